@@ -1,0 +1,89 @@
+using Azure.Identity;
+using DanVan.Audit;
+using DanVan.Auth;
+using DanVan.Configuration;
+using DanVan.Periods;
+using DanVan.Registry;
+using DanVan.Storage;
+using DanVan.Submissions;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DanVan;
+
+public static class DanVanServiceCollectionExtensions
+{
+    /// <summary>The storage connection's name: a connection string locally, serviceUri + managed identity in Azure.</summary>
+    public const string StorageConnection = "DanVanStorage";
+
+    /// <summary>Everything DanVan needs, so Program.cs stays a few lines and tests build the same graph.</summary>
+    public static IServiceCollection AddDanVan(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DanVanOptions>()
+            .BindConfiguration(DanVanOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<PlanOptions>()
+            .BindConfiguration(PlanOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PlanOptions>, PlanOptionsValidator>();
+
+        services.AddAzureClients(clients =>
+        {
+            var section = configuration.GetSection(StorageConnection);
+            if (string.IsNullOrEmpty(section.Value) && !section.GetChildren().Any())
+            {
+                throw new InvalidOperationException($"Setting '{StorageConnection}' is missing: a connection string locally, or {StorageConnection}__serviceUri/__tableServiceUri with {StorageConnection}__credential=managedidentity in Azure.");
+            }
+
+            clients.AddBlobServiceClient(section);
+            clients.AddTableServiceClient(TableSection(section));
+            clients.UseCredential(new DefaultAzureCredential());
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PlanOptions>>().Value.ToPlan());
+        services.AddSingleton<StorageNames>();
+        services.AddSingleton<DanVanStore>();
+        services.AddHostedService<StorageInitializer>();
+
+        services.AddSingleton<UnitRegistry>();
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<PeriodCatalog>();
+        services.AddSingleton<SubmissionStore>();
+        services.AddSingleton<StatusService>();
+        return services;
+    }
+
+    /// <summary>
+    /// The table client reads the same connection; in Azure its endpoint is <c>tableServiceUri</c>
+    /// (the blob one is <c>serviceUri</c>), so expose it under the name the Tables client expects.
+    /// </summary>
+    private static IConfiguration TableSection(IConfigurationSection section)
+    {
+        if (!string.IsNullOrEmpty(section.Value) || section["tableServiceUri"] is not { } tableUri)
+        {
+            return section;
+        }
+
+        return new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null)
+                .Append(new KeyValuePair<string, string?>("serviceUri", tableUri)))
+            .Build();
+    }
+}
+
+/// <summary>Says exactly which plan setting is wrong, instead of a generic failure.</summary>
+internal sealed class PlanOptionsValidator : IValidateOptions<PlanOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PlanOptions options)
+    {
+        var problems = options.Problems().ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

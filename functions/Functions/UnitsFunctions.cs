@@ -1,0 +1,69 @@
+using DanVan.Audit;
+using DanVan.Auth;
+using DanVan.Http;
+using DanVan.Registry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DanVan.Functions;
+
+/// <summary>The registry of units and their credentials (admin only).</summary>
+public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, CredentialStore credentials, AuditLog audit)
+{
+    [Function(nameof(ListUnits))]
+    public async Task<IActionResult> ListUnits(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units")] HttpRequest request,
+        CancellationToken ct)
+    {
+        await auth.RequireAdminAsync(request, ct);
+        var units = await registry.ListAsync(ct);
+        return ApiResults.Json(units.Select(UnitRecord.From));
+    }
+
+    [Function(nameof(PutUnit))]
+    public async Task<IActionResult> PutUnit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "units/{code}")] HttpRequest request,
+        string code,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAdminAsync(request, ct);
+        var record = await RequestJson.ReadAsync<UnitRecord>(request, ct: ct);
+        if (record.Code is not null && record.Code != code)
+        {
+            throw Problems.Validation("Mã đơn vị trong nội dung khác với mã trên đường dẫn.", [new ProblemItem(null, "code", "code_mismatch", "Mã đơn vị trong nội dung phải trùng với mã trên đường dẫn.")]);
+        }
+
+        var errors = new List<ProblemItem>();
+        var unit = UnitRules.Validate(record with { Code = code }, null, errors)
+            ?? throw Problems.Validation("Thông tin đơn vị không hợp lệ.", errors);
+        var created = await registry.PutAsync(unit, ct);
+        await audit.RecordAsync(caller, AuditActions.UnitPut, unitCode: code, detail: created ? "created" : "replaced", ct: ct);
+        return ApiResults.Json(UnitRecord.From(unit), created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    [Function(nameof(ImportUnits))]
+    public async Task<IActionResult> ImportUnits(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "units/import")] HttpRequest request,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAdminAsync(request, ct);
+        var records = await RequestJson.ReadAsync<List<UnitRecord?>>(request, ct: ct);
+        var result = await registry.ImportAsync(records, ct);
+        await audit.RecordAsync(caller, AuditActions.UnitImport, detail: $"imported={result.Imported} updated={result.Updated}", ct: ct);
+        return ApiResults.Json(result);
+    }
+
+    [Function(nameof(IssueToken))]
+    public async Task<IActionResult> IssueToken(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "units/{code}/token")] HttpRequest request,
+        string code,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAdminAsync(request, ct);
+        _ = await registry.FindAsync(code, ct) ?? throw Problems.UnknownUnit(code);
+        var issued = await credentials.IssueAsync(code, ct);
+        await audit.RecordAsync(caller, AuditActions.TokenIssue, unitCode: code, ct: ct);
+        return ApiResults.Json(new { issued.UnitCode, issued.Token, IssuedAt = Domain.VietnamTime.ToVietnam(issued.IssuedAt) }, StatusCodes.Status201Created);
+    }
+}

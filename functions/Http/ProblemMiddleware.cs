@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DanVan.Http;
+
+/// <summary>
+/// Turns a <see cref="ProblemException"/> into its problem+json answer, and any other failure into a
+/// plain 500 problem without internals. Functions throw; they never format errors themselves.
+/// </summary>
+public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex) when (context.GetHttpContext() is { } http && !http.Response.HasStarted)
+        {
+            var problem = Unwrap(ex);
+            if (problem is null)
+            {
+                logger.LogError(ex, "Unhandled failure in {Function}", context.FunctionDefinition.Name);
+                problem = new ProblemException(500, "internal_error", "Lỗi hệ thống", "Đã xảy ra lỗi không mong muốn. Vui lòng thử lại sau.");
+            }
+            else
+            {
+                logger.LogInformation("{Function} refused: {Status} {Code}", context.FunctionDefinition.Name, problem.Status, problem.Code);
+            }
+
+            await WriteAsync(http, problem);
+        }
+    }
+
+    private static ProblemException? Unwrap(Exception ex) => ex switch
+    {
+        ProblemException p => p,
+        AggregateException { InnerExceptions.Count: 1 } a => Unwrap(a.InnerExceptions[0]),
+        _ when ex.InnerException is not null => Unwrap(ex.InnerException),
+        _ => null,
+    };
+
+    public static async Task WriteAsync(HttpContext http, ProblemException problem)
+    {
+        http.Response.Clear();
+        http.Response.StatusCode = problem.Status;
+        http.Response.ContentType = "application/problem+json; charset=utf-8";
+        foreach (var (name, value) in problem.Headers)
+        {
+            http.Response.Headers[name] = value;
+        }
+
+        await JsonSerializer.SerializeAsync(http.Response.Body, ToBody(problem, http.Request.Path), Json.Options);
+    }
+
+    public static ProblemBody ToBody(ProblemException problem, string? instance) => new(
+        $"https://danvan.example.org/problems/{problem.Code}",
+        problem.Title,
+        problem.Status,
+        problem.Detail,
+        problem.Code,
+        instance,
+        problem.Errors);
+}
+
+public sealed record ProblemBody(string Type, string Title, int Status, string? Detail, string Code, string? Instance, IReadOnlyList<ProblemItem>? Errors);

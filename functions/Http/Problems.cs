@@ -1,0 +1,33 @@
+namespace DanVan.Http;
+
+/// <summary>The problems every part of the API shares. Feature-specific ones live beside their feature.</summary>
+public static class Problems
+{
+    public static ProblemException Unauthorized()
+    {
+        var p = new ProblemException(401, "unauthorized", "Chưa xác thực", "Thiếu hoặc sai thông tin xác thực (Authorization: Bearer …).");
+        p.Headers["WWW-Authenticate"] = "Bearer realm=\"danvan\"";
+        return p;
+    }
+
+    public static ProblemException Forbidden() =>
+        new(403, "forbidden", "Không có quyền", "Thông tin xác thực này không được phép thực hiện thao tác này.");
+
+    public static ProblemException UnknownPeriod(string periodId) =>
+        new(404, "unknown_period", "Không tìm thấy kỳ báo cáo", $"Kỳ báo cáo \"{periodId}\" không tồn tại trong kế hoạch.");
+
+    public static ProblemException UnknownUnit(string unitCode) =>
+        new(404, "unknown_unit", "Không tìm thấy đơn vị", $"Đơn vị \"{unitCode}\" không có trong danh sách đơn vị.");
+
+    public static ProblemException InvalidJson(string detail) =>
+        new(400, "invalid_json", "Dữ liệu JSON không hợp lệ", detail);
+
+    public static ProblemException Validation(string detail, IReadOnlyList<ProblemItem> errors) =>
+        new(400, "validation_failed", "Dữ liệu không hợp lệ", detail, errors);
+
+    public static ProblemException BadParameter(string name, string detail) =>
+        new(400, "invalid_parameter", "Tham số không hợp lệ", detail, [new ProblemItem(null, name, "invalid", detail)]);
+
+    public static ProblemException NotFound(string detail) =>
+        new(404, "not_found", "Không tìm thấy", detail);
+}

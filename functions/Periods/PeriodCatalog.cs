@@ -1,0 +1,76 @@
+using Azure;
+using Azure.Data.Tables;
+using DanVan.Domain;
+using DanVan.Http;
+using DanVan.Storage;
+
+namespace DanVan.Periods;
+
+/// <summary>
+/// Table <c>periods</c>: the only state a period has beyond the plan, written when Sở Nội vụ
+/// finalizes it. PartitionKey "period", RowKey = the period id.
+/// </summary>
+public sealed class PeriodStateEntity : ITableEntity
+{
+    public const string Partition = "period";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public DateTimeOffset? FinalizedAt { get; set; }
+    public string? FinalizedBy { get; set; }
+}
+
+/// <summary>The periods of the plan, as of now, with their finalization state.</summary>
+public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, TimeProvider clock)
+{
+    public ReportingPlan Plan { get; } = plan;
+
+    /// <summary>The period, or a 404 <c>unknown_period</c> problem.</summary>
+    public Period Get(string periodId) =>
+        Plan.Find(periodId, VietnamTime.Today(clock)) ?? throw Problems.UnknownPeriod(periodId);
+
+    /// <summary>Periods of every tracked year up to this one, plus later ones already open; by deadline.</summary>
+    public IReadOnlyList<Period> Current()
+    {
+        var now = clock.GetUtcNow();
+        var year = VietnamTime.DateOf(now).Year;
+        return Plan.PeriodsThrough(year + 1).Where(p => p.Id.Year <= year || p.IsOpenAt(now)).ToList();
+    }
+
+    public async Task<DateTimeOffset?> FinalizedAtAsync(string periodId, CancellationToken ct = default)
+    {
+        var row = await store.Periods.GetEntityIfExistsAsync<PeriodStateEntity>(PeriodStateEntity.Partition, periodId, cancellationToken: ct);
+        return row.HasValue ? row.Value!.FinalizedAt : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FinalizedAsync(CancellationToken ct = default)
+    {
+        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        await foreach (var e in store.Periods.QueryAsync<PeriodStateEntity>(e => e.PartitionKey == PeriodStateEntity.Partition, cancellationToken: ct))
+        {
+            if (e.FinalizedAt is { } at)
+            {
+                result[e.RowKey] = at;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Marks the period finalized; returns false if it already was (the first instant stays).</summary>
+    public async Task<bool> MarkFinalizedAsync(string periodId, string actor, CancellationToken ct = default)
+    {
+        try
+        {
+            await store.Periods.AddEntityAsync(new PeriodStateEntity { RowKey = periodId, FinalizedAt = clock.GetUtcNow(), FinalizedBy = actor }, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+}

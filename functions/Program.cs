@@ -1,0 +1,10 @@
+using DanVan;
+using DanVan.Http;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<ProblemMiddleware>();
+builder.Services.AddDanVan(builder.Configuration);
+builder.Build().Run();

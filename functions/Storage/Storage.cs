@@ -1,0 +1,30 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace DanVan.Storage;
+
+/// <summary>DanVan's tables and containers, from the one <c>DanVanStorage</c> connection.</summary>
+public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blobs, StorageNames names)
+{
+    public StorageNames Names { get; } = names;
+
+    public TableClient Units => tables.GetTableClient(Names.UnitsTable);
+    public TableClient Credentials => tables.GetTableClient(Names.CredentialsTable);
+    public TableClient Periods => tables.GetTableClient(Names.PeriodsTable);
+    public TableClient Submissions => tables.GetTableClient(Names.SubmissionsTable);
+    public TableClient Audit => tables.GetTableClient(Names.AuditTable);
+    public TableClient Reminders => tables.GetTableClient(Names.RemindersTable);
+    public TableClient Compilations => tables.GetTableClient(Names.CompilationsTable);
+
+    public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
+    public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);
+    public BlobContainerClient Outbox => blobs.GetBlobContainerClient(Names.OutboxContainer);
+
+    /// <summary>Creates every table and container that is missing. Safe to run on every start.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken ct = default)
+    {
+        await Task.WhenAll(
+            Names.Tables.Select(t => tables.GetTableClient(t).CreateIfNotExistsAsync(ct))
+                .Concat<Task>(Names.Containers.Select(c => blobs.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken: ct))));
+    }
+}

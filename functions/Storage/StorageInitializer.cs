@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DanVan.Storage;
+
+/// <summary>Creates DanVan's tables and containers when the worker starts.</summary>
+public sealed class StorageInitializer(DanVanStore store, ILogger<StorageInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.EnsureCreatedAsync(cancellationToken);
+        logger.LogInformation("Storage ready: {Tables} tables, {Containers} containers", store.Names.Tables.Count(), store.Names.Containers.Count());
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DanVan.Tests.Support;
+
+/// <summary>
+/// One Azurite for the whole test run, started from the repository's pinned npm package on free
+/// loopback ports with in-memory storage, and stopped by PID when the run ends. Set
+/// DANVAN_TEST_STORAGE to a connection string to use an Azurite that is already running.
+/// </summary>
+public static class Azurite
+{
+    /// <summary>Azurite's documented development account key: public, not a secret.</summary>
+    public const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly Lazy<string> Connection = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static string ConnectionString => Connection.Value;
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string Start()
+    {
+        if (Environment.GetEnvironmentVariable("DANVAN_TEST_STORAGE") is { Length: > 0 } given)
+        {
+            return given;
+        }
+
+        var bin = Path.Combine(RepositoryRoot, "node_modules", ".bin", "azurite");
+        if (!File.Exists(bin))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {bin}: run 'npm ci' in {RepositoryRoot} (the test script does).");
+        }
+
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var workspace = Directory.CreateTempSubdirectory("danvan-azurite-").FullName;
+        var start = new ProcessStartInfo(bin)
+        {
+            ArgumentList =
+            {
+                "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
+                "--location", workspace,
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process, workspace);
+
+        WaitForPort(blob, process);
+        WaitForPort(table, process);
+        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
+               $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+               $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+    }
+
+    private static void Stop(Process process, string workspace)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+
+            Directory.Delete(workspace, recursive: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // Already gone: nothing left to stop.
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void WaitForPort(int port, Process process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening.");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(100);
+            }
+        }
+
+        throw new TimeoutException($"Azurite did not listen on port {port} within 60 s.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DanVan.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("DanVan.sln not found above the test binaries.");
+    }
+}

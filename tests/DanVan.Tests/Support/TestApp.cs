@@ -1,0 +1,69 @@
+using DanVan.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DanVan.Tests.Support;
+
+/// <summary>
+/// DanVan's real service graph (the same <c>AddDanVan</c> as Program.cs) against the shared Azurite,
+/// in tables and containers of its own (a random prefix), with a fake clock. Deletes them on dispose.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public const string AdminToken = "test-admin-token-0123456789abcdef";
+
+    private readonly ServiceProvider provider;
+
+    private TestApp(ServiceProvider provider, FakeTimeProvider clock)
+    {
+        this.provider = provider;
+        Clock = clock;
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public IServiceProvider Services => provider;
+
+    public DanVanStore Store => Get<DanVanStore>();
+
+    public T Get<T>() where T : notnull => provider.GetRequiredService<T>();
+
+    /// <summary>Starts at <paramref name="now"/> (default 1/5/2026 09:00 Vietnam time).</summary>
+    public static async Task<TestApp> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["DanVanStorage"] = Azurite.ConnectionString,
+            ["DanVan:AdminToken"] = AdminToken,
+            ["DanVan:PublicBaseUrl"] = "http://localhost:7071",
+            ["DanVan:StoragePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var clock = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 5, 1, 9, 0, 0, TimeSpan.FromHours(7)));
+        var collection = new ServiceCollection();
+        collection.AddSingleton<IConfiguration>(configuration);
+        collection.AddLogging();
+        collection.AddDanVan(configuration);
+        collection.AddSingleton<TimeProvider>(clock);
+        services?.Invoke(collection);
+        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var app = new TestApp(provider, clock);
+        await app.Store.EnsureCreatedAsync();
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var store = Store;
+        var tables = store.Names.Tables.Select(t => Get<Azure.Data.Tables.TableServiceClient>().DeleteTableAsync(t));
+        var containers = store.Names.Containers.Select(c => Get<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainerClient(c).DeleteIfExistsAsync());
+        await Task.WhenAll(tables.Concat<Task>(containers));
+        await provider.DisposeAsync();
+    }
+}
