@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using DanVan.EndToEnd.Support;
+using DanVan.TestHost;
 using Xunit.Abstractions;
 
 namespace DanVan.EndToEnd;
@@ -62,6 +63,19 @@ public sealed class HostBehaviourTests(DanVanHost danvan, ITestOutputHelper outp
 
         using var http = await danvan.Client.PostAsync("admin/functions/ListPeriods", Api.JsonContent("""{"input": ""}"""));
         Assert.Equal(HttpStatusCode.BadRequest, http.StatusCode);
+    }
+
+    [Fact]
+    public void Every_timer_schedule_resolves_from_the_settings_to_a_cron_expression()
+    {
+        // A %Setting% the app settings lack, or a schedule that is not CRON, never fires in Azure.
+        var settings = new Dictionary<string, string>(danvan.Settings);
+        foreach (var timer in danvan.Host.Functions.Where(f => f.IsTimer))
+        {
+            var schedule = TimerSchedules.TryParse(timer, settings);
+            output.WriteLine($"{timer.Name}: {timer.Schedule} = {TimerSchedules.Resolve(timer.Schedule, settings)}; next {schedule?.GetNextOccurrence(DateTime.UtcNow):u}");
+            Assert.True(schedule is not null, $"Timer {timer.Name}: schedule '{timer.Schedule}' does not resolve to a CRON expression from local.settings.sample.json.");
+        }
     }
 
     [Fact]

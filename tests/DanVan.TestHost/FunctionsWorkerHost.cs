@@ -193,15 +193,20 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            ArgumentList =
+        };
+        WatchOverWorker(start);
+        foreach (var argument in new[]
             {
                 Path.Combine(appDir, options.WorkerAssembly),
                 "--functions-uri", $"http://127.0.0.1:{grpcPort}/",
                 "--functions-worker-id", workerId,
                 "--functions-request-id", Guid.NewGuid().ToString(),
                 "--functions-grpc-max-message-length", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-        };
+            })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS" })
         {
             start.Environment.Remove(name);
@@ -238,6 +243,27 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
         logger.LogInformation("Started worker pid {Pid}: {File} {Arguments}", process.Id, start.FileName, string.Join(' ', start.ArgumentList));
         return process;
+    }
+
+    /// <summary>
+    /// The worker does not exit when its host's stream breaks, so if this process dies without
+    /// disposing (a killed test run), a small shell watchdog stops the worker by PID: it runs the
+    /// worker and ends it once this process is gone. Disposing kills the watchdog's whole tree.
+    /// </summary>
+    private static void WatchOverWorker(ProcessStartInfo start)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh"))
+        {
+            return;
+        }
+
+        var dotnet = start.FileName;
+        start.FileName = "/bin/sh";
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(
+            "\"$0\" \"$@\" & worker=$!; trap 'kill $worker 2>/dev/null' TERM INT; " +
+            $"while kill -0 $worker 2>/dev/null; do kill -0 {Environment.ProcessId} 2>/dev/null || kill $worker; sleep 1; done; wait $worker");
+        start.ArgumentList.Add(dotnet);
     }
 
     /// <summary>
@@ -303,7 +329,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     internal string TimerInfoJson(HostedFunction function)
     {
         var now = DateTime.UtcNow;
-        var schedule = TimerScheduler.TryParse(function, options.Settings);
+        var schedule = TimerSchedules.TryParse(function, options.Settings);
         var next = schedule?.GetNextOccurrence(now) ?? now;
         var last = now;
         return JsonSerializer.Serialize(new
@@ -365,6 +391,26 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks the worker to stop (WorkerTerminate) and gives it a moment before it is killed.</summary>
+    private async Task TerminateAsync(Process process)
+    {
+        if (process.HasExited || !Channel.Connected.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        try
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            await Channel.SendAsync(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = new Rpc.Duration { Seconds = 2 } } }, grace.Token);
+            await process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not gone in time: killed next.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (stopping.IsCancellationRequested)
@@ -375,6 +421,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         await stopping.CancelAsync();
         if (worker is not null)
         {
+            await TerminateAsync(worker);
             Kill(worker);
             logger.LogInformation("Stopped worker pid {Pid}", worker.Id);
             worker.Dispose();

@@ -14,7 +14,7 @@ internal sealed class TimerScheduler(FunctionsWorkerHost host, IDictionary<strin
     {
         foreach (var function in host.Functions.Where(f => f.IsTimer))
         {
-            var schedule = TryParse(function, settings);
+            var schedule = TimerSchedules.TryParse(function, settings);
             if (schedule is null)
             {
                 logger.LogWarning("Timer {Function}: schedule {Schedule} is not a CRON expression this host understands; it runs only on demand", function.Name, function.Schedule);
@@ -50,7 +50,11 @@ internal sealed class TimerScheduler(FunctionsWorkerHost host, IDictionary<strin
             }
         }
     }
+}
 
+/// <summary>Timer schedules as the Functions host reads them: <c>%Setting%</c> references resolved, six-field CRON with seconds.</summary>
+public static class TimerSchedules
+{
     /// <summary>The function's schedule, with a <c>%Setting%</c> reference resolved; null if not CRON.</summary>
     public static CrontabSchedule? TryParse(HostedFunction function, IDictionary<string, string> settings)
     {
