@@ -26,6 +26,9 @@ param adminToken string
 @description('SendGrid API key; kept in Key Vault as "sendgrid-api-key". Empty: the app writes emails to the "outbox" container instead of sending.')
 param sendGridApiKey string = ''
 
+@description('Province named in the draft provincial report (DanVan__Compilation__ProvinceName).')
+param provinceName string = 'Vĩnh Phúc'
+
 @description('Base of the links in emails (DanVan__PublicBaseUrl); empty means the function app\'s own https address.')
 param publicBaseUrl string = ''
 
@@ -142,8 +145,14 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Email__SendGridHost: 'https://api.sendgrid.com'
       DanVan__Email__From: emailFrom
       DanVan__Email__SoNoiVuAddress: soNoiVuAddress
+      DanVan__Email__FromName: 'DanVan - Sở Nội vụ'
+      DanVan__Email__MaxAttempts: '4'
+      DanVan__Email__MaxRetryDelaySeconds: '60'
       DanVan__Reminders__DaysBefore: '14,7,3,1'
       DanVan__Reminders__DaysAfter: '1,3,7'
+      DanVan__Reminders__CatchUpDays: '7'
+      DanVan__Reminders__MaxParallelism: '16'
+      DanVan__Compilation__ProvinceName: provinceName
 
       // Timers, in UTC (Linux ignores WEBSITE_TIME_ZONE): 08:00 and 00:15 Vietnam time.
       REMINDER_SCHEDULE: '0 0 1 * * *'
