@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using DanVan.Configuration;
+using DanVan.Domain;
 using DanVan.Storage;
 using DanVan.Tests.Support;
 using Microsoft.Azure.Functions.Worker;
@@ -174,8 +175,8 @@ public sealed class TemplateTests
         var plan = configuration.GetSection(PlanOptions.Section).Get<PlanOptions>()!;
 
         Assert.Empty(plan.Problems());
-        Assert.Equal(Domain.ReportingPlan.Default().Reports, plan.ToPlan().Reports);
-        Assert.Equal(Domain.ReportingPlan.Default().Rule, plan.ToPlan().Rule);
+        Assert.Equal(ReportingPlan.Default().Reports, plan.ToPlan().Reports);
+        Assert.Equal(ReportingPlan.Default().Rule, plan.ToPlan().Rule);
     }
 }
 
