@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using DanVan.Configuration;
 using DanVan.Domain;
 using DanVan.Storage;
-using DanVan.Tests.Support;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
