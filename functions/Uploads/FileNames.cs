@@ -46,12 +46,14 @@ public static class FileNames
         var clean = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (IsDropped(c))
+            if (char.IsWhiteSpace(c))
             {
-                continue;
+                clean.Append(' ');
             }
-
-            clean.Append(char.IsWhiteSpace(c) ? ' ' : IsForbidden(c) ? '_' : c);
+            else if (!IsDropped(c))
+            {
+                clean.Append(IsForbidden(c) ? '_' : c);
+            }
         }
 
         text = CollapseSpaces(clean.ToString()).Trim().TrimEnd('.', ' ').TrimStart('.', ' ');

@@ -196,7 +196,8 @@ public sealed class UploadService(
         {
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     throw UploadProblems.InvalidMultipart("Mỗi phần của biểu mẫu phải có Content-Disposition: form-data; name=\"…\".");
                 }
