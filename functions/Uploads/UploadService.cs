@@ -183,13 +183,14 @@ public sealed class UploadService(
 
     /// <summary>
     /// Reads every part: exactly one <c>file</c> (streamed into the blob), an optional <c>note</c>, other
-    /// small fields ignored. The whole body is hashed on the way for Content-Digest, which covers the
-    /// message content (RFC 9530), not the file inside it.
+    /// small fields ignored. When a Content-Digest is given the whole body is hashed on the way: it
+    /// covers the message content (RFC 9530), not the file inside it.
     /// </summary>
     private async Task<ReceivedFile> ReceiveMultipartAsync(Stream body, UploadRequest form, BlockBlobClient blob, CancellationToken ct)
     {
-        await using var hashing = new HashingReadStream(body);
-        var reader = new MultipartReader(form.Boundary!, hashing) { BodyLengthLimit = maxBytes + 1 };
+        await using var hashing = form.ExpectedSha256 is null ? null : new HashingReadStream(body);
+        var source = (Stream?)hashing ?? body;
+        var reader = new MultipartReader(form.Boundary!, source) { BodyLengthLimit = maxBytes + 1 };
         (string Name, FileType Type, StagedFile Staged)? file = null;
         string? note = null;
         try
@@ -230,7 +231,7 @@ public sealed class UploadService(
                 }
             }
 
-            await DrainSmallAsync(hashing, ct);
+            await DrainSmallAsync(source, ct);
         }
         catch (Exception ex) when (ex is InvalidDataException || (ex is IOException && ex is not BadHttpRequestException))
         {
@@ -242,7 +243,7 @@ public sealed class UploadService(
             throw UploadProblems.MissingFilePart();
         }
 
-        return new ReceivedFile(f.Name, f.Type, f.Staged, note, hashing.Hash());
+        return new ReceivedFile(f.Name, f.Type, f.Staged, note, hashing?.Hash() ?? []);
     }
 
     private static void CheckContent(string fileName, FileType type, ReadOnlySpan<byte> head)

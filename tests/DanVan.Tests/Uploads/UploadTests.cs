@@ -263,6 +263,19 @@ public sealed class UploadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_Content_Digest_of_a_multipart_body_covers_the_whole_body()
+    {
+        await using var bed = await UploadBed.StartAsync();
+        var (body, contentType) = MultipartPart.Build([MultipartPart.File(Samples.Pdf(), "a.pdf"), MultipartPart.Text("note", "ghi chú")]);
+        var request = TestHttp.Request("POST", "/api/periods/2026-H1/reports", bed.UnitToken, body: body, contentType: contentType);
+        request.Headers[UploadRequest.ContentDigestHeader] = $"sha-256=:{Convert.ToBase64String(SHA256.HashData(body))}:";
+
+        var response = await bed.SendAsync(request);
+
+        Assert.Equal(201, response.Status);
+    }
+
+    [Fact]
     public async Task Twenty_concurrent_uploads_by_one_unit_become_twenty_intact_versions()
     {
         await using var bed = await UploadBed.StartAsync();
