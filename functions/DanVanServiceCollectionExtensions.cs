@@ -6,6 +6,7 @@ using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Storage;
 using DanVan.Submissions;
+using DanVan.Uploads;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<PeriodCatalog>();
         services.AddSingleton<SubmissionStore>();
         services.AddSingleton<StatusService>();
+        services.AddUploads();
         return services;
     }
 

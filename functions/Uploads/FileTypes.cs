@@ -1,0 +1,175 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace DanVan.Uploads;
+
+/// <summary>One accepted report format: its extension and the Content-Type DanVan stores and serves.</summary>
+public sealed record FileType(string Extension, string ContentType, FileFamily Family);
+
+public enum FileFamily
+{
+    Pdf,
+
+    /// <summary>OLE compound file: .doc, .xls.</summary>
+    Cfb,
+
+    /// <summary>Office Open XML package: .docx, .xlsx.</summary>
+    Ooxml,
+
+    /// <summary>OpenDocument package: .odt, .ods.</summary>
+    Odf,
+}
+
+/// <summary>What the leading bytes say about a report file.</summary>
+public enum SniffResult
+{
+    Matches,
+
+    /// <summary>The bytes are not the format the extension claims.</summary>
+    Mismatch,
+}
+
+/// <summary>
+/// The report formats DanVan accepts, judged by extension and by the file's leading bytes: both must
+/// agree. A renamed ZIP is not a PDF, and a ZIP is only a .docx when it is an OOXML word-processing package.
+/// </summary>
+public static class FileTypes
+{
+    public static readonly IReadOnlyList<FileType> All =
+    [
+        new("pdf", "application/pdf", FileFamily.Pdf),
+        new("doc", "application/msword", FileFamily.Cfb),
+        new("xls", "application/vnd.ms-excel", FileFamily.Cfb),
+        new("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", FileFamily.Ooxml),
+        new("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", FileFamily.Ooxml),
+        new("odt", "application/vnd.oasis.opendocument.text", FileFamily.Odf),
+        new("ods", "application/vnd.oasis.opendocument.spreadsheet", FileFamily.Odf),
+    ];
+
+    /// <summary>The file type of a (sanitized) file name, or null when its extension is not a report format.</summary>
+    public static FileType? ByName(string fileName)
+    {
+        var extension = FileNames.Extension(fileName);
+        return All.FirstOrDefault(t => t.Extension == extension);
+    }
+
+    private static ReadOnlySpan<byte> CfbSignature => [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+    private static ReadOnlySpan<byte> ZipLocalHeader => "PK\x03\x04"u8;
+
+    /// <summary>Whether <paramref name="head"/> (the first block of the file) is of type <paramref name="type"/>.</summary>
+    public static SniffResult Sniff(FileType type, ReadOnlySpan<byte> head) => type.Family switch
+    {
+        FileFamily.Pdf => IsPdf(head),
+        FileFamily.Cfb => head.StartsWith(CfbSignature) ? SniffResult.Matches : SniffResult.Mismatch,
+        FileFamily.Ooxml => IsOoxml(type, head),
+        FileFamily.Odf => IsOdf(type, head),
+        _ => SniffResult.Mismatch,
+    };
+
+    /// <summary>Readers accept the header anywhere in the first 1024 bytes (ISO 32000 implementation note).</summary>
+    private static SniffResult IsPdf(ReadOnlySpan<byte> head) =>
+        head[..Math.Min(head.Length, 1024)].IndexOf("%PDF-"u8) >= 0 ? SniffResult.Matches : SniffResult.Mismatch;
+
+    /// <summary>
+    /// An OOXML package is a ZIP with a <c>[Content_Types].xml</c> part. When that part is the first
+    /// entry (as Office and LibreOffice write it) it is inflated and must declare the main part of the
+    /// claimed kind (a .docx whose content types say spreadsheet is refused); otherwise its entry name
+    /// in the first block is the evidence.
+    /// </summary>
+    private static SniffResult IsOoxml(FileType type, ReadOnlySpan<byte> head)
+    {
+        if (!head.StartsWith(ZipLocalHeader) || head.IndexOf("[Content_Types].xml"u8) < 0)
+        {
+            return SniffResult.Mismatch;
+        }
+
+        if (FirstEntry(head) is not { Name: "[Content_Types].xml" } entry || ReadEntryText(head, entry, 256 * 1024) is not { } contentTypes)
+        {
+            return SniffResult.Matches;
+        }
+
+        var mainPart = type.Extension == "docx"
+            ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+            : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+        return contentTypes.Contains(mainPart, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
+    }
+
+    /// <summary>An OpenDocument package starts with an uncompressed <c>mimetype</c> entry naming its kind.</summary>
+    private static SniffResult IsOdf(FileType type, ReadOnlySpan<byte> head)
+    {
+        if (!head.StartsWith(ZipLocalHeader) || FirstEntry(head) is not { Name: "mimetype", Method: 0 } entry)
+        {
+            return SniffResult.Mismatch;
+        }
+
+        var mimetype = ReadEntryText(head, entry, 256);
+        return string.Equals(mimetype?.Trim(), type.ContentType, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
+    }
+
+    private sealed record ZipEntry(string Name, int Method, int DataOffset, int CompressedSize, bool SizeInDescriptor);
+
+    /// <summary>The first local file header of a ZIP (APPNOTE 4.3.7), if it fits in <paramref name="head"/>.</summary>
+    private static ZipEntry? FirstEntry(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 30 || !head.StartsWith(ZipLocalHeader))
+        {
+            return null;
+        }
+
+        var flags = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
+        var method = BinaryPrimitives.ReadUInt16LittleEndian(head[8..]);
+        var compressedSize = BinaryPrimitives.ReadUInt32LittleEndian(head[18..]);
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(head[26..]);
+        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(head[28..]);
+        var dataOffset = 30 + nameLength + extraLength;
+        if (head.Length < 30 + nameLength || compressedSize > int.MaxValue)
+        {
+            return null;
+        }
+
+        var name = Encoding.UTF8.GetString(head.Slice(30, nameLength));
+        return new ZipEntry(name, method, dataOffset, (int)compressedSize, (flags & 0x08) != 0);
+    }
+
+    /// <summary>The entry's text when it is stored or deflated and its data lies in <paramref name="head"/>.</summary>
+    private static string? ReadEntryText(ReadOnlySpan<byte> head, ZipEntry entry, int maxChars)
+    {
+        if (entry.DataOffset > head.Length)
+        {
+            return null;
+        }
+
+        var available = head.Length - entry.DataOffset;
+        var length = Math.Min(entry.SizeInDescriptor ? available : Math.Min(entry.CompressedSize, available), 1024 * 1024);
+        var data = head.Slice(entry.DataOffset, length);
+        try
+        {
+            if (entry.Method == 0)
+            {
+                return entry.SizeInDescriptor ? null : Encoding.UTF8.GetString(data[..Math.Min(data.Length, maxChars)]);
+            }
+
+            if (entry.Method != 8)
+            {
+                return null;
+            }
+
+            using var inflate = new DeflateStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress);
+            var buffer = new byte[maxChars];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = inflate.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+            }
+
+            return Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using DanVan.Audit;
+using DanVan.Auth;
+using DanVan.Http;
+using DanVan.Periods;
+using DanVan.Registry;
+using DanVan.Storage;
+using DanVan.Submissions;
+using Microsoft.AspNetCore.Http;
+
+namespace DanVan.Uploads;
+
+/// <summary>A stored report file, opened for streaming to the client.</summary>
+public sealed record ReportFile(Stream Content, long Length, string ContentType, string FileName);
+
+/// <summary>Reads back what units uploaded: the list of versions, and each version's file.</summary>
+public sealed class ReportReader(Authenticator auth, PeriodCatalog periods, UnitRegistry registry, SubmissionStore submissions, DanVanStore store, AuditLog audit)
+{
+    public async Task<UnitReports> VersionsAsync(HttpRequest request, string periodId, string unitCode, CancellationToken ct)
+    {
+        await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        var period = periods.Get(periodId);
+        var versions = await submissions.VersionsAsync(period.Id.ToString(), unitCode, ct);
+        if (versions.Count == 0 && await registry.FindAsync(unitCode, ct) is null)
+        {
+            throw Problems.UnknownUnit(unitCode);
+        }
+
+        return new UnitReports(period.Id.ToString(), unitCode, versions.Select(v => Receipt.From(v, period)).ToList());
+    }
+
+    /// <summary>Opens one version's blob for streaming; the download is audited.</summary>
+    public async Task<ReportFile> OpenAsync(HttpRequest request, string periodId, string unitCode, int version, CancellationToken ct)
+    {
+        var caller = await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        var period = periods.Get(periodId);
+        var pid = period.Id.ToString();
+        var row = await submissions.VersionAsync(pid, unitCode, version, ct) ?? throw UploadProblems.UnknownVersion(unitCode, version);
+        var download = await store.Reports.GetBlobClient(row.BlobName).DownloadStreamingAsync(cancellationToken: ct);
+        await audit.RecordAsync(caller, AuditActions.Download, pid, unitCode, $"v{version} \"{row.FileName}\"", ct);
+        return new ReportFile(download.Value.Content, download.Value.Details.ContentLength, row.ContentType, row.FileName);
+    }
+}

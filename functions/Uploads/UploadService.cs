@@ -1,0 +1,415 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Specialized;
+using DanVan.Audit;
+using DanVan.Auth;
+using DanVan.Configuration;
+using DanVan.Domain;
+using DanVan.Http;
+using DanVan.Periods;
+using DanVan.Registry;
+using DanVan.Storage;
+using DanVan.Submissions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace DanVan.Uploads;
+
+/// <summary>The outcome of an upload: a new version (201) or the receipt of an earlier one (200).</summary>
+public sealed record UploadOutcome(Receipt Receipt, bool Created);
+
+/// <summary>
+/// Receives one report file: checks who, which period and which unit before reading the body, streams
+/// the body into staged blob blocks while hashing and sniffing it, commits the blob only when every check
+/// passed, then allocates the next version number in one entity-group transaction. Whatever is refused
+/// leaves no committed blob and no row; a crash after the blob commit leaves only an orphan blob.
+/// </summary>
+public sealed class UploadService(
+    Authenticator auth,
+    PeriodCatalog periods,
+    UnitRegistry registry,
+    DanVanStore store,
+    SubmissionStore submissions,
+    AuditLog audit,
+    TimeProvider clock,
+    IOptions<DanVanOptions> options,
+    ILogger<UploadService> logger)
+{
+    public const int MaxNoteLength = 1000;
+
+    /// <summary>Room for multipart boundaries, part headers and the note beside the file itself.</summary>
+    public const long MultipartAllowance = 1024 * 1024;
+
+    private const int MaxAllocationAttempts = 64;
+
+    private readonly long maxBytes = options.Value.MaxUploadBytes;
+
+    public async Task<UploadOutcome> UploadAsync(HttpRequest request, string periodId, CancellationToken ct)
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var unitCode = UnitFor(caller, request.Query["unit"].ToString());
+        var period = await OpenPeriodAsync(periodId, ct);
+        var unit = await registry.FindAsync(unitCode, ct) ?? throw Problems.UnknownUnit(unitCode);
+        if (!unit.IsRequiredFor(period))
+        {
+            throw UploadProblems.UnitInactive(unit, period);
+        }
+
+        var form = UploadRequest.Parse(request);
+        var pid = period.Id.ToString();
+        if (form.IdempotencyKeyHash is { } keyHash && await ReceiptForKeyAsync(period, unitCode, keyHash, ct) is { } replay)
+        {
+            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{replay.Version} (Idempotency-Key)"), ct);
+            return new UploadOutcome(replay, false);
+        }
+
+        var limit = form.IsMultipart ? maxBytes + MultipartAllowance : maxBytes;
+        if (request.ContentLength > limit)
+        {
+            throw UploadProblems.FileTooLarge(maxBytes);
+        }
+
+        var receiptId = NewReceiptId();
+        var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
+        var blob = store.Reports.GetBlockBlobClient(blobName);
+        ReceivedFile file;
+        try
+        {
+            file = form.IsMultipart
+                ? await ReceiveMultipartAsync(request.Body, form, blob, ct)
+                : await ReceiveRawAsync(request.Body, form, blob, ct);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The server's own body limit (set from MaxUploadBytes) was crossed first.
+            throw UploadProblems.FileTooLarge(maxBytes);
+        }
+        var receivedAt = clock.GetUtcNow();
+
+        if (form.ExpectedSha256 is { } expected && !CryptographicOperations.FixedTimeEquals(expected, file.BodySha256))
+        {
+            throw UploadProblems.DigestMismatch();
+        }
+
+        var head = await HeadAsync(pid, unitCode, ct);
+        if (head is not null && head.LatestSha256 == file.Staged.Sha256Hex
+            && await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct) is { } latest)
+        {
+            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
+            return new UploadOutcome(Receipt.From(latest, period), false);
+        }
+
+        var row = new SubmissionVersionEntity
+        {
+            PartitionKey = pid,
+            ReceiptId = receiptId,
+            UnitCode = unitCode,
+            FileName = file.FileName,
+            ContentType = file.Type.ContentType,
+            SizeBytes = file.Staged.SizeBytes,
+            Sha256 = file.Staged.Sha256Hex,
+            ReceivedAt = receivedAt,
+            Note = file.Note,
+            BlobName = blobName,
+            UploadedBy = caller.Actor,
+        };
+        await BlockStager.CommitAsync(blob, file.Staged, file.Type.ContentType, Metadata(row), ct);
+
+        SubmissionVersionEntity stored;
+        try
+        {
+            stored = await AllocateVersionAsync(row, form.IdempotencyKeyHash, ct) ?? await RaceLostToSameKeyAsync(pid, unitCode, form.IdempotencyKeyHash!, ct);
+        }
+        catch
+        {
+            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            throw;
+        }
+
+        var receipt = Receipt.From(stored, period);
+        if (stored.ReceiptId != receiptId)
+        {
+            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{receipt.Version} (Idempotency-Key)"), ct);
+            return new UploadOutcome(receipt, false);
+        }
+
+        await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode,
+            Describe(caller, unitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
+        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
+        logger.LogInformation("Receipt email due for {Unit} v{Version}", unitCode, receipt.Version);
+        return new UploadOutcome(receipt, true);
+    }
+
+    /// <summary>A unit uploads for itself; the admin names the unit with <c>?unit=</c>.</summary>
+    private static string UnitFor(Caller caller, string requested)
+    {
+        if (caller.IsAdmin)
+        {
+            return string.IsNullOrWhiteSpace(requested) ? throw UploadProblems.UnitRequired() : requested.Trim();
+        }
+
+        return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw Problems.Forbidden();
+    }
+
+    private async Task<Period> OpenPeriodAsync(string periodId, CancellationToken ct)
+    {
+        var period = periods.Get(periodId);
+        if (!period.IsOpenAt(clock.GetUtcNow()))
+        {
+            throw UploadProblems.PeriodNotOpen(period);
+        }
+
+        if (await periods.FinalizedAtAsync(period.Id.ToString(), ct) is { } finalizedAt)
+        {
+            throw UploadProblems.PeriodFinalized(period, finalizedAt);
+        }
+
+        return period;
+    }
+
+    private sealed record ReceivedFile(string FileName, FileType Type, StagedFile Staged, string? Note, byte[] BodySha256);
+
+    private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BlockBlobClient blob, CancellationToken ct)
+    {
+        var staged = await BlockStager.StageAsync(blob, body, maxBytes, head => CheckContent(form.FileName!, form.FileType!, head), ct);
+        return new ReceivedFile(form.FileName!, form.FileType!, staged, null, staged.Sha256);
+    }
+
+    /// <summary>
+    /// Reads every part: exactly one <c>file</c> (streamed into the blob), an optional <c>note</c>, other
+    /// small fields ignored. When a Content-Digest is given the whole body is hashed on the way: it
+    /// covers the message content (RFC 9530), not the file inside it.
+    /// </summary>
+    private async Task<ReceivedFile> ReceiveMultipartAsync(Stream body, UploadRequest form, BlockBlobClient blob, CancellationToken ct)
+    {
+        await using var hashing = form.ExpectedSha256 is null ? null : new HashingReadStream(body);
+        var source = (Stream?)hashing ?? body;
+        var reader = new MultipartReader(form.Boundary!, source) { BodyLengthLimit = maxBytes + 1 };
+        (string Name, FileType Type, StagedFile Staged)? file = null;
+        string? note = null;
+        try
+        {
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw UploadProblems.InvalidMultipart("Mỗi phần của biểu mẫu phải có Content-Disposition: form-data; name=\"…\".");
+                }
+
+                switch (HeaderUtilities.RemoveQuotes(disposition.Name).Value)
+                {
+                    case "file":
+                        if (file is not null)
+                        {
+                            throw UploadProblems.MultipleFileParts();
+                        }
+
+                        var sent = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                        if (string.IsNullOrWhiteSpace(sent))
+                        {
+                            throw UploadProblems.MissingFileName();
+                        }
+
+                        var name = FileNames.Sanitize(sent) ?? throw UploadProblems.InvalidFileName();
+                        var type = UploadRequest.RequireFileType(name);
+                        var staged = await BlockStager.StageAsync(blob, section.Body, maxBytes, head => CheckContent(name, type, head), ct);
+                        file = (name, type, staged);
+                        break;
+                    case "note":
+                        note = await ReadNoteAsync(section.Body, ct);
+                        break;
+                    default:
+                        await DrainSmallAsync(section.Body, ct);
+                        break;
+                }
+            }
+
+            await DrainSmallAsync(source, ct);
+        }
+        catch (Exception ex) when (ex is InvalidDataException || (ex is IOException && ex is not BadHttpRequestException))
+        {
+            throw UploadProblems.InvalidMultipart("Không đọc được biểu mẫu multipart/form-data: " + ex.Message);
+        }
+
+        if (file is not { } f)
+        {
+            throw UploadProblems.MissingFilePart();
+        }
+
+        return new ReceivedFile(f.Name, f.Type, f.Staged, note, hashing?.Hash() ?? []);
+    }
+
+    private static void CheckContent(string fileName, FileType type, ReadOnlySpan<byte> head)
+    {
+        if (FileTypes.Sniff(type, head) != SniffResult.Matches)
+        {
+            throw UploadProblems.FileTypeMismatch(fileName, type.Extension);
+        }
+    }
+
+    private static async Task<string?> ReadNoteAsync(Stream body, CancellationToken ct)
+    {
+        var maxBytes = MaxNoteLength * 4 + 1;
+        var buffer = new byte[maxBytes];
+        var total = 0;
+        int read;
+        while (total < maxBytes && (read = await body.ReadAsync(buffer.AsMemory(total, maxBytes - total), ct)) > 0)
+        {
+            total += read;
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(buffer, 0, total).Normalize(NormalizationForm.FormC).Trim();
+        }
+        catch (DecoderFallbackException)
+        {
+            throw UploadProblems.InvalidMultipart("Ghi chú phải là văn bản UTF-8.");
+        }
+
+        if (total == maxBytes || text.Length > MaxNoteLength)
+        {
+            throw UploadProblems.NoteTooLong(MaxNoteLength);
+        }
+
+        text = new string(text.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray());
+        return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>Reads and discards a part DanVan does not use, refusing one that is not small.</summary>
+    private static async Task DrainSmallAsync(Stream body, CancellationToken ct)
+    {
+        const int limit = 64 * 1024;
+        var buffer = new byte[8192];
+        var total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            total += read;
+            if (total > limit)
+            {
+                throw UploadProblems.InvalidMultipart("Biểu mẫu chứa phần dữ liệu lạ quá lớn; chỉ gửi phần \"file\" và \"note\".");
+            }
+        }
+    }
+
+    private async Task<Receipt?> ReceiptForKeyAsync(Period period, string unitCode, string keyHash, CancellationToken ct)
+    {
+        var pid = period.Id.ToString();
+        var key = await store.Submissions.GetEntityIfExistsAsync<IdempotencyKeyEntity>(pid, SubmissionKeys.IdempotencyKey(unitCode, keyHash), cancellationToken: ct);
+        if (!key.HasValue)
+        {
+            return null;
+        }
+
+        var version = await submissions.VersionAsync(pid, unitCode, key.Value!.Version, ct);
+        return version is null ? null : Receipt.From(version, period);
+    }
+
+    private async Task<SubmissionVersionEntity> RaceLostToSameKeyAsync(string pid, string unitCode, string keyHash, CancellationToken ct)
+    {
+        var key = await store.Submissions.GetEntityAsync<IdempotencyKeyEntity>(pid, SubmissionKeys.IdempotencyKey(unitCode, keyHash), cancellationToken: ct);
+        return await submissions.VersionAsync(pid, unitCode, key.Value.Version, ct)
+            ?? throw new InvalidOperationException($"Idempotency key of {unitCode} in {pid} points at a missing version.");
+    }
+
+    private async Task<SubmissionHeadEntity?> HeadAsync(string pid, string unitCode, CancellationToken ct)
+    {
+        var head = await store.Submissions.GetEntityIfExistsAsync<SubmissionHeadEntity>(pid, SubmissionKeys.Head(unitCode), cancellationToken: ct);
+        return head.HasValue ? head.Value : null;
+    }
+
+    /// <summary>
+    /// Takes the next version number: the head row's ETag is the lock. One transaction moves the head,
+    /// adds the version row and (when given) the idempotency key, so they appear together or not at all.
+    /// A concurrent upload that moved the head first makes this attempt fail with 409/412; it then
+    /// retries with the fresh head. Returns null when the idempotency key was taken by a concurrent
+    /// upload with the same key.
+    /// </summary>
+    private async Task<SubmissionVersionEntity?> AllocateVersionAsync(SubmissionVersionEntity row, string? keyHash, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = await HeadAsync(row.PartitionKey, row.UnitCode, ct);
+            var version = (head?.LatestVersion ?? 0) + 1;
+            row.Version = version;
+            row.RowKey = SubmissionKeys.Version(row.UnitCode, version);
+            var newHead = new SubmissionHeadEntity
+            {
+                PartitionKey = row.PartitionKey,
+                RowKey = SubmissionKeys.Head(row.UnitCode),
+                UnitCode = row.UnitCode,
+                LatestVersion = version,
+                LatestReceivedAt = row.ReceivedAt,
+                LatestSha256 = row.Sha256,
+                LatestReceiptId = row.ReceiptId,
+            };
+            var actions = new List<TableTransactionAction>
+            {
+                head is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, newHead)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
+                new(TableTransactionActionType.Add, row),
+            };
+            if (keyHash is not null)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new IdempotencyKeyEntity
+                {
+                    PartitionKey = row.PartitionKey,
+                    RowKey = SubmissionKeys.IdempotencyKey(row.UnitCode, keyHash),
+                    Version = version,
+                }));
+            }
+
+            try
+            {
+                await store.Submissions.SubmitTransactionAsync(actions, ct);
+                return row;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                if (keyHash is not null && (await store.Submissions.GetEntityIfExistsAsync<IdempotencyKeyEntity>(row.PartitionKey, SubmissionKeys.IdempotencyKey(row.UnitCode, keyHash), cancellationToken: ct)).HasValue)
+                {
+                    return null;
+                }
+
+                if (attempt >= MaxAllocationAttempts)
+                {
+                    throw new ProblemException(503, "upload_busy", "Hệ thống đang bận", "Có quá nhiều lượt nộp cùng lúc cho đơn vị này. Vui lòng gửi lại.");
+                }
+
+                logger.LogDebug("Version {Version} of {Unit} taken concurrently (attempt {Attempt}); retrying", version, row.UnitCode, attempt);
+                // A real pause, not the injected clock's: it only spreads retries apart and measures nothing.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10)), ct);
+            }
+        }
+    }
+
+    /// <summary>Blob metadata is ASCII: the name is percent-encoded; enough to reconcile an orphan blob without its row.</summary>
+    private static Dictionary<string, string> Metadata(SubmissionVersionEntity row) => new()
+    {
+        ["periodid"] = row.PartitionKey,
+        ["unitcode"] = row.UnitCode,
+        ["receiptid"] = row.ReceiptId,
+        ["filename"] = Uri.EscapeDataString(row.FileName),
+        ["sha256"] = row.Sha256,
+        ["receivedat"] = row.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["uploadedby"] = row.UploadedBy,
+    };
+
+    private static string Describe(Caller caller, string unitCode, string what) =>
+        caller.IsAdmin ? $"{what}; on behalf of {unitCode}" : what;
+
+    /// <summary>Sorts by arrival (UTC to the millisecond), unique by its random tail.</summary>
+    private string NewReceiptId() =>
+        clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture)
+        + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+}

@@ -1,0 +1,192 @@
+// DanVan on Azure: `azd up` creates a resource group with the function app (Flex Consumption), its storage, Key Vault and monitoring.
+// Every app setting the code reads is set below, by the names in the BRIEF's configuration table.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names the resource group and seeds the resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource.')
+param location string = 'southeastasia'
+
+@description('Sender address of DanVan\'s emails (DanVan__Email__From); must be a verified sender in SendGrid.')
+param emailFrom string
+
+@description('Sở Nội vụ\'s own address, copied on overdue reminders and sent digests (DanVan__Email__SoNoiVuAddress).')
+param soNoiVuAddress string
+
+@secure()
+@minLength(16)
+@description('The admin (Sở Nội vụ) credential; kept in Key Vault as "admin-token".')
+param adminToken string
+
+@secure()
+@description('SendGrid API key; kept in Key Vault as "sendgrid-api-key". Empty: the app writes emails to the "outbox" container instead of sending.')
+param sendGridApiKey string = ''
+
+@description('Province named in the draft provincial report (DanVan__Compilation__ProvinceName).')
+param provinceName string = 'Vĩnh Phúc'
+
+@description('Base of the links in emails (DanVan__PublicBaseUrl); empty means the function app\'s own https address.')
+param publicBaseUrl string = ''
+
+@description('Object id of the operator running azd (azd sets AZURE_PRINCIPAL_ID); granted Key Vault Secrets Officer to rotate secrets. Empty grants nothing.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+var tags = { 'azd-env-name': environmentName }
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var functionAppName = 'func-${resourceToken}'
+var storageAccountName = 'st${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
+var deploymentContainerName = 'app-package'
+
+resource resourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: resourceGroup
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: resourceGroup
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: resourceGroup
+  params: {
+    name: storageAccountName
+    location: location
+    tags: tags
+    // The names in functions/Storage/StorageNames.cs (production has no prefix), plus the deployment container.
+    containers: ['reports', 'compilations', 'outbox', deploymentContainerName]
+    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations']
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  scope: resourceGroup
+  params: {
+    name: keyVaultName
+    location: location
+    tags: tags
+    adminToken: adminToken
+    sendGridApiKey: sendGridApiKey
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  scope: resourceGroup
+  dependsOn: [storage, keyVault, monitoring]
+  params: {
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    applicationInsightsName: applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: principalId
+    operatorPrincipalType: principalType
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  scope: resourceGroup
+  dependsOn: [roles] // the identity must reach storage and Key Vault before the app starts
+  params: {
+    planName: 'plan-${resourceToken}'
+    name: functionAppName
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    appSettings: {
+      // The Functions host's own storage: identity, no keys.
+      AzureWebJobsStorage__accountName: storage.outputs.name
+      AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+      AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+      AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.outputs.clientId
+      AZURE_CLIENT_ID: identity.outputs.clientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+
+      // DanVan's own storage connection, in its Azure shape (locally it is a connection string).
+      DanVanStorage__serviceUri: storage.outputs.blobEndpoint
+      DanVanStorage__tableServiceUri: storage.outputs.tableEndpoint
+      DanVanStorage__credential: 'managedidentity'
+      DanVanStorage__clientId: identity.outputs.clientId
+
+      // Secrets: Key Vault references, resolved with the identity (keyVaultReferenceIdentity).
+      DanVan__AdminToken: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.adminTokenUri})'
+      DanVan__Email__SendGridApiKey: empty(sendGridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendGridApiKeyUri})'
+
+      DanVan__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl
+      DanVan__MaxUploadBytes: '52428800'
+      DanVan__Email__SendGridHost: 'https://api.sendgrid.com'
+      DanVan__Email__From: emailFrom
+      DanVan__Email__SoNoiVuAddress: soNoiVuAddress
+      DanVan__Email__FromName: 'DanVan - Sở Nội vụ'
+      DanVan__Email__MaxAttempts: '4'
+      DanVan__Email__MaxRetryDelaySeconds: '60'
+      DanVan__Reminders__DaysBefore: '14,7,3,1'
+      DanVan__Reminders__DaysAfter: '1,3,7'
+      DanVan__Reminders__CatchUpDays: '7'
+      DanVan__Reminders__MaxParallelism: '16'
+      DanVan__Compilation__ProvinceName: provinceName
+
+      // Timers, in UTC (Linux ignores WEBSITE_TIME_ZONE): 08:00 and 00:15 Vietnam time.
+      REMINDER_SCHEDULE: '0 0 1 * * *'
+      COMPILATION_SCHEDULE: '0 15 17 * * *'
+
+      // The reporting plan (Kế hoạch 158/KH-UBND). Another plan is a change of these settings; add __2__… for more reports.
+      DanVan__Plan__DeadlineRule: 'Before'
+      DanVan__Plan__FirstYear: '2024'
+      DanVan__Plan__Reports__0__Code: 'H1'
+      DanVan__Plan__Reports__0__Title: 'Báo cáo 06 tháng'
+      DanVan__Plan__Reports__0__DueMonth: '5'
+      DanVan__Plan__Reports__0__DueDay: '15'
+      DanVan__Plan__Reports__0__OpensDaysBefore: '60'
+      DanVan__Plan__Reports__0__DataFromMonth: '12'
+      DanVan__Plan__Reports__0__DataFromDay: '15'
+      DanVan__Plan__Reports__0__DataToMonth: '6'
+      DanVan__Plan__Reports__0__DataToDay: '14'
+      DanVan__Plan__Reports__1__Code: 'Y'
+      DanVan__Plan__Reports__1__Title: 'Báo cáo năm'
+      DanVan__Plan__Reports__1__DueMonth: '11'
+      DanVan__Plan__Reports__1__DueDay: '15'
+      DanVan__Plan__Reports__1__OpensDaysBefore: '60'
+      DanVan__Plan__Reports__1__DataFromMonth: '12'
+      DanVan__Plan__Reports__1__DataFromDay: '15'
+      DanVan__Plan__Reports__1__DataToMonth: '12'
+      DanVan__Plan__Reports__1__DataToDay: '14'
+    }
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri

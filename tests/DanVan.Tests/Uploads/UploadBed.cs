@@ -1,0 +1,295 @@
+using System.IO.Compression;
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using DanVan.Auth;
+using DanVan.Domain;
+using DanVan.Functions;
+using DanVan.Registry;
+using DanVan.Tests.Support;
+using DanVan.Uploads;
+using Microsoft.AspNetCore.Http;
+
+namespace DanVan.Tests.Uploads;
+
+/// <summary>
+/// A TestApp with two required units (so-noi-vu, so-tu-phap) and one that stopped before 2026
+/// (ubnd-phuc-yen), their tokens, and the reports functions, plus helpers to send uploads.
+/// </summary>
+public sealed class UploadBed : IAsyncDisposable
+{
+    public const string Unit = "so-noi-vu";
+    public const string OtherUnit = "so-tu-phap";
+    public const string InactiveUnit = "ubnd-phuc-yen";
+    public const string Period = "2026-H1";
+
+    private UploadBed(TestApp app, string unitToken, string otherToken, string inactiveToken)
+    {
+        App = app;
+        UnitToken = unitToken;
+        OtherToken = otherToken;
+        InactiveToken = inactiveToken;
+        Functions = new ReportsFunctions(app.Get<UploadService>(), app.Get<ReportReader>());
+    }
+
+    public TestApp App { get; }
+
+    public ReportsFunctions Functions { get; }
+
+    public string UnitToken { get; }
+
+    public string OtherToken { get; }
+
+    public string InactiveToken { get; }
+
+    public static async Task<UploadBed> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null)
+    {
+        var app = await TestApp.StartAsync(now, settings);
+        var registry = app.Get<UnitRegistry>();
+        await registry.PutAsync(new Unit(Unit, "Sở Nội vụ", "Sở, ban, ngành", ["vanthu@snv.example.org"], null, new DateOnly(2020, 1, 1), null));
+        await registry.PutAsync(new Unit(OtherUnit, "Sở Tư pháp", "Sở, ban, ngành", ["vanthu@stp.example.org"], null, new DateOnly(2020, 1, 1), null));
+        await registry.PutAsync(new Unit(InactiveUnit, "UBND thành phố Phúc Yên", "UBND cấp huyện", ["vanthu@phucyen.example.org"], null, new DateOnly(2020, 1, 1), new DateOnly(2025, 6, 30)));
+        var credentials = app.Get<CredentialStore>();
+        var unit = await credentials.IssueAsync(Unit);
+        var other = await credentials.IssueAsync(OtherUnit);
+        var inactive = await credentials.IssueAsync(InactiveUnit);
+        return new UploadBed(app, unit.Token, other.Token, inactive.Token);
+    }
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+
+    /// <summary>A raw upload: the file as the body, its name percent-encoded in X-File-Name.</summary>
+    public static HttpRequest Raw(byte[] file, string? fileName, string? bearer, string? query = null, string contentType = "application/octet-stream")
+    {
+        var request = TestHttp.Request("POST", $"/api/periods/{Period}/reports", bearer, query: query, body: file, contentType: contentType);
+        if (fileName is not null)
+        {
+            request.Headers[UploadRequest.FileNameHeader] = Uri.EscapeDataString(fileName);
+        }
+
+        return request;
+    }
+
+    /// <summary>A raw upload whose body is <paramref name="body"/>, read as the service pulls it (no Content-Length).</summary>
+    public static HttpRequest RawStream(Stream body, string fileName, string bearer)
+    {
+        var request = TestHttp.Request("POST", $"/api/periods/{Period}/reports", bearer, contentType: "application/pdf");
+        request.Headers[UploadRequest.FileNameHeader] = Uri.EscapeDataString(fileName);
+        request.Body = body;
+        return request;
+    }
+
+    public static HttpRequest Multipart(string? bearer, params MultipartPart[] parts) => Multipart(bearer, null, parts);
+
+    public static HttpRequest Multipart(string? bearer, string? query, params MultipartPart[] parts)
+    {
+        var (body, contentType) = MultipartPart.Build(parts);
+        return TestHttp.Request("POST", $"/api/periods/{Period}/reports", bearer, query: query, body: body, contentType: contentType);
+    }
+
+    public Task<TestResponse> SendAsync(HttpRequest request, string period = Period) =>
+        TestHttp.InvokeAsync(request, r => Functions.UploadReport(r, period, CancellationToken.None));
+
+    public Task<TestResponse> ListAsync(string unitCode, string bearer) =>
+        TestHttp.InvokeAsync(TestHttp.Request("GET", $"/api/periods/{Period}/reports/{unitCode}", bearer), r => Functions.ListReportVersions(r, Period, unitCode, CancellationToken.None));
+
+    public Task<TestResponse> DownloadAsync(string unitCode, int version, string bearer) =>
+        TestHttp.InvokeAsync(TestHttp.Request("GET", $"/api/periods/{Period}/reports/{unitCode}/versions/{version}", bearer), r => Functions.DownloadReportVersion(r, Period, unitCode, version, CancellationToken.None));
+
+    /// <summary>Committed blobs in the reports container (uncommitted blocks are not listed).</summary>
+    public async Task<List<BlobItem>> CommittedBlobsAsync()
+    {
+        var blobs = new List<BlobItem>();
+        await foreach (var blob in App.Store.Reports.GetBlobsAsync())
+        {
+            blobs.Add(blob);
+        }
+
+        return blobs;
+    }
+
+    public async Task<List<TableEntity>> SubmissionRowsAsync()
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in App.Store.Submissions.QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public async Task AssertNothingStoredAsync()
+    {
+        Assert.Empty(await CommittedBlobsAsync());
+        Assert.Empty(await SubmissionRowsAsync());
+    }
+
+    public async Task<byte[]> BlobBytesAsync(string blobName)
+    {
+        var content = await App.Store.Reports.GetBlobClient(blobName).DownloadContentAsync();
+        return content.Value.Content.ToArray();
+    }
+}
+
+/// <summary>One part of a multipart/form-data body, written the way browsers write it (UTF-8 names in quotes).</summary>
+public sealed record MultipartPart(string Name, byte[] Content, string? FileName = null, string? ContentType = null)
+{
+    public const string Boundary = "----DanVanTestBoundary7MA4YWxkTrZu0gW";
+
+    public static MultipartPart File(byte[] content, string fileName, string contentType = "application/octet-stream") => new("file", content, fileName, contentType);
+
+    public static MultipartPart Text(string name, string value) => new(name, Encoding.UTF8.GetBytes(value));
+
+    public static (byte[] Body, string ContentType) Build(IEnumerable<MultipartPart> parts)
+    {
+        using var body = new MemoryStream();
+        void Write(string text) => body.Write(Encoding.UTF8.GetBytes(text));
+        foreach (var part in parts)
+        {
+            Write($"--{Boundary}\r\nContent-Disposition: form-data; name=\"{part.Name}\"");
+            if (part.FileName is not null)
+            {
+                Write($"; filename=\"{part.FileName}\"");
+            }
+
+            Write("\r\n");
+            if (part.ContentType is not null)
+            {
+                Write($"Content-Type: {part.ContentType}\r\n");
+            }
+
+            Write("\r\n");
+            body.Write(part.Content);
+            Write("\r\n");
+        }
+
+        Write($"--{Boundary}--\r\n");
+        return (body.ToArray(), $"multipart/form-data; boundary={Boundary}");
+    }
+}
+
+/// <summary>Report files of each accepted format, made in the test.</summary>
+public static class Samples
+{
+    public static byte[] Pdf(int size = 2048, int seed = 1)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        "%PDF-1.7\n"u8.CopyTo(bytes);
+        return bytes;
+    }
+
+    public static byte[] Doc(int size = 4096, int seed = 1)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }.CopyTo(bytes, 0);
+        return bytes;
+    }
+
+    public static byte[] Docx(string text = "Báo cáo công tác dân vận") =>
+        Ooxml("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/document.xml", text);
+
+    public static byte[] Xlsx() =>
+        Ooxml("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/workbook.xml", "<workbook/>");
+
+    public static byte[] Odt() => Odf("application/vnd.oasis.opendocument.text");
+
+    public static byte[] Ods() => Odf("application/vnd.oasis.opendocument.spreadsheet");
+
+    /// <summary>A ZIP that is neither OOXML nor ODF.</summary>
+    public static byte[] PlainZip()
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Write(zip, "readme.txt", "không phải báo cáo");
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] Ooxml(string mainContentType, string mainPart, string text)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Write(zip, "[Content_Types].xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" +
+                "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>" +
+                $"<Override PartName=\"/{mainPart}\" ContentType=\"{mainContentType}\"/></Types>");
+            Write(zip, mainPart, $"<root>{text}</root>");
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] Odf(string mimetype)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Write(zip, "mimetype", mimetype, CompressionLevel.NoCompression);
+            Write(zip, "content.xml", "<office:document-content/>");
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void Write(ZipArchive zip, string name, string text, CompressionLevel level = CompressionLevel.Optimal)
+    {
+        using var entry = zip.CreateEntry(name, level).Open();
+        entry.Write(Encoding.UTF8.GetBytes(text));
+    }
+}
+
+/// <summary>
+/// A request body made on the fly (a PDF header, then pseudo-random bytes) that counts how much the
+/// server pulled from it, to prove an oversized upload is cut off early.
+/// </summary>
+public sealed class GeneratedBody(long length, int maxChunk = 64 * 1024) : Stream
+{
+    private readonly Random random = new(42);
+
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = (int)Math.Min(Math.Min(buffer.Length, maxChunk), length - BytesRead);
+        if (n <= 0)
+        {
+            return 0;
+        }
+
+        random.NextBytes(buffer[..n]);
+        var header = "%PDF-1.7\n"u8;
+        for (var i = 0; i < n && BytesRead + i < header.Length; i++)
+        {
+            buffer[i] = header[(int)BytesRead + i];
+        }
+
+        BytesRead += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
