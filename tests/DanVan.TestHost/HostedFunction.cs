@@ -3,6 +3,8 @@ using DanVan.TestHost.Rpc;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DanVan.TestHost;
 
@@ -12,7 +14,11 @@ namespace DanVan.TestHost;
 /// </summary>
 public sealed class HostedFunction
 {
+    private static readonly IInlineConstraintResolver Constraints =
+        new DefaultInlineConstraintResolver(Options.Create(new RouteOptions()), new ServiceCollection().BuildServiceProvider());
+
     private readonly TemplateMatcher? matcher;
+    private readonly IReadOnlyList<(string Name, bool Optional, IRouteConstraint Constraint)> constraints = [];
 
     private HostedFunction(RpcFunctionMetadata metadata, JsonElement trigger, string routePrefix)
     {
@@ -28,6 +34,10 @@ public sealed class HostedFunction
                 : [];
             var template = TemplateParser.Parse(RouteTemplate);
             matcher = new TemplateMatcher(template, new RouteValueDictionary());
+            constraints = template.Parameters
+                .SelectMany(p => p.InlineConstraints.Select(c => (p.Name!, p.IsOptional, Constraints.ResolveConstraint(c.Constraint)
+                    ?? throw new InvalidOperationException($"Route constraint '{c.Constraint}' of {metadata.Name} is unknown."))))
+                .ToList();
             Precedence = RoutePrecedence.ComputeInbound(template);
         }
         else if (trigger.TryGetProperty("schedule", out var schedule))
@@ -78,7 +88,11 @@ public sealed class HostedFunction
         throw new InvalidOperationException($"Function '{metadata.Name}' reports no trigger binding.");
     }
 
-    public bool PathMatches(PathString path, RouteValueDictionary values) => matcher is not null && matcher.TryMatch(path, values);
+    /// <summary>Template and inline constraints (e.g. <c>{version:int}</c>), as the worker's own routing checks them.</summary>
+    public bool PathMatches(PathString path, RouteValueDictionary values) =>
+        matcher is not null
+        && matcher.TryMatch(path, values)
+        && constraints.All(c => (c.Optional && !values.ContainsKey(c.Name)) || c.Constraint.Match(null, null, c.Name, values, RouteDirection.IncomingRequest));
 
     public bool Accepts(string method) => Methods.Count == 0 || Methods.Contains(method.ToUpperInvariant());
 

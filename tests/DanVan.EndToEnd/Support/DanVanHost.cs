@@ -123,9 +123,9 @@ public sealed class DanVanHost : IAsyncLifetime
     /// With <c>Expect: 100-continue</c> (as curl sends for large bodies), so a request the function
     /// refuses before reading is answered without the body being sent.
     /// </summary>
-    public Task<HttpResponseMessage> SendLargeBodyAsync(HttpMethod method, string path, long bytes, string contentType, string? token = AdminToken, Action<HttpRequestMessage>? configure = null)
+    public Task<HttpResponseMessage> SendLargeBodyAsync(HttpMethod method, string path, long bytes, string contentType, string? token = AdminToken, Action<HttpRequestMessage>? configure = null, byte[]? startingWith = null)
     {
-        var request = As(token, method, path, new GeneratedContent(bytes, contentType));
+        var request = As(token, method, path, new GeneratedContent(bytes, contentType, startingWith ?? []));
         request.Headers.ExpectContinue = true;
         configure?.Invoke(request);
         return SendAsync(request);
@@ -154,10 +154,12 @@ public sealed class DanVanHost : IAsyncLifetime
     private sealed class GeneratedContent : HttpContent
     {
         private readonly long length;
+        private readonly byte[] head;
 
-        public GeneratedContent(long length, string contentType)
+        public GeneratedContent(long length, string contentType, byte[] head)
         {
             this.length = length;
+            this.head = head;
             Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
 
@@ -165,7 +167,8 @@ public sealed class DanVanHost : IAsyncLifetime
         {
             var chunk = new byte[81920];
             new Random(7).NextBytes(chunk);
-            for (var left = length; left > 0; left -= chunk.Length)
+            await stream.WriteAsync(head);
+            for (var left = length - head.Length; left > 0; left -= chunk.Length)
             {
                 await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, left)));
             }
