@@ -1,0 +1,75 @@
+using System.Net;
+using DanVan.EndToEnd.Support;
+
+namespace DanVan.EndToEnd;
+
+/// <summary>The report routes (Uploads) through the real worker: happy path and auth failures.</summary>
+[Collection(DanVanHostCollection.Name)]
+public sealed class ReportsRoutesTests(DanVanHost danvan)
+{
+    private static readonly byte[] SmallPdf = [.. "%PDF-1.7\n"u8, .. new byte[4096], .. "\n%%EOF\n"u8];
+
+    private async Task<(string Code, string Token)> UnitWithTokenAsync()
+    {
+        var code = Api.NewUnitCode("rep");
+        using (var put = await danvan.SendAsync(danvan.Admin(HttpMethod.Put, $"api/units/{code}", Api.Json(Api.Unit(code)))))
+        {
+            await put.ReadJsonAsync(HttpStatusCode.Created);
+        }
+
+        using var issued = await danvan.SendAsync(danvan.Admin(HttpMethod.Post, $"api/units/{code}/token"));
+        return (code, (await issued.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!);
+    }
+
+    private static HttpRequestMessage Upload(string? token, string query = "")
+    {
+        var content = new ByteArrayContent(SmallPdf);
+        content.Headers.ContentType = new("application/pdf");
+        var request = DanVanHost.As(token, HttpMethod.Post, $"api/periods/2026-H1/reports{query}", content);
+        request.Headers.Add("X-File-Name", Uri.EscapeDataString("Báo cáo 6 tháng.pdf"));
+        return request;
+    }
+
+    [Fact]
+    public async Task A_unit_uploads_lists_and_downloads_its_report()
+    {
+        var (code, token) = await UnitWithTokenAsync();
+
+        using var uploaded = await danvan.SendAsync(Upload(token));
+        var receipt = await uploaded.ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal(code, receipt.GetProperty("unitCode").GetString());
+        Assert.Equal($"/api/periods/2026-H1/reports/{code}/versions/1", uploaded.Headers.Location?.OriginalString);
+
+        using var listed = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}"));
+        var versions = (await listed.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("versions");
+        Assert.Equal(1, versions.GetArrayLength());
+
+        using var downloaded = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/1"));
+        Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
+        Assert.Equal(SmallPdf, await downloaded.Content.ReadAsByteArrayAsync());
+        Assert.Contains("filename*=UTF-8''", downloaded.Content.Headers.ContentDisposition?.ToString() ?? "");
+    }
+
+    [Fact]
+    public async Task Report_routes_refuse_a_missing_credential_and_another_units_token()
+    {
+        var (code, token) = await UnitWithTokenAsync();
+        var (_, otherToken) = await UnitWithTokenAsync();
+        using (var uploaded = await danvan.SendAsync(Upload(token)))
+        {
+            await uploaded.ReadJsonAsync(HttpStatusCode.Created);
+        }
+
+        using var anonymousUpload = await danvan.SendAsync(Upload(null));
+        await anonymousUpload.ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+
+        using var uploadForAnother = await danvan.SendAsync(Upload(otherToken, $"?unit={code}"));
+        await uploadForAnother.ReadProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+
+        using var listByAnother = await danvan.SendAsync(DanVanHost.As(otherToken, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}"));
+        await listByAnother.ReadProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+
+        using var anonymousDownload = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/1"));
+        await anonymousDownload.ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+}
