@@ -55,7 +55,12 @@ public static class DevelopmentHost
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-        await stop.Task;
+        if (await Task.WhenAny(stop.Task, host.WorkerExited) == host.WorkerExited)
+        {
+            await Console.Error.WriteLineAsync("The worker exited: stopping the development host.");
+            return 1;
+        }
+
         Console.WriteLine("Stopping the development host and its worker.");
         return 0;
     }

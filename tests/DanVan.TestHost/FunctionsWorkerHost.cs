@@ -49,6 +49,9 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
 
     public int? WorkerProcessId => worker?.Id;
 
+    /// <summary>Completes when the worker process ends, for whatever reason.</summary>
+    public Task WorkerExited { get; private set; } = Task.CompletedTask;
+
     internal WorkerChannel Channel { get; private set; } = null!;
 
     public static async Task<FunctionsWorkerHost> StartAsync(WorkerHostOptions options, CancellationToken ct = default)
@@ -83,6 +86,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         worker = StartWorker(appDir, grpcPort);
+        WorkerExited = worker.WaitForExitAsync(CancellationToken.None);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.StartTimeout);
         var exited = worker.WaitForExitAsync(timeout.Token);

@@ -114,7 +114,12 @@ internal sealed class HttpForwarder : IDisposable
         {
             response = await client.SendAsync(ToWorkerRequest(context, invocationId), ct);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away; the worker sees its request aborted too.
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
             logger.LogError(ex, "Forwarding {Method} {Path} to the worker failed", context.Request.Method, context.Request.Path.Value);
             await stopInvocation.CancelAsync();
