@@ -53,7 +53,7 @@ public static class BundleWriter
             {
                 var version = unit.Latest!;
                 var name = ReportEntryName(unit, inputs.Period.Title, width);
-                var entry = StableZip.CreateEntry(zip, name, timestamp, CompressionLevel.Fastest);
+                var entry = StableZip.CreateEntry(zip, name, timestamp, CompressionLevel.NoCompression);
                 var (size, sha, reading) = await CopyReportAsync(entry, version, open, ct);
                 entries.Add(new ManifestEntry(name, size, sha));
                 sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name));

@@ -109,8 +109,8 @@ public static class DraftReport
             new(new OpenXmlElement[] { new TableCellProperties(new TableCellWidth { Width = width.ToString(System.Globalization.CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa }) }.Concat(paragraphs));
 
         var none = new TableBorders(
-            new TopBorder { Val = BorderValues.None }, new BottomBorder { Val = BorderValues.None },
-            new LeftBorder { Val = BorderValues.None }, new RightBorder { Val = BorderValues.None },
+            new TopBorder { Val = BorderValues.None }, new LeftBorder { Val = BorderValues.None },
+            new BottomBorder { Val = BorderValues.None }, new RightBorder { Val = BorderValues.None },
             new InsideHorizontalBorder { Val = BorderValues.None }, new InsideVerticalBorder { Val = BorderValues.None });
         return new Table(
             new TableProperties(new TableWidth { Width = "5000", Type = TableWidthUnitValues.Pct }, none, new TableLayout { Type = TableLayoutValues.Fixed }),

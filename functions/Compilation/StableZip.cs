@@ -25,14 +25,17 @@ public static class StableZip
         return new DateTimeOffset(even, Domain.VietnamTime.Offset);
     }
 
-    /// <summary>The same package with its entries in their order, each stamped with <paramref name="timestamp"/>.</summary>
+    /// <summary>
+    /// The same package, each entry stamped with <paramref name="timestamp"/>; <c>[Content_Types].xml</c>
+    /// first (where tools that sniff file types look for it), the rest in their order.
+    /// </summary>
     public static byte[] Repack(byte[] package, DateTimeOffset timestamp)
     {
         using var output = new MemoryStream();
         using (var source = new ZipArchive(new MemoryStream(package), ZipArchiveMode.Read))
         using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (var entry in source.Entries)
+            foreach (var entry in source.Entries.OrderBy(e => e.FullName == "[Content_Types].xml" ? 0 : 1))
             {
                 var copy = CreateEntry(target, entry.FullName, timestamp);
                 using var from = entry.Open();

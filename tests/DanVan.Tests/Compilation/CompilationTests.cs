@@ -138,6 +138,8 @@ public sealed class CompilationTests
         await app.Get<Compiler>().CompileAsync(Period(app), "admin");
         var bundle = await Bundle.DownloadLatestAsync(app, PeriodId);
 
+        var problems = TestFiles.ValidationErrors(bundle["TongHop.xlsx"], isDocx: false);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
         var rows = TestFiles.XlsxRows(bundle["TongHop.xlsx"]);
         Assert.Contains("Báo cáo 06 tháng năm 2026", rows[2]["B"]);
         Assert.Contains("15/05/2026", rows[3]["B"]);
@@ -179,6 +181,8 @@ public sealed class CompilationTests
         await app.Get<Compiler>().CompileAsync(Period(app), "admin");
         var bundle = await Bundle.DownloadLatestAsync(app, PeriodId);
 
+        var problems = TestFiles.ValidationErrors(bundle["DuThao-BaoCao.docx"], isDocx: true);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
         var paragraphs = TestFiles.DocxParagraphs(bundle["DuThao-BaoCao.docx"]);
         Assert.Equal(["ỦY BAN NHÂN DÂN", "TỈNH VĨNH PHÚC", "-------"], paragraphs.Take(3));
         Assert.Contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", paragraphs);

@@ -1,6 +1,7 @@
 using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Validation;
 using S = DocumentFormat.OpenXml.Spreadsheet;
 using W = DocumentFormat.OpenXml.Wordprocessing;
 
@@ -61,5 +62,16 @@ public static class TestFiles
         return sheet.Descendants<S.Row>().ToDictionary(
             r => r.RowIndex!.Value,
             r => r.Elements<S.Cell>().ToDictionary(c => new string(c.CellReference!.Value!.TakeWhile(char.IsLetter).ToArray()), c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? ""));
+    }
+
+    /// <summary>Schema problems the OpenXml SDK's validator finds (Office 2019 rules), as readable lines.</summary>
+    public static List<string> ValidationErrors(byte[] package, bool isDocx)
+    {
+        using OpenXmlPackage doc = isDocx
+            ? WordprocessingDocument.Open(new MemoryStream(package), false)
+            : SpreadsheetDocument.Open(new MemoryStream(package), false);
+        return new OpenXmlValidator(FileFormatVersions.Office2019).Validate(doc)
+            .Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}")
+            .ToList();
     }
 }
