@@ -94,8 +94,8 @@ public static class BundleWriter
         await using var source = await open(version, ct);
         await using var target = await entry.OpenAsync(ct);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var readText = ReportText.IsDocx(version.FileName) && version.SizeBytes <= ReportText.MaxDocxBytes;
-        using var copy = readText ? new MemoryStream((int)Math.Max(0, version.SizeBytes)) : null;
+        var isDocx = ReportText.IsDocx(version.FileName);
+        var copy = isDocx && version.SizeBytes <= ReportText.MaxDocxBytes ? new MemoryStream((int)Math.Max(0, version.SizeBytes)) : null;
 
         var buffer = new byte[81920];
         long size = 0;
@@ -104,14 +104,24 @@ public static class BundleWriter
         {
             sha.AppendData(buffer, 0, read);
             await target.WriteAsync(buffer.AsMemory(0, read), ct);
-            copy?.Write(buffer, 0, read);
             size += read;
+            if (copy is not null && size > ReportText.MaxDocxBytes)
+            {
+                // The row understated the size: stop holding the file in memory, it is too large to read for text.
+                copy.Dispose();
+                copy = null;
+            }
+
+            copy?.Write(buffer, 0, read);
         }
 
-        var reading = !ReportText.IsDocx(version.FileName) ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
-            : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
-            : ReportText.Read(Rewind(copy), version.FileName);
-        return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
+        using (copy)
+        {
+            var reading = !isDocx ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
+                : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
+                : ReportText.Read(Rewind(copy), version.FileName);
+            return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
+        }
     }
 
     private static MemoryStream Rewind(MemoryStream stream)

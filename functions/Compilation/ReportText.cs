@@ -18,6 +18,9 @@ public static class ReportText
     /// <summary>DOCX larger than this is not read into memory for its text (it still goes into the bundle).</summary>
     public const long MaxDocxBytes = 20L * 1024 * 1024;
 
+    /// <summary>A part that expands beyond this many characters (a ZIP bomb, say) is refused rather than read.</summary>
+    private const long MaxCharactersInPart = 50_000_000;
+
     public static bool IsDocx(string fileName) => string.Equals(Path.GetExtension(fileName), ".docx", StringComparison.OrdinalIgnoreCase);
 
     public static string NotDocx(string fileName) =>
@@ -31,7 +34,7 @@ public static class ReportText
     {
         try
         {
-            using var document = WordprocessingDocument.Open(docx, false);
+            using var document = WordprocessingDocument.Open(docx, false, new OpenSettings { MaxCharactersInPart = MaxCharactersInPart });
             var body = document.MainDocumentPart?.Document?.Body;
             if (body is null)
             {
