@@ -55,25 +55,43 @@ public sealed class Compiler(
         var now = clock.GetUtcNow();
         var finalized = await periods.FinalizedAsync(ct);
         var results = new List<CompileResult>();
+        var failures = new List<Exception>();
         foreach (var period in periods.Current().Where(p => p.Deadline <= now && !finalized.ContainsKey(p.Id.ToString())))
         {
-            var latest = await compilations.LatestAsync(period.Id.ToString(), ct);
-            var inputs = await GatherAsync(period, ct);
-            if (latest is null && inputs.SourceVersions.Count == 0)
+            try
             {
-                continue;
+                if (await CompileDueAsync(period, ct) is { } result)
+                {
+                    results.Add(result);
+                }
             }
-
-            if (latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogInformation("Compilation of {PeriodId} is current (v{Version}); skipped", period.Id, latest.Version);
-                continue;
+                // One period's failure must not keep the others from being compiled; the run still fails at the end.
+                logger.LogError(ex, "Compilation of {PeriodId} failed", period.Id);
+                failures.Add(ex);
             }
-
-            results.Add(await CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, ct));
         }
 
-        return results;
+        return failures.Count == 0 ? results : throw new AggregateException("Some periods could not be compiled.", failures);
+    }
+
+    private async Task<CompileResult?> CompileDueAsync(Period period, CancellationToken ct)
+    {
+        var latest = await compilations.LatestAsync(period.Id.ToString(), ct);
+        var inputs = await GatherAsync(period, ct);
+        if (latest is null && inputs.SourceVersions.Count == 0)
+        {
+            return null;
+        }
+
+        if (latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
+        {
+            logger.LogInformation("Compilation of {PeriodId} is current (v{Version}); skipped", period.Id, latest.Version);
+            return null;
+        }
+
+        return await CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, ct);
     }
 
     /// <summary>Gathers the status and each required unit's latest version.</summary>

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using DanVan.Tests.Support;
+using System.Text;
 using DanVan.Compilation;
 using DanVan.Functions;
+using DanVan.Tests.Support;
 
 namespace DanVan.Tests.Compilation;
 

@@ -1,8 +1,8 @@
-using DanVan.Tests.Support;
 using DanVan.Audit;
 using DanVan.Compilation;
 using DanVan.Domain;
 using DanVan.Periods;
+using DanVan.Tests.Support;
 
 namespace DanVan.Tests.Compilation;
 
@@ -283,6 +283,23 @@ public sealed class CompilationTests
         var paragraphs = TestFiles.DocxParagraphs(bundle["DuThao-BaoCao.docx"]);
         Assert.Contains(paragraphs, p => p.StartsWith("- UBND thành phố Vĩnh Yên:") && p.Contains("\"hong.docx\" bị lỗi"));
         Assert.Contains(SectionFourText, paragraphs);
+    }
+
+    [Fact]
+    public async Task A_compilation_that_fails_midway_leaves_no_bundle_and_no_record()
+    {
+        var (app, _, _) = await ScenarioAsync();
+        await using var _app = app;
+        var version = await app.Get<DanVan.Submissions.SubmissionStore>().VersionAsync(PeriodId, "so-tai-chinh", 1);
+        await app.Store.Reports.DeleteBlobAsync(version!.BlobName);
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => app.Get<Compiler>().CompileAsync(Period(app), "admin"));
+
+        Assert.Empty(await app.Get<CompilationStore>().ListAsync(PeriodId));
+        await foreach (var blob in app.Store.CompilationBlobs.GetBlobsAsync())
+        {
+            Assert.Fail($"Left behind: {blob.Name}");
+        }
     }
 
     [Fact]

@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
-using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
-using DanVan.Tests.Support;
+using Azure;
 using DanVan.Domain;
 using DanVan.Registry;
 using DanVan.Storage;
 using DanVan.Submissions;
+using DanVan.Tests.Support;
 
 namespace DanVan.Tests.Compilation;
 
