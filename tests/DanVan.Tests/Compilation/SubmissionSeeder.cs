@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
-using Azure;
 using DanVan.Domain;
 using DanVan.Registry;
 using DanVan.Storage;
