@@ -16,6 +16,7 @@ public static class DraftReport
 {
     public const string Motto1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
     public const string Motto2 = "Độc lập - Tự do - Hạnh phúc";
+    public const string Recipient = "Kính gửi: Bộ Nội vụ.";
     public const string Directive = "Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ";
 
     /// <summary>Cap on the text taken from one unit for one section, so a huge report cannot swell the draft.</summary>
@@ -48,6 +49,7 @@ public static class DraftReport
             Para($"Kết quả thực hiện {Directive} về tiếp tục tăng cường và đổi mới công tác dân vận của cơ quan hành chính nhà nước, chính quyền các cấp trong tình hình mới", bold: true, center: true),
             Para($"{period.Title} (kỳ {period.Id})", bold: true, center: true),
             Para("(DỰ THẢO do DanVan tổng hợp từ báo cáo của các cơ quan, đơn vị)", italic: true, center: true),
+            Para(Recipient, center: true),
             Para(" "));
 
         body.Append(Para("I. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", bold: true));

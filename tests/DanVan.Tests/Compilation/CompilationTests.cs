@@ -191,6 +191,7 @@ public sealed class CompilationTests
         Assert.Contains("Vĩnh Phúc, ngày … tháng … năm …", paragraphs);
         Assert.Contains(paragraphs, p => p.Contains("Chỉ thị số 33/CT-TTg") && p.StartsWith("Kết quả thực hiện"));
         Assert.Contains(paragraphs, p => p.Contains("Báo cáo 06 tháng năm 2026"));
+        Assert.Contains("Kính gửi: Bộ Nội vụ.", paragraphs);
         Assert.Contains("Số cơ quan, đơn vị phải báo cáo: 4; nộp đúng hạn: 2; nộp muộn: 1; chưa nộp: 1.", paragraphs);
 
         // Late and missing units are listed under their headings.
