@@ -6,7 +6,7 @@ using DanVan.Tests.Support;
 
 namespace DanVan.Tests.Compilation;
 
-public sealed class CompilationTests
+public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string PeriodId = "2026-H1";
     private static readonly TimeSpan Vn = TimeSpan.FromHours(7);
@@ -314,6 +314,7 @@ public sealed class CompilationTests
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => compiler.CompileAsync(period, "admin"))));
 
         var recorded = await app.Get<CompilationStore>().ListAsync(PeriodId);
+        output.WriteLine($"4 concurrent compiles -> recorded versions [{string.Join(", ", recorded.Select(c => c.Version))}]; answers: {string.Join(", ", results.Select(r => $"v{r.Compilation.Version}{(r.Created ? " created" : " (deferred to winner)")}"))}");
         Assert.NotEmpty(recorded);
         Assert.Equal(recorded.Count, recorded.Select(c => c.Version).Distinct().Count());
         Assert.All(results, r => Assert.Contains(recorded, c => c.Version == r.Compilation.Version && c.BlobName == r.Compilation.BlobName));
