@@ -59,6 +59,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<SubmissionStore>();
         services.AddSingleton<StatusService>();
         services.AddUploads();
+        services.AddCompilation();
         return services;
     }
 

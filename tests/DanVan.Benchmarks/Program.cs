@@ -7,7 +7,7 @@ var only = args.Length > 0 ? args : null;
 var rows = new List<Row>();
 Console.WriteLine($"Azurite: {Azurite.ConnectionString.Split(';').First(p => p.StartsWith("BlobEndpoint", StringComparison.Ordinal))}");
 
-async Task Run(string name, Func<Task<Row>> scenario)
+async Task Run(string name, Func<Task<IReadOnlyList<Row>>> scenario)
 {
     if (only is not null && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase)))
     {
@@ -15,10 +15,12 @@ async Task Run(string name, Func<Task<Row>> scenario)
     }
 
     Console.WriteLine($"running: {name}");
-    rows.Add(await scenario());
+    rows.AddRange(await scenario());
 }
 
-await Run("status", StatusScenario.RunAsync);
+await Run("upload", UploadScenario.RunAsync);
+await Run("compile", CompileScenario.RunAsync);
+await Run("status", async () => [await StatusScenario.RunAsync()]);
 
 Console.WriteLine();
 Report.Print(rows);

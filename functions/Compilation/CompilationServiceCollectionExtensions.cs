@@ -1,0 +1,20 @@
+using DanVan.Compilation;
+using Microsoft.Extensions.DependencyInjection;
+
+// In namespace DanVan so AddDanVan calls it without another using.
+namespace DanVan;
+
+public static class CompilationServiceCollectionExtensions
+{
+    /// <summary>The compiler shared by the timer, the admin route and finalize.</summary>
+    public static IServiceCollection AddCompilation(this IServiceCollection services)
+    {
+        services.AddOptions<CompilationOptions>()
+            .BindConfiguration(CompilationOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<CompilationStore>();
+        services.AddSingleton<Compiler>();
+        return services;
+    }
+}

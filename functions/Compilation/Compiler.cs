@@ -1,0 +1,194 @@
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using DanVan.Audit;
+using DanVan.Domain;
+using DanVan.Periods;
+using DanVan.Storage;
+using DanVan.Submissions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DanVan.Compilation;
+
+/// <summary>The outcome of a compile request: the compilation now current, and whether this call made it.</summary>
+public sealed record CompileResult(CompilationRecord Compilation, bool Created);
+
+/// <summary>
+/// Assembles a period's bundle and records it as a new immutable version. One compiler serves the
+/// timer, the admin route and finalize. The bundle is written under a fresh blob name (if-none-match)
+/// and only then recorded; the version is allocated by adding its row, so two compilers racing
+/// either both get their own version or, when they built the same inputs, the loser deletes its blob
+/// and answers the winner's compilation. A reader only ever sees recorded, complete bundles.
+/// </summary>
+public sealed class Compiler(
+    PeriodCatalog periods,
+    StatusService status,
+    SubmissionStore submissions,
+    CompilationStore compilations,
+    DanVanStore store,
+    AuditLog audit,
+    IOptions<CompilationOptions> options,
+    TimeProvider clock,
+    ILogger<Compiler> logger)
+{
+    public const string TimerActor = "timer";
+
+    private const int MaxAttempts = 5;
+
+    /// <summary>Compiles now, even when nothing changed since the last compilation (an explicit request).</summary>
+    public Task<CompileResult> CompileAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
+        CompileCoreAsync(period, actor, final, onlyIfChanged: false, ct);
+
+    /// <summary>Compiles only when the inputs differ from the latest compilation's (or there is none).</summary>
+    public Task<CompileResult> CompileIfChangedAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
+        CompileCoreAsync(period, actor, final, onlyIfChanged: true, ct);
+
+    /// <summary>
+    /// The timer's work: every current period whose deadline has passed and that is not finalized is
+    /// compiled when its submissions changed since its last compilation. A period nobody has submitted
+    /// to and that was never compiled is left alone (nothing to assemble).
+    /// </summary>
+    public async Task<IReadOnlyList<CompileResult>> CompileDueAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var finalized = await periods.FinalizedAsync(ct);
+        var results = new List<CompileResult>();
+        var failures = new List<Exception>();
+        foreach (var period in periods.Current().Where(p => p.Deadline <= now && !finalized.ContainsKey(p.Id.ToString())))
+        {
+            try
+            {
+                if (await CompileDueAsync(period, ct) is { } result)
+                {
+                    results.Add(result);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One period's failure must not keep the others from being compiled; the run still fails at the end.
+                logger.LogError(ex, "Compilation of {PeriodId} failed", period.Id);
+                failures.Add(ex);
+            }
+        }
+
+        return failures.Count == 0 ? results : throw new AggregateException("Some periods could not be compiled.", failures);
+    }
+
+    private async Task<CompileResult?> CompileDueAsync(Period period, CancellationToken ct)
+    {
+        var latest = await compilations.LatestAsync(period.Id.ToString(), ct);
+        var inputs = await GatherAsync(period, ct);
+        if (latest is null && inputs.SourceVersions.Count == 0)
+        {
+            return null;
+        }
+
+        if (latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
+        {
+            logger.LogInformation("Compilation of {PeriodId} is current (v{Version}); skipped", period.Id, latest.Version);
+            return null;
+        }
+
+        return await CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, ct);
+    }
+
+    /// <summary>Gathers the status and each required unit's latest version.</summary>
+    public async Task<CompilationInputs> GatherAsync(Period period, CancellationToken ct = default)
+    {
+        var report = await status.ForAsync(period, ct);
+        var periodId = period.Id.ToString();
+        var wanted = report.Rows.Where(r => r.Status != SubmissionStatus.NotRequired && r.LatestVersion is not null).ToList();
+        var versions = await Task.WhenAll(wanted.Select(r => submissions.VersionAsync(periodId, r.UnitCode, r.LatestVersion!.Value, ct)));
+        var latest = versions.Where(v => v is not null).ToDictionary(v => v!.UnitCode, v => v!, StringComparer.Ordinal);
+        return CompilationInputs.From(report, latest, options.Value.ProvinceName);
+    }
+
+    private async Task<CompileResult> CompileCoreAsync(Period period, string actor, bool final, bool onlyIfChanged, CancellationToken ct)
+    {
+        var periodId = period.Id.ToString();
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var latest = await compilations.LatestAsync(periodId, ct);
+            var inputs = await GatherAsync(period, ct);
+            if (onlyIfChanged && latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
+            {
+                return new CompileResult(latest, false);
+            }
+
+            var version = (latest?.Version ?? 0) + 1;
+            var blobName = $"{periodId}/{version.ToString("D4", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..12]}.zip";
+            var started = clock.GetTimestamp();
+            var (size, sha) = await WriteBundleAsync(blobName, inputs, ct);
+            var entity = new CompilationEntity
+            {
+                PartitionKey = periodId,
+                RowKey = CompilationEntity.RowKeyOf(version),
+                Version = version,
+                CreatedAt = clock.GetUtcNow(),
+                CreatedBy = actor,
+                Final = final,
+                BlobName = blobName,
+                SizeBytes = size,
+                Sha256 = sha,
+                Required = inputs.Counts.Required,
+                OnTime = inputs.Counts.OnTime,
+                Late = inputs.Counts.Late,
+                Missing = inputs.Counts.Missing,
+                SourceVersions = CompilationRecord.FormatSources(inputs.SourceVersions),
+                InputsFingerprint = inputs.Fingerprint,
+            };
+
+            if (await compilations.TryAddAsync(entity, ct))
+            {
+                logger.LogInformation(
+                    "Compiled {PeriodId} v{Version}: {SizeBytes} bytes, {Files} files, in {ElapsedMs} ms",
+                    periodId, version, size, inputs.SourceVersions.Count, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+                await audit.RecordAsync(actor, AuditActions.Compilation, periodId, detail: $"v{version} {sha} {(final ? "final" : "")}".TrimEnd(), ct: ct);
+                return new CompileResult(CompilationRecord.From(entity), true);
+            }
+
+            // Another compiler recorded this version first: our blob is referenced by nothing.
+            await store.CompilationBlobs.DeleteBlobIfExistsAsync(blobName, cancellationToken: ct);
+            var winner = await compilations.LatestAsync(periodId, ct);
+            if (winner is not null && winner.InputsFingerprint == inputs.Fingerprint)
+            {
+                logger.LogInformation("Compilation of {PeriodId} v{Version} was made concurrently from the same inputs; using it", periodId, winner.Version);
+                return new CompileResult(winner, false);
+            }
+
+            logger.LogInformation("Compilation version {Version} of {PeriodId} was taken by another compiler; retrying", version, periodId);
+        }
+
+        throw new InvalidOperationException($"Could not record a compilation of {periodId} after {MaxAttempts} attempts.");
+    }
+
+    /// <summary>Streams the ZIP into a new blob (if-none-match: never over another), hashing as it goes.</summary>
+    private async Task<(long Size, string Sha256)> WriteBundleAsync(string blobName, CompilationInputs inputs, CancellationToken ct)
+    {
+        var blob = store.CompilationBlobs.GetBlockBlobClient(blobName);
+        try
+        {
+            var writeOptions = new BlockBlobOpenWriteOptions
+            {
+                OpenConditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                BufferSize = 4 * 1024 * 1024,
+                HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
+            };
+            await using var blobStream = await blob.OpenWriteAsync(overwrite: true, writeOptions, ct);
+            await using var hashing = new HashingWriteStream(blobStream);
+            await BundleWriter.WriteAsync(hashing, inputs, OpenSourceAsync, ct);
+            await hashing.FlushAsync(ct);
+            return (hashing.BytesWritten, hashing.Sha256Hex());
+        }
+        catch
+        {
+            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<Stream> OpenSourceAsync(SubmissionVersionEntity version, CancellationToken ct) =>
+        await store.Reports.GetBlobClient(version.BlobName).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 1024 * 1024 }, ct);
+}

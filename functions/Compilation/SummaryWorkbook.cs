@@ -1,0 +1,112 @@
+using System.Globalization;
+using DanVan.Domain;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace DanVan.Compilation;
+
+/// <summary>
+/// <c>TongHop.xlsx</c>: a header block (period, deadline, as-of), one row per required unit
+/// (STT, đơn vị, nhóm, trạng thái, thời điểm nhận, số phiên bản, tên tệp, dung lượng, SHA-256) and the totals.
+/// Relationship ids are given explicitly: left to the SDK they are random, and the bytes would differ.
+/// </summary>
+public static class SummaryWorkbook
+{
+    public const string SheetName = "Tổng hợp";
+
+    /// <summary>The row (1-based) of the column headers; unit rows follow it.</summary>
+    public const int HeaderRow = 6;
+
+    public static readonly IReadOnlyList<string> Columns =
+        ["STT", "Đơn vị", "Nhóm", "Trạng thái", "Thời điểm nhận (giờ Việt Nam)", "Số phiên bản", "Tên tệp", "Dung lượng (byte)", "SHA-256"];
+
+    private const uint Bold = 1;
+
+    public static byte[] Build(CompilationInputs inputs)
+    {
+        using var stream = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            var workbookPart = document.AddNewPart<WorkbookPart>("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "rId1");
+            var styles = workbookPart.AddNewPart<WorkbookStylesPart>("rId2");
+            styles.Stylesheet = Styles();
+            var sheetPart = workbookPart.AddNewPart<WorksheetPart>("rId1");
+            sheetPart.Worksheet = Sheet(inputs);
+            workbookPart.Workbook = new Workbook(new Sheets(new Sheet { Name = SheetName, SheetId = 1, Id = "rId1" }));
+        }
+
+        return StableZip.Repack(stream.ToArray(), StableZip.TimestampOf(inputs.Period.Deadline));
+    }
+
+    private static Worksheet Sheet(CompilationInputs inputs)
+    {
+        var period = inputs.Period;
+        var rows = new List<Row>
+        {
+            TextRow(1, Bold, "TỔNG HỢP TÌNH HÌNH NỘP BÁO CÁO CÔNG TÁC DÂN VẬN"),
+            TextRow(2, 0, "Kỳ báo cáo:", $"{period.Title} ({period.Id})"),
+            TextRow(3, 0, "Hạn nộp:", VietnamTime.DescribeDeadline(period.Deadline)),
+            TextRow(4, 0, "Số liệu tính đến:", $"{VietnamTime.FormatDateTime(inputs.AsOf)} (báo cáo cuối cùng nhận được hoặc hạn nộp, lấy thời điểm muộn hơn)"),
+            TextRow(HeaderRow, Bold, [.. Columns]),
+        };
+
+        var r = (uint)HeaderRow;
+        foreach (var unit in inputs.Units)
+        {
+            r++;
+            var v = unit.Latest;
+            rows.Add(new Row(
+                Number(r, 0, unit.Number),
+                Text(r, 1, unit.Row.UnitName),
+                Text(r, 2, unit.Row.Group),
+                Text(r, 3, unit.Row.Status.Label()),
+                Text(r, 4, unit.Row.ReceivedAt is { } at ? VietnamTime.ToVietnam(at).ToString("dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture) : ""),
+                Number(r, 5, unit.Row.VersionCount),
+                Text(r, 6, v?.FileName ?? ""),
+                v is null ? Text(r, 7, "") : Number(r, 7, v.SizeBytes),
+                Text(r, 8, v?.Sha256 ?? "")) { RowIndex = r });
+        }
+
+        r += 2;
+        var c = inputs.Counts;
+        rows.Add(TotalRow(r++, "Tổng số đơn vị phải báo cáo", c.Required));
+        rows.Add(TotalRow(r++, "Đúng hạn", c.OnTime));
+        rows.Add(TotalRow(r++, "Muộn", c.Late));
+        rows.Add(TotalRow(r, "Chưa nộp", c.Missing));
+
+        return new Worksheet(
+            new Columns(
+                Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66)),
+            new SheetData(rows));
+    }
+
+    private static Row TextRow(uint row, uint style, params string[] values) =>
+        new(values.Select((v, i) => Text(row, i, v, style))) { RowIndex = row };
+
+    private static Row TotalRow(uint row, string label, int value) =>
+        new(Text(row, 1, label, Bold), Number(row, 2, value)) { RowIndex = row };
+
+    private static Cell Text(uint row, int column, string value, uint style = 0) => new(new InlineString(new Text(value) { Space = SpaceProcessingModeValues.Preserve }))
+    {
+        CellReference = Reference(row, column),
+        DataType = CellValues.InlineString,
+        StyleIndex = style == 0 ? null : style,
+    };
+
+    private static Cell Number(uint row, int column, long value) => new(new CellValue(value.ToString(CultureInfo.InvariantCulture)))
+    {
+        CellReference = Reference(row, column),
+        DataType = CellValues.Number,
+    };
+
+    public static string Reference(uint row, int column) => $"{(char)('A' + column)}{row.ToString(CultureInfo.InvariantCulture)}";
+
+    private static Column Width(uint index, double width) => new() { Min = index, Max = index, Width = width, CustomWidth = true };
+
+    private static Stylesheet Styles() => new(
+        new Fonts(new Font(new FontSize { Val = 11 }, new FontName { Val = "Times New Roman" }), new Font(new Bold(), new FontSize { Val = 11 }, new FontName { Val = "Times New Roman" })) { Count = 2 },
+        new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
+        new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder())) { Count = 1 },
+        new CellFormats(new CellFormat { FontId = 0, FillId = 0, BorderId = 0 }, new CellFormat { FontId = 1, FillId = 0, BorderId = 0, ApplyFont = true }) { Count = 2 });
+}
