@@ -7,28 +7,9 @@ namespace DanVan.EndToEnd;
 [Collection(DanVanHostCollection.Name)]
 public sealed class ReportsRoutesTests(DanVanHost danvan)
 {
-    private static readonly byte[] SmallPdf = [.. "%PDF-1.7\n"u8, .. new byte[4096], .. "\n%%EOF\n"u8];
+    private Task<(string Code, string Token)> UnitWithTokenAsync() => danvan.UnitWithTokenAsync("rep");
 
-    private async Task<(string Code, string Token)> UnitWithTokenAsync()
-    {
-        var code = Api.NewUnitCode("rep");
-        using (var put = await danvan.SendAsync(danvan.Admin(HttpMethod.Put, $"api/units/{code}", Api.Json(Api.Unit(code)))))
-        {
-            await put.ReadJsonAsync(HttpStatusCode.Created);
-        }
-
-        using var issued = await danvan.SendAsync(danvan.Admin(HttpMethod.Post, $"api/units/{code}/token"));
-        return (code, (await issued.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!);
-    }
-
-    private static HttpRequestMessage Upload(string? token, string query = "")
-    {
-        var content = new ByteArrayContent(SmallPdf);
-        content.Headers.ContentType = new("application/pdf");
-        var request = DanVanHost.As(token, HttpMethod.Post, $"api/periods/2026-H1/reports{query}", content);
-        request.Headers.Add("X-File-Name", Uri.EscapeDataString("Báo cáo 6 tháng.pdf"));
-        return request;
-    }
+    private static HttpRequestMessage Upload(string? token, string query = "") => Scenario.UploadRequest(token, "2026-H1", query);
 
     [Fact]
     public async Task A_unit_uploads_lists_and_downloads_its_report()
@@ -46,7 +27,7 @@ public sealed class ReportsRoutesTests(DanVanHost danvan)
 
         using var downloaded = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/1"));
         Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
-        Assert.Equal(SmallPdf, await downloaded.Content.ReadAsByteArrayAsync());
+        Assert.Equal(Scenario.SmallPdf, await downloaded.Content.ReadAsByteArrayAsync());
         Assert.Contains("filename*=UTF-8''", downloaded.Content.Headers.ContentDisposition?.ToString() ?? "");
     }
 
