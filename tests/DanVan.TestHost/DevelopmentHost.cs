@@ -33,15 +33,26 @@ public static class DevelopmentHost
             .AddFilter(WorkerChannel.WorkerLogPrefix + "Microsoft", LogLevel.Warning));
 
         Console.WriteLine("DanVan DEVELOPMENT HOST (not Azure Functions Core Tools): HTTP routes and timers of the real worker, for local use only.");
-        await using var host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
+        FunctionsWorkerHost started;
+        try
         {
-            FunctionAppDirectory = appDir,
-            Settings = settings,
-            HttpPort = port,
-            ListenOnLocalhost = true,
-            ScheduleTimers = true,
-            LoggerFactory = loggers,
-        });
+            started = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
+            {
+                FunctionAppDirectory = appDir,
+                Settings = settings,
+                HttpPort = port,
+                ListenOnLocalhost = true,
+                ScheduleTimers = true,
+                LoggerFactory = loggers,
+            });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"The development host could not start: {ex.Message}");
+            return 1;
+        }
+
+        await using var host = started;
 
         Console.WriteLine($"Functions (worker pid {host.WorkerProcessId}):");
         foreach (var function in host.Functions)

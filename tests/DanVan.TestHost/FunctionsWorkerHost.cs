@@ -28,6 +28,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<InvocationResult>> tracked = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> workerErrors = new();
     private WebApplication? app;
     private Process? worker;
     private HttpForwarder? forwarder;
@@ -90,12 +91,14 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.StartTimeout);
         var exited = worker.WaitForExitAsync(timeout.Token);
-        var connected = await Task.WhenAny(Channel.Connected, exited);
-        if (connected != Channel.Connected)
+        await Task.WhenAny(Channel.Connected, exited);
+        if (!Channel.Connected.IsCompletedSuccessfully)
         {
-            throw new InvalidOperationException(worker.HasExited
-                ? $"The worker exited with code {worker.ExitCode} before connecting; see the log for its output."
-                : $"The worker did not connect within {options.StartTimeout.TotalSeconds} s.");
+            await Task.Delay(200, CancellationToken.None); // let the last lines of its output arrive
+            throw new InvalidOperationException((worker.HasExited
+                ? $"The worker exited with code {worker.ExitCode} before connecting."
+                : $"The worker did not connect within {options.StartTimeout.TotalSeconds} s.")
+                + " Its error output:\n" + string.Join('\n', workerErrors));
         }
 
         var workerId = await Channel.Connected;
@@ -231,7 +234,17 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("The worker did not start.");
         var output = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("DanVan.TestHost.WorkerConsole");
         process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) output.LogDebug("{Line}", line); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) output.LogWarning("{Line}", line); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                output.LogWarning("{Line}", line);
+                if (workerErrors.Count < 60)
+                {
+                    workerErrors.Enqueue(line); // the first lines say why a worker failed to start
+                }
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
@@ -245,7 +258,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
             Channel.Close(new IOException("The worker process exited."));
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
-        logger.LogInformation("Started worker pid {Pid}: {File} {Arguments}", process.Id, start.FileName, string.Join(' ', start.ArgumentList));
+        logger.LogInformation("Started worker pid {Pid}: {Arguments}", process.Id, string.Join(' ', start.ArgumentList.SkipWhile(a => !a.EndsWith(options.WorkerAssembly, StringComparison.Ordinal))));
         return process;
     }
 
