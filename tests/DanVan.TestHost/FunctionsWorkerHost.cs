@@ -63,6 +63,11 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
             await host.StartCoreAsync(ct);
             return host;
         }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            await host.DisposeAsync();
+            throw new InvalidOperationException($"The worker stopped answering while starting ({ex.Message}). Its error output:\n{string.Join('\n', host.workerErrors)}", ex);
+        }
         catch
         {
             await host.DisposeAsync();

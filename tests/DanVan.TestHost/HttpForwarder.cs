@@ -154,11 +154,18 @@ internal sealed class HttpForwarder : IDisposable
             }
         }
 
-        var outcome = await invocation;
         logger.LogInformation("{Method} {Path} -> {Function} {Status} in {Elapsed} ms", context.Request.Method, context.Request.Path.Value, function.Name, context.Response.StatusCode, clock.ElapsedMilliseconds);
-        if (!outcome.Succeeded)
+        try
         {
-            logger.LogError("Function {Function} failed after its response started: {Error}", function.Name, outcome.Error);
+            var outcome = await invocation.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            if (!outcome.Succeeded)
+            {
+                logger.LogError("Function {Function} failed after its response started: {Error}", function.Name, outcome.Error);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError(ex, "No invocation result for {Function} ({InvocationId})", function.Name, invocationId);
         }
     }
 
