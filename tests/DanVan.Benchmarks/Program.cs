@@ -19,6 +19,7 @@ async Task Run(string name, Func<Task<IReadOnlyList<Row>>> scenario)
 }
 
 await Run("upload", UploadScenario.RunAsync);
+await Run("worker-upload", WorkerUploadScenario.RunAsync);
 await Run("compile", CompileScenario.RunAsync);
 await Run("status", async () => [await StatusScenario.RunAsync()]);
 
