@@ -4,6 +4,7 @@ using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Periods;
 using DanVan.Registry;
+using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Submissions;
 using Microsoft.Extensions.Azure;
@@ -57,6 +58,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<PeriodCatalog>();
         services.AddSingleton<SubmissionStore>();
         services.AddSingleton<StatusService>();
+        services.AddReminders();
         return services;
     }
 
