@@ -4,6 +4,7 @@ using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Periods;
 using DanVan.Registry;
+using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Submissions;
 using DanVan.Uploads;
@@ -60,6 +61,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<StatusService>();
         services.AddUploads();
         services.AddCompilation();
+        services.AddReminders();
         return services;
     }
 

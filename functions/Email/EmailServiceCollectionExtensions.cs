@@ -1,0 +1,40 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SendGrid;
+
+namespace DanVan.Email;
+
+public static class EmailServiceCollectionExtensions
+{
+    /// <summary>Email settings, the SendGrid client and the <see cref="Mailer"/>. Safe to call more than once.</summary>
+    public static IServiceCollection AddEmail(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(Mailer)))
+        {
+            return services;
+        }
+
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+
+        // One pooled connection handler for the app's lifetime; resolved only when a key is configured.
+        services.TryAddSingleton<ISendGridClient>(sp =>
+        {
+            var email = sp.GetRequiredService<IOptions<EmailOptions>>().Value;
+            var http = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AutomaticDecompression = DecompressionMethods.All,
+            })
+            {
+                Timeout = TimeSpan.FromSeconds(30),
+            };
+            return new SendGridClient(http, new SendGridClientOptions { ApiKey = email.SendGridApiKey, Host = email.SendGridHost.TrimEnd('/') });
+        });
+        services.AddSingleton<Mailer>();
+        services.AddSingleton<ReceiptEmails>();
+        return services;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Net;
+using Azure.Storage.Blobs.Models;
+using DanVan.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SendGrid;
+using SendGrid.Helpers.Mail;
+
+namespace DanVan.Email;
+
+/// <summary>
+/// DanVan's one way out for email. With a SendGrid key it sends through SendGrid's v3 API
+/// (<see cref="ISendGridClient"/> from DI), retrying 429 and 5xx answers and transport errors with
+/// exponential backoff, honouring <c>Retry-After</c> up to <see cref="EmailOptions.MaxRetryDelaySeconds"/>;
+/// any other 4xx is final. Without a key it writes the message to the <c>outbox</c> container.
+/// It never throws for a failed send: the caller gets an <see cref="EmailOutcome"/> and records it.
+/// </summary>
+public sealed class Mailer(IOptions<EmailOptions> options, IServiceProvider services, DanVanStore store, TimeProvider clock, ILogger<Mailer> logger)
+{
+    private readonly EmailOptions settings = options.Value;
+
+    public async Task<EmailOutcome> SendAsync(EmailMessage message, CancellationToken ct = default)
+    {
+        if (message.To.Count == 0)
+        {
+            return EmailOutcome.Failed("no_recipient", 0);
+        }
+
+        return settings.UsesOutbox ? await WriteToOutboxAsync(message, ct) : await SendWithRetriesAsync(message, ct);
+    }
+
+    private async Task<EmailOutcome> WriteToOutboxAsync(EmailMessage message, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var id = now.ToString("HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..16];
+        var blobName = $"{now:yyyyMMdd}/{id}.eml";
+        var bytes = OutboxMessage.Render(message, settings.From, settings.FromName, now, id);
+        await store.Outbox.GetBlobClient(blobName).UploadAsync(
+            new BinaryData(bytes),
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "message/rfc822" } },
+            ct);
+        logger.LogInformation("Email to {To} written to outbox {Blob}: {Subject}", string.Join(", ", message.To), blobName, message.Subject);
+        return EmailOutcome.Delivered("outbox:" + blobName, 1);
+    }
+
+    private async Task<EmailOutcome> SendWithRetriesAsync(EmailMessage message, CancellationToken ct)
+    {
+        var client = services.GetRequiredService<ISendGridClient>();
+        var mail = ToSendGrid(message);
+        var maxDelay = TimeSpan.FromSeconds(settings.MaxRetryDelaySeconds);
+        for (var attempt = 1; ; attempt++)
+        {
+            string reason;
+            TimeSpan? retryAfter = null;
+            try
+            {
+                var response = await client.SendEmailAsync(mail, ct);
+                var status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode)
+                {
+                    var messageId = response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null;
+                    logger.LogInformation("Email to {To} sent by SendGrid as {MessageId} after {Attempts} attempt(s)", string.Join(", ", message.To), messageId, attempt);
+                    return EmailOutcome.Delivered(messageId, attempt);
+                }
+
+                reason = $"sendgrid_{status}: {await BodyExcerptAsync(response, ct)}";
+                if (status != (int)HttpStatusCode.TooManyRequests && status < 500)
+                {
+                    logger.LogWarning("SendGrid refused email to {To}: {Reason}", string.Join(", ", message.To), reason);
+                    return EmailOutcome.Failed(reason, attempt);
+                }
+
+                retryAfter = RetryAfter(response);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                reason = $"transport: {ex.Message}";
+            }
+
+            if (attempt >= settings.MaxAttempts)
+            {
+                logger.LogWarning("Email to {To} failed after {Attempts} attempts: {Reason}", string.Join(", ", message.To), attempt, reason);
+                return EmailOutcome.Failed(reason, attempt);
+            }
+
+            var delay = retryAfter ?? Backoff(attempt);
+            if (delay > maxDelay)
+            {
+                logger.LogWarning("SendGrid asked to wait {Delay} for email to {To}; more than {MaxDelay}, leaving it to the next run", delay, string.Join(", ", message.To), maxDelay);
+                return EmailOutcome.Failed($"{reason} (retry after {delay.TotalSeconds:0} s)", attempt);
+            }
+
+            logger.LogInformation("Retrying email to {To} in {Delay} after: {Reason}", string.Join(", ", message.To), delay, reason);
+            await Task.Delay(delay, clock, ct);
+        }
+    }
+
+    private SendGridMessage ToSendGrid(EmailMessage message)
+    {
+        var mail = new SendGridMessage
+        {
+            From = new EmailAddress(settings.From, settings.FromName),
+            Subject = message.Subject,
+            PlainTextContent = message.Text,
+            HtmlContent = message.Html,
+        };
+        mail.AddTos(message.To.Select(a => new EmailAddress(a)).ToList());
+        if (message.DistinctCc is { Count: > 0 } cc)
+        {
+            mail.AddCcs(cc.Select(a => new EmailAddress(a)).ToList());
+        }
+
+        if (message.Categories.Count > 0)
+        {
+            mail.AddCategories(message.Categories.ToList());
+        }
+
+        if (message.CustomArgs.Count > 0)
+        {
+            mail.AddCustomArgs(message.CustomArgs.ToDictionary(kv => kv.Key, kv => kv.Value));
+        }
+
+        return mail;
+    }
+
+    /// <summary>1 s, 2 s, 4 s … with ±20 % jitter so parallel senders do not retry in step.</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromSeconds(Math.Pow(2, attempt - 1) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+
+    private TimeSpan? RetryAfter(Response response)
+    {
+        if (response.Headers.RetryAfter is not { } header)
+        {
+            return null;
+        }
+
+        if (header.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        return header.Date is { } date ? (date - clock.GetUtcNow()) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero : null;
+    }
+
+    private static async Task<string> BodyExcerptAsync(Response response, CancellationToken ct)
+    {
+        var body = response.Body is null ? "" : await response.Body.ReadAsStringAsync(ct);
+        body = body.ReplaceLineEndings(" ");
+        return body.Length > 300 ? body[..300] : body;
+    }
+}

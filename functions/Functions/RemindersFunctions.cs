@@ -1,0 +1,47 @@
+using DanVan.Auth;
+using DanVan.Http;
+using DanVan.Periods;
+using DanVan.Reminders;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DanVan.Functions;
+
+/// <summary>Deadline reminders: the daily timer and the admin's "who would be reminded / send now".</summary>
+public sealed class RemindersFunctions(Authenticator auth, PeriodCatalog periods, ReminderService reminders)
+{
+    /// <summary>Daily at 08:00 Vietnam time by default (<c>REMINDER_SCHEDULE</c> = <c>0 0 1 * * *</c>, UTC).</summary>
+    [Function(nameof(RemindersTimer))]
+    public Task RemindersTimer([TimerTrigger("%REMINDER_SCHEDULE%")] TimerInfo timer, CancellationToken ct) =>
+        reminders.RunOpenPeriodsAsync("timer", ct);
+
+    [Function(nameof(SendReminders))]
+    public async Task<IActionResult> SendReminders(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "periods/{periodId}/reminders")] HttpRequest request,
+        string periodId,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAdminAsync(request, ct);
+        var dryRun = DryRun(request.Query["dryRun"]);
+        var period = periods.Get(periodId);
+        var run = await reminders.RunAsync(period, dryRun, caller.Actor, ct);
+        return ApiResults.Json(new
+        {
+            run.PeriodId,
+            run.DryRun,
+            run.Stage,
+            run.Skipped,
+            Reminders = run.Reminders.Select(r => new { r.UnitCode, r.UnitName, r.Stage, r.To, r.Cc, r.Status, r.Reason, r.MessageId }),
+        });
+    }
+
+    private static bool DryRun(string? value) => value switch
+    {
+        null or "" => false,
+        _ when bool.TryParse(value, out var b) => b,
+        "1" => true,
+        "0" => false,
+        _ => throw Problems.BadParameter("dryRun", "Tham số dryRun phải là true hoặc false."),
+    };
+}

@@ -1,0 +1,20 @@
+using DanVan.Email;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DanVan.Reminders;
+
+public static class ReminderServiceCollectionExtensions
+{
+    /// <summary>Reminder settings, the ledger and the service (and the email sender they use).</summary>
+    public static IServiceCollection AddReminders(this IServiceCollection services)
+    {
+        services.AddEmail();
+        services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.ToPlan());
+        services.AddSingleton<ReminderLedger>();
+        services.AddSingleton<ReminderService>();
+        return services;
+    }
+}

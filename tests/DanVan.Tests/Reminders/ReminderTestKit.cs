@@ -1,0 +1,63 @@
+using DanVan.Registry;
+using DanVan.Submissions;
+using DanVan.Tests.Email;
+using DanVan.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DanVan.Tests.Reminders;
+
+/// <summary>Shared set-up for reminder tests: period 2026-H1, due before 15/5/2026 (Vietnam time).</summary>
+internal static class ReminderTestKit
+{
+    public const string PeriodId = "2026-H1";
+
+    /// <summary>A Vietnam wall-clock instant in 2026 (08:00 by default, when the timer runs).</summary>
+    public static DateTimeOffset Vn(int month, int day, int hour = 8, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.FromHours(7));
+
+    public static Task<TestApp> StartAsync(SendGridStub? stub, DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>(stub?.Settings ?? new Dictionary<string, string?>());
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            values[k] = v;
+        }
+
+        return TestApp.StartAsync(now, values);
+    }
+
+    public static UnitRecord Unit(string code, string? name = null, string? head = null) =>
+        new(code, name ?? $"Đơn vị {code}", "Sở, ban, ngành", [$"{code}@example.org"], head, "2020-01-01", null);
+
+    public static Task SeedAsync(TestApp app, params UnitRecord[] units) => app.Get<UnitRegistry>().ImportAsync(units);
+
+    /// <summary>
+    /// The head row of the submissions table, as SubmissionStore documents it: the only thing status
+    /// (and so reminders) reads to know a unit has submitted.
+    /// </summary>
+    public static Task MarkSubmittedAsync(TestApp app, string unitCode, DateTimeOffset? at = null) =>
+        app.Store.Submissions.AddEntityAsync(new SubmissionHeadEntity
+        {
+            PartitionKey = PeriodId,
+            RowKey = SubmissionKeys.Head(unitCode),
+            UnitCode = unitCode,
+            LatestVersion = 1,
+            LatestReceivedAt = at ?? app.Clock.GetUtcNow(),
+            LatestSha256 = new string('0', 64),
+            LatestReceiptId = Guid.NewGuid().ToString("N"),
+        });
+
+    /// <summary>Runs <paramref name="task"/> while moving the fake clock one second per 20 ms, so retry waits elapse.</summary>
+    public static async Task<T> AdvancingAsync<T>(FakeTimeProvider clock, Task<T> task)
+    {
+        while (!task.IsCompleted)
+        {
+            await Task.WhenAny(task, Task.Delay(20));
+            if (!task.IsCompleted)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        return await task;
+    }
+}
