@@ -7,6 +7,7 @@ using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Domain;
+using DanVan.Email;
 using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Registry;
@@ -36,6 +37,7 @@ public sealed class UploadService(
     DanVanStore store,
     SubmissionStore submissions,
     AuditLog audit,
+    ReceiptEmails receiptEmails,
     TimeProvider clock,
     IOptions<DanVanOptions> options,
     ILogger<UploadService> logger)
@@ -46,6 +48,8 @@ public sealed class UploadService(
     public const long MultipartAllowance = 1024 * 1024;
 
     private const int MaxAllocationAttempts = 64;
+
+    private static readonly TimeSpan ReceiptEmailTimeout = TimeSpan.FromSeconds(20);
 
     private readonly long maxBytes = options.Value.MaxUploadBytes;
 
@@ -142,8 +146,36 @@ public sealed class UploadService(
         await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode,
             Describe(caller, unitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
         logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
-        logger.LogInformation("Receipt email due for {Unit} v{Version}", unitCode, receipt.Version);
+        await SendReceiptEmailAsync(unit, period, receipt);
         return new UploadOutcome(receipt, true);
+    }
+
+    /// <summary>
+    /// The unit's email receipt. The report is already stored, so a slow or failing mail service must not
+    /// fail the upload: the send is bounded in time and its failure is logged, not thrown.
+    /// </summary>
+    private async Task SendReceiptEmailAsync(Unit unit, Period period, Receipt receipt)
+    {
+        if (unit.Emails.Count == 0)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(ReceiptEmailTimeout);
+        try
+        {
+            var outcome = await receiptEmails.SendAsync(
+                new ReceiptEmail(unit.Code, unit.Name, unit.Emails, receipt.PeriodId, period.Title, period.Deadline, receipt.Version, receipt.FileName, receipt.SizeBytes, receipt.Sha256, receipt.ReceivedAt, receipt.OnTime),
+                timeout.Token);
+            if (!outcome.Sent)
+            {
+                logger.LogWarning("Receipt email for {Unit} v{Version} not sent: {Reason}", unit.Code, receipt.Version, outcome.Reason);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or Azure.RequestFailedException)
+        {
+            logger.LogWarning(ex, "Receipt email for {Unit} v{Version} not sent", unit.Code, receipt.Version);
+        }
     }
 
     /// <summary>A unit uploads for itself; the admin names the unit with <c>?unit=</c>.</summary>

@@ -1,4 +1,5 @@
 using DanVan.Configuration;
+using DanVan.Email;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,7 @@ public static class UploadsServiceCollectionExtensions
 {
     public static IServiceCollection AddUploads(this IServiceCollection services)
     {
+        services.AddEmail();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ReportReader>();
 

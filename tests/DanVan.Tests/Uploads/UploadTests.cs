@@ -46,6 +46,30 @@ public sealed class UploadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_accepted_upload_sends_the_unit_an_email_receipt_and_a_replay_does_not()
+    {
+        await using var bed = await UploadBed.StartAsync();
+        var pdf = Samples.Pdf(10_000);
+
+        var first = await bed.SendAsync(UploadBed.Raw(pdf, "Báo cáo 6 tháng.pdf", bed.UnitToken));
+        var identical = await bed.SendAsync(UploadBed.Raw(pdf, "Báo cáo 6 tháng.pdf", bed.UnitToken));
+
+        Assert.Equal((201, 200), (first.Status, identical.Status));
+        var emails = new List<string>();
+        await foreach (var item in bed.App.Store.Outbox.GetBlobsAsync())
+        {
+            emails.Add((await bed.App.Store.Outbox.GetBlobClient(item.Name).DownloadContentAsync()).Value.Content.ToString());
+        }
+
+        var email = Assert.Single(emails);
+        Assert.Contains("To: vanthu@snv.example.org", email);
+        Assert.Contains("Sở Nội vụ", email);
+        Assert.Contains("Báo cáo 6 tháng.pdf", email);
+        Assert.Contains(Sha(pdf), email);
+        Assert.Contains("Đúng hạn", email);
+    }
+
+    [Fact]
     public async Task A_multipart_upload_with_a_note_is_stored()
     {
         await using var bed = await UploadBed.StartAsync();
