@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using DanVan.TestHost;
+using DanVan.Tests.Email;
 using DanVan.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -24,6 +25,9 @@ public sealed class DanVanHost : IAsyncLifetime
     private FunctionsWorkerHost? host;
 
     public FunctionsWorkerHost Host => host ?? throw new InvalidOperationException("The host has not started.");
+
+    /// <summary>Where the worker sends email: a local server speaking SendGrid's v3 API.</summary>
+    public SendGridStub SendGrid { get; private set; } = null!;
 
     /// <summary>A client for the host's front door; add credentials per request (<see cref="Admin"/>, <see cref="As"/>).</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -50,6 +54,13 @@ public sealed class DanVanHost : IAsyncLifetime
         settings["DanVanStorage"] = Azurite.ConnectionString;
         settings["DanVan__AdminToken"] = AdminToken;
         settings["DanVan__StoragePrefix"] = StoragePrefix;
+        SendGrid = await SendGridStub.StartAsync();
+        settings["DanVan__Email__SendGridApiKey"] = SendGridStub.ApiKey;
+        settings["DanVan__Email__SendGridHost"] = SendGrid.Host;
+
+        // The worker runs on the real clock: an overdue stage every day for 200 days after each deadline
+        // means some stage is always due, whatever the date of the run.
+        settings["DanVan__Reminders__DaysAfter"] = string.Join(',', Enumerable.Range(1, 200));
         Settings = settings;
 
         var loggers = LoggerFactory.Create(b => b
@@ -148,6 +159,11 @@ public sealed class DanVanHost : IAsyncLifetime
         if (host is not null)
         {
             await host.DisposeAsync();
+        }
+
+        if (SendGrid is not null)
+        {
+            await SendGrid.DisposeAsync();
         }
     }
 
