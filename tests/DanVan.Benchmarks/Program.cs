@@ -22,6 +22,7 @@ await Run("upload", UploadScenario.RunAsync);
 await Run("worker-upload", WorkerUploadScenario.RunAsync);
 await Run("compile", CompileScenario.RunAsync);
 await Run("status", async () => [await StatusScenario.RunAsync()]);
+await Run("reminders", ReminderScenario.RunAsync);
 
 Console.WriteLine();
 Report.Print(rows);
