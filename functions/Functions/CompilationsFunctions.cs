@@ -5,6 +5,7 @@ using DanVan.Domain;
 using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Storage;
+using DanVan.Uploads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -17,17 +18,22 @@ public sealed class CompilationsFunctions(
     Authenticator auth,
     PeriodCatalog periods,
     Compiler compiler,
+    OrphanSweeper sweeper,
     CompilationStore compilations,
     DanVanStore store,
     AuditLog audit,
     ILogger<CompilationsFunctions> logger)
 {
-    /// <summary>Shortly after midnight Vietnam time (COMPILATION_SCHEDULE, UTC): compiles each due period whose submissions changed.</summary>
+    /// <summary>
+    /// Shortly after midnight Vietnam time (COMPILATION_SCHEDULE, UTC): removes report blobs an interrupted
+    /// upload left without a version row, then compiles each due period whose submissions changed.
+    /// </summary>
     [Function(nameof(CompileDuePeriods))]
     public async Task CompileDuePeriods([TimerTrigger("%COMPILATION_SCHEDULE%")] TimerInfo timer, CancellationToken ct)
     {
+        var orphans = await sweeper.SweepAsync(ct);
         var results = await compiler.CompileDueAsync(ct);
-        logger.LogInformation("Compilation timer: {Created} new compilations", results.Count(r => r.Created));
+        logger.LogInformation("Compilation timer: {Orphans} orphan blobs removed, {Created} new compilations", orphans.Count, results.Count(r => r.Created));
     }
 
     /// <summary>

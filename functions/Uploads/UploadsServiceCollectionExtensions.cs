@@ -13,6 +13,7 @@ public static class UploadsServiceCollectionExtensions
         services.AddEmail();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ReportReader>();
+        services.AddSingleton<OrphanSweeper>();
 
         // The worker's Kestrel refuses bodies over 30,000,000 bytes by default, before DanVan sees them, and
         // the host then answers a bare 500. Its limit follows DanVan's own, with room for multipart framing,
