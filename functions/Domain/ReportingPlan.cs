@@ -77,12 +77,18 @@ public sealed class ReportingPlan
         var dataFrom = report.DataFrom.In(report.DataFrom.CompareTo(report.DataTo) > 0 ? year - 1 : year);
         return new Period(
             new PeriodId(year, report.Code),
-            $"{report.Title} năm {year}",
+            TitleOf(report, year),
             VietnamTime.StartOfDay(dueDate.AddDays(-report.OpensDaysBefore)),
             deadline,
             dataFrom,
             dataTo);
     }
+
+    /// <summary>"Báo cáo 06 tháng năm 2026"; a title that already ends in "năm" gets only the year: "Báo cáo năm 2026".</summary>
+    public static string TitleOf(ReportDefinition report, int year) =>
+        report.Title.TrimEnd().EndsWith(" năm", StringComparison.Ordinal) || report.Title.Trim() == "năm"
+            ? $"{report.Title.TrimEnd()} {year}"
+            : $"{report.Title.TrimEnd()} năm {year}";
 
     /// <summary>Every period from <see cref="FirstYear"/> through <paramref name="lastYear"/>, by deadline.</summary>
     public IReadOnlyList<Period> PeriodsThrough(int lastYear) =>

@@ -30,7 +30,7 @@ public class PlanTests
     {
         var period = Plan.Find($"{year}-Y", new DateOnly(year, 1, 1))!;
 
-        Assert.Equal($"Báo cáo năm năm {year}", period.Title);
+        Assert.Equal($"Báo cáo năm {year}", period.Title);
         Assert.Equal(new DateTimeOffset(year, 11, 15, 0, 0, 0, Vn), period.Deadline);
         Assert.Equal(new DateOnly(year - 1, 12, 15), period.DataFrom);
         Assert.Equal(new DateOnly(year, 12, 14), period.DataTo);
