@@ -57,6 +57,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<PeriodCatalog>();
         services.AddSingleton<SubmissionStore>();
         services.AddSingleton<StatusService>();
+        services.AddPages();
         return services;
     }
 
