@@ -34,7 +34,6 @@ public static class Azurite
         }
 
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        var workspace = Directory.CreateTempSubdirectory("danvan-azurite-").FullName;
         var start = new ProcessStartInfo(bin)
         {
             ArgumentList =
@@ -43,7 +42,6 @@ public static class Azurite
                 "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
-                "--location", workspace,
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -54,7 +52,7 @@ public static class Azurite
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process, workspace);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
 
         WaitForPort(blob, process);
         WaitForPort(table, process);
@@ -63,7 +61,7 @@ public static class Azurite
                $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
     }
 
-    private static void Stop(Process process, string workspace)
+    private static void Stop(Process process)
     {
         try
         {
@@ -72,10 +70,8 @@ public static class Azurite
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit(5000);
             }
-
-            Directory.Delete(workspace, recursive: true);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (InvalidOperationException)
         {
             // Already gone: nothing left to stop.
         }

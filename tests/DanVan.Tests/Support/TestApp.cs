@@ -27,7 +27,8 @@ public sealed class TestApp : IAsyncDisposable
 
     public DanVanStore Store => Get<DanVanStore>();
 
-    public T Get<T>() where T : notnull => provider.GetRequiredService<T>();
+    /// <summary>A registered service, or a function class built the way the worker builds it (constructor injection).</summary>
+    public T Get<T>() where T : notnull => ActivatorUtilities.GetServiceOrCreateInstance<T>(provider);
 
     /// <summary>Starts at <paramref name="now"/> (default 1/5/2026 09:00 Vietnam time).</summary>
     public static async Task<TestApp> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)

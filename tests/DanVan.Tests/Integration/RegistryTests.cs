@@ -1,0 +1,91 @@
+using DanVan.Functions;
+using DanVan.Registry;
+using DanVan.Tests.Support;
+
+namespace DanVan.Tests.Integration;
+
+public class RegistryTests
+{
+    [Fact]
+    public async Task The_sample_registry_imports_every_unit_in_Vietnamese_name_order()
+    {
+        await using var app = await TestApp.StartAsync();
+        var units = app.Get<UnitsFunctions>();
+        var records = Samples.Load("units.vinh-phuc-2023.sample.json");
+
+        var import = await TestHttp.InvokeAsync(TestHttp.Request("POST", "/api/units/import", TestApp.AdminToken, records), r => units.ImportUnits(r, default));
+        var list = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/units", TestApp.AdminToken), r => units.ListUnits(r, default));
+
+        Assert.Equal(200, import.Status);
+        Assert.Equal(records.Count, import.Json.GetProperty("imported").GetInt32());
+        Assert.Equal(0, import.Json.GetProperty("updated").GetInt32());
+        Assert.InRange(records.Count, 29, 40);
+        Assert.Equal(9, records.Count(r => r!.Group == "UBND cấp huyện"));
+        var names = list.Json.EnumerateArray().Select(u => u.GetProperty("name").GetString()!).ToList();
+        Assert.Equal(records.Count, names.Count);
+        Assert.Equal(names.Order(DanVan.Domain.VietnamTime.NameComparer), names);
+        Assert.Contains("UBND huyện Tam Đảo", names);
+    }
+
+    [Fact]
+    public async Task A_file_with_bad_rows_imports_nothing_and_names_every_bad_row()
+    {
+        await using var app = await TestApp.StartAsync();
+        var units = app.Get<UnitsFunctions>();
+        List<UnitRecord?> records =
+        [
+            Samples.Unit("so-noi-vu", "Sở Nội vụ"),
+            Samples.Unit("So Tu Phap", "Sở Tư pháp"),
+            Samples.Unit("so-y-te", "Sở Y tế") with { Emails = ["not-an-email"] },
+            Samples.Unit("so-xay-dung", "Sở Xây dựng", activeTo: "2020-01-01"),
+            Samples.Unit("so-noi-vu", "Sở Nội vụ (trùng)"),
+        ];
+
+        var response = await TestHttp.InvokeAsync(TestHttp.Request("POST", "/api/units/import", TestApp.AdminToken, records), r => units.ImportUnits(r, default));
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("validation_failed", response.Code);
+        var errors = response.Json.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("code").GetString())).ToList();
+        Assert.Contains((1, "code", "invalid_code"), errors);
+        Assert.Contains((2, "emails", "invalid_email"), errors);
+        Assert.Contains((3, "activeTo", "invalid_range"), errors);
+        Assert.Contains((4, "code", "duplicate_code"), errors);
+        Assert.Empty(await app.Get<UnitRegistry>().ListAsync());
+    }
+
+    [Fact]
+    public async Task Reimporting_updates_existing_units_and_put_replaces_one()
+    {
+        await using var app = await TestApp.StartAsync();
+        var units = app.Get<UnitsFunctions>();
+        await app.Get<UnitRegistry>().ImportAsync([Samples.Unit("so-noi-vu", "Sở Nội vụ")]);
+
+        var again = await TestHttp.InvokeAsync(
+            TestHttp.Request("POST", "/api/units/import", TestApp.AdminToken, new[] { Samples.Unit("so-noi-vu", "Sở Nội vụ tỉnh"), Samples.Unit("so-y-te", "Sở Y tế") }),
+            r => units.ImportUnits(r, default));
+        var put = await TestHttp.InvokeAsync(
+            TestHttp.Request("PUT", "/api/units/so-y-te", TestApp.AdminToken, Samples.Unit("so-y-te", "Sở Y tế tỉnh", activeTo: "2025-06-30")),
+            r => units.PutUnit(r, "so-y-te", default));
+
+        Assert.Equal((1, 1), (again.Json.GetProperty("imported").GetInt32(), again.Json.GetProperty("updated").GetInt32()));
+        Assert.Equal(200, put.Status);
+        var yTe = await app.Get<UnitRegistry>().FindAsync("so-y-te");
+        Assert.Equal("Sở Y tế tỉnh", yTe!.Name);
+        Assert.Equal(new DateOnly(2025, 6, 30), yTe.ActiveTo);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_problem_not_a_crash()
+    {
+        await using var app = await TestApp.StartAsync();
+        var units = app.Get<UnitsFunctions>();
+
+        var response = await TestHttp.InvokeAsync(
+            TestHttp.Request("POST", "/api/units/import", TestApp.AdminToken, body: "[{\"code\": "u8.ToArray(), contentType: "application/json"),
+            r => units.ImportUnits(r, default));
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("invalid_json", response.Code);
+        Assert.StartsWith("application/problem+json", response.ContentType);
+    }
+}
