@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace DanVan.TestHost;
+
+/// <summary>
+/// <c>dotnet DanVan.TestHost.dll --app functions/bin/Release/net10.0 --settings functions/local.settings.json [--port 7071]</c>:
+/// runs DanVan locally where Azure Functions Core Tools is not installed. A development host, not
+/// the Functions host: HTTP routes and timers (on their CRON schedules) only, no keys, no other triggers.
+/// </summary>
+public static class DevelopmentHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        var appDir = Arg("--app");
+        if (appDir is null)
+        {
+            await Console.Error.WriteLineAsync("usage: DanVan.TestHost --app <built functions dir> [--settings local.settings.json] [--port 7071]");
+            return 2;
+        }
+
+        var settings = Arg("--settings") is { } file ? ReadValues(file) : new Dictionary<string, string>();
+        var port = int.TryParse(Arg("--port"), out var p) ? p : 7071;
+        using var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("DanVan.TestHost.WorkerConsole", LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter(WorkerChannel.WorkerLogPrefix + "Azure", LogLevel.Warning)
+            .AddFilter(WorkerChannel.WorkerLogPrefix + "Microsoft", LogLevel.Warning));
+
+        Console.WriteLine("DanVan DEVELOPMENT HOST (not Azure Functions Core Tools): HTTP routes and timers of the real worker, for local use only.");
+        await using var host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
+        {
+            FunctionAppDirectory = appDir,
+            Settings = settings,
+            HttpPort = port,
+            ListenOnLocalhost = true,
+            ScheduleTimers = true,
+            LoggerFactory = loggers,
+        });
+
+        Console.WriteLine($"Functions (worker pid {host.WorkerProcessId}):");
+        foreach (var function in host.Functions)
+        {
+            Console.WriteLine(function.IsHttp
+                ? $"  {function.Name}: [{string.Join(',', function.Methods)}] {new Uri(host.BaseAddress, function.RouteTemplate)}"
+                : $"  {function.Name}: {function.TriggerType} {function.Schedule} (run now: curl -X POST -H 'Content-Type: application/json' -d '{{\"input\":\"\"}}' {host.BaseAddress}admin/functions/{function.Name})");
+        }
+
+        Console.WriteLine($"Development host listening on {host.BaseAddress} — Ctrl+C stops it.");
+        var stop = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        await stop.Task;
+        Console.WriteLine("Stopping the development host and its worker.");
+        return 0;
+    }
+
+    /// <summary>The <c>Values</c> of a local.settings.json, as the Functions host reads them.</summary>
+    public static Dictionary<string, string> ReadValues(string localSettingsPath)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(localSettingsPath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (doc.RootElement.TryGetProperty("Values", out var section))
+        {
+            foreach (var property in section.EnumerateObject())
+            {
+                values[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            }
+        }
+
+        return values;
+    }
+}
