@@ -173,6 +173,22 @@ window.DanVan = (() => {
     return (STATUS[code] || { label: code }).label;
   }
 
+  /**
+   * The period a person most likely means: the open one with the nearest deadline still ahead,
+   * else the open one whose deadline passed last (late uploads are still taken until it is closed).
+   */
+  function likelyPeriod(periods, now = Date.now()) {
+    const open = periods.filter((p) => p.isOpen);
+    const ahead = open.filter((p) => Date.parse(p.deadline) > now).sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline));
+    const passed = open.filter((p) => Date.parse(p.deadline) <= now).sort((a, b) => Date.parse(b.deadline) - Date.parse(a.deadline));
+    return ahead[0] || passed[0] || [...periods].sort((a, b) => Date.parse(b.deadline) - Date.parse(a.deadline))[0] || null;
+  }
+
+  /** Newest deadline first: the period that matters now is at the top. */
+  function newestFirst(periods) {
+    return [...periods].sort((a, b) => Date.parse(b.deadline) - Date.parse(a.deadline));
+  }
+
   /** Shows a message (role=status region); kind 'error' colours it. */
   function say(region, text, kind) {
     region.textContent = text;
@@ -188,6 +204,6 @@ window.DanVan = (() => {
   return {
     takeToken, api, json, download, ApiError, problemFrom,
     formatInstant, formatDeadline, formatDate, formatBytes,
-    el, badge, statusLabel, say, randomKey, collator, number,
+    el, badge, statusLabel, say, randomKey, collator, number, likelyPeriod, newestFirst,
   };
 })();

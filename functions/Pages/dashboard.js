@@ -63,12 +63,9 @@
     $('login').hidden = true;
     const select = $('period');
     const previous = select.value;
-    select.replaceChildren(...periods.map((p) =>
+    select.replaceChildren(...D.newestFirst(periods).map((p) =>
       el('option', { value: p.id }, `${p.title}${p.isOpen ? ' (đang nhận)' : p.finalizedAt ? ' (đã khoá)' : ''}`)));
-    // Default: the open period with the nearest deadline, else the one whose deadline passed last.
-    const open = periods.filter((p) => p.isOpen).sort((a, b) => a.deadline.localeCompare(b.deadline));
-    const past = periods.filter((p) => !p.isOpen).sort((a, b) => b.deadline.localeCompare(a.deadline));
-    select.value = periods.some((p) => p.id === previous) ? previous : (open[0] || past[0] || periods[0] || {}).id || '';
+    select.value = periods.some((p) => p.id === previous) ? previous : (D.likelyPeriod(periods) || {}).id || '';
     $('board').hidden = false;
     say(message, '');
     await loadPeriod();
@@ -122,7 +119,7 @@
     if (how === 'status') {
       rows.sort((a, b) => (STATUS_ORDER[a.status] - STATUS_ORDER[b.status]) || byName(a, b));
     } else if (how === 'received') {
-      rows.sort((a, b) => (b.receivedAt || '').localeCompare(a.receivedAt || '') || byName(a, b));
+      rows.sort((a, b) => (Date.parse(b.receivedAt || 0) || 0) - (Date.parse(a.receivedAt || 0) || 0) || byName(a, b));
     } else {
       rows.sort(byName);
     }

@@ -86,25 +86,27 @@
     const choices = $('period-choices');
     list.replaceChildren();
     choices.replaceChildren();
-    const open = periods.filter((p) => p.isOpen);
-    for (const p of periods) {
+    const likely = window.DanVan.likelyPeriod(periods);
+    const ordered = window.DanVan.newestFirst(periods);
+    for (const p of ordered) {
       const status = p.myStatus || 'missing';
-      list.append(el('li', { class: `status-${status}${p.isOpen ? '' : ' closed'}` },
+      list.append(el('li', { class: `status-${status}${p.isOpen ? '' : ' closed'}`, 'data-period': p.id },
         el('h4', { class: 'period-title' }, p.title),
         el('p', {}, 'Hạn nộp: ', el('strong', {}, p.deadlineText || formatDeadline(p.deadline))),
         el('p', {}, 'Tình trạng của đơn vị: ', badge(status)),
         el('p', { class: 'help' },
-          p.isOpen ? 'Đang nhận báo cáo.' : (p.finalizedAt ? `Đã khoá lúc ${formatInstant(p.finalizedAt)}.` : 'Chưa mở hoặc đã đóng.'),
+          p.isOpen ? 'Đang nhận báo cáo.' : (p.finalizedAt ? `Đã khoá lúc ${formatInstant(p.finalizedAt)}.` : 'Chưa mở nhận báo cáo.'),
           p.dataFrom && p.dataTo ? ` Số liệu từ ${formatDate(p.dataFrom)} đến ${formatDate(p.dataTo)}.` : '')));
     }
+    const open = ordered.filter((p) => p.isOpen);
     open.forEach((p, i) => {
       const id = `period-${i}`;
       choices.append(el('div', { class: 'choice' },
-        el('input', { type: 'radio', name: 'period', id, value: p.id, checked: i === 0, onchange: freshKey }),
+        el('input', { type: 'radio', name: 'period', id, value: p.id, checked: likely && p.id === likely.id, onchange: freshKey }),
         el('label', { for: id }, `${p.title} — hạn ${p.deadlineText || formatDeadline(p.deadline)}`)));
     });
     $('upload').hidden = open.length === 0;
-    if (periods.length === 0 || open.length === 0) {
+    if (open.length === 0) {
       say(message, 'Hiện không có kỳ báo cáo nào đang nhận tệp.');
     }
   }
