@@ -82,33 +82,45 @@
   }
 
   function renderPeriods() {
-    const list = $('periods');
-    const choices = $('period-choices');
-    list.replaceChildren();
-    choices.replaceChildren();
     const likely = window.DanVan.likelyPeriod(periods);
+    const now = Date.now();
+    // What matters now on top; earlier periods (still open for a late report) folded away.
+    const current = (p) => (likely && p.id === likely.id) || Date.parse(p.deadline) > now;
     const ordered = window.DanVan.newestFirst(periods);
-    for (const p of ordered) {
-      const status = p.myStatus || 'missing';
-      list.append(el('li', { class: `status-${status}${p.isOpen ? '' : ' closed'}`, 'data-period': p.id },
-        el('h4', { class: 'period-title' }, p.title),
-        el('p', {}, 'Hạn nộp: ', el('strong', {}, p.deadlineText || formatDeadline(p.deadline))),
-        el('p', {}, 'Tình trạng của đơn vị: ', badge(status)),
-        el('p', { class: 'help' },
-          p.isOpen ? 'Đang nhận báo cáo.' : (p.finalizedAt ? `Đã khoá lúc ${formatInstant(p.finalizedAt)}.` : 'Chưa mở nhận báo cáo.'),
-          p.dataFrom && p.dataTo ? ` Số liệu từ ${formatDate(p.dataFrom)} đến ${formatDate(p.dataTo)}.` : '')));
-    }
+    const main = ordered.filter(current);
+    const older = ordered.filter((p) => !current(p));
+
+    const list = $('periods');
+    list.replaceChildren(...main.map(periodItem));
+    const olderList = $('older-periods');
+    olderList.replaceChildren(...older.map(periodItem));
+    $('older-periods-box').hidden = older.length === 0;
+
     const open = ordered.filter((p) => p.isOpen);
-    open.forEach((p, i) => {
-      const id = `period-${i}`;
-      choices.append(el('div', { class: 'choice' },
-        el('input', { type: 'radio', name: 'period', id, value: p.id, checked: likely && p.id === likely.id, onchange: freshKey }),
-        el('label', { for: id }, `${p.title} — hạn ${p.deadlineText || formatDeadline(p.deadline)}`)));
-    });
+    const choice = (p, i) => el('div', { class: 'choice' },
+      el('input', { type: 'radio', name: 'period', id: `period-${i}`, value: p.id, checked: likely && p.id === likely.id, onchange: freshKey }),
+      el('label', { for: `period-${i}` }, `${p.title} — hạn ${p.deadlineText || formatDeadline(p.deadline)}`));
+    const mainChoices = open.filter(current);
+    const olderChoices = open.filter((p) => !current(p));
+    $('period-choices').replaceChildren(...mainChoices.map((p, i) => choice(p, i)));
+    $('older-choices').replaceChildren(...olderChoices.map((p, i) => choice(p, mainChoices.length + i)));
+    $('older-choices-box').hidden = olderChoices.length === 0;
+
     $('upload').hidden = open.length === 0;
     if (open.length === 0) {
       say(message, 'Hiện không có kỳ báo cáo nào đang nhận tệp.');
     }
+  }
+
+  function periodItem(p) {
+    const status = p.myStatus || 'missing';
+    return el('li', { class: `status-${status}${p.isOpen ? '' : ' closed'}`, 'data-period': p.id },
+      el('h4', {}, p.title),
+      el('p', {}, 'Hạn nộp: ', el('strong', {}, p.deadlineText || formatDeadline(p.deadline))),
+      el('p', {}, 'Tình trạng của đơn vị: ', badge(status)),
+      el('p', { class: 'help' },
+        p.isOpen ? 'Đang nhận báo cáo.' : (p.finalizedAt ? `Đã khoá lúc ${formatInstant(p.finalizedAt)}.` : 'Chưa mở nhận báo cáo.'),
+        p.dataFrom && p.dataTo ? ` Số liệu từ ${formatDate(p.dataFrom)} đến ${formatDate(p.dataTo)}.` : ''));
   }
 
   function freshKey() {

@@ -35,7 +35,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         await using var session = await PageSession.OpenAsync(app);
 
         var response = await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
-        await session.Page.GetByLabel("Kỳ báo cáo").SelectOptionAsync(periodId);
+        await session.Page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(periodId);
 
         Assert.Equal("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             await response!.HeaderValueAsync("content-security-policy"));
@@ -66,7 +66,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         await using var session = await PageSession.OpenAsync(app, phone: true);
 
         await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
-        await session.Page.GetByLabel("Kỳ báo cáo").SelectOptionAsync(periodId);
+        await session.Page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(periodId);
 
         await ExpectStatusAsync(session.Page, "so-van-hoa-bd", "Muộn", LateColour);
         var overflow = await session.Page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
@@ -82,7 +82,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         await session.Page.GotoAsync("api/dashboard#token=not-the-admin-token-000000");
 
         await Assertions.Expect(session.Page.Locator("#message")).ToContainTextAsync("Chưa xác thực");
-        await Assertions.Expect(session.Page.GetByLabel("Mã quản trị")).ToBeFocusedAsync();
+        await Assertions.Expect(session.Page.GetByLabel("Mã quản trị", new() { Exact = true })).ToBeFocusedAsync();
         await session.ScreenshotAsync("dashboard-first-visit.png");
     }
 

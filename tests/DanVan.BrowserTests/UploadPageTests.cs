@@ -28,7 +28,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         Assert.Equal(Csp, await response.HeaderValueAsync("content-security-policy"));
         Assert.Equal("nosniff", await response.HeaderValueAsync("x-content-type-options"));
         Assert.Equal("no-referrer", await response.HeaderValueAsync("referrer-policy"));
-        await Assertions.Expect(session.Page.GetByLabel("Mã truy cập")).ToBeFocusedAsync();
+        await Assertions.Expect(session.Page.GetByLabel("Mã truy cập", new() { Exact = true })).ToBeFocusedAsync();
         await Assertions.Expect(session.Page.Locator("#login-title")).ToHaveTextAsync("Mã truy cập của đơn vị");
         await session.ScreenshotAsync("upload-first-visit.png");
         Assert.Empty(session.OffOriginRequests(app.BaseAddress));
@@ -78,13 +78,13 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await session.Page.GotoAsync("api/upload#token=" + token);
         await Assertions.Expect(session.Page.Locator("#unit-name")).ToHaveTextAsync("Sở Tư pháp");
 
-        await session.Page.GetByLabel("Tệp báo cáo").SetInputFilesAsync(new FilePayload { Name = "báo cáo.exe", MimeType = "application/octet-stream", Buffer = [0x4d, 0x5a, 0, 0] });
+        await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "báo cáo.exe", MimeType = "application/octet-stream", Buffer = [0x4d, 0x5a, 0, 0] });
 
         var warning = session.Page.Locator("#file-warning");
         await Assertions.Expect(warning).ToBeVisibleAsync();
         await Assertions.Expect(warning).ToContainTextAsync("không đúng định dạng. Chỉ nhận PDF, DOCX, DOC, XLSX, XLS, ODT hoặc ODS");
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi báo cáo" }).ClickAsync();
-        await Assertions.Expect(session.Page.GetByLabel("Tệp báo cáo")).ToBeFocusedAsync();
+        await Assertions.Expect(session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true })).ToBeFocusedAsync();
         await session.ScreenshotAsync("upload-refused-type.png");
         Assert.DoesNotContain(session.Requests, url => url.Contains("/reports", StringComparison.Ordinal));
     }
@@ -97,7 +97,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await session.Page.GotoAsync("api/upload#token=" + token);
         await Assertions.Expect(session.Page.Locator("#max-size")).ToHaveTextAsync("20 MB");
 
-        await session.Page.GetByLabel("Tệp báo cáo").SetInputFilesAsync(new FilePayload { Name = "bao-cao.pdf", MimeType = "application/pdf", Buffer = Pdf((int)BrowserApp.MaxUploadBytes + 1) });
+        await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "bao-cao.pdf", MimeType = "application/pdf", Buffer = Pdf((int)BrowserApp.MaxUploadBytes + 1) });
 
         await Assertions.Expect(session.Page.Locator("#file-warning")).ToContainTextAsync("vượt quá mức tối đa 20 MB");
     }
@@ -112,8 +112,8 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await Assertions.Expect(session.Page.Locator("#unit-name")).ToHaveTextAsync("UBND thành phố Vĩnh Yên");
         var file = Pdf(50_000);
 
-        await session.Page.GetByLabel("Tệp báo cáo").SetInputFilesAsync(new FilePayload { Name = "Báo cáo công tác dân vận.pdf", MimeType = "application/pdf", Buffer = file });
-        await session.Page.GetByLabel("Ghi chú cho Sở Nội vụ (không bắt buộc)").FillAsync("Bản có chữ ký số");
+        await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "Báo cáo công tác dân vận.pdf", MimeType = "application/pdf", Buffer = file });
+        await session.Page.GetByLabel("Ghi chú cho Sở Nội vụ (không bắt buộc)", new() { Exact = true }).FillAsync("Bản có chữ ký số");
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi báo cáo" }).ClickAsync();
 
         var result = session.Page.Locator("#result");
@@ -142,7 +142,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await session.Page.GotoAsync("api/upload#token=" + token);
         await Assertions.Expect(session.Page.Locator("#unit-name")).ToHaveTextAsync("Sở Công Thương");
 
-        await session.Page.GetByLabel("Tệp báo cáo").SetInputFilesAsync(new FilePayload { Name = "bao-cao.pdf", MimeType = "application/pdf", Buffer = notPdf });
+        await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "bao-cao.pdf", MimeType = "application/pdf", Buffer = notPdf });
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi báo cáo" }).ClickAsync();
 
         var result = session.Page.Locator("#result");
@@ -163,7 +163,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await ThrottleUploadsAsync(session.Page, bytesPerSecond: 4 * 1024 * 1024);
         await RecordProgressAsync(session.Page);
         var file = Pdf(16 * 1024 * 1024);
-        await session.Page.GetByLabel("Tệp báo cáo").SetInputFilesAsync(new FilePayload { Name = "bao-cao-lon.pdf", MimeType = "application/pdf", Buffer = file });
+        await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "bao-cao-lon.pdf", MimeType = "application/pdf", Buffer = file });
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi báo cáo" }).ClickAsync();
@@ -186,7 +186,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await session.Page.GotoAsync("api/upload#token=" + token);
         await Assertions.Expect(session.Page.Locator("#unit-name")).ToHaveTextAsync("Sở Giao thông vận tải");
         await ThrottleUploadsAsync(session.Page, bytesPerSecond: 1024 * 1024);
-        await session.Page.GetByLabel("Tệp báo cáo").SetInputFilesAsync(new FilePayload { Name = "bao-cao.pdf", MimeType = "application/pdf", Buffer = Pdf(12 * 1024 * 1024) });
+        await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "bao-cao.pdf", MimeType = "application/pdf", Buffer = Pdf(12 * 1024 * 1024) });
 
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi báo cáo" }).ClickAsync();
         await session.Page.WaitForFunctionAsync("document.getElementById('progress').value > 0");
