@@ -1,0 +1,70 @@
+using Azure.Data.Tables;
+using DanVan.Functions;
+using DanVan.Periods;
+using DanVan.Registry;
+using DanVan.Submissions;
+using DanVan.Tests.Support;
+
+namespace DanVan.Benchmarks;
+
+/// <summary>
+/// GET /status for 500 units (the function: auth, queries, shaping, JSON) against the raw table
+/// queries that answer it (the registry partition, the period's head rows, the period's state row).
+/// </summary>
+public static class StatusScenario
+{
+    public static async Task<Row> RunAsync()
+    {
+        await using var app = await TestApp.StartAsync(new DateTimeOffset(2026, 5, 20, 9, 0, 0, TimeSpan.FromHours(7)));
+        var units = Enumerable.Range(1, 500).Select(i => Samples($"don-vi-{i:D3}", $"Đơn vị số {i:D3}")).ToList();
+        await app.Get<UnitRegistry>().ImportAsync(units);
+        foreach (var chunk in Enumerable.Range(1, 400).Chunk(100))
+        {
+            await app.Store.Submissions.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Add, new SubmissionHeadEntity
+            {
+                PartitionKey = "2026-H1",
+                RowKey = SubmissionKeys.Head($"don-vi-{i:D3}"),
+                UnitCode = $"don-vi-{i:D3}",
+                LatestVersion = 1 + (i % 3),
+                LatestReceivedAt = new DateTimeOffset(2026, 5, 10 + (i % 8), 8, 0, 0, TimeSpan.FromHours(7)),
+                LatestSha256 = new string('a', 64),
+                LatestReceiptId = $"r{i}",
+            })));
+        }
+
+        var periods = app.Get<PeriodsFunctions>();
+        var rowsSeen = 0;
+        var (danVan, baseline) = await Measure.PairAsync(
+            async _ =>
+            {
+                var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/periods/2026-H1/status", TestApp.AdminToken), r => periods.PeriodStatus(r, "2026-H1", default));
+                rowsSeen = response.Json.GetProperty("rows").GetArrayLength();
+            },
+            async _ =>
+            {
+                var unitRows = Drain(app.Store.Units.QueryAsync<TableEntity>(e => e.PartitionKey == UnitEntity.Partition));
+                var heads = Drain(app.Store.Submissions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"2026-H1"} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}")));
+                var state = app.Store.Periods.GetEntityIfExistsAsync<TableEntity>(PeriodStateEntity.Partition, "2026-H1");
+                await Task.WhenAll(unitRows, heads, state);
+            },
+            runs: 15,
+            warmups: 3);
+
+        var ratio = danVan.Median / baseline.Median;
+        return new Row("status of 500 units", danVan.ToString(), baseline.ToString(), $"{ratio:F2}×", "≤ 1.5×", ratio <= 1.5, $"{rowsSeen} rows, 400 submitted");
+    }
+
+    private static UnitRecord Samples(string code, string name) =>
+        new(code, name, "Sở, ban, ngành", [$"{code}@example.org"], null, "2023-05-25", null);
+
+    private static async Task<int> Drain<T>(Azure.AsyncPageable<T> pages) where T : notnull
+    {
+        var n = 0;
+        await foreach (var _ in pages)
+        {
+            n++;
+        }
+
+        return n;
+    }
+}
