@@ -28,6 +28,7 @@ public static class DevelopmentHost
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("DanVan.TestHost.WorkerConsole", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Grpc", LogLevel.Warning)
             .AddFilter(WorkerChannel.WorkerLogPrefix + "Azure", LogLevel.Warning)
             .AddFilter(WorkerChannel.WorkerLogPrefix + "Microsoft", LogLevel.Warning));
 

@@ -23,7 +23,7 @@ internal sealed class HttpForwarder : IDisposable
 
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host",
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Expect",
     };
 
     private readonly FunctionsWorkerHost host;
@@ -37,6 +37,9 @@ internal sealed class HttpForwarder : IDisposable
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(15),
+        // The body is sent only once the function starts reading it (Kestrel answers 100 Continue
+        // then), so a function that refuses a request early answers without taking the whole body.
+        Expect100ContinueTimeout = TimeSpan.FromMinutes(10),
     });
 
     public HttpForwarder(FunctionsWorkerHost host, FunctionRouter router, WorkerHostOptions options, ILogger logger)
@@ -162,6 +165,7 @@ internal sealed class HttpForwarder : IDisposable
         if (canHaveBody)
         {
             message.Content = new StreamContent(context.Request.Body, 64 * 1024);
+            message.Headers.ExpectContinue = true;
         }
 
         foreach (var (name, value) in context.Request.Headers)

@@ -27,14 +27,17 @@ internal sealed class TimerScheduler(FunctionsWorkerHost host, IDictionary<strin
 
     private async Task RunAsync(HostedFunction function, CrontabSchedule schedule, CancellationToken ct)
     {
+        var last = DateTime.UtcNow;
         while (!ct.IsCancellationRequested)
         {
             var now = DateTime.UtcNow;
-            var next = schedule.GetNextOccurrence(now);
+            // Never the occurrence that just ran, even if the delay ended a little early.
+            var next = schedule.GetNextOccurrence(now > last ? now : last);
+            last = next;
             logger.LogInformation("Timer {Function}: next run {Next:u} (UTC)", function.Name, next);
             try
             {
-                await Task.Delay(next - now, ct);
+                await Task.Delay(next > now ? next - now : TimeSpan.Zero, ct);
                 await host.InvokeAsync(function.Name, ct);
             }
             catch (OperationCanceledException)
