@@ -48,16 +48,7 @@ public sealed class BrowserApp : IAsyncLifetime
         Host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
         {
             FunctionAppDirectory = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", configuration, "net10.0"),
-            Settings = new Dictionary<string, string>
-            {
-                ["DanVanStorage"] = Azurite.ConnectionString,
-                ["DanVan__AdminToken"] = AdminToken,
-                ["DanVan__StoragePrefix"] = prefix,
-                ["DanVan__PublicBaseUrl"] = "http://localhost:7071",
-                ["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["REMINDER_SCHEDULE"] = "0 0 1 * * *",
-                ["COMPILATION_SCHEDULE"] = "0 15 17 * * *",
-            },
+            Settings = Settings(),
         });
         Admin = new HttpClient { BaseAddress = Host.BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
@@ -76,6 +67,18 @@ public sealed class BrowserApp : IAsyncLifetime
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>The sample local settings (so every setting the app requires is there), with this run's storage and limits.</summary>
+    private Dictionary<string, string> Settings()
+    {
+        var settings = DevelopmentHost.ReadValues(Path.Combine(Azurite.RepositoryRoot, "local.settings.sample.json"));
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        settings["DanVanStorage"] = Azurite.ConnectionString;
+        settings["DanVan__AdminToken"] = AdminToken;
+        settings["DanVan__StoragePrefix"] = prefix;
+        settings["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return settings;
     }
 
     /// <summary>A unit in the registry, through the admin API.</summary>
