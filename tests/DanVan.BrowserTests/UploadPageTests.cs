@@ -188,7 +188,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
         await session.Page.GetByLabel("Tệp báo cáo", new() { Exact = true }).SetInputFilesAsync(LocalFile("bao-cao.pdf", Pdf(12 * 1024 * 1024)));
 
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi báo cáo" }).ClickAsync();
-        await session.Page.WaitForFunctionAsync("document.getElementById('progress').value > 0");
+        await Assertions.Expect(session.Page.Locator("#progress")).Not.ToHaveAttributeAsync("value", "0");
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Huỷ tải lên" }).ClickAsync();
 
         await Assertions.Expect(session.Page.Locator("#result h2")).ToHaveTextAsync("Đã huỷ tải lên");
