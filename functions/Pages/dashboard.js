@@ -8,7 +8,18 @@
   const TOKEN_KEY = 'danvan.adminToken';
   const STATUS_ORDER = { missing: 0, late: 1, on_time: 2, not_required: 3 };
 
+  const REMINDER_STATUS = {
+    would_send: 'Sẽ gửi', sent: 'Đã gửi', already_sent: 'Đã gửi trước đó', failed: 'Gửi lỗi', no_address: 'Không có địa chỉ email',
+  };
+
   const $ = (id) => document.getElementById(id);
+
+  /** "before-7" → "Trước hạn 7 ngày", "after-3" → "Quá hạn 3 ngày". */
+  function stageLabel(stage) {
+    const m = /^(before|after)-(\d+)$/.exec(stage || '');
+    if (!m) return stage || '';
+    return m[1] === 'before' ? `Trước hạn ${m[2]} ngày` : `Quá hạn ${m[2]} ngày`;
+  }
   const message = $('message');
   const actionMessage = $('action-message');
   let token = D.takeToken(TOKEN_KEY);
@@ -186,17 +197,20 @@
     const names = new Map((status.rows || []).map((r) => [r.unitCode, r.unitName]));
     const list = plan.reminders || [];
     const join = (v) => (Array.isArray(v) ? v.join(', ') : (v || ''));
-    $('reminder-list').replaceChildren(list.length
-      ? el('table', { class: 'stack', id: 'reminder-table' },
-        el('thead', {}, el('tr', {},
-          el('th', { scope: 'col' }, 'Đơn vị'), el('th', { scope: 'col' }, 'Đợt nhắc'),
-          el('th', { scope: 'col' }, 'Gửi tới'), el('th', { scope: 'col' }, 'Đồng gửi'))),
-        el('tbody', {}, list.map((r) => el('tr', { class: `status-${r.status || 'missing'}` },
-          el('td', { 'data-label': 'Đơn vị' }, names.get(r.unitCode) || r.unitCode),
-          el('td', { 'data-label': 'Đợt nhắc' }, r.stage || plan.stage || ''),
-          el('td', { 'data-label': 'Gửi tới' }, join(r.to)),
-          el('td', { 'data-label': 'Đồng gửi' }, join(r.cc))))))
-      : el('p', {}, 'Hiện không có đơn vị nào cần nhắc ở đợt này.'));
+    $('reminder-list').replaceChildren(
+      el('p', {}, `Đợt nhắc hiện tại: ${stageLabel(plan.stage) || 'không có'}.`),
+      list.length
+        ? el('table', { class: 'stack', id: 'reminder-table' },
+          el('thead', {}, el('tr', {},
+            el('th', { scope: 'col' }, 'Đơn vị'), el('th', { scope: 'col' }, 'Đợt nhắc'),
+            el('th', { scope: 'col' }, 'Gửi tới'), el('th', { scope: 'col' }, 'Đồng gửi'), el('th', { scope: 'col' }, 'Tình trạng'))),
+          el('tbody', {}, list.map((r) => el('tr', { 'data-unit': r.unitCode },
+            el('td', { 'data-label': 'Đơn vị' }, r.unitName || names.get(r.unitCode) || r.unitCode),
+            el('td', { 'data-label': 'Đợt nhắc' }, stageLabel(r.stage || plan.stage)),
+            el('td', { 'data-label': 'Gửi tới' }, join(r.to)),
+            el('td', { 'data-label': 'Đồng gửi' }, join(r.cc)),
+            el('td', { 'data-label': 'Tình trạng' }, REMINDER_STATUS[r.status] || r.status || '')))))
+        : el('p', {}, 'Hiện không có đơn vị nào cần nhắc ở đợt này.'));
     $('reminders-send').hidden = list.length === 0;
     $('reminders-send').textContent = `Gửi ${list.length} thư nhắc`;
     $('reminders').hidden = false;
@@ -218,7 +232,9 @@
     pendingReminders = null;
     $('reminders').hidden = true;
     $('remind').focus();
-    return `Đã gửi ${(sent.reminders || []).length} thư nhắc.`;
+    const all = sent.reminders || [];
+    const ok = all.filter((r) => r.status === 'sent').length;
+    return ok === all.length ? `Đã gửi ${ok} thư nhắc.` : `Đã gửi ${ok}/${all.length} thư nhắc; các thư còn lại sẽ được thử lại ở lần nhắc sau.`;
   }));
 
   $('compile').addEventListener('click', () => act('Đang tổng hợp, vui lòng chờ…', async () => {
@@ -243,9 +259,10 @@
       return;
     }
     act('Đang khoá kỳ báo cáo…', async () => {
-      await D.api(periodPath('finalize'), token, { method: 'POST' });
+      const done = await D.json(periodPath('finalize'), token, { method: 'POST' });
       await load();
-      return `Đã khoá "${p.title}".`;
+      const c = done.compilation;
+      return `Đã khoá "${p.title}" lúc ${formatInstant(done.finalizedAt)}.` + (c ? ` Bản tổng hợp cuối cùng: số ${c.version}.` : '');
     });
   });
 
