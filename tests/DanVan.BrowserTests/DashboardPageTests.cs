@@ -86,6 +86,123 @@ public sealed class DashboardPageTests(BrowserApp app)
         await session.ScreenshotAsync("dashboard-first-visit.png");
     }
 
+    /// <summary>Needs branch <c>reminders</c> (POST /api/periods/{id}/reminders).</summary>
+    [Fact]
+    public async Task Reminders_show_the_dry_run_list_first_and_are_sent_only_when_confirmed()
+    {
+        var (periodId, _) = await PassedPeriodAsync();
+        await app.PutUnitAsync("so-ngoai-vu-bd", "Sở Ngoại vụ (mẫu)");
+        await using var session = await OpenAsync(periodId);
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi nhắc nhở…" }).ClickAsync();
+
+        var row = session.Page.Locator("#reminder-table tr[data-unit=so-ngoai-vu-bd]");
+        await Assertions.Expect(row).ToContainTextAsync("Sở Ngoại vụ (mẫu)");
+        await Assertions.Expect(row).ToContainTextAsync("so-ngoai-vu-bd@example.org");
+        await Assertions.Expect(row).ToContainTextAsync("Sẽ gửi");
+        await Assertions.Expect(row).ToContainTextAsync("Quá hạn");
+        var before = (await OutboxAsync()).Count;
+        await session.ScreenshotAsync("dashboard-reminders.png");
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = new System.Text.RegularExpressions.Regex("^Gửi \\d+ thư nhắc$") }).ClickAsync();
+
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Đã gửi \\d+"));
+        await Assertions.Expect(session.Page.Locator("#reminders")).ToBeHiddenAsync();
+        Assert.True((await OutboxAsync()).Count > before, "Confirming should write the reminders to the outbox.");
+    }
+
+    /// <summary>Needs branch <c>compilation</c> (POST/GET /api/periods/{id}/compilations, …/latest).</summary>
+    [Fact]
+    public async Task Compile_now_makes_a_new_compilation_and_the_latest_one_downloads_as_a_zip()
+    {
+        var (periodId, deadline) = await PassedPeriodAsync();
+        await app.PutUnitAsync("so-khoa-hoc-bd", "Sở Khoa học và Công nghệ (mẫu)");
+        await SubmitAsync(periodId, "so-khoa-hoc-bd", deadline.AddDays(-3));
+        await using var session = await OpenAsync(periodId);
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Tổng hợp ngay" }).ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync("Đã lập bản tổng hợp số", new() { Timeout = 60_000 });
+        await Assertions.Expect(session.Page.Locator("#compilation-info")).ToContainTextAsync("Bản tổng hợp mới nhất: số");
+
+        var download = await session.Page.RunAndWaitForDownloadAsync(() =>
+            session.Page.GetByRole(AriaRole.Button, new() { Name = "Tải bản tổng hợp mới nhất" }).ClickAsync());
+
+        Assert.EndsWith(".zip", download.SuggestedFilename);
+        var path = await download.PathAsync();
+        var bytes = await File.ReadAllBytesAsync(path);
+        Assert.Equal((byte)'P', bytes[0]);
+        Assert.Equal((byte)'K', bytes[1]);
+        await session.ScreenshotAsync("dashboard-compiled.png");
+    }
+
+    /// <summary>Needs branch <c>compilation</c> (POST /api/periods/{id}/finalize). Uses the oldest period, which no other test touches.</summary>
+    [Fact]
+    public async Task Finalize_asks_for_confirmation_and_then_closes_the_period()
+    {
+        var periods = await app.Admin.GetFromJsonAsync<JsonElement>("api/periods");
+        var oldest = periods.EnumerateArray().OrderBy(p => p.GetProperty("deadline").GetDateTimeOffset()).First().GetProperty("id").GetString()!;
+        await using var session = await OpenAsync(oldest);
+
+        var answer = false;
+        string? question = null;
+        session.Page.Dialog += async (_, dialog) =>
+        {
+            question = dialog.Message;
+            await (answer ? dialog.AcceptAsync() : dialog.DismissAsync());
+        };
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" }).ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Đang nhận báo cáo.");
+        Assert.Contains("không thể nộp thêm", question);
+
+        answer = true;
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" }).ClickAsync();
+
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync("Đã khoá", new() { Timeout = 60_000 });
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Đã khoá lúc");
+        await Assertions.Expect(session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" })).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task The_csv_export_downloads_the_status_table()
+    {
+        var (periodId, _) = await PassedPeriodAsync();
+        await using var session = await OpenAsync(periodId);
+
+        var download = await session.Page.RunAndWaitForDownloadAsync(() =>
+            session.Page.GetByRole(AriaRole.Button, new() { Name = "Xuất CSV" }).ClickAsync());
+
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+        var text = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.StartsWith("STT,Mã đơn vị,Tên đơn vị", text.TrimStart('\uFEFF'));
+    }
+
+    private async Task<PageSession> OpenAsync(string periodId)
+    {
+        var session = await PageSession.OpenAsync(app);
+        await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
+        await session.Page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(periodId);
+        await Assertions.Expect(session.Page.Locator("#period-title")).Not.ToBeEmptyAsync();
+        return session;
+    }
+
+    /// <summary>The emails written to the outbox container (no SendGrid key in the test settings).</summary>
+    private async Task<List<string>> OutboxAsync()
+    {
+        var container = app.Container(app.Names.OutboxContainer);
+        var names = new List<string>();
+        if (!await container.ExistsAsync())
+        {
+            return names;
+        }
+
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
     private static async Task ExpectStatusAsync(IPage page, string unit, string label, string colour)
     {
         var badge = page.Locator($"tr[data-unit={unit}] .badge");
