@@ -104,7 +104,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         var before = (await OutboxAsync()).Count;
         await session.ScreenshotAsync("dashboard-reminders.png");
 
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = new System.Text.RegularExpressions.Regex("^Gửi \\d+ thư nhắc$") }).ClickAsync();
+        await session.Page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Gửi \\d+ thư nhắc$") }).ClickAsync();
 
         await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Đã gửi \\d+"));
         await Assertions.Expect(session.Page.Locator("#reminders")).ToBeHiddenAsync();
