@@ -13,8 +13,10 @@ namespace DanVan.BrowserTests;
 /// upload route (POST /api/periods/{id}/reports, branch <c>uploads</c>); the others need only the foundation.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
+public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output) : IDisposable
 {
+    private readonly List<string> temporaryDirectories = [];
+
     private const string Csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     [Fact]
@@ -218,11 +220,21 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output)
     /// A large file handed to the browser by path (the browser runs on this machine), which is much
     /// faster than sending its bytes through the Playwright connection.
     /// </summary>
-    private static string LocalFile(string name, byte[] content)
+    private string LocalFile(string name, byte[] content)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("danvan-browser-").FullName, name);
+        var directory = Directory.CreateTempSubdirectory("danvan-browser-").FullName;
+        temporaryDirectories.Add(directory);
+        var path = Path.Combine(directory, name);
         File.WriteAllBytes(path, content);
         return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var directory in temporaryDirectories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     /// <summary>The period the page preselects (the same rule as common.js likelyPeriod).</summary>
