@@ -62,6 +62,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddUploads();
         services.AddCompilation();
         services.AddReminders();
+        services.AddPages();
         return services;
     }
 

@@ -1,0 +1,270 @@
+'use strict';
+
+// The status dashboard for Sở Nội vụ: per period, every unit's status with colour and text,
+// compliance figures, files, reminders (dry run first), compilation, CSV and finalization.
+(() => {
+  const D = window.DanVan;
+  const { el, badge, say, formatInstant, formatDeadline, formatBytes } = D;
+  const TOKEN_KEY = 'danvan.adminToken';
+  const STATUS_ORDER = { missing: 0, late: 1, on_time: 2, not_required: 3 };
+
+  const REMINDER_STATUS = {
+    would_send: 'Sẽ gửi', sent: 'Đã gửi', already_sent: 'Đã gửi trước đó', failed: 'Gửi lỗi', no_address: 'Không có địa chỉ email',
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  /** "before-7" → "Trước hạn 7 ngày", "after-3" → "Quá hạn 3 ngày". */
+  function stageLabel(stage) {
+    const m = /^(before|after)-(\d+)$/.exec(stage || '');
+    if (!m) return stage || '';
+    return m[1] === 'before' ? `Trước hạn ${m[2]} ngày` : `Quá hạn ${m[2]} ngày`;
+  }
+  const message = $('message');
+  const actionMessage = $('action-message');
+  let token = D.takeToken(TOKEN_KEY);
+  let periods = [];
+  let status = null;
+  let pendingReminders = null;
+
+  const periodPath = (suffix) => `periods/${encodeURIComponent($('period').value)}/${suffix}`;
+  const currentPeriod = () => periods.find((p) => p.id === $('period').value);
+
+  $('login-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = $('token').value.trim();
+    if (!value) {
+      say(message, 'Vui lòng dán mã quản trị.', 'error');
+      $('token').focus();
+      return;
+    }
+    sessionStorage.setItem(TOKEN_KEY, value);
+    token = value;
+    $('token').value = '';
+    load();
+  });
+
+  $('logout').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    token = null;
+    $('board').hidden = true;
+    showLogin();
+  });
+
+  function showLogin(text) {
+    $('login').hidden = false;
+    say(message, text || '', text ? 'error' : '');
+    $('token').focus();
+  }
+
+  async function load() {
+    if (!token) {
+      showLogin();
+      return;
+    }
+    say(message, 'Đang tải…');
+    try {
+      periods = await D.json('periods', token);
+    } catch (err) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      token = null;
+      showLogin(`${err.title}. ${err.detail}`);
+      return;
+    }
+    $('login').hidden = true;
+    const select = $('period');
+    const previous = select.value;
+    select.replaceChildren(...D.newestFirst(periods).map((p) =>
+      el('option', { value: p.id }, `${p.title}${p.isOpen ? ' (đang nhận)' : p.finalizedAt ? ' (đã khoá)' : ''}`)));
+    select.value = periods.some((p) => p.id === previous) ? previous : (D.likelyPeriod(periods) || {}).id || '';
+    $('board').hidden = false;
+    say(message, '');
+    await loadPeriod();
+  }
+
+  async function loadPeriod() {
+    const period = currentPeriod();
+    $('reminders').hidden = true;
+    if (!period) {
+      say(message, 'Chưa có kỳ báo cáo nào trong kế hoạch.');
+      return;
+    }
+    try {
+      status = await D.json(periodPath('status'), token);
+    } catch (err) {
+      say(message, `${err.title}. ${err.detail}`, 'error');
+      return;
+    }
+    renderPeriod(period);
+    renderRows();
+    loadCompilations();
+  }
+
+  function percent(part, whole) {
+    return whole ? `${D.number.format((part / whole) * 100)}%` : '–';
+  }
+
+  function renderPeriod(p) {
+    $('period-title').textContent = p.title;
+    $('period-facts').textContent =
+      `Hạn nộp: ${p.deadlineText || formatDeadline(p.deadline)}. ` +
+      (p.finalizedAt ? `Đã khoá lúc ${formatInstant(p.finalizedAt)}.` : p.isOpen ? 'Đang nhận báo cáo.' : 'Không nhận báo cáo.');
+    const figures = [
+      ['Phải nộp', p.required, 'required'],
+      ['Đã nộp', p.submitted, 'submitted'],
+      ['Đúng hạn', p.onTime, 'onTime'],
+      ['Muộn', p.late, 'late'],
+      ['Chưa nộp', p.missing, 'missing'],
+      ['Tỷ lệ đã nộp', percent(p.submitted, p.required), 'submittedRate'],
+      ['Tỷ lệ đúng hạn', percent(p.onTime, p.required), 'onTimeRate'],
+    ];
+    $('figures').replaceChildren(...figures.map(([label, value, key]) =>
+      el('div', {}, el('dt', {}, label), el('dd', { 'data-figure': key }, value))));
+    $('finalize').disabled = Boolean(p.finalizedAt);
+  }
+
+  function sortedRows() {
+    const rows = [...(status.rows || [])];
+    const byName = (a, b) => D.collator.compare(a.unitName, b.unitName);
+    const how = $('sort').value;
+    if (how === 'status') {
+      rows.sort((a, b) => (STATUS_ORDER[a.status] - STATUS_ORDER[b.status]) || byName(a, b));
+    } else if (how === 'received') {
+      rows.sort((a, b) => (Date.parse(b.receivedAt || 0) || 0) - (Date.parse(a.receivedAt || 0) || 0) || byName(a, b));
+    } else {
+      rows.sort(byName);
+    }
+    return rows;
+  }
+
+  function renderRows() {
+    const rows = sortedRows();
+    $('table-caption').textContent = `${currentPeriod().title}: ${rows.length} đơn vị`;
+    $('rows').replaceChildren(...rows.map((r, i) => el('tr', { class: `status-${r.status}`, 'data-unit': r.unitCode },
+      el('td', { class: 'num', 'data-label': 'STT' }, i + 1),
+      el('td', { 'data-label': 'Đơn vị' }, el('span', {}, r.unitName), r.group ? el('span', { class: 'group' }, r.group) : null),
+      el('td', { 'data-label': 'Trạng thái' }, badge(r.status)),
+      el('td', { 'data-label': 'Thời điểm nhận' }, r.receivedAt ? formatInstant(r.receivedAt) : '—'),
+      el('td', { class: 'num', 'data-label': 'Số phiên bản' }, r.versionCount),
+      el('td', { 'data-label': 'Tệp' }, r.latestVersion
+        ? el('button', {
+          type: 'button',
+          class: 'link',
+          'aria-label': `Tải phiên bản ${r.latestVersion} của ${r.unitName}`,
+          onclick: () => downloadVersion(r),
+        }, `Tải phiên bản ${r.latestVersion}`)
+        : '—'))));
+  }
+
+  async function downloadVersion(r) {
+    await act(`Đang tải tệp của ${r.unitName}…`, async () => {
+      const name = await D.download(periodPath(`reports/${encodeURIComponent(r.unitCode)}/versions/${r.latestVersion}`), token, `${r.unitCode}-v${r.latestVersion}`);
+      return `Đã tải "${name}".`;
+    });
+  }
+
+  /** Runs one action, saying what happens and the Vietnamese problem if refused. */
+  async function act(busyText, work) {
+    say(actionMessage, busyText);
+    try {
+      const done = await work();
+      say(actionMessage, done || '');
+    } catch (err) {
+      if (err instanceof D.ApiError) say(actionMessage, `${err.title}. ${err.detail}`, 'error');
+      else throw err;
+    }
+  }
+
+  async function loadCompilations() {
+    $('compilation-info').textContent = '';
+    try {
+      const list = await D.json(periodPath('compilations'), token);
+      $('compilation-info').textContent = list.length
+        ? `Bản tổng hợp mới nhất: số ${list[0].version}, lập lúc ${formatInstant(list[0].createdAt)} (${formatBytes(list[0].sizeBytes)}).`
+        : 'Chưa có bản tổng hợp nào cho kỳ này.';
+    } catch {
+      // No compilation information: the buttons still say what the server answers.
+    }
+  }
+
+  $('period').addEventListener('change', loadPeriod);
+  $('sort').addEventListener('change', () => status && renderRows());
+  $('refresh').addEventListener('click', load);
+
+  $('remind').addEventListener('click', () => act('Đang lập danh sách nhắc nhở…', async () => {
+    const plan = await D.json(periodPath('reminders?dryRun=true'), token, { method: 'POST' });
+    pendingReminders = plan;
+    const names = new Map((status.rows || []).map((r) => [r.unitCode, r.unitName]));
+    const list = plan.reminders || [];
+    const join = (v) => (Array.isArray(v) ? v.join(', ') : (v || ''));
+    $('reminder-list').replaceChildren(
+      el('p', {}, `Đợt nhắc hiện tại: ${stageLabel(plan.stage) || 'không có'}.`),
+      list.length
+        ? el('table', { class: 'stack', id: 'reminder-table' },
+          el('thead', {}, el('tr', {},
+            el('th', { scope: 'col' }, 'Đơn vị'), el('th', { scope: 'col' }, 'Đợt nhắc'),
+            el('th', { scope: 'col' }, 'Gửi tới'), el('th', { scope: 'col' }, 'Đồng gửi'), el('th', { scope: 'col' }, 'Tình trạng'))),
+          el('tbody', {}, list.map((r) => el('tr', { 'data-unit': r.unitCode },
+            el('td', { 'data-label': 'Đơn vị' }, r.unitName || names.get(r.unitCode) || r.unitCode),
+            el('td', { 'data-label': 'Đợt nhắc' }, stageLabel(r.stage || plan.stage)),
+            el('td', { 'data-label': 'Gửi tới' }, join(r.to)),
+            el('td', { 'data-label': 'Đồng gửi' }, join(r.cc)),
+            el('td', { 'data-label': 'Tình trạng' }, REMINDER_STATUS[r.status] || r.status || '')))))
+        : el('p', {}, 'Hiện không có đơn vị nào cần nhắc ở đợt này.'));
+    $('reminders-send').hidden = list.length === 0;
+    $('reminders-send').textContent = `Gửi ${list.length} thư nhắc`;
+    $('reminders').hidden = false;
+    $('reminders-title').focus();
+    return list.length ? `Có ${list.length} đơn vị sẽ được nhắc. Kiểm tra danh sách rồi bấm "Gửi".` : 'Không có ai cần nhắc.';
+  }));
+  $('reminders-title').setAttribute('tabindex', '-1');
+
+  $('reminders-cancel').addEventListener('click', () => {
+    pendingReminders = null;
+    $('reminders').hidden = true;
+    say(actionMessage, 'Chưa gửi nhắc nhở nào.');
+    $('remind').focus();
+  });
+
+  $('reminders-send').addEventListener('click', () => act('Đang gửi nhắc nhở…', async () => {
+    if (!pendingReminders) return '';
+    const sent = await D.json(periodPath('reminders'), token, { method: 'POST' });
+    pendingReminders = null;
+    $('reminders').hidden = true;
+    $('remind').focus();
+    const all = sent.reminders || [];
+    const ok = all.filter((r) => r.status === 'sent').length;
+    return ok === all.length ? `Đã gửi ${ok} thư nhắc.` : `Đã gửi ${ok}/${all.length} thư nhắc; các thư còn lại sẽ được thử lại ở lần nhắc sau.`;
+  }));
+
+  $('compile').addEventListener('click', () => act('Đang tổng hợp, vui lòng chờ…', async () => {
+    const c = await D.json(periodPath('compilations'), token, { method: 'POST' });
+    await loadCompilations();
+    return `Đã lập bản tổng hợp số ${c.version} lúc ${formatInstant(c.createdAt)}.`;
+  }));
+
+  $('latest').addEventListener('click', () => act('Đang tải bản tổng hợp…', async () => {
+    const name = await D.download(periodPath('compilations/latest'), token, `tong-hop-${$('period').value}.zip`);
+    return `Đã tải "${name}".`;
+  }));
+
+  $('csv').addEventListener('click', () => act('Đang xuất CSV…', async () => {
+    const name = await D.download(periodPath('status?format=csv'), token, `tinh-hinh-${$('period').value}.csv`);
+    return `Đã tải "${name}".`;
+  }));
+
+  $('finalize').addEventListener('click', () => {
+    const p = currentPeriod();
+    if (!p || !window.confirm(`Khoá "${p.title}"? Sau khi khoá, các đơn vị không thể nộp thêm và hệ thống lập bản tổng hợp cuối cùng.`)) {
+      return;
+    }
+    act('Đang khoá kỳ báo cáo…', async () => {
+      const done = await D.json(periodPath('finalize'), token, { method: 'POST' });
+      await load();
+      const c = done.compilation;
+      return `Đã khoá "${p.title}" lúc ${formatInstant(done.finalizedAt)}.` + (c ? ` Bản tổng hợp cuối cùng: số ${c.version}.` : '');
+    });
+  });
+
+  load();
+})();

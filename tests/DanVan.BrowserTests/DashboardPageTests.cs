@@ -1,0 +1,256 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using DanVan.BrowserTests.Support;
+using DanVan.Submissions;
+using Microsoft.Playwright;
+
+namespace DanVan.BrowserTests;
+
+/// <summary>
+/// The dashboard in headless Chromium against the real worker. Submissions are written straight into
+/// the submissions table (the foundation's design) so that on-time, late, missing and not-required
+/// units exist at instants chosen around a real deadline, whatever today is.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardPageTests(BrowserApp app)
+{
+    // Background colours of the status badges in app.css.
+    private const string OnTimeColour = "rgb(220, 243, 227)";
+    private const string LateColour = "rgb(255, 240, 194)";
+    private const string MissingColour = "rgb(253, 225, 223)";
+    private const string NotRequiredColour = "rgb(233, 236, 239)";
+
+    [Fact]
+    public async Task The_dashboard_shows_each_status_in_its_colour_and_words_in_vietnamese_order()
+    {
+        var (periodId, deadline) = await PassedPeriodAsync();
+        await app.PutUnitAsync("ban-dan-van-bd", "Ban Dân vận Tỉnh ủy (mẫu)");
+        await app.PutUnitAsync("dai-phat-thanh-bd", "Đài Phát thanh và Truyền hình tỉnh (mẫu)");
+        await app.PutUnitAsync("so-noi-vu-bd", "Sở Nội vụ (mẫu)");
+        await app.PutUnitAsync("ubnd-phuc-yen-bd", "UBND thành phố Phúc Yên (mẫu)", activeFrom: "2023-05-25", activeTo: "2023-06-30");
+        await SubmitAsync(periodId, "so-noi-vu-bd", deadline.AddDays(-2));
+        await SubmitAsync(periodId, "ban-dan-van-bd", deadline.AddHours(3));
+        await SubmitAsync(periodId, "ubnd-phuc-yen-bd", deadline.AddDays(-1));
+        await using var session = await PageSession.OpenAsync(app);
+
+        var response = await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
+        await session.Page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(periodId);
+
+        Assert.Equal("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            await response!.HeaderValueAsync("content-security-policy"));
+        await ExpectStatusAsync(session.Page, "so-noi-vu-bd", "Đúng hạn", OnTimeColour);
+        await ExpectStatusAsync(session.Page, "ban-dan-van-bd", "Muộn", LateColour);
+        await ExpectStatusAsync(session.Page, "dai-phat-thanh-bd", "Chưa nộp", MissingColour);
+        await ExpectStatusAsync(session.Page, "ubnd-phuc-yen-bd", "Không áp dụng", NotRequiredColour);
+        var lateRow = session.Page.Locator("tr[data-unit=ban-dan-van-bd]");
+        await Assertions.Expect(lateRow).ToContainTextAsync(VietnamText(deadline.AddHours(3)));
+        await Assertions.Expect(lateRow.GetByRole(AriaRole.Button, new() { Name = "Tải phiên bản 1 của Ban Dân vận Tỉnh ủy (mẫu)" })).ToBeVisibleAsync();
+
+        string[] mine = ["ban-dan-van-bd", "dai-phat-thanh-bd", "so-noi-vu-bd", "ubnd-phuc-yen-bd"];
+        var order = await session.Page.Locator("#rows tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.unit)");
+        Assert.Equal(mine, order.Where(mine.Contains));
+        await Assertions.Expect(session.Page.Locator("[data-figure=required]")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Hạn nộp: trước 00:00 ngày");
+        Assert.Equal("", await session.Page.EvaluateAsync<string>("location.hash"));
+        await session.ScreenshotAsync("dashboard.png");
+        Assert.Empty(session.OffOriginRequests(app.BaseAddress));
+        Assert.DoesNotContain(session.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_usable_at_phone_width()
+    {
+        var (periodId, deadline) = await PassedPeriodAsync();
+        await app.PutUnitAsync("so-van-hoa-bd", "Sở Văn hóa, Thể thao và Du lịch (mẫu)");
+        await SubmitAsync(periodId, "so-van-hoa-bd", deadline.AddDays(1));
+        await using var session = await PageSession.OpenAsync(app, phone: true);
+
+        await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
+        await session.Page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(periodId);
+
+        await ExpectStatusAsync(session.Page, "so-van-hoa-bd", "Muộn", LateColour);
+        var overflow = await session.Page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow, "The dashboard scrolls sideways at 390 px.");
+        await session.ScreenshotAsync("dashboard-phone.png");
+    }
+
+    [Fact]
+    public async Task A_wrong_admin_credential_is_refused_in_vietnamese_and_asked_for_again()
+    {
+        await using var session = await PageSession.OpenAsync(app);
+
+        await session.Page.GotoAsync("api/dashboard#token=not-the-admin-token-000000");
+
+        await Assertions.Expect(session.Page.Locator("#message")).ToContainTextAsync("Chưa xác thực");
+        await Assertions.Expect(session.Page.GetByLabel("Mã quản trị", new() { Exact = true })).ToBeFocusedAsync();
+        await session.ScreenshotAsync("dashboard-first-visit.png");
+    }
+
+    /// <summary>Needs branch <c>reminders</c> (POST /api/periods/{id}/reminders).</summary>
+    [Fact]
+    public async Task Reminders_show_the_dry_run_list_first_and_are_sent_only_when_confirmed()
+    {
+        var (periodId, _) = await PassedPeriodAsync();
+        await app.PutUnitAsync("so-ngoai-vu-bd", "Sở Ngoại vụ (mẫu)");
+        await using var session = await OpenAsync(periodId);
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Gửi nhắc nhở…" }).ClickAsync();
+
+        var row = session.Page.Locator("#reminder-table tr[data-unit=so-ngoai-vu-bd]");
+        await Assertions.Expect(row).ToContainTextAsync("Sở Ngoại vụ (mẫu)");
+        await Assertions.Expect(row).ToContainTextAsync("so-ngoai-vu-bd@example.org");
+        await Assertions.Expect(row).ToContainTextAsync("Sẽ gửi");
+        await Assertions.Expect(row).ToContainTextAsync("Quá hạn");
+        var before = (await OutboxAsync()).Count;
+        await session.ScreenshotAsync("dashboard-reminders.png");
+
+        await session.Page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Gửi \\d+ thư nhắc$") }).ClickAsync();
+
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Đã gửi \\d+"));
+        await Assertions.Expect(session.Page.Locator("#reminders")).ToBeHiddenAsync();
+        Assert.True((await OutboxAsync()).Count > before, "Confirming should write the reminders to the outbox.");
+    }
+
+    /// <summary>Needs branch <c>compilation</c> (POST/GET /api/periods/{id}/compilations, …/latest).</summary>
+    [Fact]
+    public async Task Compile_now_makes_a_new_compilation_and_the_latest_one_downloads_as_a_zip()
+    {
+        var (periodId, deadline) = await PassedPeriodAsync();
+        await app.PutUnitAsync("so-khoa-hoc-bd", "Sở Khoa học và Công nghệ (mẫu)");
+        await SubmitAsync(periodId, "so-khoa-hoc-bd", deadline.AddDays(-3));
+        await using var session = await OpenAsync(periodId);
+
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Tổng hợp ngay" }).ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync("Đã lập bản tổng hợp số", new() { Timeout = 60_000 });
+        await Assertions.Expect(session.Page.Locator("#compilation-info")).ToContainTextAsync("Bản tổng hợp mới nhất: số");
+
+        var download = await session.Page.RunAndWaitForDownloadAsync(() =>
+            session.Page.GetByRole(AriaRole.Button, new() { Name = "Tải bản tổng hợp mới nhất" }).ClickAsync());
+
+        Assert.EndsWith(".zip", download.SuggestedFilename);
+        var path = await download.PathAsync();
+        var bytes = await File.ReadAllBytesAsync(path);
+        Assert.Equal((byte)'P', bytes[0]);
+        Assert.Equal((byte)'K', bytes[1]);
+        await session.ScreenshotAsync("dashboard-compiled.png");
+    }
+
+    /// <summary>Needs branch <c>compilation</c> (POST /api/periods/{id}/finalize). Uses the oldest period, which no other test touches.</summary>
+    [Fact]
+    public async Task Finalize_asks_for_confirmation_and_then_closes_the_period()
+    {
+        var periods = await app.Admin.GetFromJsonAsync<JsonElement>("api/periods");
+        var oldest = periods.EnumerateArray().OrderBy(p => p.GetProperty("deadline").GetDateTimeOffset()).First().GetProperty("id").GetString()!;
+        await using var session = await OpenAsync(oldest);
+
+        var answer = false;
+        string? question = null;
+        session.Page.Dialog += async (_, dialog) =>
+        {
+            question = dialog.Message;
+            await (answer ? dialog.AcceptAsync() : dialog.DismissAsync());
+        };
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" }).ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Đang nhận báo cáo.");
+        Assert.Contains("không thể nộp thêm", question);
+
+        answer = true;
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" }).ClickAsync();
+
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync("Đã khoá", new() { Timeout = 60_000 });
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Đã khoá lúc");
+        await Assertions.Expect(session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" })).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task The_csv_export_downloads_the_status_table()
+    {
+        var (periodId, _) = await PassedPeriodAsync();
+        await using var session = await OpenAsync(periodId);
+
+        var download = await session.Page.RunAndWaitForDownloadAsync(() =>
+            session.Page.GetByRole(AriaRole.Button, new() { Name = "Xuất CSV" }).ClickAsync());
+
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+        var text = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.StartsWith("STT,Mã đơn vị,Tên đơn vị", text.TrimStart('\uFEFF'));
+    }
+
+    private async Task<PageSession> OpenAsync(string periodId)
+    {
+        var session = await PageSession.OpenAsync(app);
+        await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
+        await session.Page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(periodId);
+        await Assertions.Expect(session.Page.Locator("#period-title")).Not.ToBeEmptyAsync();
+        return session;
+    }
+
+    /// <summary>The emails written to the outbox container (no SendGrid key in the test settings).</summary>
+    private async Task<List<string>> OutboxAsync()
+    {
+        var container = app.Container(app.Names.OutboxContainer);
+        var names = new List<string>();
+        if (!await container.ExistsAsync())
+        {
+            return names;
+        }
+
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
+    private static async Task ExpectStatusAsync(IPage page, string unit, string label, string colour)
+    {
+        var badge = page.Locator($"tr[data-unit={unit}] .badge");
+        await Assertions.Expect(badge).ToContainTextAsync(label);
+        await Assertions.Expect(badge).ToHaveCSSAsync("background-color", colour);
+    }
+
+    /// <summary>The latest period whose deadline passed at least a day ago, from the API itself.</summary>
+    private async Task<(string Id, DateTimeOffset Deadline)> PassedPeriodAsync()
+    {
+        var periods = await app.Admin.GetFromJsonAsync<JsonElement>("api/periods");
+        return periods.EnumerateArray()
+            .Select(p => (Id: p.GetProperty("id").GetString()!, Deadline: p.GetProperty("deadline").GetDateTimeOffset()))
+            .Where(p => p.Deadline < DateTimeOffset.UtcNow.AddDays(-1))
+            .OrderByDescending(p => p.Deadline)
+            .First();
+    }
+
+    /// <summary>Version 1 of a unit's report, received at <paramref name="receivedAt"/>: head, version row and blob.</summary>
+    private async Task SubmitAsync(string periodId, string unit, DateTimeOffset receivedAt)
+    {
+        var content = UploadPageTests.Pdf(2048);
+        var receiptId = Guid.NewGuid().ToString("N");
+        var blobName = SubmissionKeys.BlobName(periodId, unit, receiptId);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        var container = app.Container(app.Names.ReportsContainer);
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient(blobName).UploadAsync(new BinaryData(content));
+        var table = app.Table(app.Names.SubmissionsTable);
+        await table.CreateIfNotExistsAsync();
+        await table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.Add, new SubmissionHeadEntity
+            {
+                PartitionKey = periodId, RowKey = SubmissionKeys.Head(unit), UnitCode = unit,
+                LatestVersion = 1, LatestReceivedAt = receivedAt, LatestSha256 = sha, LatestReceiptId = receiptId,
+            }),
+            new TableTransactionAction(TableTransactionActionType.Add, new SubmissionVersionEntity
+            {
+                PartitionKey = periodId, RowKey = SubmissionKeys.Version(unit, 1), ReceiptId = receiptId, UnitCode = unit, Version = 1,
+                FileName = $"Báo cáo {unit}.pdf", ContentType = "application/pdf", SizeBytes = content.Length, Sha256 = sha,
+                ReceivedAt = receivedAt, BlobName = blobName, UploadedBy = "unit:" + unit,
+            }),
+        ]);
+    }
+
+    /// <summary>"03:00:00 ngày 15/11/2026": how the page writes an instant (Vietnam time).</summary>
+    private static string VietnamText(DateTimeOffset instant) =>
+        instant.ToOffset(TimeSpan.FromHours(7)).ToString("HH:mm:ss 'ngày' dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,145 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Reflection;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using DanVan.Configuration;
+using DanVan.Storage;
+using DanVan.Tests.Support;
+using DanVan.TestHost;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+
+namespace DanVan.BrowserTests.Support;
+
+/// <summary>
+/// The real, built worker hosted by <see cref="FunctionsWorkerHost"/> on the shared Azurite (its own
+/// storage prefix), and Debian's headless Chromium driven by Playwright. One of each for all browser tests.
+/// </summary>
+public sealed class BrowserApp : IAsyncLifetime
+{
+    public const string AdminToken = "browser-admin-token-0123456789abcdef";
+
+    /// <summary>The system browser from Debian's chromium package; Playwright never downloads one here.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public const long MaxUploadBytes = 20L * 1024 * 1024;
+
+    private readonly string prefix = "b" + Guid.NewGuid().ToString("N")[..10];
+    private IPlaywright? playwright;
+
+    public FunctionsWorkerHost Host { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri BaseAddress => Host.BaseAddress;
+
+    /// <summary>An HTTP client with the admin credential, for setting up data through the API.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+
+    public StorageNames Names { get; private set; } = null!;
+
+    public static string ScreenshotDirectory { get; } = Path.Combine(Azurite.RepositoryRoot, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Names = new StorageNames(Options.Create(new DanVanOptions { AdminToken = AdminToken, StoragePrefix = prefix }));
+        var configuration = typeof(BrowserApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        Host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
+        {
+            FunctionAppDirectory = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", configuration, "net10.0"),
+            Settings = Settings(),
+        });
+        Admin = new HttpClient { BaseAddress = Host.BaseAddress };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium and chromium-driver packages (.ci/run does).");
+        }
+
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>The sample local settings (so every setting the app requires is there), with this run's storage and limits.</summary>
+    private Dictionary<string, string> Settings()
+    {
+        var settings = DevelopmentHost.ReadValues(Path.Combine(Azurite.RepositoryRoot, "local.settings.sample.json"));
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        settings["DanVanStorage"] = Azurite.ConnectionString;
+        settings["DanVan__AdminToken"] = AdminToken;
+        settings["DanVan__StoragePrefix"] = prefix;
+        settings["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return settings;
+    }
+
+    /// <summary>A unit in the registry, through the admin API.</summary>
+    public async Task PutUnitAsync(string code, string name, string activeFrom = "2023-05-25", string? activeTo = null)
+    {
+        var response = await Admin.PutAsJsonAsync($"api/units/{code}", new
+        {
+            code,
+            name,
+            group = "Sở, ban, ngành",
+            emails = new[] { $"{code}@example.org" },
+            headEmail = $"thu-truong.{code}@example.org",
+            activeFrom,
+            activeTo,
+        });
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A fresh unit credential, through the admin API.</summary>
+    public async Task<string> IssueTokenAsync(string code)
+    {
+        var response = await Admin.PostAsync($"api/units/{code}/token", null);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("token").GetString()!;
+    }
+
+    public TableClient Table(string name) => new TableServiceClient(Azurite.ConnectionString).GetTableClient(name);
+
+    public BlobContainerClient Container(string name) => new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(name);
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        playwright?.Dispose();
+        Admin?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        var tables = new TableServiceClient(Azurite.ConnectionString);
+        await foreach (var table in tables.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0))
+        {
+            await tables.DeleteTableAsync(table.Name);
+        }
+
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        await foreach (var container in blobs.GetBlobContainersAsync(prefix: prefix))
+        {
+            await blobs.DeleteBlobContainerAsync(container.Name);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserApp>
+{
+    public const string Name = "browser";
+}
