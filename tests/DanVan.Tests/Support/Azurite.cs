@@ -53,6 +53,7 @@ public static class Azurite
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => Stop(process);
 
         WaitForPort(blob, process);
         WaitForPort(table, process);
