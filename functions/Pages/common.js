@@ -201,8 +201,32 @@ window.DanVan = (() => {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
+  /**
+   * The credential form and the sign-out button of both pages: a pasted credential is kept in this
+   * tab's sessionStorage only; signing out forgets it.
+   */
+  function bindLogin(storageKey, emptyText, message, { onLogin, onLogout }) {
+    const $ = (id) => document.getElementById(id);
+    $('login-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const value = $('token').value.trim();
+      if (!value) {
+        say(message, emptyText, 'error');
+        $('token').focus();
+        return;
+      }
+      sessionStorage.setItem(storageKey, value);
+      $('token').value = '';
+      onLogin(value);
+    });
+    $('logout').addEventListener('click', () => {
+      sessionStorage.removeItem(storageKey);
+      onLogout();
+    });
+  }
+
   return {
-    takeToken, api, json, download, ApiError, problemFrom,
+    takeToken, bindLogin, api, json, download, ApiError, problemFrom,
     formatInstant, formatDeadline, formatDate, formatBytes,
     el, badge, statusLabel, say, randomKey, collator, number, likelyPeriod, newestFirst,
   };

@@ -30,25 +30,16 @@
   const periodPath = (suffix) => `periods/${encodeURIComponent($('period').value)}/${suffix}`;
   const currentPeriod = () => periods.find((p) => p.id === $('period').value);
 
-  $('login-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const value = $('token').value.trim();
-    if (!value) {
-      say(message, 'Vui lòng dán mã quản trị.', 'error');
-      $('token').focus();
-      return;
-    }
-    sessionStorage.setItem(TOKEN_KEY, value);
-    token = value;
-    $('token').value = '';
-    load();
-  });
-
-  $('logout').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    token = null;
-    $('board').hidden = true;
-    showLogin();
+  D.bindLogin(TOKEN_KEY, 'Vui lòng dán mã quản trị.', message, {
+    onLogin: (value) => {
+      token = value;
+      load();
+    },
+    onLogout: () => {
+      token = null;
+      $('board').hidden = true;
+      showLogin();
+    },
   });
 
   function showLogin(text) {

@@ -19,27 +19,18 @@
 
   $('max-size').textContent = formatBytes(maxBytes);
 
-  $('login-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const value = $('token').value.trim();
-    if (!value) {
-      say(message, 'Vui lòng dán mã truy cập của đơn vị.', 'error');
-      $('token').focus();
-      return;
-    }
-    sessionStorage.setItem(TOKEN_KEY, value);
-    token = value;
-    $('token').value = '';
-    load();
-  });
-
-  $('logout').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    token = null;
-    $('unit').hidden = true;
-    $('upload').hidden = true;
-    $('result').hidden = true;
-    showLogin();
+  window.DanVan.bindLogin(TOKEN_KEY, 'Vui lòng dán mã truy cập của đơn vị.', message, {
+    onLogin: (value) => {
+      token = value;
+      load();
+    },
+    onLogout: () => {
+      token = null;
+      $('unit').hidden = true;
+      $('upload').hidden = true;
+      $('result').hidden = true;
+      showLogin();
+    },
   });
 
   function showLogin(text) {
