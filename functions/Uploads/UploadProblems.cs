@@ -73,4 +73,12 @@ public static class UploadProblems
 
     public static ProblemException UnknownVersion(string unitCode, int version) =>
         new(404, "unknown_version", "Không tìm thấy phiên bản", $"Đơn vị \"{unitCode}\" không có phiên bản {version} trong kỳ báo cáo này.");
+
+    public static ProblemException ContentLengthMismatch(long contentLength) =>
+        new(400, "content_length_mismatch", "Kích thước nội dung không khớp",
+            $"Nội dung nhận được không dài đúng {contentLength.ToString("N0", VietnamTime.Culture)} byte như tiêu đề Content-Length: tệp có thể đã bị cắt trên đường truyền.");
+
+    public static ProblemException StorageInterrupted() =>
+        new(503, "upload_interrupted", "Việc lưu tệp bị gián đoạn",
+            "Kho lưu trữ không nhận trọn tệp nên tệp chưa được lưu. Vui lòng gửi lại.");
 }

@@ -25,10 +25,13 @@ namespace DanVan.Uploads;
 public sealed record UploadOutcome(Receipt Receipt, bool Created);
 
 /// <summary>
-/// Receives one report file: checks who, which period and which unit before reading the body, streams
-/// the body into staged blob blocks while hashing and sniffing it, commits the blob only when every check
-/// passed, then allocates the next version number in one entity-group transaction. Whatever is refused
-/// leaves no committed blob and no row; a crash after the blob commit leaves only an orphan blob.
+/// Receives one report file: checks who, which period and which unit before reading the body, then
+/// writes the blob while hashing and sniffing the body. A raw body of known length goes as one Put Blob
+/// (<see cref="PutBlobWriter"/>: the checks run before the body completes, so a refused one is never
+/// created); a multipart form or a body of unknown length is staged in blocks (<see cref="BlockStager"/>)
+/// and committed only when every check passed. Either way the same steps follow: the next version number
+/// in one entity-group transaction, the audit, the receipt email. Whatever is refused leaves no committed
+/// blob and no row; a crash after the blob write leaves only an orphan blob.
 /// </summary>
 public sealed class UploadService(
     Authenticator auth,
@@ -81,53 +84,111 @@ public sealed class UploadService(
         var receiptId = NewReceiptId();
         var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
         var blob = store.Reports.GetBlockBlobClient(blobName);
-        ReceivedFile file;
+        var row = new SubmissionVersionEntity
+        {
+            PartitionKey = pid,
+            ReceiptId = receiptId,
+            UnitCode = unitCode,
+            BlobName = blobName,
+            UploadedBy = caller.Actor,
+        };
         try
         {
-            file = form.IsMultipart
-                ? await ReceiveMultipartAsync(request.Body, form, blob, ct)
-                : await ReceiveRawAsync(request.Body, form, blob, ct);
+            // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
+            // a multipart form or a body of unknown length is staged in blocks and committed.
+            var latest = !form.IsMultipart && request.ContentLength is { } length
+                ? await PutBlobAsync(request.Body, length, form, blob, row, ct)
+                : await StageAndCommitAsync(request.Body, form, blob, row, ct);
+            if (latest is not null)
+            {
+                await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
+                return new UploadOutcome(Receipt.From(latest, period), false);
+            }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // The server's own body limit (set from MaxUploadBytes) was crossed first.
             throw UploadProblems.FileTooLarge(maxBytes);
         }
-        var receivedAt = clock.GetUtcNow();
 
+        return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, ct);
+    }
+
+    /// <summary>
+    /// Writes the raw body with one Put Blob: checks (type, size, digest) happen while it streams, so a
+    /// refused body never completes the write. The hash is known only once the blob exists, so a
+    /// byte-identical copy of the latest version is deleted again. Returns that latest version, or null
+    /// when the blob is a new version waiting for its row.
+    /// </summary>
+    private async Task<SubmissionVersionEntity?> PutBlobAsync(Stream body, long length, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
+    {
+        row.FileName = form.FileName!;
+        row.ContentType = form.FileType!.ContentType;
+        row.ReceivedAt = clock.GetUtcNow();
+        var written = await PutBlobWriter.WriteAsync(blob, body, length, form.FileType, head => CheckContent(form.FileName!, form.FileType, head),
+            form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), ct);
+        row.ReceivedAt = clock.GetUtcNow();
+        row.SizeBytes = written.SizeBytes;
+        row.Sha256 = written.Sha256Hex;
+        if (await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, row.Sha256, ct) is { } latest)
+        {
+            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            return latest;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Stages the file in blocks, then commits them only when every check passed and the file is not a
+    /// byte-identical copy of the latest version (returned instead, nothing committed).
+    /// </summary>
+    private async Task<SubmissionVersionEntity?> StageAndCommitAsync(Stream body, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
+    {
+        var file = form.IsMultipart
+            ? await ReceiveMultipartAsync(body, form, blob, ct)
+            : await ReceiveRawAsync(body, form, blob, ct);
+        row.ReceivedAt = clock.GetUtcNow();
         if (form.ExpectedSha256 is { } expected && !CryptographicOperations.FixedTimeEquals(expected, file.BodySha256))
         {
             throw UploadProblems.DigestMismatch();
         }
 
-        var head = await HeadAsync(pid, unitCode, ct);
-        if (head is not null && head.LatestSha256 == file.Staged.Sha256Hex
-            && await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct) is { } latest)
+        if (await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct) is { } latest)
         {
-            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
-            return new UploadOutcome(Receipt.From(latest, period), false);
+            return latest;
         }
 
-        var row = new SubmissionVersionEntity
-        {
-            PartitionKey = pid,
-            ReceiptId = receiptId,
-            UnitCode = unitCode,
-            FileName = file.FileName,
-            ContentType = file.Type.ContentType,
-            SizeBytes = file.Staged.SizeBytes,
-            Sha256 = file.Staged.Sha256Hex,
-            ReceivedAt = receivedAt,
-            Note = file.Note,
-            BlobName = blobName,
-            UploadedBy = caller.Actor,
-        };
-        await BlockStager.CommitAsync(blob, file.Staged, file.Type.ContentType, Metadata(row), ct);
+        row.FileName = file.FileName;
+        row.ContentType = file.Type.ContentType;
+        row.SizeBytes = file.Staged.SizeBytes;
+        row.Sha256 = file.Staged.Sha256Hex;
+        row.Note = file.Note;
+        await BlockStager.CommitAsync(blob, file.Staged, file.Type.ContentType, Metadata(row, row.Sha256), ct);
+        return null;
+    }
 
+    /// <summary>The latest version when its content has this hash (a byte-identical re-upload), else null.</summary>
+    private async Task<SubmissionVersionEntity?> LatestIfIdenticalAsync(string pid, string unitCode, string sha256Hex, CancellationToken ct)
+    {
+        var head = await HeadAsync(pid, unitCode, ct);
+        return head is not null && head.LatestSha256 == sha256Hex
+            ? await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct)
+            : null;
+    }
+
+    /// <summary>
+    /// What follows once the blob exists, whichever path wrote it: the version row (or the receipt of a
+    /// concurrent upload with the same Idempotency-Key, the blob then deleted), the audit and the email.
+    /// </summary>
+    private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, CancellationToken ct)
+    {
+        var pid = row.PartitionKey;
+        var unitCode = row.UnitCode;
         SubmissionVersionEntity stored;
         try
         {
-            stored = await AllocateVersionAsync(row, form.IdempotencyKeyHash, ct) ?? await RaceLostToSameKeyAsync(pid, unitCode, form.IdempotencyKeyHash!, ct);
+            stored = await AllocateVersionAsync(row, keyHash, ct) ?? await RaceLostToSameKeyAsync(pid, unitCode, keyHash!, ct);
         }
         catch
         {
@@ -136,7 +197,7 @@ public sealed class UploadService(
         }
 
         var receipt = Receipt.From(stored, period);
-        if (stored.ReceiptId != receiptId)
+        if (stored.ReceiptId != row.ReceiptId)
         {
             await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
             await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{receipt.Version} (Idempotency-Key)"), ct);
@@ -425,17 +486,29 @@ public sealed class UploadService(
         }
     }
 
-    /// <summary>Blob metadata is ASCII: the name is percent-encoded; enough to reconcile an orphan blob without its row.</summary>
-    private static Dictionary<string, string> Metadata(SubmissionVersionEntity row) => new()
+    /// <summary>
+    /// Blob metadata is ASCII: the name is percent-encoded; enough to reconcile an orphan blob without its
+    /// row. A Put Blob sends it before the body is read, so there <c>receivedat</c> is when the write began
+    /// and <c>sha256</c> is present only when the client declared it (Content-Digest).
+    /// </summary>
+    private static Dictionary<string, string> Metadata(SubmissionVersionEntity row, string? sha256Hex)
     {
-        ["periodid"] = row.PartitionKey,
-        ["unitcode"] = row.UnitCode,
-        ["receiptid"] = row.ReceiptId,
-        ["filename"] = Uri.EscapeDataString(row.FileName),
-        ["sha256"] = row.Sha256,
-        ["receivedat"] = row.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        ["uploadedby"] = row.UploadedBy,
-    };
+        var metadata = new Dictionary<string, string>
+        {
+            ["periodid"] = row.PartitionKey,
+            ["unitcode"] = row.UnitCode,
+            ["receiptid"] = row.ReceiptId,
+            ["filename"] = Uri.EscapeDataString(row.FileName),
+            ["receivedat"] = row.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["uploadedby"] = row.UploadedBy,
+        };
+        if (sha256Hex is not null)
+        {
+            metadata["sha256"] = sha256Hex;
+        }
+
+        return metadata;
+    }
 
     private static string Describe(Caller caller, string unitCode, string what) =>
         caller.IsAdmin ? $"{what}; on behalf of {unitCode}" : what;

@@ -17,9 +17,11 @@ public sealed class UploadMemoryTests(ITestOutputHelper output)
         await Measure(bed, 1L * 1024 * 1024, "warm-up");
         await Measure(bed, 5L * 1024 * 1024, "5 MB");
         await Measure(bed, 50L * 1024 * 1024, "50 MB");
+        await Measure(bed, 5L * 1024 * 1024, "5 MB with Content-Length (one Put Blob)", withLength: true);
+        await Measure(bed, 50L * 1024 * 1024, "50 MB with Content-Length (one Put Blob)", withLength: true);
     }
 
-    private async Task Measure(UploadBed bed, long size, string label)
+    private async Task Measure(UploadBed bed, long size, string label, bool withLength = false)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -43,7 +45,9 @@ public sealed class UploadMemoryTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
 
         var body = new GeneratedBody(size);
-        var response = await bed.SendAsync(UploadBed.RawStream(body, $"đo {label}.pdf", bed.UnitToken));
+        var request = UploadBed.RawStream(body, $"đo {size}.pdf", bed.UnitToken);
+        request.ContentLength = withLength ? size : null;
+        var response = await bed.SendAsync(request);
 
         watch.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
