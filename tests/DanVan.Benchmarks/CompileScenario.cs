@@ -32,7 +32,7 @@ public static class CompileScenario
             var token = (await app.Get<CredentialStore>().IssueAsync(code)).Token;
             var request = TestHttp.Request("POST", "/api/periods/2026-H1/reports", token, contentType: "application/pdf");
             request.Headers["X-File-Name"] = Uri.EscapeDataString($"Báo cáo {code}.pdf");
-            request.Body = new GeneratedPdf(FileBytes + i);
+            request.Body = new GeneratedBody(FileBytes + i);
             var response = await TestHttp.InvokeAsync(request, r => functions.UploadReport(r, "2026-H1", default));
             if (response.Status != 201)
             {

@@ -66,7 +66,7 @@ public static class UploadScenario
         {
             var code = units[mb == 5 ? 0 : mb == 20 ? 1 : 2];
             using var probe = MemoryProbe.Start();
-            var response = await TestHttp.InvokeAsync(StreamRequest(new GeneratedPdf(mb * 1024L * 1024), tokens[code]), r => functions.UploadReport(r, Period, default));
+            var response = await TestHttp.InvokeAsync(StreamRequest(new GeneratedBody(mb * 1024L * 1024), tokens[code]), r => functions.UploadReport(r, Period, default));
             if (response.Status != 201)
             {
                 throw new InvalidOperationException($"upload answered {response.Status}: {response.Text}");
@@ -116,44 +116,4 @@ public static class UploadScenario
         "%PDF-1.7\n"u8.CopyTo(bytes);
         return bytes;
     }
-}
-
-/// <summary>A PDF-looking body of a given size, produced as it is read: the benchmark holds no copy.</summary>
-public sealed class GeneratedPdf(long length) : Stream
-{
-    private long position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => length;
-    public override long Position { get => position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var n = (int)Math.Min(buffer.Length, length - position);
-        for (var i = 0; i < n; i++)
-        {
-            buffer[i] = (byte)((position + i) * 31 % 251);
-        }
-
-        if (position == 0 && n >= 9)
-        {
-            "%PDF-1.7\n"u8.CopyTo(buffer);
-        }
-
-        position += n;
-        return n;
-    }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

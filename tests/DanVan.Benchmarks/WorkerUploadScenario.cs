@@ -45,7 +45,7 @@ public static class WorkerUploadScenario
         var k = 0;
 
         // Code paths warm, buffers not: one 1 MB upload first.
-        await UploadAsync(client, tokens[19], new StreamContent(new GeneratedPdf(1024 * 1024)));
+        await UploadAsync(client, tokens[19], new StreamContent(new GeneratedBody(1024 * 1024)));
         foreach (var mb in new[] { 5, 20, 50 })
         {
             GC.Collect();
@@ -60,7 +60,7 @@ public static class WorkerUploadScenario
                     await Task.Delay(5);
                 }
             });
-            await UploadAsync(client, tokens[k++], new StreamContent(new GeneratedPdf(mb * 1024L * 1024)));
+            await UploadAsync(client, tokens[k++], new StreamContent(new GeneratedBody(mb * 1024L * 1024)));
             await stop.CancelAsync();
             await sampler;
             var extra = (peak - before) / 1048576.0;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using DanVan.Tests.Support;
 using DanVan.Uploads;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DanVan.Tests.Support;
 using Xunit.Abstractions;
 
 namespace DanVan.Tests.Uploads;
