@@ -190,5 +190,5 @@ public sealed class Compiler(
     }
 
     private async Task<Stream> OpenSourceAsync(SubmissionVersionEntity version, CancellationToken ct) =>
-        await store.Reports.GetBlobClient(version.BlobName).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 1024 * 1024 }, ct);
+        await store.Reports.GetBlobClient(version.BlobName).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, ct);
 }
