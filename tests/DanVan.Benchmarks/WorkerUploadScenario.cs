@@ -46,27 +46,34 @@ public static class WorkerUploadScenario
 
         // Code paths warm, buffers not: one 1 MB upload first.
         await UploadAsync(client, tokens[19], new StreamContent(new GeneratedBody(1024 * 1024)));
-        foreach (var mb in new[] { 5, 20, 50 })
+        // Both write paths: chunked (no Content-Length: staged blocks) and with Content-Length (one Put Blob).
+        foreach (var withLength in new[] { false, true })
         {
-            GC.Collect();
-            var before = Rss(pid);
-            var peak = before;
-            using var stop = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
+            foreach (var mb in new[] { 5, 20, 50 })
             {
-                while (!stop.IsCancellationRequested)
+                var size = mb * 1024L * 1024;
+                GC.Collect();
+                var before = Rss(pid);
+                var peak = before;
+                using var stop = new CancellationTokenSource();
+                var sampler = Task.Run(async () =>
                 {
-                    peak = Math.Max(peak, Rss(pid));
-                    await Task.Delay(5);
-                }
-            });
-            await UploadAsync(client, tokens[k++], new StreamContent(new GeneratedBody(mb * 1024L * 1024)));
-            await stop.CancelAsync();
-            await sampler;
-            var extra = (peak - before) / 1048576.0;
-            at50 = mb == 50 ? extra : at50;
-            memory.Add($"{mb} MB: +{extra:F1}");
-            Console.WriteLine($"worker pid {pid}: RSS {before / 1048576.0:F0} MB before, peak {peak / 1048576.0:F0} MB during the {mb} MB upload");
+                    while (!stop.IsCancellationRequested)
+                    {
+                        peak = Math.Max(peak, Rss(pid));
+                        await Task.Delay(5);
+                    }
+                });
+                var content = new StreamContent(new GeneratedBody(size));
+                content.Headers.ContentLength = withLength ? size : null;
+                await UploadAsync(client, tokens[k++], content);
+                await stop.CancelAsync();
+                await sampler;
+                var extra = (peak - before) / 1048576.0;
+                at50 = mb == 50 ? Math.Max(at50, extra) : at50;
+                memory.Add($"{(withLength ? "put blob" : "staged")} {mb} MB: +{extra:F1}");
+                Console.WriteLine($"worker pid {pid}: RSS {before / 1048576.0:F0} MB before, peak {peak / 1048576.0:F0} MB during the {mb} MB upload ({(withLength ? "Content-Length" : "chunked")})");
+            }
         }
 
         var file = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
