@@ -60,8 +60,18 @@ public sealed class UploadService(
     {
         var caller = await auth.AuthenticateAsync(request, ct);
         var unitCode = UnitFor(caller, request.Query["unit"].ToString());
-        var period = await OpenPeriodAsync(periodId, ct);
-        var unit = await registry.FindAsync(unitCode, ct) ?? throw Problems.UnknownUnit(unitCode);
+        var period = OpenPeriod(periodId);
+
+        // The period's finalization and the unit are read at once; their problems keep this order.
+        var finalizedAt = periods.FinalizedAtAsync(period.Id.ToString(), ct);
+        var unitLookup = registry.FindAsync(unitCode, ct);
+        await Task.WhenAll(finalizedAt, unitLookup);
+        if (await finalizedAt is { } finalized)
+        {
+            throw UploadProblems.PeriodFinalized(period, finalized);
+        }
+
+        var unit = await unitLookup ?? throw Problems.UnknownUnit(unitCode);
         if (!unit.IsRequiredFor(period))
         {
             throw UploadProblems.UnitInactive(unit, period);
@@ -92,14 +102,15 @@ public sealed class UploadService(
             BlobName = blobName,
             UploadedBy = caller.Actor,
         };
+        Written written;
         try
         {
             // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
             // a multipart form or a body of unknown length is staged in blocks and committed.
-            var latest = !form.IsMultipart && request.ContentLength is { } length
+            written = !form.IsMultipart && request.ContentLength is { } length
                 ? await PutBlobAsync(request.Body, length, form, blob, row, ct)
                 : await StageAndCommitAsync(request.Body, form, blob, row, ct);
-            if (latest is not null)
+            if (written.Identical is { } latest)
             {
                 await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
                 return new UploadOutcome(Receipt.From(latest, period), false);
@@ -111,39 +122,44 @@ public sealed class UploadService(
             throw UploadProblems.FileTooLarge(maxBytes);
         }
 
-        return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, ct);
+        return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Head, ct);
     }
+
+    /// <summary>
+    /// What a write path learnt: the latest version when the file is a byte-identical copy of it (nothing
+    /// new is kept), and the unit's head row as read, which the version allocation tries first.
+    /// </summary>
+    private sealed record Written(SubmissionVersionEntity? Identical, SubmissionHeadEntity? Head);
 
     /// <summary>
     /// Writes the raw body with one Put Blob: checks (type, size, digest) happen while it streams, so a
     /// refused body never completes the write. The hash is known only once the blob exists, so a
-    /// byte-identical copy of the latest version is deleted again. Returns that latest version, or null
-    /// when the blob is a new version waiting for its row.
+    /// byte-identical copy of the latest version is deleted again and that version returned.
     /// </summary>
-    private async Task<SubmissionVersionEntity?> PutBlobAsync(Stream body, long length, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
+    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
     {
         row.FileName = form.FileName!;
         row.ContentType = form.FileType!.ContentType;
         row.ReceivedAt = clock.GetUtcNow();
-        var written = await PutBlobWriter.WriteAsync(blob, body, length, form.FileType, head => CheckContent(form.FileName!, form.FileType, head),
+        var file = await PutBlobWriter.WriteAsync(blob, body, length, form.FileType, head => CheckContent(form.FileName!, form.FileType, head),
             form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), ct);
         row.ReceivedAt = clock.GetUtcNow();
-        row.SizeBytes = written.SizeBytes;
-        row.Sha256 = written.Sha256Hex;
-        if (await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, row.Sha256, ct) is { } latest)
+        row.SizeBytes = file.SizeBytes;
+        row.Sha256 = file.Sha256Hex;
+        var written = await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, row.Sha256, ct);
+        if (written.Identical is not null)
         {
             await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-            return latest;
         }
 
-        return null;
+        return written;
     }
 
     /// <summary>
     /// Stages the file in blocks, then commits them only when every check passed and the file is not a
     /// byte-identical copy of the latest version (returned instead, nothing committed).
     /// </summary>
-    private async Task<SubmissionVersionEntity?> StageAndCommitAsync(Stream body, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
+    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
     {
         var file = form.IsMultipart
             ? await ReceiveMultipartAsync(body, form, blob, ct)
@@ -154,9 +170,10 @@ public sealed class UploadService(
             throw UploadProblems.DigestMismatch();
         }
 
-        if (await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct) is { } latest)
+        var written = await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct);
+        if (written.Identical is not null)
         {
-            return latest;
+            return written;
         }
 
         row.FileName = file.FileName;
@@ -165,30 +182,31 @@ public sealed class UploadService(
         row.Sha256 = file.Staged.Sha256Hex;
         row.Note = file.Note;
         await BlockStager.CommitAsync(blob, file.Staged, file.Type.ContentType, Metadata(row, row.Sha256), ct);
-        return null;
+        return written;
     }
 
     /// <summary>The latest version when its content has this hash (a byte-identical re-upload), else null.</summary>
-    private async Task<SubmissionVersionEntity?> LatestIfIdenticalAsync(string pid, string unitCode, string sha256Hex, CancellationToken ct)
+    private async Task<Written> LatestIfIdenticalAsync(string pid, string unitCode, string sha256Hex, CancellationToken ct)
     {
         var head = await HeadAsync(pid, unitCode, ct);
-        return head is not null && head.LatestSha256 == sha256Hex
+        var identical = head is not null && head.LatestSha256 == sha256Hex
             ? await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct)
             : null;
+        return new Written(identical, head);
     }
 
     /// <summary>
     /// What follows once the blob exists, whichever path wrote it: the version row (or the receipt of a
     /// concurrent upload with the same Idempotency-Key, the blob then deleted), the audit and the email.
     /// </summary>
-    private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, CancellationToken ct)
+    private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, SubmissionHeadEntity? head, CancellationToken ct)
     {
         var pid = row.PartitionKey;
         var unitCode = row.UnitCode;
         SubmissionVersionEntity stored;
         try
         {
-            stored = await AllocateVersionAsync(row, keyHash, ct) ?? await RaceLostToSameKeyAsync(pid, unitCode, keyHash!, ct);
+            stored = await AllocateVersionAsync(row, keyHash, head, ct) ?? await RaceLostToSameKeyAsync(pid, unitCode, keyHash!, ct);
         }
         catch
         {
@@ -250,20 +268,10 @@ public sealed class UploadService(
         return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw Problems.Forbidden();
     }
 
-    private async Task<Period> OpenPeriodAsync(string periodId, CancellationToken ct)
+    private Period OpenPeriod(string periodId)
     {
         var period = periods.Get(periodId);
-        if (!period.IsOpenAt(clock.GetUtcNow()))
-        {
-            throw UploadProblems.PeriodNotOpen(period);
-        }
-
-        if (await periods.FinalizedAtAsync(period.Id.ToString(), ct) is { } finalizedAt)
-        {
-            throw UploadProblems.PeriodFinalized(period, finalizedAt);
-        }
-
-        return period;
+        return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
     }
 
     private sealed record ReceivedFile(string FileName, FileType Type, StagedFile Staged, string? Note, byte[] BodySha256);
@@ -427,11 +435,12 @@ public sealed class UploadService(
     /// retries with the fresh head. Returns null when the idempotency key was taken by a concurrent
     /// upload with the same key.
     /// </summary>
-    private async Task<SubmissionVersionEntity?> AllocateVersionAsync(SubmissionVersionEntity row, string? keyHash, CancellationToken ct)
+    private async Task<SubmissionVersionEntity?> AllocateVersionAsync(SubmissionVersionEntity row, string? keyHash, SubmissionHeadEntity? knownHead, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var head = await HeadAsync(row.PartitionKey, row.UnitCode, ct);
+            // The head read with the identical-file check serves the first attempt; a stale one only costs a retry (its ETag no longer matches).
+            var head = attempt == 1 ? knownHead : await HeadAsync(row.PartitionKey, row.UnitCode, ct);
             var version = (head?.LatestVersion ?? 0) + 1;
             row.Version = version;
             row.RowKey = SubmissionKeys.Version(row.UnitCode, version);
