@@ -47,8 +47,8 @@ public static class UploadScenario
                 }
             },
             async i => await app.Store.Reports.GetBlobClient($"baseline/{Guid.NewGuid():N}").UploadAsync(new MemoryStream(file, writable: false)),
-            runs: 7,
-            warmups: 2);
+            runs: 15,
+            warmups: 3);
 
         // The storage operation DanVan itself uses: the same bytes as 4 MiB staged blocks, then one commit.
         var (_, staged) = await Measure.PairAsync(_ => Task.CompletedTask, _ => StageAndCommitAsync(app.Store.Reports.GetBlockBlobClient($"baseline/{Guid.NewGuid():N}"), file), runs: 7, warmups: 1);

@@ -82,8 +82,8 @@ public static class WorkerUploadScenario
         var (danVan, baseline) = await Measure.PairAsync(
             async i => await UploadAsync(client, tokens[(i + 10) % tokens.Count], new ByteArrayContent(file)),
             async _ => await blobs.GetBlobClient($"baseline/{Guid.NewGuid():N}").UploadAsync(new BinaryData(file)),
-            runs: 7,
-            warmups: 2);
+            runs: 15,
+            warmups: 3);
         var ratio = danVan.Median / baseline.Median;
 
         return
