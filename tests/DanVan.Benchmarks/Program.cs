@@ -18,6 +18,7 @@ async Task Run(string name, Func<Task<IReadOnlyList<Row>>> scenario)
     rows.AddRange(await scenario());
 }
 
+await Run("overhead", Overhead.RunAsync);
 await Run("upload", UploadScenario.RunAsync);
 await Run("worker-upload", WorkerUploadScenario.RunAsync);
 await Run("compile", CompileScenario.RunAsync);
