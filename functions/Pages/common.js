@@ -225,8 +225,15 @@ window.DanVan = (() => {
     });
   }
 
+  /** Shows the credential form again, with an error from the last attempt when there is one. */
+  function showLogin(message, text) {
+    document.getElementById('login').hidden = false;
+    say(message, text || '', text ? 'error' : '');
+    document.getElementById('token').focus();
+  }
+
   return {
-    takeToken, bindLogin, api, json, download, ApiError, problemFrom,
+    takeToken, bindLogin, showLogin, api, json, download, ApiError, problemFrom,
     formatInstant, formatDeadline, formatDate, formatBytes,
     el, badge, statusLabel, say, randomKey, collator, number, likelyPeriod, newestFirst,
   };

@@ -42,11 +42,7 @@
     },
   });
 
-  function showLogin(text) {
-    $('login').hidden = false;
-    say(message, text || '', text ? 'error' : '');
-    $('token').focus();
-  }
+  const showLogin = (text) => D.showLogin(message, text);
 
   async function load() {
     if (!token) {

@@ -33,11 +33,7 @@
     },
   });
 
-  function showLogin(text) {
-    $('login').hidden = false;
-    say(message, text || '', text ? 'error' : '');
-    $('token').focus();
-  }
+  const showLogin = (text) => window.DanVan.showLogin(message, text);
 
   async function load() {
     if (!token) {
