@@ -32,6 +32,9 @@ public static class SubmissionKeys
     public const string HeadsFrom = "h~";
     public const string HeadsTo = "h~~";
 
+    public const string AllVersionsFrom = "v~";
+    public const string AllVersionsTo = "v~~";
+
     public static string BlobName(string periodId, string unitCode, string receiptId) => $"{periodId}/{unitCode}/{receiptId}";
 }
 

@@ -32,7 +32,7 @@ public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, Time
     public async Task<IReadOnlyList<string>> SweepAsync(string periodId, CancellationToken ct = default)
     {
         var referenced = new HashSet<string>(StringComparer.Ordinal);
-        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {"v~"} and RowKey lt {"v~~"}");
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.AllVersionsFrom} and RowKey lt {SubmissionKeys.AllVersionsTo}");
         await foreach (var row in store.Submissions.QueryAsync<SubmissionVersionEntity>(filter, select: [nameof(SubmissionVersionEntity.BlobName)], cancellationToken: ct))
         {
             referenced.Add(row.BlobName);
