@@ -21,9 +21,9 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         var caller = await auth.AuthenticateAsync(request, ct);
         var now = clock.GetUtcNow();
         var summaries = new List<PeriodSummary>();
-        foreach (var period in periods.Current())
+        foreach (var report in await status.ForAsync(periods.Current(), ct))
         {
-            var report = await status.ForAsync(period, ct);
+            var period = report.Period;
             var counts = caller.IsAdmin ? report.Counts : CountsFor(report, caller.UnitCode!);
             summaries.Add(PeriodSummary.From(period, report.FinalizedAt, now, counts, caller.IsAdmin ? null : report.Rows.FirstOrDefault(r => r.UnitCode == caller.UnitCode)?.Status));
         }

@@ -57,11 +57,20 @@ public sealed record StatusReport(Period Period, DateTimeOffset? FinalizedAt, IR
 /// <summary>Builds status reports from storage.</summary>
 public sealed class StatusService(PeriodCatalog periods, UnitRegistry registry, SubmissionStore submissions)
 {
-    public async Task<StatusReport> ForAsync(Period period, CancellationToken ct = default)
+    public async Task<StatusReport> ForAsync(Period period, CancellationToken ct = default) => (await ForAsync([period], ct))[0];
+
+    /// <summary>Several periods at once: the registry and the finalized periods are read once, each period's heads in parallel.</summary>
+    public async Task<IReadOnlyList<StatusReport>> ForAsync(IReadOnlyList<Period> list, CancellationToken ct = default)
     {
         var units = registry.ListAsync(ct);
-        var heads = submissions.HeadsAsync(period.Id.ToString(), ct);
-        var finalizedAt = periods.FinalizedAtAsync(period.Id.ToString(), ct);
-        return StatusReport.Build(period, await finalizedAt, await units, await heads);
+        var finalized = periods.FinalizedAsync(ct);
+        var heads = list.Select(p => submissions.HeadsAsync(p.Id.ToString(), ct)).ToList();
+        await Task.WhenAll(heads);
+        var (allUnits, allFinalized) = (await units, await finalized);
+        return list.Select((p, i) => StatusReport.Build(
+            p,
+            allFinalized.TryGetValue(p.Id.ToString(), out var at) ? at : null,
+            allUnits,
+            heads[i].Result)).ToList();
     }
 }
