@@ -46,7 +46,8 @@ public static class DanVanServiceCollectionExtensions
             clients.UseCredential(new DefaultAzureCredential());
         });
 
-        services.AddSingleton(TimeProvider.System);
+        // The only clock the app reads, timers included; settable in Development only (AppClock).
+        services.AddSingleton(AppClock.From(configuration));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PlanOptions>>().Value.ToPlan());
         services.AddSingleton<StorageNames>();
         services.AddSingleton<DanVanStore>();

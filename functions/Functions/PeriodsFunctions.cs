@@ -79,7 +79,10 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
     }
 }
 
-/// <summary>One period in <c>GET /api/periods</c>.</summary>
+/// <summary>
+/// One period in <c>GET /api/periods</c>. <see cref="DeadlinePassed"/> is read on the app's clock, so the
+/// pages never need the browser's.
+/// </summary>
 public sealed record PeriodSummary(
     string Id,
     string Title,
@@ -91,6 +94,7 @@ public sealed record PeriodSummary(
     string DataFrom,
     string DataTo,
     bool IsOpen,
+    bool DeadlinePassed,
     DateTimeOffset? FinalizedAt,
     int Required,
     int Submitted,
@@ -110,6 +114,7 @@ public sealed record PeriodSummary(
         p.DataFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         p.DataTo.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         p.IsOpenAt(now) && finalizedAt is null,
+        !p.IsOnTime(now),
         finalizedAt is { } f ? VietnamTime.ToVietnam(f) : null,
         c.Required,
         c.Submitted,

@@ -176,11 +176,12 @@ window.DanVan = (() => {
   /**
    * The period a person most likely means: the open one with the nearest deadline still ahead,
    * else the open one whose deadline passed last (late uploads are still taken until it is closed).
+   * "Ahead" is the server's deadlinePassed, read on the app's clock: the page never reads its own.
    */
-  function likelyPeriod(periods, now = Date.now()) {
+  function likelyPeriod(periods) {
     const open = periods.filter((p) => p.isOpen);
-    const ahead = open.filter((p) => Date.parse(p.deadline) > now).sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline));
-    const passed = open.filter((p) => Date.parse(p.deadline) <= now).sort((a, b) => Date.parse(b.deadline) - Date.parse(a.deadline));
+    const ahead = open.filter((p) => !p.deadlinePassed).sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline));
+    const passed = open.filter((p) => p.deadlinePassed).sort((a, b) => Date.parse(b.deadline) - Date.parse(a.deadline));
     return ahead[0] || passed[0] || [...periods].sort((a, b) => Date.parse(b.deadline) - Date.parse(a.deadline))[0] || null;
   }
 

@@ -70,9 +70,8 @@
 
   function renderPeriods() {
     const likely = window.DanVan.likelyPeriod(periods);
-    const now = Date.now();
     // What matters now on top; earlier periods (still open for a late report) folded away.
-    const current = (p) => (likely && p.id === likely.id) || Date.parse(p.deadline) > now;
+    const current = (p) => (likely && p.id === likely.id) || !p.deadlinePassed;
     const ordered = window.DanVan.newestFirst(periods);
     const main = ordered.filter(current);
     const older = ordered.filter((p) => !current(p));

@@ -3,14 +3,16 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using DanVan.BrowserTests.Support;
 using DanVan.Submissions;
+using DanVan.Tests.Support;
 using Microsoft.Playwright;
 
 namespace DanVan.BrowserTests;
 
 /// <summary>
 /// The dashboard in headless Chromium against the real worker. Submissions are written straight into
-/// the submissions table (the foundation's design) so that on-time, late, missing and not-required
-/// units exist at instants chosen around a real deadline, whatever today is.
+/// the submissions table (through its key owner, <see cref="SubmissionKeys"/>) so that on-time, late,
+/// missing and not-required units exist at instants chosen around a deadline. The app's clock and the
+/// page's stand at <see cref="SuiteClock.Now"/>; every period and expectation is worked out from it.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class DashboardPageTests(BrowserApp app)
@@ -24,7 +26,7 @@ public sealed class DashboardPageTests(BrowserApp app)
     [Fact]
     public async Task The_dashboard_shows_each_status_in_its_colour_and_words_in_vietnamese_order()
     {
-        var (periodId, deadline) = await PassedPeriodAsync();
+        var (periodId, deadline) = PassedPeriod();
         await app.PutUnitAsync("ban-dan-van-bd", "Ban Dân vận Tỉnh ủy (mẫu)");
         await app.PutUnitAsync("dai-phat-thanh-bd", "Đài Phát thanh và Truyền hình tỉnh (mẫu)");
         await app.PutUnitAsync("so-noi-vu-bd", "Sở Nội vụ (mẫu)");
@@ -51,6 +53,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         var order = await session.Page.Locator("#rows tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.unit)");
         Assert.Equal(mine, order.Where(mine.Contains));
         await Assertions.Expect(session.Page.Locator("[data-figure=required]")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync($"trước 00:00 ngày {VietnamDate(deadline)}");
         await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Hạn nộp: trước 00:00 ngày");
         Assert.Equal("", await session.Page.EvaluateAsync<string>("location.hash"));
         await session.ScreenshotAsync("dashboard.png");
@@ -61,7 +64,7 @@ public sealed class DashboardPageTests(BrowserApp app)
     [Fact]
     public async Task The_dashboard_is_usable_at_phone_width()
     {
-        var (periodId, deadline) = await PassedPeriodAsync();
+        var (periodId, deadline) = PassedPeriod();
         await app.PutUnitAsync("so-van-hoa-bd", "Sở Văn hóa, Thể thao và Du lịch (mẫu)");
         await SubmitAsync(periodId, "so-van-hoa-bd", deadline.AddDays(1));
         await using var session = await PageSession.OpenAsync(app, phone: true);
@@ -87,11 +90,16 @@ public sealed class DashboardPageTests(BrowserApp app)
         await session.ScreenshotAsync("dashboard-first-visit.png");
     }
 
-    /// <summary>Needs branch <c>reminders</c> (POST /api/periods/{id}/reminders).</summary>
+    /// <summary>
+    /// The latest overdue period at the suite's instant has the stage "after-N" due (N days overdue; the
+    /// suites' settings have an overdue stage every day): the dry run lists the unit at that stage and sends
+    /// nothing; confirming sends exactly that list, and the unit's email is in the outbox, once.
+    /// </summary>
     [Fact]
     public async Task Reminders_show_the_dry_run_list_first_and_are_sent_only_when_confirmed()
     {
-        var (periodId, _) = await PassedPeriodAsync();
+        var (periodId, _) = PassedPeriod();
+        var days = SamplePlan.DaysOverdue(SamplePlan.Overdue(SuiteClock.Now)[0], SuiteClock.Now);
         await app.PutUnitAsync("so-ngoai-vu-bd", "Sở Ngoại vụ (mẫu)");
         await using var session = await OpenAsync(periodId);
 
@@ -101,28 +109,31 @@ public sealed class DashboardPageTests(BrowserApp app)
         await Assertions.Expect(row).ToContainTextAsync("Sở Ngoại vụ (mẫu)");
         await Assertions.Expect(row).ToContainTextAsync("so-ngoai-vu-bd@example.org");
         await Assertions.Expect(row).ToContainTextAsync("Sẽ gửi");
-        await Assertions.Expect(row).ToContainTextAsync("Quá hạn");
-        var before = (await OutboxAsync()).Count;
+        await Assertions.Expect(row).ToContainTextAsync($"Quá hạn {days} ngày");
+        var listed = await session.Page.Locator("#reminder-table tbody tr").CountAsync();
+        Assert.Empty(await OutboxAsync("so-ngoai-vu-bd@example.org"));
         await session.ScreenshotAsync("dashboard-reminders.png");
 
-        await session.Page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Gửi \\d+ thư nhắc$") }).ClickAsync();
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = $"Gửi {listed} thư nhắc", Exact = true }).ClickAsync();
 
-        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Đã gửi \\d+"));
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToHaveTextAsync($"Đã gửi {listed} thư nhắc.");
         await Assertions.Expect(session.Page.Locator("#reminders")).ToBeHiddenAsync();
-        Assert.True((await OutboxAsync()).Count > before, "Confirming should write the reminders to the outbox.");
+        var email = Assert.Single(await OutboxAsync("so-ngoai-vu-bd@example.org"));
+        Assert.Contains($"X-DanVan-Arg: stage=after-{days}", email);
+        Assert.Contains($"X-DanVan-Arg: periodId={periodId}", email);
     }
 
     /// <summary>Needs branch <c>compilation</c> (POST/GET /api/periods/{id}/compilations, …/latest).</summary>
     [Fact]
     public async Task Compile_now_makes_a_new_compilation_and_the_latest_one_downloads_as_a_zip()
     {
-        var (periodId, deadline) = await PassedPeriodAsync();
+        var (periodId, deadline) = PassedPeriod();
         await app.PutUnitAsync("so-khoa-hoc-bd", "Sở Khoa học và Công nghệ (mẫu)");
         await SubmitAsync(periodId, "so-khoa-hoc-bd", deadline.AddDays(-3));
         await using var session = await OpenAsync(periodId);
 
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Tổng hợp ngay" }).ClickAsync();
-        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync("Đã lập bản tổng hợp số", new() { Timeout = 60_000 });
+        await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync($"Đã lập bản tổng hợp số 1 lúc {VietnamText(SuiteClock.Now)}", new() { Timeout = 60_000 });
         await Assertions.Expect(session.Page.Locator("#compilation-info")).ToContainTextAsync("Bản tổng hợp mới nhất: số");
 
         var download = await session.Page.RunAndWaitForDownloadAsync(() =>
@@ -136,12 +147,11 @@ public sealed class DashboardPageTests(BrowserApp app)
         await session.ScreenshotAsync("dashboard-compiled.png");
     }
 
-    /// <summary>Needs branch <c>compilation</c> (POST /api/periods/{id}/finalize). Uses the oldest period, which no other test touches.</summary>
+    /// <summary>Uses the oldest period, which no other test touches.</summary>
     [Fact]
     public async Task Finalize_asks_for_confirmation_and_then_closes_the_period()
     {
-        var periods = await app.Admin.GetFromJsonAsync<JsonElement>("api/periods");
-        var oldest = periods.EnumerateArray().OrderBy(p => p.GetProperty("deadline").GetDateTimeOffset()).First().GetProperty("id").GetString()!;
+        var oldest = SamplePlan.Listed(SuiteClock.Now)[0].Id;
         await using var session = await OpenAsync(oldest);
 
         var answer = false;
@@ -159,14 +169,15 @@ public sealed class DashboardPageTests(BrowserApp app)
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" }).ClickAsync();
 
         await Assertions.Expect(session.Page.Locator("#action-message")).ToContainTextAsync("Đã khoá", new() { Timeout = 60_000 });
-        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync("Đã khoá lúc");
+        await Assertions.Expect(session.Page.Locator("#period-facts")).ToContainTextAsync($"Đã khoá lúc {VietnamText(SuiteClock.Now)}");
         await Assertions.Expect(session.Page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" })).ToBeDisabledAsync();
     }
 
     [Fact]
     public async Task The_csv_export_downloads_the_status_table()
     {
-        var (periodId, _) = await PassedPeriodAsync();
+        var (periodId, _) = PassedPeriod();
+        await app.PutUnitAsync("so-giao-duc-bd", "Sở Giáo dục và Đào tạo (mẫu)");
         await using var session = await OpenAsync(periodId);
 
         var download = await session.Page.RunAndWaitForDownloadAsync(() =>
@@ -175,6 +186,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         Assert.EndsWith(".csv", download.SuggestedFilename);
         var text = await File.ReadAllTextAsync(await download.PathAsync());
         Assert.StartsWith("STT,Mã đơn vị,Tên đơn vị", text.TrimStart('\uFEFF'));
+        Assert.Contains("so-giao-duc-bd,Sở Giáo dục và Đào tạo (mẫu)", text);
     }
 
     private async Task<PageSession> OpenAsync(string periodId)
@@ -186,22 +198,26 @@ public sealed class DashboardPageTests(BrowserApp app)
         return session;
     }
 
-    /// <summary>The emails written to the outbox container (no SendGrid key in the test settings).</summary>
-    private async Task<List<string>> OutboxAsync()
+    /// <summary>The emails in the outbox container (no SendGrid key in the test settings) addressed to <paramref name="to"/>.</summary>
+    private async Task<List<string>> OutboxAsync(string to)
     {
         var container = app.Container(app.Names.OutboxContainer);
-        var names = new List<string>();
+        var emails = new List<string>();
         if (!await container.ExistsAsync())
         {
-            return names;
+            return emails;
         }
 
         await foreach (var blob in container.GetBlobsAsync())
         {
-            names.Add(blob.Name);
+            var text = (await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+            if (text.Contains($"\r\nTo: {to}\r\n", StringComparison.Ordinal))
+            {
+                emails.Add(text);
+            }
         }
 
-        return names;
+        return emails;
     }
 
     private static async Task ExpectStatusAsync(IPage page, string unit, string label, string colour)
@@ -211,15 +227,11 @@ public sealed class DashboardPageTests(BrowserApp app)
         await Assertions.Expect(badge).ToHaveCSSAsync("background-color", colour);
     }
 
-    /// <summary>The latest period whose deadline passed at least a day ago, from the API itself.</summary>
-    private async Task<(string Id, DateTimeOffset Deadline)> PassedPeriodAsync()
+    /// <summary>The latest period overdue by at least one whole Vietnam day at the suite's instant.</summary>
+    private static (string Id, DateTimeOffset Deadline) PassedPeriod()
     {
-        var periods = await app.Admin.GetFromJsonAsync<JsonElement>("api/periods");
-        return periods.EnumerateArray()
-            .Select(p => (Id: p.GetProperty("id").GetString()!, Deadline: p.GetProperty("deadline").GetDateTimeOffset()))
-            .Where(p => p.Deadline < DateTimeOffset.UtcNow.AddDays(-1))
-            .OrderByDescending(p => p.Deadline)
-            .First();
+        var period = SamplePlan.Overdue(SuiteClock.Now)[0];
+        return (period.Id, period.Deadline);
     }
 
     /// <summary>Version 1 of a unit's report, received at <paramref name="receivedAt"/>: head, version row and blob.</summary>
@@ -249,6 +261,10 @@ public sealed class DashboardPageTests(BrowserApp app)
             }),
         ]);
     }
+
+    /// <summary>"15/11/2026": how the page writes the deadline's day.</summary>
+    private static string VietnamDate(DateTimeOffset instant) =>
+        instant.ToOffset(TimeSpan.FromHours(7)).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>"03:00:00 ngày 15/11/2026": how the page writes an instant (Vietnam time).</summary>
     private static string VietnamText(DateTimeOffset instant) =>

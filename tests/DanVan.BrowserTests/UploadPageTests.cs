@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DanVan.BrowserTests.Support;
+using DanVan.Tests.Support;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -47,9 +48,15 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output) : 
 
         Assert.Equal(Csp, await response!.HeaderValueAsync("content-security-policy"));
         await Assertions.Expect(session.Page.Locator("#unit-name")).ToHaveTextAsync("Sở Nội vụ");
-        await Assertions.Expect(session.Page.Locator("#periods li").First).ToContainTextAsync("Hạn nộp: trước 00:00 ngày 15/");
+        // Newest first, the periods that matter at the app's instant: the current one and any whose deadline is ahead.
+        var current = SamplePlan.Current(SuiteClock.Now);
+        var top = SamplePlan.Listed(SuiteClock.Now).Where(p => p == current || p.IsOnTimeAt(SuiteClock.Now)).MaxBy(p => p.Deadline)!;
+        var first = session.Page.Locator("#periods li").First;
+        await Assertions.Expect(first).ToHaveAttributeAsync("data-period", top.Id);
+        await Assertions.Expect(first).ToContainTextAsync($"Hạn nộp: trước 00:00 ngày {top.Deadline.ToOffset(SuiteClock.VietnamOffset):dd/MM/yyyy}");
         await Assertions.Expect(session.Page.Locator("#periods li .badge").First).ToHaveTextAsync("✗ Chưa nộp");
-        await Assertions.Expect(session.Page.Locator("input[name=period]:checked")).ToHaveCountAsync(1);
+        await Assertions.Expect(session.Page.Locator("input[name=period]:checked")).ToHaveValueAsync(current.Id);
+        Assert.Equal(SuiteClock.Now.ToUnixTimeMilliseconds(), await session.Page.EvaluateAsync<long>("Date.now()"));
         Assert.Equal("", await session.Page.EvaluateAsync<string>("location.hash"));
         Assert.Equal(token, await session.Page.EvaluateAsync<string>("sessionStorage.getItem('danvan.unitToken')"));
         await session.ScreenshotAsync("upload.png");
@@ -125,8 +132,11 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output) : 
         await Assertions.Expect(result.Locator("[data-field=sha256]")).ToHaveTextAsync(Convert.ToHexStringLower(SHA256.HashData(file)));
         await Assertions.Expect(result).ToContainTextAsync("Báo cáo công tác dân vận.pdf");
         await Assertions.Expect(result).ToContainTextAsync("50.000 byte");
-        await Assertions.Expect(result.Locator("[data-field=receivedAt]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{2}:\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}$"));
-        await Assertions.Expect(result.Locator("[data-field=onTime] .badge")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("Đúng hạn|Muộn"));
+        // The app's clock stands at the suite's instant: received then, on time exactly when that is before the deadline.
+        var period = SamplePlan.Current(SuiteClock.Now);
+        await Assertions.Expect(result.Locator("[data-field=receivedAt]")).ToHaveTextAsync(SuiteClock.Now.ToOffset(SuiteClock.VietnamOffset).ToString("HH:mm:ss 'ngày' dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(result.Locator("[data-field=onTime] .badge")).ToHaveTextAsync(period.IsOnTimeAt(SuiteClock.Now) ? "✓ Đúng hạn" : "! Muộn");
+        await Assertions.Expect(result).ToContainTextAsync($"(hạn trước 00:00 ngày {period.Deadline.ToOffset(SuiteClock.VietnamOffset):dd/MM/yyyy})");
         await session.ScreenshotAsync("upload-receipt.png");
         Assert.Empty(session.OffOriginRequests(app.BaseAddress));
         Assert.Empty(session.ConsoleErrors);
@@ -138,7 +148,7 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output) : 
     {
         var token = await NewUnitAsync("so-cong-thuong-bt", "Sở Công Thương");
         var notPdf = Encoding.UTF8.GetBytes("Đây không phải là tệp PDF.");
-        var periodId = await LikelyPeriodAsync(token);
+        var periodId = SamplePlan.Current(SuiteClock.Now).Id;
         var expected = await ProblemForAsync(token, periodId, "bao-cao.pdf", notPdf);
         await using var session = await PageSession.OpenAsync(app);
         await session.Page.GotoAsync("api/upload#token=" + token);
@@ -195,10 +205,11 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output) : 
 
         await Assertions.Expect(session.Page.Locator("#result h2")).ToHaveTextAsync("Đã huỷ tải lên");
         await Assertions.Expect(session.Page.Locator("#progress-box")).ToBeHiddenAsync();
-        var periodId = await LikelyPeriodAsync(token);
+        var periodId = SamplePlan.Current(SuiteClock.Now).Id;
         var versions = await app.Admin.GetAsync($"api/periods/{periodId}/reports/so-giao-thong-bt");
         var body = await versions.Content.ReadAsStringAsync();
-        Assert.True(!versions.IsSuccessStatusCode || JsonDocument.Parse(body).RootElement.GetProperty("versions").GetArrayLength() == 0, body);
+        Assert.Equal(System.Net.HttpStatusCode.OK, versions.StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(body).RootElement.GetProperty("versions").GetArrayLength());
     }
 
     private async Task<string> NewUnitAsync(string code, string name)
@@ -235,19 +246,6 @@ public sealed class UploadPageTests(BrowserApp app, ITestOutputHelper output) : 
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>The period the page preselects (the same rule as common.js likelyPeriod).</summary>
-    private async Task<string> LikelyPeriodAsync(string token)
-    {
-        using var client = new HttpClient { BaseAddress = app.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        var periods = await client.GetFromJsonAsync<JsonElement>("api/periods");
-        var now = DateTimeOffset.UtcNow;
-        var open = periods.EnumerateArray().Where(p => p.GetProperty("isOpen").GetBoolean())
-            .Select(p => (Id: p.GetProperty("id").GetString()!, Deadline: p.GetProperty("deadline").GetDateTimeOffset())).ToList();
-        var ahead = open.Where(p => p.Deadline > now).OrderBy(p => p.Deadline).Select(p => p.Id).FirstOrDefault();
-        return ahead ?? open.OrderByDescending(p => p.Deadline).First().Id;
     }
 
     private async Task<JsonElement> ProblemForAsync(string token, string periodId, string fileName, byte[] content)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using DanVan.EndToEnd.Support;
+using DanVan.Tests.Support;
 using Xunit.Abstractions;
 
 namespace DanVan.EndToEnd;
@@ -92,7 +93,17 @@ public sealed class FoundationRoutesTests(DanVanHost danvan, ITestOutputHelper o
         using var response = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, "api/periods"));
         var periods = await response.ReadJsonAsync(HttpStatusCode.OK);
         output.WriteLine($"GET /api/periods through host + worker: {clock.ElapsedMilliseconds} ms");
-        Assert.Contains(periods.EnumerateArray(), p => p.GetProperty("id").GetString() == "2026-H1");
+        // Exactly the sample plan's periods as of the suite's instant, each open and late as the plan says.
+        var expected = SamplePlan.Listed(SuiteClock.Now);
+        Assert.Equal(expected.Select(p => p.Id), periods.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        foreach (var (period, listed) in expected.Zip(periods.EnumerateArray()))
+        {
+            Assert.Equal(period.Deadline, listed.GetProperty("deadline").GetDateTimeOffset());
+            Assert.Equal(period.OpensAt, listed.GetProperty("opensAt").GetDateTimeOffset());
+            var finalized = listed.TryGetProperty("finalizedAt", out var at) && at.ValueKind != System.Text.Json.JsonValueKind.Null;
+            Assert.Equal(period.IsOpenAt(SuiteClock.Now) && !finalized, listed.GetProperty("isOpen").GetBoolean());
+            Assert.Equal(!period.IsOnTimeAt(SuiteClock.Now), listed.GetProperty("deadlinePassed").GetBoolean());
+        }
 
         using var anonymous = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Get, "api/periods"));
         await anonymous.ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
@@ -102,12 +113,15 @@ public sealed class FoundationRoutesTests(DanVanHost danvan, ITestOutputHelper o
     public async Task Period_status_answers_json_and_csv_and_refuses_without_credentials()
     {
         var code = await CreateUnitAsync();
-        using var json = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, "api/periods/2026-H1/status"));
+        var period = SamplePlan.Current(SuiteClock.Now);
+        using var json = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, $"api/periods/{period.Id}/status"));
         var status = await json.ReadJsonAsync(HttpStatusCode.OK);
-        Assert.Equal("2026-H1", status.GetProperty("periodId").GetString());
-        Assert.Contains(status.GetProperty("rows").EnumerateArray(), r => r.GetProperty("unitCode").GetString() == code);
+        Assert.Equal(period.Id, status.GetProperty("periodId").GetString());
+        Assert.Equal(period.Deadline, status.GetProperty("deadline").GetDateTimeOffset());
+        var row = status.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == code);
+        Assert.Equal("missing", row.GetProperty("status").GetString());
 
-        using var csv = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, "api/periods/2026-H1/status?format=csv"));
+        using var csv = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, $"api/periods/{period.Id}/status?format=csv"));
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         Assert.Contains("filename*=UTF-8''", csv.Content.Headers.ContentDisposition?.ToString() ?? "");
@@ -118,7 +132,7 @@ public sealed class FoundationRoutesTests(DanVanHost danvan, ITestOutputHelper o
         using var unknown = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, "api/periods/1999-H1/status"));
         await unknown.ReadProblemAsync(HttpStatusCode.NotFound, "unknown_period");
 
-        using var anonymous = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Get, "api/periods/2026-H1/status"));
+        using var anonymous = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Get, $"api/periods/{period.Id}/status"));
         await anonymous.ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using DanVan.EndToEnd.Support;
 using DanVan.TestHost;
+using DanVan.Tests.Support;
 using Xunit.Abstractions;
 
 namespace DanVan.EndToEnd;
@@ -73,7 +74,7 @@ public sealed class HostBehaviourTests(DanVanHost danvan, ITestOutputHelper outp
         foreach (var timer in danvan.Host.Functions.Where(f => f.IsTimer))
         {
             var schedule = TimerSchedules.TryParse(timer, settings);
-            output.WriteLine($"{timer.Name}: {timer.Schedule} = {TimerSchedules.Resolve(timer.Schedule, settings)}; next {schedule?.GetNextOccurrence(DateTime.UtcNow):u}");
+            output.WriteLine($"{timer.Name}: {timer.Schedule} = {TimerSchedules.Resolve(timer.Schedule, settings)}; next {schedule?.GetNextOccurrence(SuiteClock.Now.UtcDateTime):u}");
             Assert.True(schedule is not null, $"Timer {timer.Name}: schedule '{timer.Schedule}' does not resolve to a CRON expression from local.settings.sample.json.");
         }
     }
@@ -93,12 +94,31 @@ public sealed class HostBehaviourTests(DanVanHost danvan, ITestOutputHelper outp
         Assert.All(responses, r => Assert.Equal(r.i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.Unauthorized, r.StatusCode));
     }
 
+    /// <summary>The set clock is for training and tests: a worker outside Development refuses to start and names the setting.</summary>
+    [Fact]
+    public async Task A_worker_outside_Development_refuses_to_start_with_the_clock_setting()
+    {
+        var settings = new Dictionary<string, string>(danvan.Settings) { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production" };
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionsWorkerHost.StartAsync(new WorkerHostOptions
+        {
+            FunctionAppDirectory = DanVanHost.FunctionAppDirectory(),
+            Settings = settings,
+            StartTimeout = TimeSpan.FromSeconds(60),
+        }));
+
+        output.WriteLine(refused.Message);
+        Assert.Contains("The worker exited", refused.Message);
+        Assert.Contains("DanVan__Clock__Now", refused.Message);
+        Assert.Contains("'Production'", refused.Message);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var waited = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 10 s.");
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "The condition did not become true within 10 s.");
             await Task.Delay(50);
         }
     }

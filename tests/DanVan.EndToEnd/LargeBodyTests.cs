@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using DanVan.EndToEnd.Support;
+using DanVan.Tests.Support;
 using Xunit.Abstractions;
 
 namespace DanVan.EndToEnd;
@@ -29,9 +30,10 @@ public sealed class LargeBodyTests(DanVanHost danvan, ITestOutputHelper output)
             token = (await issued.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("token").GetString()!;
         }
 
+        var periodId = SamplePlan.Current(SuiteClock.Now).Id;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
-        using var upload = await danvan.SendLargeBodyAsync(HttpMethod.Post, "api/periods/2026-H1/reports", PastKestrelDefault, "application/pdf", token,
+        using var upload = await danvan.SendLargeBodyAsync(HttpMethod.Post, $"api/periods/{periodId}/reports", PastKestrelDefault, "application/pdf", token,
             r => r.Headers.Add("X-File-Name", "bao-cao-lon.pdf"), startingWith: "%PDF-1.7\n"u8.ToArray());
         var receipt = await upload.ReadJsonAsync(HttpStatusCode.Created);
         var uploadMs = clock.ElapsedMilliseconds;
@@ -44,7 +46,7 @@ public sealed class LargeBodyTests(DanVanHost danvan, ITestOutputHelper output)
         Assert.Equal(1, receipt.GetProperty("version").GetInt32());
 
         clock.Restart();
-        using var download = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/1"));
+        using var download = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/{periodId}/reports/{code}/versions/1"));
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
         await using var body = await download.Content.ReadAsStreamAsync();
@@ -52,7 +54,7 @@ public sealed class LargeBodyTests(DanVanHost danvan, ITestOutputHelper output)
         Assert.Equal(receipt.GetProperty("sha256").GetString()!.ToLowerInvariant(), sha);
         output.WriteLine($"31 MB upload through host + worker: {uploadMs} ms ({PastKestrelDefault / 1e6 / (uploadMs / 1000.0):F1} MB/s); download + hash: {clock.ElapsedMilliseconds} ms");
 
-        using var notANumber = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/latest"));
+        using var notANumber = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/{periodId}/reports/{code}/versions/latest"));
         Assert.Equal(HttpStatusCode.NotFound, notANumber.StatusCode);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
 using DanVan.EndToEnd.Support;
+using DanVan.Tests.Support;
 
 namespace DanVan.EndToEnd;
 
@@ -48,34 +49,30 @@ public sealed class RemindersRoutesTests(DanVanHost danvan)
     {
         var (_, token) = await danvan.UnitWithTokenAsync("nhac");
 
-        using var asUnit = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Post, "api/periods/2026-H1/reminders?dryRun=true"));
-        using var anonymous = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Post, "api/periods/2026-H1/reminders?dryRun=true"));
+        using var asUnit = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Post, $"api/periods/{SamplePlan.Current(SuiteClock.Now).Id}/reminders?dryRun=true"));
+        using var anonymous = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Post, $"api/periods/{SamplePlan.Current(SuiteClock.Now).Id}/reminders?dryRun=true"));
 
         Assert.Equal(HttpStatusCode.Forbidden, asUnit.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
-    /// <summary>The newest open period in which the dry run would remind <paramref name="code"/>, and at which stage.</summary>
+    /// <summary>
+    /// The reminder due for a new unit at the suite's instant, worked out from the plan: the latest overdue
+    /// period, at the stage "after-N" for N whole days overdue (the suites' settings have a stage every day);
+    /// then checked against the dry run, which must list it with its addresses and send nothing.
+    /// </summary>
     private async Task<(string PeriodId, string Stage)> DueStageAsync(string code)
     {
-        using var list = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, "api/periods"));
-        var periods = (await list.ReadJsonAsync(HttpStatusCode.OK)).EnumerateArray()
-            .Where(p => p.GetProperty("isOpen").GetBoolean())
-            .Select(p => p.GetProperty("id").GetString()!)
-            .Reverse()
-            .ToList();
-        foreach (var periodId in periods)
-        {
-            using var dry = await danvan.SendAsync(danvan.Admin(HttpMethod.Post, $"api/periods/{periodId}/reminders?dryRun=true"));
-            var body = await dry.ReadJsonAsync(HttpStatusCode.OK);
-            Assert.True(body.GetProperty("dryRun").GetBoolean());
-            var mine = body.GetProperty("reminders").EnumerateArray().FirstOrDefault(r => r.GetProperty("unitCode").GetString() == code);
-            if (mine.ValueKind == JsonValueKind.Object)
-            {
-                return (periodId, mine.GetProperty("stage").GetString()!);
-            }
-        }
+        var period = SamplePlan.Overdue(SuiteClock.Now)[0];
+        var stage = $"after-{SamplePlan.DaysOverdue(period, SuiteClock.Now)}";
 
-        throw new InvalidOperationException($"No open period has a reminder stage due for {code} today.");
+        using var dry = await danvan.SendAsync(danvan.Admin(HttpMethod.Post, $"api/periods/{period.Id}/reminders?dryRun=true"));
+        var body = await dry.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.True(body.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(stage, body.GetProperty("stage").GetString());
+        var mine = body.GetProperty("reminders").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == code);
+        Assert.Equal(stage, mine.GetProperty("stage").GetString());
+        Assert.Equal([$"{code}@example.org"], mine.GetProperty("to").EnumerateArray().Select(e => e.GetString()));
+        return (period.Id, stage);
     }
 }

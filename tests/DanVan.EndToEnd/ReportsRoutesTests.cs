@@ -1,5 +1,6 @@
 using System.Net;
 using DanVan.EndToEnd.Support;
+using DanVan.Tests.Support;
 
 namespace DanVan.EndToEnd;
 
@@ -9,7 +10,10 @@ public sealed class ReportsRoutesTests(DanVanHost danvan)
 {
     private Task<(string Code, string Token)> UnitWithTokenAsync() => danvan.UnitWithTokenAsync("rep");
 
-    private static HttpRequestMessage Upload(string? token, string query = "") => Scenario.UploadRequest(token, "2026-H1", query);
+    /// <summary>The period a unit reports for at the suite's instant.</summary>
+    private static readonly PlanPeriod Period = SamplePlan.Current(SuiteClock.Now);
+
+    private static HttpRequestMessage Upload(string? token, string query = "") => Scenario.UploadRequest(token, Period.Id, query);
 
     [Fact]
     public async Task A_unit_uploads_lists_and_downloads_its_report()
@@ -19,13 +23,22 @@ public sealed class ReportsRoutesTests(DanVanHost danvan)
         using var uploaded = await danvan.SendAsync(Upload(token));
         var receipt = await uploaded.ReadJsonAsync(HttpStatusCode.Created);
         Assert.Equal(code, receipt.GetProperty("unitCode").GetString());
-        Assert.Equal($"/api/periods/2026-H1/reports/{code}/versions/1", uploaded.Headers.Location?.OriginalString);
+        Assert.Equal($"/api/periods/{Period.Id}/reports/{code}/versions/1", uploaded.Headers.Location?.OriginalString);
+        // The app's clock stands at the suite's instant: received then, on time exactly when that is before the deadline.
+        Assert.Equal(SuiteClock.Now, receipt.GetProperty("receivedAt").GetDateTimeOffset());
+        Assert.Equal(TimeSpan.FromHours(7), receipt.GetProperty("receivedAt").GetDateTimeOffset().Offset);
+        Assert.Equal(Period.Deadline, receipt.GetProperty("deadline").GetDateTimeOffset());
+        Assert.Equal(Period.IsOnTimeAt(SuiteClock.Now), receipt.GetProperty("onTime").GetBoolean());
 
-        using var listed = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}"));
+        using var listed = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/{Period.Id}/reports/{code}"));
         var versions = (await listed.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("versions");
         Assert.Equal(1, versions.GetArrayLength());
 
-        using var downloaded = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/1"));
+        using var status = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, $"api/periods/{Period.Id}/status"));
+        var row = (await status.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == code);
+        Assert.Equal(Period.IsOnTimeAt(SuiteClock.Now) ? "on_time" : "late", row.GetProperty("status").GetString());
+
+        using var downloaded = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, $"api/periods/{Period.Id}/reports/{code}/versions/1"));
         Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
         Assert.Equal(Scenario.SmallPdf, await downloaded.Content.ReadAsByteArrayAsync());
         Assert.Contains("filename*=UTF-8''", downloaded.Content.Headers.ContentDisposition?.ToString() ?? "");
@@ -47,10 +60,10 @@ public sealed class ReportsRoutesTests(DanVanHost danvan)
         using var uploadForAnother = await danvan.SendAsync(Upload(otherToken, $"?unit={code}"));
         await uploadForAnother.ReadProblemAsync(HttpStatusCode.Forbidden, "forbidden");
 
-        using var listByAnother = await danvan.SendAsync(DanVanHost.As(otherToken, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}"));
+        using var listByAnother = await danvan.SendAsync(DanVanHost.As(otherToken, HttpMethod.Get, $"api/periods/{Period.Id}/reports/{code}"));
         await listByAnother.ReadProblemAsync(HttpStatusCode.Forbidden, "forbidden");
 
-        using var anonymousDownload = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Get, $"api/periods/2026-H1/reports/{code}/versions/1"));
+        using var anonymousDownload = await danvan.SendAsync(DanVanHost.As(null, HttpMethod.Get, $"api/periods/{Period.Id}/reports/{code}/versions/1"));
         await anonymousDownload.ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 }

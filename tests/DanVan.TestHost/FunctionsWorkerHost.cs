@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,7 +39,15 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     {
         this.options = options;
         logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("DanVan.TestHost");
+        AppClock = AppClockOf(options.Settings);
     }
+
+    /// <summary>
+    /// The clock the worker reads, built by DanVan's own <see cref="DanVan.Configuration.AppClock"/> from the
+    /// same settings (<c>DanVan__Clock__Now</c>, <c>__Rate</c>): timers are scheduled and described on it, as
+    /// the app would see them. Settings the worker will refuse give the real clock here; the worker says why.
+    /// </summary>
+    public TimeProvider AppClock { get; }
 
     /// <summary>The front door, e.g. <c>http://127.0.0.1:51234/</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -350,7 +359,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     /// <summary>The TimerInfo JSON the Functions host passes (the worker's Timer extension reads it case-insensitively).</summary>
     internal string TimerInfoJson(HostedFunction function)
     {
-        var now = DateTime.UtcNow;
+        var now = AppClock.GetUtcNow().UtcDateTime;
         var schedule = TimerSchedules.TryParse(function, options.Settings);
         var next = schedule?.GetNextOccurrence(now) ?? now;
         var last = now;
@@ -360,6 +369,21 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
             ScheduleStatus = new { Last = last, Next = next, LastUpdated = now },
             IsPastDue = false,
         });
+    }
+
+    private static TimeProvider AppClockOf(IDictionary<string, string> settings)
+    {
+        var values = settings.ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase);
+        // The worker's environment, as StartWorker gives it: the settings, else this process's, else Development.
+        values.TryAdd(DanVan.Configuration.AppClock.EnvironmentSetting, Environment.GetEnvironmentVariable(DanVan.Configuration.AppClock.EnvironmentSetting) ?? "Development");
+        try
+        {
+            return DanVan.Configuration.AppClock.From(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        }
+        catch (InvalidOperationException)
+        {
+            return TimeProvider.System;
+        }
     }
 
     private static void EnsureSuccess(StatusResult? result, string step)

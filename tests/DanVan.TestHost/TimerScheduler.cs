@@ -6,7 +6,8 @@ namespace DanVan.TestHost;
 /// <summary>
 /// The development host's timers: each timer function runs at the next occurrence of its CRON
 /// schedule (six fields with seconds, as in Azure Functions; <c>%Setting%</c> resolved from the app
-/// settings), in UTC like a Functions app on Linux.
+/// settings), in UTC like a Functions app on Linux, on the app's clock (<see cref="FunctionsWorkerHost.AppClock"/>):
+/// with <c>scripts/run-local --at …</c> the reminder timer fires at 08:00 of the app's day, not the machine's.
 /// </summary>
 internal sealed class TimerScheduler(FunctionsWorkerHost host, IDictionary<string, string> settings, ILogger logger)
 {
@@ -27,17 +28,25 @@ internal sealed class TimerScheduler(FunctionsWorkerHost host, IDictionary<strin
 
     private async Task RunAsync(HostedFunction function, CrontabSchedule schedule, CancellationToken ct)
     {
-        var last = DateTime.UtcNow;
+        var clock = host.AppClock;
+        var rate = clock is DanVan.Configuration.SetClock set ? set.Rate : 1.0;
+        if (rate == 0)
+        {
+            logger.LogWarning("Timer {Function}: the app's clock stands still (DanVan__Clock__Rate=0); it runs only on demand", function.Name);
+            return;
+        }
+
+        var last = clock.GetUtcNow().UtcDateTime;
         while (!ct.IsCancellationRequested)
         {
-            var now = DateTime.UtcNow;
+            var now = clock.GetUtcNow().UtcDateTime;
             // Never the occurrence that just ran, even if the delay ended a little early.
             var next = schedule.GetNextOccurrence(now > last ? now : last);
             last = next;
-            logger.LogInformation("Timer {Function}: next run {Next:u} (UTC)", function.Name, next);
+            logger.LogInformation("Timer {Function}: next run {Next:u} (UTC, app clock)", function.Name, next);
             try
             {
-                await Task.Delay(next > now ? next - now : TimeSpan.Zero, ct);
+                await Task.Delay(next > now ? (next - now) / rate : TimeSpan.Zero, ct);
                 await host.InvokeAsync(function.Name, ct);
             }
             catch (OperationCanceledException)

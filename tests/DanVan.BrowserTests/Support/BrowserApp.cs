@@ -69,21 +69,18 @@ public sealed class BrowserApp : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
-    /// <summary>The sample local settings (so every setting the app requires is there), with this run's storage and limits.</summary>
+    /// <summary>The suites' shared settings (<see cref="WorkerSettings"/>), with this run's upload limit; email goes to the outbox.</summary>
     private Dictionary<string, string> Settings()
     {
-        var settings = DevelopmentHost.ReadValues(Path.Combine(Azurite.RepositoryRoot, "local.settings.sample.json"));
-        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
-        settings["DanVanStorage"] = Azurite.ConnectionString;
-        settings["DanVan__AdminToken"] = AdminToken;
-        settings["DanVan__StoragePrefix"] = prefix;
+        var settings = WorkerSettings.For(prefix, AdminToken);
         settings["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return settings;
     }
 
     /// <summary>A unit in the registry, through the admin API.</summary>
-    public async Task PutUnitAsync(string code, string name, string activeFrom = "2023-05-25", string? activeTo = null)
+    public async Task PutUnitAsync(string code, string name, string? activeFrom = null, string? activeTo = null)
     {
+        activeFrom ??= WorkerSettings.ActiveFrom;
         var response = await Admin.PutAsJsonAsync($"api/units/{code}", new
         {
             code,

@@ -1,3 +1,4 @@
+using DanVan.Tests.Support;
 using Microsoft.Playwright;
 
 namespace DanVan.BrowserTests.Support;
@@ -30,7 +31,10 @@ public sealed class PageSession : IAsyncDisposable
 
     public List<string> ConsoleErrors { get; } = [];
 
-    /// <summary>A desktop-sized page (or a phone-sized one), Vietnamese locale, in Vietnam's time zone.</summary>
+    /// <summary>
+    /// A desktop-sized page (or a phone-sized one), Vietnamese locale, in Vietnam's time zone, its clock
+    /// standing at the suite's instant like the app's (timers still run).
+    /// </summary>
     public static async Task<PageSession> OpenAsync(BrowserApp app, bool phone = false)
     {
         var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
@@ -41,6 +45,7 @@ public sealed class PageSession : IAsyncDisposable
             ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
             AcceptDownloads = true,
         });
+        await context.Clock.SetFixedTimeAsync(SuiteClock.Now.UtcDateTime);
         return new PageSession(context, await context.NewPageAsync());
     }
 

@@ -38,7 +38,7 @@ public static class Api
         group = "Sở, ban, ngành",
         emails = new[] { $"{code}@example.org" },
         headEmail = $"thu-truong.{code}@example.org",
-        activeFrom = "2024-01-01",
+        activeFrom = Tests.Support.WorkerSettings.ActiveFrom,
     };
 
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, object value) => client.PostAsJsonAsync(path, value);

@@ -22,6 +22,7 @@ public sealed class DanVanHost : IAsyncLifetime
     public const string AdminToken = "e2e-admin-token-0123456789abcdef";
 
     private readonly ConcurrentQueue<string> logs = new();
+    private static readonly Stopwatch Uptime = Stopwatch.StartNew();
     private FunctionsWorkerHost? host;
 
     public FunctionsWorkerHost Host => host ?? throw new InvalidOperationException("The host has not started.");
@@ -49,18 +50,10 @@ public sealed class DanVanHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = DevelopmentHost.ReadValues(Path.Combine(Azurite.RepositoryRoot, "local.settings.sample.json"));
-        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
-        settings["DanVanStorage"] = Azurite.ConnectionString;
-        settings["DanVan__AdminToken"] = AdminToken;
-        settings["DanVan__StoragePrefix"] = StoragePrefix;
+        var settings = WorkerSettings.For(StoragePrefix, AdminToken);
         SendGrid = await SendGridStub.StartAsync();
         settings["DanVan__Email__SendGridApiKey"] = SendGridStub.ApiKey;
         settings["DanVan__Email__SendGridHost"] = SendGrid.Host;
-
-        // The worker runs on the real clock: an overdue stage every day for 200 days after each deadline
-        // means some stage is always due, whatever the date of the run.
-        settings["DanVan__Reminders__DaysAfter"] = string.Join(',', Enumerable.Range(1, 200));
         Settings = settings;
 
         var loggers = LoggerFactory.Create(b => b
@@ -213,7 +206,7 @@ public sealed class DanVanHost : IAsyncLifetime
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                lines.Enqueue($"{Uptime.Elapsed.TotalSeconds,8:F3} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
                 while (lines.Count > 5000 && lines.TryDequeue(out _))
                 {
                 }

@@ -35,6 +35,66 @@ public class ConfigurationTests
         Assert.Contains("DanVan__AdminToken", ex.Message);
     }
 
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    [InlineData(null)]
+    public void A_set_clock_outside_Development_stops_the_app_with_a_message_naming_the_setting(string? environment)
+    {
+        var values = Valid();
+        values["DanVan:Clock:Now"] = "2026-05-12T08:00+07:00";
+        values["AZURE_FUNCTIONS_ENVIRONMENT"] = environment;
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(values));
+
+        Assert.Contains("DanVan__Clock__Now", ex.Message);
+        Assert.Contains("AZURE_FUNCTIONS_ENVIRONMENT", ex.Message);
+    }
+
+    [Fact]
+    public void In_Development_the_set_clock_is_the_apps_clock_and_moves_on_at_its_rate()
+    {
+        var values = Valid();
+        values["DanVan:Clock:Now"] = "2026-05-12T08:00+07:00";
+        values["DanVan:Clock:Rate"] = "0";
+        values["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+        using var provider = Build(values);
+
+        var clock = provider.GetRequiredService<TimeProvider>();
+
+        Assert.Equal(new DateTimeOffset(2026, 5, 12, 1, 0, 0, TimeSpan.Zero), clock.GetUtcNow());
+        Assert.Equal(TimeSpan.Zero, clock.GetUtcNow().Offset);
+    }
+
+    [Fact]
+    public void A_set_clock_moves_on_from_its_instant_at_its_rate()
+    {
+        var real = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var start = new DateTimeOffset(2026, 5, 14, 23, 59, 0, TimeSpan.FromHours(7));
+        var clock = new SetClock(start, 60, real);
+
+        real.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(start.AddMinutes(1), clock.GetUtcNow());
+    }
+
+    [Theory]
+    [InlineData("2026-05-12T08:00", null)]
+    [InlineData("12/05/2026 08:00 +07:00", null)]
+    [InlineData("2026-05-12T08:00+07:00", "-1")]
+    [InlineData("2026-05-12T08:00+07:00", "nhanh")]
+    public void A_malformed_clock_setting_is_refused_by_name(string now, string? rate)
+    {
+        var values = Valid();
+        values["DanVan:Clock:Now"] = now;
+        values["DanVan:Clock:Rate"] = rate;
+        values["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(values));
+
+        Assert.Contains(rate is null ? "DanVan__Clock__Now" : "DanVan__Clock__Rate", ex.Message);
+    }
+
     [Fact]
     public void A_missing_storage_connection_stops_the_app_with_a_message_naming_the_setting()
     {
