@@ -21,7 +21,15 @@ public static class DevelopmentHost
             return 2;
         }
 
-        var settings = Arg("--settings") is { } file ? ReadValues(file) : new Dictionary<string, string>();
+        var settings = Arg("--settings") is { } file ? ReadValues(file) : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // As with Core Tools, an environment variable wins over the file: scripts/run-local --at sets DanVan__Clock__Now so.
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, e.Value as string ?? ""))
+            .Where(e => e.Item1.StartsWith("DanVan__", StringComparison.OrdinalIgnoreCase) || e.Item1 == "AZURE_FUNCTIONS_ENVIRONMENT"))
+        {
+            settings[name] = value;
+        }
+
         var port = int.TryParse(Arg("--port"), out var p) ? p : 7071;
         using var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -60,6 +68,11 @@ public static class DevelopmentHost
             Console.WriteLine(function.IsHttp
                 ? $"  {function.Name}: [{string.Join(',', function.Methods)}] {new Uri(host.BaseAddress, function.RouteTemplate)}"
                 : $"  {function.Name}: {function.TriggerType} {function.Schedule} (run now: curl -X POST -H 'Content-Type: application/json' -d '{{\"input\":\"\"}}' {host.BaseAddress}admin/functions/{function.Name})");
+        }
+
+        if (host.AppClock is DanVan.Configuration.SetClock set)
+        {
+            Console.WriteLine($"The app's clock is set (DanVan__Clock__Now): it reads {DanVan.Domain.VietnamTime.ToVietnam(host.AppClock.GetUtcNow()):yyyy-MM-dd HH:mm:ss zzz} and runs at {set.Rate}x; timers fire on it.");
         }
 
         Console.WriteLine($"Development host listening on {host.BaseAddress} — Ctrl+C stops it.");

@@ -87,8 +87,8 @@ public static class Azurite
 
     private static void WaitForPort(int port, Process process)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (process.HasExited)
             {
