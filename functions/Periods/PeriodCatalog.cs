@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using DanVan.Domain;
 using DanVan.Http;
 using DanVan.Storage;
+using DanVan.Submissions;
 
 namespace DanVan.Periods;
 
@@ -24,7 +25,7 @@ public sealed class PeriodStateEntity : ITableEntity
 }
 
 /// <summary>The periods of the plan, as of now, with their finalization state.</summary>
-public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, TimeProvider clock)
+public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, SubmissionStore submissions, TimeProvider clock)
 {
     public ReportingPlan Plan { get; } = plan;
 
@@ -60,17 +61,24 @@ public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, TimePro
         return result;
     }
 
-    /// <summary>Marks the period finalized; returns false if it already was (the first instant stays).</summary>
+    /// <summary>
+    /// Marks the period finalized; returns false if it already was (the first instant stays). The period is
+    /// first closed where versions are committed (<see cref="SubmissionStore.CloseAsync"/>, which excludes a
+    /// version committing after it), then recorded here for listing; a repeated call completes a recording
+    /// that a failure interrupted, with the instant the period was closed at.
+    /// </summary>
     public async Task<bool> MarkFinalizedAsync(string periodId, string actor, CancellationToken ct = default)
     {
+        var (closedAt, newly) = await submissions.CloseAsync(periodId, clock.GetUtcNow(), actor, ct);
         try
         {
-            await store.Periods.AddEntityAsync(new PeriodStateEntity { RowKey = periodId, FinalizedAt = clock.GetUtcNow(), FinalizedBy = actor }, ct);
-            return true;
+            await store.Periods.AddEntityAsync(new PeriodStateEntity { RowKey = periodId, FinalizedAt = closedAt, FinalizedBy = actor }, ct);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return false;
+            // Recorded already (by an earlier call, or by this one's lost reply).
         }
+
+        return newly;
     }
 }

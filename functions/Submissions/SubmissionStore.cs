@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using DanVan.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DanVan.Submissions;
 
@@ -13,6 +14,9 @@ namespace DanVan.Submissions;
 /// optimistic-concurrency token that allocates version numbers.</item>
 /// <item><c>v~{unit}~{000001}</c> — one immutable version (the receipt), pointing at its blob.</item>
 /// <item><c>k~{unit}~{sha256(Idempotency-Key)}</c> — an idempotency key and the version it produced.</item>
+/// <item><c>p~state</c> — the period's own row: finalized or not, how many versions it holds. Every version
+/// commit replaces it under its ETag and finalization marks it under its ETag, so the two exclude each
+/// other: a version is either committed before finalization (and in the final bundle) or refused.</item>
 /// </list>
 /// Report blobs live in container <c>reports</c> at <c>{periodId}/{unit}/{receiptId}</c>: the path comes
 /// from period, unit and a fresh id, never from the file name.
@@ -28,6 +32,8 @@ public static class SubmissionKeys
     public static string VersionsTo(string unitCode) => $"v~{unitCode}~~";
 
     public static string IdempotencyKey(string unitCode, string keyHash) => $"k~{unitCode}~{keyHash}";
+
+    public const string PeriodState = "p~state";
 
     public const string HeadsFrom = "h~";
     public const string HeadsTo = "h~~";
@@ -84,12 +90,42 @@ public sealed class IdempotencyKeyEntity : ITableEntity
     public int Version { get; set; }
 }
 
+public sealed class PeriodSubmissionsEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = SubmissionKeys.PeriodState;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>Versions committed in the period, all units together.</summary>
+    public int Versions { get; set; }
+
+    /// <summary>When the latest version was received.</summary>
+    public DateTimeOffset? ChangedAt { get; set; }
+
+    public DateTimeOffset? FinalizedAt { get; set; }
+
+    public string? FinalizedBy { get; set; }
+}
+
 /// <summary>The latest state of one unit for one period.</summary>
 public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTimeOffset LatestReceivedAt, string LatestSha256, string LatestReceiptId);
 
-/// <summary>Reads of the submissions table that status, reminders and compilation share.</summary>
-public sealed class SubmissionStore(DanVanStore store)
+/// <summary>
+/// The one owner of the submissions table: the reads that status, reminders and compilation share, and
+/// the writes (a version appended, a period closed) with their concurrency rules.
+/// </summary>
+public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> logger)
 {
+    /// <summary>Version numbers taken by concurrent uploads of the same unit (or period) before this one gives up.</summary>
+    private const int MaxConflicts = 64;
+
+    /// <summary>Transactions whose outcome storage did not report (after the SDK's own retries), before giving up.</summary>
+    private const int MaxUnanswered = 2;
+
+    /// <summary>How long the checks that find out what storage holds may take, whatever the caller's token.</summary>
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Every unit that has uploaded for the period, keyed by unit code.</summary>
     public async Task<IReadOnlyDictionary<string, SubmissionHead>> HeadsAsync(string periodId, CancellationToken ct = default)
     {
@@ -122,4 +158,248 @@ public sealed class SubmissionStore(DanVanStore store)
         var row = await store.Submissions.GetEntityIfExistsAsync<SubmissionVersionEntity>(periodId, SubmissionKeys.Version(unitCode, version), cancellationToken: ct);
         return row.HasValue ? row.Value : null;
     }
+
+    public async Task<SubmissionHeadEntity?> HeadAsync(string periodId, string unitCode, CancellationToken ct = default)
+    {
+        var head = await store.Submissions.GetEntityIfExistsAsync<SubmissionHeadEntity>(periodId, SubmissionKeys.Head(unitCode), cancellationToken: ct);
+        return head.HasValue ? head.Value : null;
+    }
+
+    public async Task<PeriodSubmissionsEntity?> PeriodStateAsync(string periodId, CancellationToken ct = default)
+    {
+        var state = await store.Submissions.GetEntityIfExistsAsync<PeriodSubmissionsEntity>(periodId, SubmissionKeys.PeriodState, cancellationToken: ct);
+        return state.HasValue ? state.Value : null;
+    }
+
+    /// <summary>The version an Idempotency-Key (its SHA-256, hex) produced for this unit, if any.</summary>
+    public async Task<SubmissionVersionEntity?> VersionForKeyAsync(string periodId, string unitCode, string keyHash, CancellationToken ct = default)
+    {
+        var key = await store.Submissions.GetEntityIfExistsAsync<IdempotencyKeyEntity>(periodId, SubmissionKeys.IdempotencyKey(unitCode, keyHash), cancellationToken: ct);
+        return key.HasValue ? await VersionAsync(periodId, unitCode, key.Value!.Version, ct) : null;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="row"/> (its blob already written; its PartitionKey, UnitCode, ReceiptId and
+    /// file facts set) as the unit's next version: one entity-group transaction moves the head under its
+    /// ETag, adds the version row and the idempotency key, and replaces the period's row under its ETag,
+    /// so they appear together or not at all, and never after the period was closed.
+    /// <para>
+    /// Whenever a transaction fails or its answer is lost, what storage holds is read before anything
+    /// else: a version row with this receipt id under a number this call tried means it was stored (the
+    /// reply was lost; the SDK's retry then met its own write). Only one attempt can ever commit: each
+    /// carries the head's and the period row's ETag of its moment, so an older attempt arriving late fails.
+    /// </para>
+    /// </summary>
+    /// <param name="knownHead">The unit's head as the caller just read it (or null: none yet); it serves the first attempt.</param>
+    /// <returns>The stored version, or the version a concurrent upload with the same Idempotency-Key stored (<see cref="AppendOutcome.KeyTaken"/>).</returns>
+    /// <exception cref="PeriodClosedException">The period was closed before this version could be committed.</exception>
+    /// <exception cref="AppendFailedException">Not stored as far as storage shows; <see cref="AppendFailedException.OutcomeKnown"/> says whether a late commit is ruled out.</exception>
+    public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, SubmissionHeadEntity? knownHead, CancellationToken ct = default)
+    {
+        var pid = row.PartitionKey;
+        var tried = new List<int>();
+        var conflicts = 0;
+        var unanswered = 0;
+        var head = knownHead;
+        PeriodSubmissionsEntity? state;
+        try
+        {
+            state = await PeriodStateAsync(pid, ct);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, ct))
+        {
+            throw new AppendFailedException(outcomeKnown: true, ex); // nothing was attempted
+        }
+
+        while (true)
+        {
+            if (state?.FinalizedAt is { } closedAt)
+            {
+                // Read after the closing, so an earlier attempt of this upload that committed before it shows now;
+                // none can commit after it (each carried the period row's older ETag).
+                if (tried.Count > 0 && await ResolveAsync(t => StoredAsAsync(row, tried, t)) is { } before)
+                {
+                    return new AppendOutcome(before, KeyTaken: false);
+                }
+
+                throw new PeriodClosedException(pid, closedAt);
+            }
+
+            var version = (head?.LatestVersion ?? 0) + 1;
+            tried.Add(version);
+            Exception failure;
+            try
+            {
+                await store.Submissions.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, state), ct);
+                return new AppendOutcome(row, KeyTaken: false);
+            }
+            catch (Exception ex) when (IsStorageFailure(ex, ct))
+            {
+                failure = ex;
+            }
+
+            // 409/412 are storage's own answer: this attempt was not applied (an earlier one may have been).
+            var conflict = failure is RequestFailedException { Status: 409 or 412 };
+            unanswered += conflict ? 0 : 1;
+            logger.LogInformation("Version {Version} of {Unit} in {Period} not confirmed ({Reason}); reading what storage holds",
+                version, row.UnitCode, pid, conflict ? "conflict" : failure.GetType().Name);
+            if (await ResolveAsync(t => StoredAsAsync(row, tried, t)) is { } mine)
+            {
+                return new AppendOutcome(mine, KeyTaken: false);
+            }
+
+            if (keyHash is not null && await ResolveAsync(t => VersionForKeyAsync(pid, row.UnitCode, keyHash, t)) is { } taken)
+            {
+                return new AppendOutcome(taken, KeyTaken: true);
+            }
+
+            if ((conflict && ++conflicts >= MaxConflicts) || unanswered >= MaxUnanswered)
+            {
+                throw new AppendFailedException(outcomeKnown: unanswered == 0, failure);
+            }
+
+            // A real pause, not the injected clock's: it only spreads retries apart and measures nothing.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(conflicts + unanswered, 10) * 10)), CancellationToken.None);
+            (head, state) = await ResolveAsync(async t =>
+            {
+                var heads = HeadAsync(pid, row.UnitCode, t);
+                var states = PeriodStateAsync(pid, t);
+                return (await heads, await states);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Closes the period to new versions: marks its row under its ETag (creating it if no version was ever
+    /// committed), so a version transaction in flight either committed before this or fails. Returns the
+    /// instant it was closed at: <paramref name="at"/>, or the earlier one if it was already closed.
+    /// </summary>
+    public async Task<(DateTimeOffset ClosedAt, bool Newly)> CloseAsync(string periodId, DateTimeOffset at, string actor, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await PeriodStateAsync(periodId, ct);
+            if (state?.FinalizedAt is { } closed)
+            {
+                // Our own write, if its reply was lost and the retry met it: same instant, same actor.
+                return (closed, attempt > 1 && closed == at && state.FinalizedBy == actor);
+            }
+
+            try
+            {
+                if (state is null)
+                {
+                    await store.Submissions.AddEntityAsync(new PeriodSubmissionsEntity { PartitionKey = periodId, FinalizedAt = at, FinalizedBy = actor }, ct);
+                }
+                else
+                {
+                    state.FinalizedAt = at;
+                    state.FinalizedBy = actor;
+                    await store.Submissions.UpdateEntityAsync(state, state.ETag, TableUpdateMode.Replace, ct);
+                }
+
+                return (at, true);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxConflicts)
+            {
+                // A version was committed (or the period closed) meanwhile: read again. A lost reply to our own
+                // write shows as closed on the next read; the instant kept is then the one we wrote.
+            }
+        }
+    }
+
+    private List<TableTransactionAction> VersionTransaction(SubmissionVersionEntity row, int version, string? keyHash, SubmissionHeadEntity? head, PeriodSubmissionsEntity? state)
+    {
+        row.Version = version;
+        row.RowKey = SubmissionKeys.Version(row.UnitCode, version);
+        var newHead = new SubmissionHeadEntity
+        {
+            PartitionKey = row.PartitionKey,
+            RowKey = SubmissionKeys.Head(row.UnitCode),
+            UnitCode = row.UnitCode,
+            LatestVersion = version,
+            LatestReceivedAt = row.ReceivedAt,
+            LatestSha256 = row.Sha256,
+            LatestReceiptId = row.ReceiptId,
+        };
+        var newState = new PeriodSubmissionsEntity { PartitionKey = row.PartitionKey, Versions = (state?.Versions ?? 0) + 1, ChangedAt = row.ReceivedAt };
+        var actions = new List<TableTransactionAction>
+        {
+            head is null ? new(TableTransactionActionType.Add, newHead) : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
+            new(TableTransactionActionType.Add, row),
+            state is null ? new(TableTransactionActionType.Add, newState) : new(TableTransactionActionType.UpdateReplace, newState, state.ETag),
+        };
+        if (keyHash is not null)
+        {
+            actions.Add(new(TableTransactionActionType.Add, new IdempotencyKeyEntity
+            {
+                PartitionKey = row.PartitionKey,
+                RowKey = SubmissionKeys.IdempotencyKey(row.UnitCode, keyHash),
+                Version = version,
+            }));
+        }
+
+        return actions;
+    }
+
+    /// <summary>
+    /// A read that finds out what storage holds: bounded by its own timeout and not by the caller's token (a
+    /// client that went away must not leave an outcome unexamined); its failure leaves the outcome unknown.
+    /// </summary>
+    private static async Task<T> ResolveAsync<T>(Func<CancellationToken, Task<T>> read)
+    {
+        using var timeout = new CancellationTokenSource(ResolveTimeout);
+        try
+        {
+            return await read(timeout.Token);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, CancellationToken.None))
+        {
+            throw new AppendFailedException(outcomeKnown: false, ex);
+        }
+    }
+
+    /// <summary>The version row this receipt was stored as, under one of the numbers tried, if any.</summary>
+    private async Task<SubmissionVersionEntity?> StoredAsAsync(SubmissionVersionEntity row, IEnumerable<int> tried, CancellationToken ct)
+    {
+        foreach (var version in tried.Distinct())
+        {
+            if (await VersionAsync(row.PartitionKey, row.UnitCode, version, ct) is { } stored && stored.ReceiptId == row.ReceiptId)
+            {
+                return stored;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A failure of storage or of the way to it (not the caller giving up): its outcome must be found out.</summary>
+    public static bool IsStorageFailure(Exception ex, CancellationToken ct) => ex switch
+    {
+        RequestFailedException or IOException or HttpRequestException or TimeoutException => true,
+        OperationCanceledException => !ct.IsCancellationRequested,
+        AggregateException all => all.InnerExceptions.All(e => IsStorageFailure(e, ct)),
+        _ => false,
+    };
+}
+
+/// <summary>What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent upload with the same Idempotency-Key stored.</summary>
+public sealed record AppendOutcome(SubmissionVersionEntity Version, bool KeyTaken);
+
+/// <summary>The period was closed (finalized) before the version could be committed; no attempt of it can commit any more.</summary>
+public sealed class PeriodClosedException(string periodId, DateTimeOffset closedAt)
+    : Exception($"Period {periodId} was closed at {closedAt:O}.")
+{
+    public DateTimeOffset ClosedAt { get; } = closedAt;
+}
+
+/// <summary>
+/// The version was not stored, as far as storage shows. <see cref="OutcomeKnown"/>: every attempt was refused
+/// by storage itself, so none can commit later (its blob may be deleted); otherwise an attempt's fate was
+/// not reported and the blob is left to the orphan sweep, which deletes it only if no row ever points at it.
+/// </summary>
+public sealed class AppendFailedException(bool outcomeKnown, Exception inner)
+    : Exception(outcomeKnown ? "The version was refused by storage." : "Storage did not report whether the version was stored.", inner)
+{
+    public bool OutcomeKnown { get; } = outcomeKnown;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Storage.Blobs.Models;
 using DanVan.Periods;
 using DanVan.Storage;
@@ -10,12 +9,15 @@ namespace DanVan.Uploads;
 /// <summary>
 /// Reconciles what an interrupted upload can leave behind: a committed report blob whose version row was
 /// never written (the worker stopped between the two). Such a blob has no receipt, is in no status and no
-/// bundle; the sweep deletes it once it is older than <see cref="MinimumAge"/>, so an upload still
-/// between its commit and its row is never touched. Runs with the nightly compilation timer.
+/// bundle; the sweep deletes it once its commit (the blob's Last-Modified, set by storage) is older than
+/// <see cref="MinimumAge"/>, so an upload still between its commit and its row, however long it took to
+/// send, is never touched. An upload whose row was refused for certain deletes its own blob; one whose
+/// outcome storage did not report leaves it here. Runs with the nightly compilation timer.
 /// </summary>
-public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, TimeProvider clock, ILogger<OrphanSweeper> logger)
+public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, ILogger<OrphanSweeper> logger)
 {
-    public static readonly TimeSpan MinimumAge = TimeSpan.FromHours(1);
+    /// <summary>Far longer than any request may take (Azure's front end ends one after ~230 s).</summary>
+    public TimeSpan MinimumAge { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Deletes the orphan blobs of every current period; returns their names.</summary>
     public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken ct = default)
@@ -38,24 +40,28 @@ public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, Time
             referenced.Add(row.BlobName);
         }
 
-        var cutoff = clock.GetUtcNow() - MinimumAge;
         var deleted = new List<string>();
-        await foreach (var blob in store.Reports.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, periodId + "/", ct))
+        await foreach (var page in store.Reports.GetBlobsAsync(BlobTraits.None, BlobStates.None, periodId + "/", ct).AsPages())
         {
-            if (!referenced.Contains(blob.Name) && ReceivedAt(blob) is { } created && created < cutoff)
+            // Ages on storage's own clock (the listing's Date against each blob's Last-Modified), never the app's.
+            if (page.GetRawResponse().Headers.Date is not { } storageNow)
             {
-                await store.Reports.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: ct);
-                logger.LogWarning("Deleted orphan report blob {BlobName} (no version row; created {CreatedOn})", blob.Name, created);
-                deleted.Add(blob.Name);
+                continue;
+            }
+
+            foreach (var blob in page.Values)
+            {
+                if (!referenced.Contains(blob.Name) && blob.Properties.LastModified is { } committed && committed < storageNow - MinimumAge)
+                {
+                    // Only the blob as listed: if it changed since, it is not the orphan that was judged.
+                    await store.Reports.GetBlobClient(blob.Name).DeleteIfExistsAsync(
+                        conditions: new BlobRequestConditions { IfUnmodifiedSince = committed }, cancellationToken: ct);
+                    logger.LogWarning("Deleted orphan report blob {BlobName} (no version row; committed {CommittedOn})", blob.Name, committed);
+                    deleted.Add(blob.Name);
+                }
             }
         }
 
         return deleted;
     }
-
-    /// <summary>When the upload path committed the blob: its own metadata (DanVan's clock), else the blob's creation.</summary>
-    private static DateTimeOffset? ReceivedAt(BlobItem blob) =>
-        blob.Metadata.TryGetValue("receivedat", out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? at
-            : blob.Properties.CreatedOn;
 }

@@ -78,7 +78,17 @@ public static class UploadProblems
         new(400, "content_length_mismatch", "Kích thước nội dung không khớp",
             $"Nội dung nhận được không dài đúng {contentLength.ToString("N0", VietnamTime.Culture)} byte như tiêu đề Content-Length: tệp có thể đã bị cắt trên đường truyền.");
 
-    public static ProblemException StorageInterrupted() =>
+    public static ProblemException Busy() => RetryLater(
+        new(503, "upload_busy", "Hệ thống đang bận", "Có quá nhiều lượt nộp cùng lúc cho kỳ báo cáo này nên tệp chưa được lưu. Vui lòng gửi lại."));
+
+    public static ProblemException StorageInterrupted() => RetryLater(
         new(503, "upload_interrupted", "Việc lưu tệp bị gián đoạn",
-            "Kho lưu trữ không nhận trọn tệp nên tệp chưa được lưu. Vui lòng gửi lại.");
+            "Kho lưu trữ không xác nhận đã lưu tệp. Vui lòng gửi lại (cùng Idempotency-Key nếu có: nếu tệp đã được lưu, biên nhận cũ sẽ được trả lại)."));
+
+    /// <summary>A 503 says when to try again (RFC 9110 Retry-After, in seconds).</summary>
+    private static ProblemException RetryLater(ProblemException problem)
+    {
+        problem.Headers["Retry-After"] = "5";
+        return problem;
+    }
 }

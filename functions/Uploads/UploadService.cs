@@ -50,8 +50,6 @@ public sealed class UploadService(
     /// <summary>Room for multipart boundaries, part headers and the note beside the file itself.</summary>
     public const long MultipartAllowance = 1024 * 1024;
 
-    private const int MaxAllocationAttempts = 64;
-
     private static readonly TimeSpan ReceiptEmailTimeout = TimeSpan.FromSeconds(20);
 
     private readonly long maxBytes = options.Value.MaxUploadBytes;
@@ -79,8 +77,9 @@ public sealed class UploadService(
 
         var form = UploadRequest.Parse(request);
         var pid = period.Id.ToString();
-        if (form.IdempotencyKeyHash is { } keyHash && await ReceiptForKeyAsync(period, unitCode, keyHash, ct) is { } replay)
+        if (form.IdempotencyKeyHash is { } keyHash && await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) is { } stored)
         {
+            var replay = Receipt.From(stored, period);
             await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{replay.Version} (Idempotency-Key)"), ct);
             return new UploadOutcome(replay, false);
         }
@@ -188,7 +187,7 @@ public sealed class UploadService(
     /// <summary>The latest version when its content has this hash (a byte-identical re-upload), else null.</summary>
     private async Task<Written> LatestIfIdenticalAsync(string pid, string unitCode, string sha256Hex, CancellationToken ct)
     {
-        var head = await HeadAsync(pid, unitCode, ct);
+        var head = await submissions.HeadAsync(pid, unitCode, ct);
         var identical = head is not null && head.LatestSha256 == sha256Hex
             ? await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct)
             : null;
@@ -197,27 +196,41 @@ public sealed class UploadService(
 
     /// <summary>
     /// What follows once the blob exists, whichever path wrote it: the version row (or the receipt of a
-    /// concurrent upload with the same Idempotency-Key, the blob then deleted), the audit and the email.
+    /// concurrent upload with the same Idempotency-Key), the audit and the email. The blob is deleted only
+    /// when storage proved that no row points at it and none can later; when the outcome is unknown it is
+    /// left to the orphan sweep, and the client is told to send again (with its Idempotency-Key, it then
+    /// gets the receipt if the version was stored after all).
     /// </summary>
     private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, SubmissionHeadEntity? head, CancellationToken ct)
     {
         var pid = row.PartitionKey;
         var unitCode = row.UnitCode;
-        SubmissionVersionEntity stored;
+        AppendOutcome appended;
         try
         {
-            stored = await AllocateVersionAsync(row, keyHash, head, ct) ?? await RaceLostToSameKeyAsync(pid, unitCode, keyHash!, ct);
+            appended = await submissions.AppendVersionAsync(row, keyHash, head, ct);
         }
-        catch
+        catch (PeriodClosedException closed)
         {
-            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-            throw;
+            await DeleteUnreferencedAsync(blob);
+            throw UploadProblems.PeriodFinalized(period, closed.ClosedAt);
+        }
+        catch (AppendFailedException failed)
+        {
+            if (failed.OutcomeKnown)
+            {
+                await DeleteUnreferencedAsync(blob);
+            }
+
+            logger.LogWarning(failed, "Version of {Unit} for {Period} not stored (outcome {Outcome}); blob {Blob} {Fate}",
+                unitCode, pid, failed.OutcomeKnown ? "known" : "unknown", blob.Name, failed.OutcomeKnown ? "deleted" : "left to the orphan sweep");
+            throw failed.OutcomeKnown ? UploadProblems.Busy() : UploadProblems.StorageInterrupted();
         }
 
-        var receipt = Receipt.From(stored, period);
-        if (stored.ReceiptId != row.ReceiptId)
+        var receipt = Receipt.From(appended.Version, period);
+        if (appended.KeyTaken)
         {
-            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            await DeleteUnreferencedAsync(blob);
             await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{receipt.Version} (Idempotency-Key)"), ct);
             return new UploadOutcome(receipt, false);
         }
@@ -227,6 +240,20 @@ public sealed class UploadService(
         logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
         await SendReceiptEmailAsync(unit, period, receipt);
         return new UploadOutcome(receipt, true);
+    }
+
+    /// <summary>Deletes a blob storage proved no row points at; a failure leaves it to the orphan sweep.</summary>
+    private async Task DeleteUnreferencedAsync(BlockBlobClient blob)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await blob.DeleteIfExistsAsync(cancellationToken: timeout.Token);
+        }
+        catch (Exception ex) when (SubmissionStore.IsStorageFailure(ex, CancellationToken.None))
+        {
+            logger.LogWarning(ex, "Unreferenced blob {Blob} not deleted; the orphan sweep will", blob.Name);
+        }
     }
 
     /// <summary>
@@ -398,99 +425,6 @@ public sealed class UploadService(
             if (total > limit)
             {
                 throw UploadProblems.InvalidMultipart("Biểu mẫu chứa phần dữ liệu lạ quá lớn; chỉ gửi phần \"file\" và \"note\".");
-            }
-        }
-    }
-
-    private async Task<Receipt?> ReceiptForKeyAsync(Period period, string unitCode, string keyHash, CancellationToken ct)
-    {
-        var pid = period.Id.ToString();
-        var key = await store.Submissions.GetEntityIfExistsAsync<IdempotencyKeyEntity>(pid, SubmissionKeys.IdempotencyKey(unitCode, keyHash), cancellationToken: ct);
-        if (!key.HasValue)
-        {
-            return null;
-        }
-
-        var version = await submissions.VersionAsync(pid, unitCode, key.Value!.Version, ct);
-        return version is null ? null : Receipt.From(version, period);
-    }
-
-    private async Task<SubmissionVersionEntity> RaceLostToSameKeyAsync(string pid, string unitCode, string keyHash, CancellationToken ct)
-    {
-        var key = await store.Submissions.GetEntityAsync<IdempotencyKeyEntity>(pid, SubmissionKeys.IdempotencyKey(unitCode, keyHash), cancellationToken: ct);
-        return await submissions.VersionAsync(pid, unitCode, key.Value.Version, ct)
-            ?? throw new InvalidOperationException($"Idempotency key of {unitCode} in {pid} points at a missing version.");
-    }
-
-    private async Task<SubmissionHeadEntity?> HeadAsync(string pid, string unitCode, CancellationToken ct)
-    {
-        var head = await store.Submissions.GetEntityIfExistsAsync<SubmissionHeadEntity>(pid, SubmissionKeys.Head(unitCode), cancellationToken: ct);
-        return head.HasValue ? head.Value : null;
-    }
-
-    /// <summary>
-    /// Takes the next version number: the head row's ETag is the lock. One transaction moves the head,
-    /// adds the version row and (when given) the idempotency key, so they appear together or not at all.
-    /// A concurrent upload that moved the head first makes this attempt fail with 409/412; it then
-    /// retries with the fresh head. Returns null when the idempotency key was taken by a concurrent
-    /// upload with the same key.
-    /// </summary>
-    private async Task<SubmissionVersionEntity?> AllocateVersionAsync(SubmissionVersionEntity row, string? keyHash, SubmissionHeadEntity? knownHead, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            // The head read with the identical-file check serves the first attempt; a stale one only costs a retry (its ETag no longer matches).
-            var head = attempt == 1 ? knownHead : await HeadAsync(row.PartitionKey, row.UnitCode, ct);
-            var version = (head?.LatestVersion ?? 0) + 1;
-            row.Version = version;
-            row.RowKey = SubmissionKeys.Version(row.UnitCode, version);
-            var newHead = new SubmissionHeadEntity
-            {
-                PartitionKey = row.PartitionKey,
-                RowKey = SubmissionKeys.Head(row.UnitCode),
-                UnitCode = row.UnitCode,
-                LatestVersion = version,
-                LatestReceivedAt = row.ReceivedAt,
-                LatestSha256 = row.Sha256,
-                LatestReceiptId = row.ReceiptId,
-            };
-            var actions = new List<TableTransactionAction>
-            {
-                head is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, newHead)
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
-                new(TableTransactionActionType.Add, row),
-            };
-            if (keyHash is not null)
-            {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new IdempotencyKeyEntity
-                {
-                    PartitionKey = row.PartitionKey,
-                    RowKey = SubmissionKeys.IdempotencyKey(row.UnitCode, keyHash),
-                    Version = version,
-                }));
-            }
-
-            try
-            {
-                await store.Submissions.SubmitTransactionAsync(actions, ct);
-                return row;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                if (keyHash is not null && (await store.Submissions.GetEntityIfExistsAsync<IdempotencyKeyEntity>(row.PartitionKey, SubmissionKeys.IdempotencyKey(row.UnitCode, keyHash), cancellationToken: ct)).HasValue)
-                {
-                    return null;
-                }
-
-                if (attempt >= MaxAllocationAttempts)
-                {
-                    throw new ProblemException(503, "upload_busy", "Hệ thống đang bận", "Có quá nhiều lượt nộp cùng lúc cho đơn vị này. Vui lòng gửi lại.");
-                }
-
-                logger.LogDebug("Version {Version} of {Unit} taken concurrently (attempt {Attempt}); retrying", version, row.UnitCode, attempt);
-                // A real pause, not the injected clock's: it only spreads retries apart and measures nothing.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(attempt, 10) * 10)), ct);
             }
         }
     }

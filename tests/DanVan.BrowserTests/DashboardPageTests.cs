@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Azure.Data.Tables;
 using DanVan.BrowserTests.Support;
 using DanVan.Submissions;
 using DanVan.Tests.Support;
@@ -201,7 +200,7 @@ public sealed class DashboardPageTests(BrowserApp app)
     /// <summary>The emails in the outbox container (no SendGrid key in the test settings) addressed to <paramref name="to"/>.</summary>
     private async Task<List<string>> OutboxAsync(string to)
     {
-        var container = app.Container(app.Names.OutboxContainer);
+        var container = app.Store.Outbox;
         var emails = new List<string>();
         if (!await container.ExistsAsync())
         {
@@ -234,32 +233,22 @@ public sealed class DashboardPageTests(BrowserApp app)
         return (period.Id, period.Deadline);
     }
 
-    /// <summary>Version 1 of a unit's report, received at <paramref name="receivedAt"/>: head, version row and blob.</summary>
+    /// <summary>Version 1 of a unit's report, received at <paramref name="receivedAt"/>: the blob, then the version through the store that owns the table.</summary>
     private async Task SubmitAsync(string periodId, string unit, DateTimeOffset receivedAt)
     {
         var content = UploadPageTests.Pdf(2048);
         var receiptId = Guid.NewGuid().ToString("N");
         var blobName = SubmissionKeys.BlobName(periodId, unit, receiptId);
-        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
-        var container = app.Container(app.Names.ReportsContainer);
-        await container.CreateIfNotExistsAsync();
-        await container.GetBlobClient(blobName).UploadAsync(new BinaryData(content));
-        var table = app.Table(app.Names.SubmissionsTable);
-        await table.CreateIfNotExistsAsync();
-        await table.SubmitTransactionAsync(
-        [
-            new TableTransactionAction(TableTransactionActionType.Add, new SubmissionHeadEntity
-            {
-                PartitionKey = periodId, RowKey = SubmissionKeys.Head(unit), UnitCode = unit,
-                LatestVersion = 1, LatestReceivedAt = receivedAt, LatestSha256 = sha, LatestReceiptId = receiptId,
-            }),
-            new TableTransactionAction(TableTransactionActionType.Add, new SubmissionVersionEntity
-            {
-                PartitionKey = periodId, RowKey = SubmissionKeys.Version(unit, 1), ReceiptId = receiptId, UnitCode = unit, Version = 1,
-                FileName = $"Báo cáo {unit}.pdf", ContentType = "application/pdf", SizeBytes = content.Length, Sha256 = sha,
-                ReceivedAt = receivedAt, BlobName = blobName, UploadedBy = "unit:" + unit,
-            }),
-        ]);
+        var store = app.Store;
+        await store.Reports.GetBlobClient(blobName).UploadAsync(new BinaryData(content));
+        var submissions = new SubmissionStore(store, Microsoft.Extensions.Logging.Abstractions.NullLogger<SubmissionStore>.Instance);
+        await submissions.AppendVersionAsync(new SubmissionVersionEntity
+        {
+            PartitionKey = periodId, ReceiptId = receiptId, UnitCode = unit,
+            FileName = $"Báo cáo {unit}.pdf", ContentType = "application/pdf", SizeBytes = content.Length,
+            Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
+            ReceivedAt = receivedAt, BlobName = blobName, UploadedBy = "unit:" + unit,
+        }, keyHash: null, knownHead: null);
     }
 
     /// <summary>"15/11/2026": how the page writes the deadline's day.</summary>

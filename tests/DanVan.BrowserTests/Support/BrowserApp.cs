@@ -103,9 +103,8 @@ public sealed class BrowserApp : IAsyncLifetime
         return body.GetProperty("token").GetString()!;
     }
 
-    public TableClient Table(string name) => new TableServiceClient(Azurite.ConnectionString).GetTableClient(name);
-
-    public BlobContainerClient Container(string name) => new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(name);
+    /// <summary>The worker's storage, as DanVan itself addresses it (its tables and containers under this run's prefix).</summary>
+    public DanVanStore Store => new(new TableServiceClient(Azurite.ConnectionString), new BlobServiceClient(Azurite.ConnectionString), Names);
 
     public async Task DisposeAsync()
     {

@@ -29,7 +29,7 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
         await SubmissionSeeder.AddUnitAsync(app, "ban-quan-ly-kcn", "Ban Quản lý các khu công nghiệp");
         await SubmissionSeeder.AddUnitAsync(app, "ubnd-vinh-yen", "UBND thành phố Vĩnh Yên", "UBND cấp huyện");
 
-        var seeder = new SubmissionSeeder(app.Store);
+        var seeder = new SubmissionSeeder(app);
         var docx = TestFiles.Docx(
             "BÁO CÁO KẾT QUẢ THỰC HIỆN CHỈ THỊ SỐ 33/CT-TTG",
             "Lời mở đầu của Sở Nội vụ về tình hình chung.",

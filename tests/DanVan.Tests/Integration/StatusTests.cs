@@ -10,17 +10,15 @@ public class StatusTests
 {
     private static readonly TimeSpan Vn = TimeSpan.FromHours(7);
 
-    private static async Task SeedHeadAsync(TestApp app, string periodId, string unit, DateTimeOffset receivedAt, int version = 1) =>
-        await app.Store.Submissions.AddEntityAsync(new SubmissionHeadEntity
+    /// <summary><paramref name="version"/> versions of the unit's report, the last received at <paramref name="receivedAt"/>.</summary>
+    private static async Task SeedHeadAsync(TestApp app, string periodId, string unit, DateTimeOffset receivedAt, int version = 1)
+    {
+        var seeder = new Compilation.SubmissionSeeder(app);
+        for (var v = 1; v <= version; v++)
         {
-            PartitionKey = periodId,
-            RowKey = SubmissionKeys.Head(unit),
-            UnitCode = unit,
-            LatestVersion = version,
-            LatestReceivedAt = receivedAt,
-            LatestSha256 = new string('a', 64),
-            LatestReceiptId = "r1",
-        });
+            await seeder.SeedAsync(periodId, unit, $"Báo cáo {v}.pdf", Encoding.UTF8.GetBytes($"%PDF-1.7 v{v}"), receivedAt.AddMinutes(v - version));
+        }
+    }
 
     [Fact]
     public async Task Status_and_period_counts_reflect_on_time_late_missing_and_merged_units()
