@@ -60,7 +60,9 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock)
             UnitCode = unitCode,
             Detail = detail,
         };
-        await store.Audit.AddEntityAsync(entity, ct);
+        // Upsert, not Add: the row key is this event's own, so when a reply is lost the SDK's retry
+        // rewrites the same event instead of failing with 409 on what is already stored.
+        await store.Audit.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
     }
 
     public Task RecordAsync(Caller caller, string action, string? periodId = null, string? unitCode = null, string? detail = null, CancellationToken ct = default) =>

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace DanVan.Http;
 
 /// <summary>
-/// Turns a <see cref="ProblemException"/> into its problem+json answer, and any other failure into a
-/// plain 500 problem without internals. Functions throw; they never format errors themselves.
+/// Turns a <see cref="ProblemException"/> into its problem+json answer, storage that did not answer into
+/// 503 <c>storage_unavailable</c> with Retry-After, and any other failure into a plain 500 problem without
+/// internals. Functions throw; they never format errors themselves.
 /// </summary>
 public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -20,11 +21,15 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
         }
         catch (Exception ex) when (context.GetHttpContext() is { } http && !http.Response.HasStarted)
         {
-            var problem = Unwrap(ex);
+            var problem = ProblemFor(ex, http);
             if (problem is null)
             {
                 logger.LogError(ex, "Unhandled failure in {Function}", context.FunctionDefinition.Name);
                 problem = new ProblemException(500, "internal_error", "Lỗi hệ thống", "Đã xảy ra lỗi không mong muốn. Vui lòng thử lại sau.");
+            }
+            else if (problem.Code == "storage_unavailable")
+            {
+                logger.LogWarning(ex, "{Function}: storage unavailable", context.FunctionDefinition.Name);
             }
             else
             {
@@ -34,6 +39,10 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
             await WriteAsync(http, problem);
         }
     }
+
+    /// <summary>The problem a failure is answered with: DanVan's own, 503 when storage failed; null for anything else (a 500).</summary>
+    public static ProblemException? ProblemFor(Exception ex, HttpContext http) =>
+        Unwrap(ex) ?? (Storage.StorageFailures.Is(ex, http.RequestAborted) ? Problems.StorageUnavailable() : null);
 
     private static ProblemException? Unwrap(Exception ex) => ex switch
     {

@@ -10,6 +10,15 @@ public static class Problems
         return p;
     }
 
+    /// <summary>Storage did not answer (after the SDK's retries): try again shortly.</summary>
+    public static ProblemException StorageUnavailable()
+    {
+        var problem = new ProblemException(503, "storage_unavailable", "Hệ thống tạm thời không truy cập được kho lưu trữ",
+            "Kho lưu trữ dữ liệu không phản hồi. Vui lòng thử lại sau ít phút.");
+        problem.Headers["Retry-After"] = "5";
+        return problem;
+    }
+
     public static ProblemException Forbidden() =>
         new(403, "forbidden", "Không có quyền", "Thông tin xác thực này không được phép thực hiện thao tác này.");
 

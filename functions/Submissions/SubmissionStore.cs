@@ -206,7 +206,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         {
             state = await PeriodStateAsync(pid, ct);
         }
-        catch (Exception ex) when (IsStorageFailure(ex, ct))
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
         {
             throw new AppendFailedException(outcomeKnown: true, ex); // nothing was attempted
         }
@@ -233,7 +233,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
                 await store.Submissions.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, state), ct);
                 return new AppendOutcome(row, KeyTaken: false);
             }
-            catch (Exception ex) when (IsStorageFailure(ex, ct))
+            catch (Exception ex) when (StorageFailures.Is(ex, ct))
             {
                 failure = ex;
             }
@@ -353,7 +353,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         {
             return await read(timeout.Token);
         }
-        catch (Exception ex) when (IsStorageFailure(ex, CancellationToken.None))
+        catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None))
         {
             throw new AppendFailedException(outcomeKnown: false, ex);
         }
@@ -372,15 +372,6 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
 
         return null;
     }
-
-    /// <summary>A failure of storage or of the way to it (not the caller giving up): its outcome must be found out.</summary>
-    public static bool IsStorageFailure(Exception ex, CancellationToken ct) => ex switch
-    {
-        RequestFailedException or IOException or HttpRequestException or TimeoutException => true,
-        OperationCanceledException => !ct.IsCancellationRequested,
-        AggregateException all => all.InnerExceptions.All(e => IsStorageFailure(e, ct)),
-        _ => false,
-    };
 }
 
 /// <summary>What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent upload with the same Idempotency-Key stored.</summary>

@@ -140,16 +140,34 @@ public static class BlockStager
     /// Commits the staged blocks as the blob, only if no blob exists at that name (if-none-match *):
     /// an accepted report is never overwritten.
     /// </summary>
-    public static Task CommitAsync(BlockBlobClient blob, StagedFile file, string contentType, IDictionary<string, string> metadata, CancellationToken ct) =>
-        blob.CommitBlockListAsync(
-            file.BlockIds,
-            new CommitBlockListOptions
+    public static async Task CommitAsync(BlockBlobClient blob, StagedFile file, string contentType, IDictionary<string, string> metadata, CancellationToken ct)
+    {
+        try
+        {
+            await blob.CommitBlockListAsync(
+                file.BlockIds,
+                new CommitBlockListOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+                    Metadata = metadata,
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                },
+                ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409 && ex.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+        {
+            // The name is this upload's alone, so a blob already there is this commit, whose reply was lost
+            // and whose retry met it. Read back rather than assume: same receipt, same size.
+            var stored = await blob.GetPropertiesAsync(cancellationToken: ct);
+            if (stored.Value.ContentLength != file.SizeBytes
+                || !stored.Value.Metadata.TryGetValue("receiptid", out var receiptId)
+                || !metadata.TryGetValue("receiptid", out var ours)
+                || receiptId != ours)
             {
-                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-                Metadata = metadata,
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            },
-            ct);
+                throw;
+            }
+        }
+    }
 
     /// <summary>
     /// Fills <paramref name="buffer"/> up to the block size or the end of the stream, asking for at most

@@ -120,6 +120,13 @@ public sealed class UploadService(
             // The server's own body limit (set from MaxUploadBytes) was crossed first.
             throw UploadProblems.FileTooLarge(maxBytes);
         }
+        catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
+        {
+            // Storage failed before any row was attempted: staged blocks are discarded by the service, a
+            // committed blob without a row is the orphan sweep's.
+            logger.LogWarning(ex, "Upload of {Unit} for {Period} interrupted by storage before its version", unitCode, pid);
+            throw UploadProblems.StorageInterrupted();
+        }
 
         return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Head, ct);
     }
@@ -235,8 +242,17 @@ public sealed class UploadService(
             return new UploadOutcome(receipt, false);
         }
 
-        await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode,
-            Describe(caller, unitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
+        try
+        {
+            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode,
+                Describe(caller, unitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
+        {
+            // The version is stored and is itself the record (who, when, what); the unit gets its receipt.
+            logger.LogError(ex, "Audit record of {Unit} v{Version} for {Period} not written", unitCode, receipt.Version, pid);
+        }
+
         logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
         await SendReceiptEmailAsync(unit, period, receipt);
         return new UploadOutcome(receipt, true);
@@ -250,7 +266,7 @@ public sealed class UploadService(
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await blob.DeleteIfExistsAsync(cancellationToken: timeout.Token);
         }
-        catch (Exception ex) when (SubmissionStore.IsStorageFailure(ex, CancellationToken.None))
+        catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None))
         {
             logger.LogWarning(ex, "Unreferenced blob {Blob} not deleted; the orphan sweep will", blob.Name);
         }

@@ -31,7 +31,8 @@ public sealed class TestApp : IAsyncDisposable
     public T Get<T>() where T : notnull => ActivatorUtilities.GetServiceOrCreateInstance<T>(provider);
 
     /// <summary>Starts at <paramref name="now"/> (default 1/5/2026 09:00 Vietnam time).</summary>
-    public static async Task<TestApp> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="faults">When given, DanVan's storage clients carry it (<see cref="StorageFaults"/>): faults between DanVan and Azurite.</param>
+    public static async Task<TestApp> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, StorageFaults? faults = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -52,6 +53,12 @@ public sealed class TestApp : IAsyncDisposable
         collection.AddLogging();
         collection.AddDanVan(configuration);
         collection.AddSingleton<TimeProvider>(clock);
+        if (faults is not null)
+        {
+            collection.AddSingleton(faults.TableClient(Azurite.ConnectionString));
+            collection.AddSingleton(faults.BlobClient(Azurite.ConnectionString));
+        }
+
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var app = new TestApp(provider, clock);

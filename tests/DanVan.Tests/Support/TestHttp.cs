@@ -69,7 +69,7 @@ public static class TestHttp
             var result = await function(request);
             await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
         }
-        catch (ProblemException problem)
+        catch (Exception ex) when (ProblemMiddleware.ProblemFor(ex, http) is { } problem)
         {
             await ProblemMiddleware.WriteAsync(http, problem);
         }
