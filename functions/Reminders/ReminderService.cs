@@ -29,6 +29,8 @@ public sealed record ReminderRun(string PeriodId, bool DryRun, string? Stage, st
     public int Sent => Reminders.Count(r => r.Status == ReminderLineStatus.Sent);
 
     public int Failed => Reminders.Count(r => r.Status == ReminderLineStatus.Failed);
+
+    public int Unknown => Reminders.Count(r => r.Status == ReminderLineStatus.Unknown);
 }
 
 /// <summary>The <c>status</c> of a line.</summary>
@@ -82,7 +84,7 @@ public sealed class ReminderService(
         foreach (var period in periods.Current().Where(p => p.IsOpenAt(now)))
         {
             var run = await RunAsync(period, dryRun: false, actor, ct);
-            logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Sent} sent, {Failed} failed, skipped {Skipped}", run.PeriodId, run.Stage, run.Sent, run.Failed, run.Skipped);
+            logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Sent} sent, {Failed} failed, {Unknown} unknown, skipped {Skipped}", run.PeriodId, run.Stage, run.Sent, run.Failed, run.Unknown, run.Skipped);
             runs.Add(run);
         }
 
