@@ -148,6 +148,7 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Email__FromName: 'DanVan - Sở Nội vụ'
       DanVan__Email__MaxAttempts: '4'
       DanVan__Email__MaxRetryDelaySeconds: '60'
+      DanVan__Email__AttemptTimeoutSeconds: '30'
       DanVan__Reminders__DaysBefore: '14,7,3,1'
       DanVan__Reminders__DaysAfter: '1,3,7'
       DanVan__Reminders__CatchUpDays: '7'

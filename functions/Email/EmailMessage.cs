@@ -21,10 +21,30 @@ public sealed record EmailMessage(
         Cc.Where(c => !To.Contains(c, StringComparer.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 }
 
-/// <summary>What became of one message: sent (with the provider's message id) or failed (with a reason).</summary>
-public sealed record EmailOutcome(bool Sent, string? MessageId, string? Reason, int Attempts)
+/// <summary>What became of one message, as far as DanVan can know.</summary>
+public enum EmailResult
 {
-    public static EmailOutcome Delivered(string? messageId, int attempts) => new(true, messageId, null, attempts);
+    /// <summary>The provider accepted it (or it was written to the outbox).</summary>
+    Sent,
 
-    public static EmailOutcome Failed(string reason, int attempts) => new(false, null, reason, attempts);
+    /// <summary>Certainly not sent: the provider refused it, or it never left. Sending it again is safe.</summary>
+    Failed,
+
+    /// <summary>
+    /// Perhaps sent: the request may have reached SendGrid but no answer came back (a timeout, a broken
+    /// connection). Sending it again could mean a duplicate email, so it is never resent automatically.
+    /// </summary>
+    Unknown,
+}
+
+/// <summary>What became of one message: sent (with the provider's message id), failed or unknown (with a reason).</summary>
+public sealed record EmailOutcome(EmailResult Result, string? MessageId, string? Reason, int Attempts)
+{
+    public bool Sent => Result == EmailResult.Sent;
+
+    public static EmailOutcome Delivered(string? messageId, int attempts) => new(EmailResult.Sent, messageId, null, attempts);
+
+    public static EmailOutcome Failed(string reason, int attempts) => new(EmailResult.Failed, null, reason, attempts);
+
+    public static EmailOutcome Unknown(string reason, int attempts) => new(EmailResult.Unknown, null, reason, attempts);
 }

@@ -31,6 +31,20 @@ public sealed class EmailOptions
     /// <summary>A 429/5xx asking to wait longer than this is not waited for: the send fails and the next run retries it.</summary>
     public int MaxRetryDelaySeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long one call to SendGrid may take, reply included. A call that gets no reply in time has an
+    /// unknown outcome (SendGrid may have accepted it) and is not retried.
+    /// </summary>
+    public int AttemptTimeoutSeconds { get; set; } = 30;
+
+    public TimeSpan AttemptTimeout => TimeSpan.FromSeconds(AttemptTimeoutSeconds);
+
+    /// <summary>
+    /// The longest one <see cref="Mailer.SendAsync"/> can take: every attempt running to its timeout,
+    /// with the longest wait allowed between attempts.
+    /// </summary>
+    public TimeSpan LongestSend => (AttemptTimeout * MaxAttempts) + (TimeSpan.FromSeconds(MaxRetryDelaySeconds) * (MaxAttempts - 1));
+
     public bool UsesOutbox => string.IsNullOrWhiteSpace(SendGridApiKey);
 }
 
@@ -63,6 +77,11 @@ internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
         if (options.MaxRetryDelaySeconds is < 0 or > 600)
         {
             problems.Add("DanVan__Email__MaxRetryDelaySeconds must be between 0 and 600.");
+        }
+
+        if (options.AttemptTimeoutSeconds is < 1 or > 300)
+        {
+            problems.Add("DanVan__Email__AttemptTimeoutSeconds must be between 1 and 300.");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

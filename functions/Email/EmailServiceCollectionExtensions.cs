@@ -29,7 +29,9 @@ public static class EmailServiceCollectionExtensions
                 AutomaticDecompression = DecompressionMethods.All,
             })
             {
-                Timeout = TimeSpan.FromSeconds(30),
+                // The Mailer bounds each call itself (EmailOptions.AttemptTimeout), so it can tell a call
+                // that timed out (outcome unknown) from one that could not connect (safe to retry).
+                Timeout = Timeout.InfiniteTimeSpan,
             };
             return new SendGridClient(http, new SendGridClientOptions { ApiKey = email.SendGridApiKey, Host = email.SendGridHost.TrimEnd('/') });
         });

@@ -12,9 +12,19 @@ namespace DanVan.Email;
 
 /// <summary>
 /// DanVan's one way out for email. With a SendGrid key it sends through SendGrid's v3 API
-/// (<see cref="ISendGridClient"/> from DI), retrying 429 and 5xx answers and transport errors with
-/// exponential backoff, honouring <c>Retry-After</c> up to <see cref="EmailOptions.MaxRetryDelaySeconds"/>;
-/// any other 4xx is final. Without a key it writes the message to the <c>outbox</c> container.
+/// (<see cref="ISendGridClient"/> from DI). Only a definite "not accepted" is retried, with exponential
+/// backoff, honouring <c>Retry-After</c> up to <see cref="EmailOptions.MaxRetryDelaySeconds"/>:
+/// <list type="bullet">
+/// <item>a 429 or 5xx answer;</item>
+/// <item>a connection that could not be made at all (name not resolved, connection refused, TLS
+/// handshake failed): the request never left.</item>
+/// </list>
+/// Any other 4xx is final (failed). A call that got no answer in <see cref="EmailOptions.AttemptTimeout"/>,
+/// or whose connection broke once the request may have been written, is <see cref="EmailResult.Unknown"/>:
+/// SendGrid may have accepted it, and sending it again could deliver it twice, so it is not retried.
+/// The caller's token stops further attempts (and the waits between them) but never cuts a call in flight,
+/// so an abort cannot turn an accepted message into an unknown one; each call is bounded by its own timeout.
+/// Without a key it writes the message to the <c>outbox</c> container.
 /// It never throws for a failed send: the caller gets an <see cref="EmailOutcome"/> and records it.
 /// </summary>
 public sealed class Mailer(IOptions<EmailOptions> options, IServiceProvider services, DanVanStore store, TimeProvider clock, ILogger<Mailer> logger)
@@ -49,53 +59,86 @@ public sealed class Mailer(IOptions<EmailOptions> options, IServiceProvider serv
     {
         var client = services.GetRequiredService<ISendGridClient>();
         var mail = ToSendGrid(message);
+        var to = string.Join(", ", message.To);
         var maxDelay = TimeSpan.FromSeconds(settings.MaxRetryDelaySeconds);
+        string? reason = null;
         for (var attempt = 1; ; attempt++)
         {
-            string reason;
-            TimeSpan? retryAfter = null;
-            try
+            if (ct.IsCancellationRequested)
             {
-                var response = await client.SendEmailAsync(mail, ct);
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    var messageId = response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null;
-                    logger.LogInformation("Email to {To} sent by SendGrid as {MessageId} after {Attempts} attempt(s)", string.Join(", ", message.To), messageId, attempt);
-                    return EmailOutcome.Delivered(messageId, attempt);
-                }
-
-                reason = $"sendgrid_{status}: {await BodyExcerptAsync(response, ct)}";
-                if (status != (int)HttpStatusCode.TooManyRequests && status < 500)
-                {
-                    logger.LogWarning("SendGrid refused email to {To}: {Reason}", string.Join(", ", message.To), reason);
-                    return EmailOutcome.Failed(reason, attempt);
-                }
-
-                retryAfter = RetryAfter(response);
+                // Every earlier attempt was a definite refusal, and this one has not started: not sent.
+                return EmailOutcome.Failed(reason is null ? "cancelled before sending" : $"{reason} (cancelled before attempt {attempt})", attempt - 1);
             }
-            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+
+            TimeSpan? retryAfter = null;
+            using (var timeout = new CancellationTokenSource(settings.AttemptTimeout))
             {
-                reason = $"transport: {ex.Message}";
+                try
+                {
+                    var response = await client.SendEmailAsync(mail, timeout.Token);
+                    var status = (int)response.StatusCode;
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var messageId = response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null;
+                        logger.LogInformation("Email to {To} sent by SendGrid as {MessageId} after {Attempts} attempt(s)", to, messageId, attempt);
+                        return EmailOutcome.Delivered(messageId, attempt);
+                    }
+
+                    reason = $"sendgrid_{status}: {await BodyExcerptAsync(response, timeout.Token)}";
+                    if (status != (int)HttpStatusCode.TooManyRequests && status < 500)
+                    {
+                        logger.LogWarning("SendGrid refused email to {To}: {Reason}", to, reason);
+                        return EmailOutcome.Failed(reason, attempt);
+                    }
+
+                    retryAfter = RetryAfter(response);
+                }
+                catch (HttpRequestException ex) when (NeverSent(ex))
+                {
+                    reason = $"connect: {ex.Message}";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+                {
+                    // Only our own timeout cancels a call (the caller's token is not passed in).
+                    reason = ex is OperationCanceledException
+                        ? $"timeout: no answer from SendGrid within {settings.AttemptTimeoutSeconds} s"
+                        : $"transport: {ex.Message}";
+                    logger.LogWarning("Email to {To}: outcome unknown after attempt {Attempt}, not retried: {Reason}", to, attempt, reason);
+                    return EmailOutcome.Unknown(reason, attempt);
+                }
             }
 
             if (attempt >= settings.MaxAttempts)
             {
-                logger.LogWarning("Email to {To} failed after {Attempts} attempts: {Reason}", string.Join(", ", message.To), attempt, reason);
+                logger.LogWarning("Email to {To} failed after {Attempts} attempts: {Reason}", to, attempt, reason);
                 return EmailOutcome.Failed(reason, attempt);
             }
 
             var delay = retryAfter ?? Backoff(attempt);
             if (delay > maxDelay)
             {
-                logger.LogWarning("SendGrid asked to wait {Delay} for email to {To}; more than {MaxDelay}, leaving it to the next run", delay, string.Join(", ", message.To), maxDelay);
+                logger.LogWarning("SendGrid asked to wait {Delay} for email to {To}; more than {MaxDelay}, leaving it to the next run", delay, to, maxDelay);
                 return EmailOutcome.Failed($"{reason} (retry after {delay.TotalSeconds:0} s)", attempt);
             }
 
-            logger.LogInformation("Retrying email to {To} in {Delay} after: {Reason}", string.Join(", ", message.To), delay, reason);
-            await Task.Delay(delay, clock, ct);
+            logger.LogInformation("Retrying email to {To} in {Delay} after: {Reason}", to, delay, reason);
+            try
+            {
+                await Task.Delay(delay, clock, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return EmailOutcome.Failed($"{reason} (cancelled before attempt {attempt + 1})", attempt);
+            }
         }
     }
+
+    /// <summary>
+    /// The request never left this machine: the connection could not be made (no name, refused,
+    /// unreachable, TLS handshake failed), so SendGrid cannot have it and sending again is safe.
+    /// </summary>
+    private static bool NeverSent(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError;
 
     private SendGridMessage ToSendGrid(EmailMessage message)
     {
@@ -144,9 +187,19 @@ public sealed class Mailer(IOptions<EmailOptions> options, IServiceProvider serv
         return header.Date is { } date ? (date - clock.GetUtcNow()) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero : null;
     }
 
+    /// <summary>The start of an error answer's body; an unreadable body does not change what the status said.</summary>
     private static async Task<string> BodyExcerptAsync(Response response, CancellationToken ct)
     {
-        var body = response.Body is null ? "" : await response.Body.ReadAsStringAsync(ct);
+        string body;
+        try
+        {
+            body = response.Body is null ? "" : await response.Body.ReadAsStringAsync(ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return "(body not readable)";
+        }
+
         body = body.ReplaceLineEndings(" ");
         return body.Length > 300 ? body[..300] : body;
     }

@@ -10,6 +10,9 @@
 
   const REMINDER_STATUS = {
     would_send: 'Sẽ gửi', sent: 'Đã gửi', already_sent: 'Đã gửi trước đó', failed: 'Gửi lỗi', no_address: 'Không có địa chỉ email',
+    in_progress: 'Đang gửi',
+    // The send got no answer, or its run stopped mid-send: it may have gone out, so it is never resent by itself.
+    unknown: 'Chưa rõ kết quả — kiểm tra nhật ký gửi SendGrid',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -221,7 +224,9 @@
     $('remind').focus();
     const all = sent.reminders || [];
     const ok = all.filter((r) => r.status === 'sent').length;
-    return ok === all.length ? `Đã gửi ${ok} thư nhắc.` : `Đã gửi ${ok}/${all.length} thư nhắc; các thư còn lại sẽ được thử lại ở lần nhắc sau.`;
+    const unknown = all.filter((r) => r.status === 'unknown').length;
+    const note = unknown ? ` ${unknown} thư chưa rõ kết quả: kiểm tra nhật ký gửi SendGrid, hệ thống không tự gửi lại.` : '';
+    return (ok === all.length ? `Đã gửi ${ok} thư nhắc.` : `Đã gửi ${ok}/${all.length} thư nhắc; các thư còn lại sẽ được thử lại ở lần nhắc sau.`) + note;
   }));
 
   $('compile').addEventListener('click', () => act('Đang tổng hợp, vui lòng chờ…', async () => {

@@ -29,6 +29,8 @@ public sealed record ReminderRun(string PeriodId, bool DryRun, string? Stage, st
     public int Sent => Reminders.Count(r => r.Status == ReminderLineStatus.Sent);
 
     public int Failed => Reminders.Count(r => r.Status == ReminderLineStatus.Failed);
+
+    public int Unknown => Reminders.Count(r => r.Status == ReminderLineStatus.Unknown);
 }
 
 /// <summary>The <c>status</c> of a line.</summary>
@@ -39,8 +41,18 @@ public static class ReminderLineStatus
     public const string Failed = "failed";
     public const string AlreadySent = "already_sent";
 
-    /// <summary>Another run holds the claim (or one crashed mid-send; at most once means it is not resent).</summary>
+    /// <summary>Another run holds the claim and is sending now.</summary>
     public const string InProgress = "in_progress";
+
+    /// <summary>
+    /// The email may or may not have gone: the send got no answer, or its run stopped between claiming and
+    /// recording (see <see cref="ReminderLedger.AbandonedAfter"/>). Never resent automatically (at most once);
+    /// the admin checks SendGrid's activity log.
+    /// </summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>The <c>reason</c> of an <see cref="Unknown"/> line, for the admin.</summary>
+    public const string UnknownReason = "Chưa rõ kết quả — kiểm tra nhật ký gửi (SendGrid activity)";
 
     /// <summary>The unit has no contact address in the registry.</summary>
     public const string NoAddress = "no_address";
@@ -72,7 +84,7 @@ public sealed class ReminderService(
         foreach (var period in periods.Current().Where(p => p.IsOpenAt(now)))
         {
             var run = await RunAsync(period, dryRun: false, actor, ct);
-            logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Sent} sent, {Failed} failed, skipped {Skipped}", run.PeriodId, run.Stage, run.Sent, run.Failed, run.Skipped);
+            logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Sent} sent, {Failed} failed, {Unknown} unknown, skipped {Skipped}", run.PeriodId, run.Stage, run.Sent, run.Failed, run.Unknown, run.Skipped);
             runs.Add(run);
         }
 
@@ -118,20 +130,28 @@ public sealed class ReminderService(
         var run = new ReminderRun(periodId, dryRun, stage.Id, null, lines);
         if (!dryRun && run.Sent > 0)
         {
-            await SendDigestAsync(period, stage, run, missing, now, ct);
+            await SendDigestAsync(period, stage, report.Rows, missing, today, now, actor, ct);
         }
 
         return run;
     }
 
-    private static ReminderLine DryLine(StatusRow row, ReminderStage stage, EmailMessage message, ReminderEntity? previous) =>
-        Line(row, stage, message, message.To.Count == 0 ? ReminderLineStatus.NoAddress
-            : previous?.Status switch
-            {
-                ReminderStatus.Sent => ReminderLineStatus.AlreadySent,
-                ReminderStatus.Sending => ReminderLineStatus.InProgress,
-                _ => ReminderLineStatus.WouldSend,
-            });
+    private ReminderLine DryLine(StatusRow row, ReminderStage stage, EmailMessage message, ReminderEntity? previous) =>
+        message.To.Count == 0 ? Line(row, stage, message, ReminderLineStatus.NoAddress)
+            : (previous is null ? null : Settled(row, stage, message, ledger.StatusOf(previous), previous.MessageId))
+              ?? Line(row, stage, message, ReminderLineStatus.WouldSend);
+
+    /// <summary>
+    /// The line for a unit whose ledger row says it is not to be sent now (sent, being sent, outcome unknown);
+    /// null when the row may be claimed (failed).
+    /// </summary>
+    private static ReminderLine? Settled(StatusRow row, ReminderStage stage, EmailMessage message, string ledgerStatus, string? messageId) => ledgerStatus switch
+    {
+        ReminderStatus.Sent => Line(row, stage, message, ReminderLineStatus.AlreadySent) with { MessageId = messageId },
+        ReminderStatus.Sending => Line(row, stage, message, ReminderLineStatus.InProgress),
+        ReminderStatus.Unknown => Line(row, stage, message, ReminderLineStatus.Unknown) with { Reason = ReminderLineStatus.UnknownReason },
+        _ => null,
+    };
 
     private async Task<ReminderLine> RemindAsync(Period period, StatusRow row, ReminderStage stage, EmailMessage message, ReminderEntity? previous, string actor, CancellationToken ct)
     {
@@ -140,18 +160,41 @@ public sealed class ReminderService(
             return Line(row, stage, message, ReminderLineStatus.NoAddress);
         }
 
-        if (previous?.Status == ReminderStatus.Sent)
+        if (previous is not null && Settled(row, stage, message, ledger.StatusOf(previous), previous.MessageId) is { } settled)
         {
-            return Line(row, stage, message, ReminderLineStatus.AlreadySent) with { MessageId = previous.MessageId };
+            return settled;
         }
 
         var periodId = period.Id.ToString();
         var claim = await ledger.ClaimAsync(periodId, row.UnitCode, stage.Id, string.Join(";", message.To), message.DistinctCc.Count > 0 ? string.Join(";", message.DistinctCc) : null, actor, ct);
         if (!claim.Won)
         {
-            return Line(row, stage, message, claim.ExistingStatus == ReminderStatus.Sent ? ReminderLineStatus.AlreadySent : ReminderLineStatus.InProgress);
+            return Settled(row, stage, message, claim.ExistingStatus!, null) ?? Line(row, stage, message, ReminderLineStatus.InProgress);
         }
 
+        var outcome = await SendClaimedAsync(claim.Row!, message, ct);
+        using var auditing = new CancellationTokenSource(ReminderLedger.RecordTimeout);
+        switch (outcome.Result)
+        {
+            case EmailResult.Failed:
+                return Line(row, stage, message, ReminderLineStatus.Failed) with { Reason = outcome.Reason };
+            case EmailResult.Unknown:
+                await audit.RecordAsync(actor, AuditActions.Reminder, periodId, row.UnitCode, $"{stage.Id} to {string.Join(", ", message.To)}; outcome unknown: {outcome.Reason}", auditing.Token);
+                return Line(row, stage, message, ReminderLineStatus.Unknown) with { Reason = ReminderLineStatus.UnknownReason };
+            default:
+                await audit.RecordAsync(actor, AuditActions.Reminder, periodId, row.UnitCode, $"{stage.Id} to {string.Join(", ", message.To)}; message {outcome.MessageId}", auditing.Token);
+                return Line(row, stage, message, ReminderLineStatus.Sent) with { MessageId = outcome.MessageId };
+        }
+    }
+
+    /// <summary>
+    /// Sends a message whose ledger row this run claimed, and records what became of it. The run's token stops
+    /// the mailer's retries but never a call in flight, and the outcome is recorded in a time of its own
+    /// (<see cref="ReminderLedger.RecordTimeout"/>), not the run's: a client that aborts the request, or a
+    /// timer being stopped, must not leave an email SendGrid accepted looking unsent.
+    /// </summary>
+    private async Task<EmailOutcome> SendClaimedAsync(ReminderEntity claimed, EmailMessage message, CancellationToken ct)
+    {
         EmailOutcome outcome;
         try
         {
@@ -159,18 +202,13 @@ public sealed class ReminderService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogError(ex, "Reminder {Stage} to {UnitCode} for {PeriodId} could not be handed over", stage.Id, row.UnitCode, periodId);
+            logger.LogError(ex, "Email {RowKey} of {PartitionKey} could not be handed over", claimed.RowKey, claimed.PartitionKey);
             outcome = EmailOutcome.Failed("error: " + ex.Message, 0);
         }
 
-        await ledger.RecordAsync(claim.Row!, outcome, ct);
-        if (!outcome.Sent)
-        {
-            return Line(row, stage, message, ReminderLineStatus.Failed) with { Reason = outcome.Reason };
-        }
-
-        await audit.RecordAsync(actor, AuditActions.Reminder, periodId, row.UnitCode, $"{stage.Id} to {string.Join(", ", message.To)}; message {outcome.MessageId}", ct);
-        return Line(row, stage, message, ReminderLineStatus.Sent) with { MessageId = outcome.MessageId };
+        using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
+        await ledger.RecordAsync(claimed, outcome, recording.Token);
+        return outcome;
     }
 
     private static ReminderLine Line(StatusRow row, ReminderStage stage, EmailMessage message, string status) =>
@@ -209,8 +247,22 @@ public sealed class ReminderService(
         };
     }
 
-    private async Task SendDigestAsync(Period period, ReminderStage stage, ReminderRun run, IReadOnlyList<StatusRow> missing, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Sở Nội vụ's digest of a stage, at most one per (period, stage, Vietnam day): claimed in the ledger like a
+    /// reminder, so two runs at the same moment (or the admin's "send now" after the timer) mail it once. It is
+    /// read from the ledger after this run's sends, so it lists every unit reminded at this stage by any run
+    /// (a unit another run is still sending to is listed as such), not only this run's.
+    /// </summary>
+    private async Task SendDigestAsync(Period period, ReminderStage stage, IReadOnlyList<StatusRow> rows, IReadOnlyList<StatusRow> missing, DateOnly today, DateTimeOffset now, string actor, CancellationToken ct)
     {
+        var periodId = period.Id.ToString();
+        var names = rows.ToDictionary(r => r.UnitCode, r => r.UnitName, StringComparer.Ordinal);
+        var reminded = (await ledger.ForStageAsync(periodId, stage.Id, ct)).Values
+            .Select(e => (Code: e.UnitCode, Name: names.GetValueOrDefault(e.UnitCode, e.UnitCode), Status: ledger.StatusOf(e)))
+            .OrderBy(r => r.Name, VietnamTime.NameComparer)
+            .ThenBy(r => r.Code, StringComparer.Ordinal)
+            .ToList();
+        int Count(string status) => reminded.Count(r => r.Status == status);
         var values = new Dictionary<string, string>
         {
             ["periodTitle"] = period.Title,
@@ -218,8 +270,12 @@ public sealed class ReminderService(
             ["deadline"] = VietnamTime.DescribeDeadline(period.Deadline),
             ["stage"] = stage.Id,
             ["stageLabel"] = stage.Label,
-            ["sentCount"] = run.Sent.ToString(CultureInfo.InvariantCulture),
-            ["failedCount"] = run.Failed.ToString(CultureInfo.InvariantCulture),
+            ["sentCount"] = Count(ReminderStatus.Sent).ToString(CultureInfo.InvariantCulture),
+            ["sendingCount"] = Count(ReminderStatus.Sending).ToString(CultureInfo.InvariantCulture),
+            ["unknownCount"] = Count(ReminderStatus.Unknown).ToString(CultureInfo.InvariantCulture),
+            ["failedCount"] = Count(ReminderStatus.Failed).ToString(CultureInfo.InvariantCulture),
+            ["remindedCount"] = reminded.Count.ToString(CultureInfo.InvariantCulture),
+            ["remindedUnits"] = string.Join("\n", reminded.Select((r, i) => $"{i + 1}. {r.Name} ({r.Code}){DigestNote(r.Status)}")),
             ["missingCount"] = missing.Count.ToString(CultureInfo.InvariantCulture),
             ["missingUnits"] = string.Join("\n", missing.Select((r, i) => $"{i + 1}. {r.UnitName} ({r.UnitCode})")),
         };
@@ -227,12 +283,29 @@ public sealed class ReminderService(
         var digest = new EmailMessage([emailOptions.Value.SoNoiVuAddress], [], rendered.Subject, rendered.Text, rendered.Html)
         {
             Categories = ["danvan", "digest"],
-            CustomArgs = new Dictionary<string, string> { ["periodId"] = period.Id.ToString(), ["stage"] = stage.Id },
+            CustomArgs = new Dictionary<string, string> { ["periodId"] = periodId, ["stage"] = stage.Id },
         };
-        var outcome = await mailer.SendAsync(digest, ct);
+
+        var claim = await ledger.ClaimDigestAsync(periodId, stage.Id, today, emailOptions.Value.SoNoiVuAddress, actor, ct);
+        if (!claim.Won)
+        {
+            logger.LogInformation("Reminder digest for {PeriodId} {Stage} on {Day}: another run has it ({Status})", periodId, stage.Id, today, claim.ExistingStatus);
+            return;
+        }
+
+        var outcome = await SendClaimedAsync(claim.Row!, digest, ct);
         if (!outcome.Sent)
         {
-            logger.LogWarning("Reminder digest for {PeriodId} not sent: {Reason}", period.Id.ToString(), outcome.Reason);
+            logger.LogWarning("Reminder digest for {PeriodId} not sent ({Result}): {Reason}", periodId, outcome.Result, outcome.Reason);
         }
     }
+
+    /// <summary>What the digest says after a unit whose reminder is not (yet) known to be sent.</summary>
+    private static string DigestNote(string ledgerStatus) => ledgerStatus switch
+    {
+        ReminderStatus.Sending => " — đang gửi",
+        ReminderStatus.Unknown => " — chưa rõ kết quả, kiểm tra nhật ký gửi SendGrid",
+        ReminderStatus.Failed => " — gửi không thành công, sẽ gửi lại ở lượt sau",
+        _ => "",
+    };
 }

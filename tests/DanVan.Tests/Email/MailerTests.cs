@@ -62,6 +62,87 @@ public sealed class MailerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_whose_reply_never_comes_is_unknown_and_not_retried()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 1), new Dictionary<string, string?> { ["DanVan:Email:AttemptTimeoutSeconds"] = "1" });
+        stub.LoseRepliesNext(1, LostReply.Hang);
+
+        var outcome = await AdvancingAsync(app.Clock, app.Get<Mailer>().SendAsync(Message()));
+
+        Assert.Equal(EmailResult.Unknown, outcome.Result);
+        Assert.False(outcome.Sent);
+        Assert.Equal(1, outcome.Attempts);
+        Assert.StartsWith("timeout", outcome.Reason);
+        Assert.Equal(1, stub.Requests);
+        Assert.Single(stub.Received);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_after_the_request_went_out_is_unknown_and_not_retried()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 1));
+        stub.LoseRepliesNext(1, LostReply.Abort);
+
+        var outcome = await AdvancingAsync(app.Clock, app.Get<Mailer>().SendAsync(Message()));
+
+        Assert.Equal(EmailResult.Unknown, outcome.Result);
+        Assert.Equal(1, outcome.Attempts);
+        Assert.StartsWith("transport", outcome.Reason);
+        Assert.Equal(1, stub.Requests);
+    }
+
+    [Fact]
+    public async Task A_connection_that_could_not_be_made_is_retried_and_then_reported_failed()
+    {
+        // A port nobody listens on: every connection is refused before a byte of the request is sent.
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var settings = stub.Settings;
+        settings["DanVan:Email:SendGridHost"] = $"http://127.0.0.1:{port}";
+        settings["DanVan:Email:MaxAttempts"] = "3";
+        await using var app = await TestApp.StartAsync(Vn(5, 1), settings);
+
+        var outcome = await AdvancingAsync(app.Clock, app.Get<Mailer>().SendAsync(Message()));
+
+        Assert.Equal(EmailResult.Failed, outcome.Result);
+        Assert.Equal(3, outcome.Attempts);
+        Assert.StartsWith("connect", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_caller_s_token_stops_retries_but_not_a_call_in_flight()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 1));
+        using var run = new CancellationTokenSource();
+        stub.OnAccepted = _ => run.Cancel();
+
+        var accepted = await app.Get<Mailer>().SendAsync(Message(), run.Token);
+
+        Assert.True(accepted.Sent);
+        Assert.Equal(stub.Received.Single().MessageId, accepted.MessageId);
+
+        // A 503, then the caller gives up while the mailer waits (on the stopped fake clock) to retry.
+        stub.OnAccepted = null;
+        stub.FailNext(1, 503);
+        using var second = new CancellationTokenSource();
+        var retrying = app.Get<Mailer>().SendAsync(Message(), second.Token);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (stub.Requests < 2 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
+        await second.CancelAsync();
+        var refused = await retrying;
+
+        Assert.Equal((EmailResult.Failed, 1), (refused.Result, refused.Attempts));
+        Assert.Contains("cancelled before attempt 2", refused.Reason);
+        Assert.Equal(2, stub.Requests);
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_by_the_stub_and_reported_failed()
     {
         var settings = stub.Settings;

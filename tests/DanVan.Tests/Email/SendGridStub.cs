@@ -53,11 +53,22 @@ public sealed record ReceivedMail(JsonElement Body, string MessageId)
         holder.TryGetProperty(name, out var list) ? list.EnumerateArray().Select(a => a.GetProperty("email").GetString()!).ToList() : [];
 }
 
+/// <summary>How the stub loses the reply to a message it accepted.</summary>
+public enum LostReply
+{
+    /// <summary>It never answers: the client's timeout has to end the call.</summary>
+    Hang,
+
+    /// <summary>It drops the connection without a word.</summary>
+    Abort,
+}
+
 /// <summary>
 /// A local server that speaks SendGrid's <c>POST /v3/mail/send</c>: checks the Bearer key, validates every
 /// body against SendGrid's own published schema (Specs/sendgrid-mail-v3.openapi.json, request body
 /// PostMailSend, JSON Schema 2020-12), answers 202 with an <c>X-Message-Id</c>, and can be told to answer
-/// 429 (with Retry-After) or 5xx a number of times, and to add latency.
+/// 429 (with Retry-After) or 5xx a number of times, to add latency, and to accept a message but lose the
+/// reply (hang, or drop the connection): the case where the sender cannot know the message went out.
 /// </summary>
 public sealed class SendGridStub : IAsyncDisposable
 {
@@ -69,6 +80,9 @@ public sealed class SendGridStub : IAsyncDisposable
     private int failuresLeft;
     private int failureStatus;
     private string? failureRetryAfter;
+    private readonly CancellationTokenSource stopping = new();
+    private int lostRepliesLeft;
+    private LostReply lostReply;
     private int requests;
     private int inFlight;
     private int maxInFlight;
@@ -107,6 +121,19 @@ public sealed class SendGridStub : IAsyncDisposable
         failureRetryAfter = retryAfter;
         Volatile.Write(ref failuresLeft, count);
     }
+
+    /// <summary>
+    /// The next <paramref name="count"/> valid requests are accepted (they are in <see cref="Received"/>) but
+    /// their reply is lost as <paramref name="how"/> says.
+    /// </summary>
+    public void LoseRepliesNext(int count, LostReply how = LostReply.Hang)
+    {
+        lostReply = how;
+        Volatile.Write(ref lostRepliesLeft, count);
+    }
+
+    /// <summary>Called with each accepted message before the 202 goes back (e.g. to cancel the sender's run).</summary>
+    public Action<ReceivedMail>? OnAccepted { get; set; }
 
     public static async Task<SendGridStub> StartAsync()
     {
@@ -192,7 +219,16 @@ public sealed class SendGridStub : IAsyncDisposable
 
             Interlocked.Exchange(ref failuresLeft, 0);
             var id = Guid.NewGuid().ToString("N")[..22];
-            Received.Enqueue(new ReceivedMail(body, id));
+            var mail = new ReceivedMail(body, id);
+            Received.Enqueue(mail);
+            if (Interlocked.Decrement(ref lostRepliesLeft) >= 0)
+            {
+                await LoseReplyAsync(context);
+                return Results.Empty;
+            }
+
+            Interlocked.Exchange(ref lostRepliesLeft, 0);
+            OnAccepted?.Invoke(mail);
             context.Response.Headers["X-Message-Id"] = id;
             return Results.StatusCode(202);
         }
@@ -200,6 +236,27 @@ public sealed class SendGridStub : IAsyncDisposable
         {
             Interlocked.Decrement(ref inFlight);
         }
+    }
+
+    private async Task LoseReplyAsync(HttpContext context)
+    {
+        if (lostReply == LostReply.Abort)
+        {
+            context.Abort();
+            return;
+        }
+
+        // Hangs until the client gives up (closing the connection) or the stub stops.
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        context.Abort();
     }
 
     private static JsonSchema LoadSchema()
@@ -217,6 +274,8 @@ public sealed class SendGridStub : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await stopping.CancelAsync();
+        stopping.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
     }

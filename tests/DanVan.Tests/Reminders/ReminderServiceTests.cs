@@ -103,6 +103,141 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
         Assert.Equal(30, ledger.Count);
         Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
+
+        // One digest for the stage and day, whichever run won its claim, listing every unit reminded (by any run).
+        var digest = Assert.Single(stub.Digests);
+        var reminded = Section(digest.Text, "Các đơn vị được nhắc ở giai đoạn này (30):", "Các đơn vị chưa nộp báo cáo");
+        Assert.All(Enumerable.Range(1, 30), i => Assert.Contains($"(don-vi-{i:00})", reminded));
+        var digestRow = Assert.Single(await app.Get<ReminderLedger>().DigestsAsync(PeriodId));
+        Assert.Equal((ReminderStatus.Sent, "before-7", digest.MessageId), (digestRow.Status, digestRow.Stage, digestRow.MessageId));
+    }
+
+    [Fact]
+    public async Task A_stage_s_digest_goes_once_a_day_and_lists_the_units_reminded_by_earlier_runs()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?>
+        {
+            ["DanVan:Email:MaxAttempts"] = "1",
+            ["DanVan:Reminders:MaxParallelism"] = "1",
+        });
+        await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"), Unit("so-y-te", "Sở Y tế"));
+        var service = app.Get<ReminderService>();
+        var period = app.Get<PeriodCatalog>().Get(PeriodId);
+
+        // 8/5: Sở Tài chính's reminder fails (a 500), Sở Y tế's goes: the day's digest says so.
+        stub.FailNext(1, 500);
+        await service.RunAsync(period, false, "timer");
+        var first = Assert.Single(stub.Digests);
+        Assert.Contains("Số đơn vị đã gửi thư nhắc: 1", first.Text);
+        Assert.Contains("1. Sở Tài chính (so-tai-chinh) — gửi không thành công, sẽ gửi lại ở lượt sau", first.Text);
+        Assert.Contains("2. Sở Y tế (so-y-te)\n", first.Text);
+
+        // Later the same day the admin sends again: Sở Tài chính's reminder goes, but no second digest that day.
+        app.Clock.Advance(TimeSpan.FromHours(3));
+        var again = await service.RunAsync(period, false, "admin");
+        Assert.Equal(1, again.Sent);
+        Assert.Single(stub.Digests);
+
+        // 9/5, still stage before-7: a unit added to the registry is reminded, and that day's digest lists all three.
+        app.Clock.SetUtcNow(Vn(5, 9));
+        await SeedAsync(app, Unit("so-xay-dung", "Sở Xây dựng"));
+        var next = await service.RunAsync(period, false, "timer");
+        Assert.Equal(("before-7", 1), (next.Stage, next.Sent));
+        Assert.Equal(2, stub.Digests.Count);
+        var second = stub.Digests.Single(d => d.MessageId != first.MessageId);
+        Assert.Contains("Số đơn vị đã gửi thư nhắc: 3", second.Text);
+        Assert.Contains("1. Sở Tài chính (so-tai-chinh)\n2. Sở Xây dựng (so-xay-dung)\n3. Sở Y tế (so-y-te)\n", second.Text);
+        Assert.Equal(2, (await app.Get<ReminderLedger>().DigestsAsync(PeriodId)).Count);
+        Assert.Empty(stub.Violations);
+    }
+
+    [Fact]
+    public async Task The_outcome_is_recorded_even_when_the_run_is_cancelled_right_after_SendGrid_accepted()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 8));
+        await SeedAsync(app, Unit("so-tai-chinh"));
+        using var run = new CancellationTokenSource();
+        stub.OnAccepted = _ => run.Cancel();
+
+        var error = await Record.ExceptionAsync(() => app.Get<ReminderService>().RunAsync(app.Get<PeriodCatalog>().Get(PeriodId), false, "admin", run.Token));
+
+        Assert.True(error is null or OperationCanceledException, error?.ToString());
+        Assert.True(run.IsCancellationRequested);
+        var mail = Assert.Single(stub.Reminders);
+        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
+        Assert.Equal((ReminderStatus.Sent, mail.MessageId, 1), (row.Status, row.MessageId, row.Attempts));
+        Assert.NotNull(row.SentAt);
+        var audit = await app.Get<AuditLog>().ListAsync(PeriodId);
+        Assert.Contains(audit, a => a.Action == AuditActions.Reminder && a.UnitCode == "so-tai-chinh");
+    }
+
+    [Fact]
+    public async Task A_reminder_whose_send_got_no_answer_is_unknown_and_never_resent()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?> { ["DanVan:Email:AttemptTimeoutSeconds"] = "1" });
+        await SeedAsync(app, Unit("so-tai-chinh"));
+        stub.LoseRepliesNext(1, LostReply.Hang);
+
+        var first = (await TimerAsync(app)).Single(r => r.Stage is not null);
+
+        var line = Assert.Single(first.Reminders);
+        Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (line.Status, line.Reason));
+        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
+        Assert.Equal((ReminderStatus.Unknown, 1), (row.Status, row.Attempts));
+        Assert.StartsWith("timeout", row.Reason);
+        Assert.Empty(stub.Digests);
+
+        // Neither the next day's timer nor the admin resends it; both show it as unknown.
+        app.Clock.SetUtcNow(Vn(5, 9));
+        var second = (await TimerAsync(app)).Single(r => r.Stage is not null);
+        var dry = await app.Get<ReminderService>().RunAsync(app.Get<PeriodCatalog>().Get(PeriodId), true, "admin");
+        Assert.Equal(ReminderLineStatus.Unknown, Assert.Single(second.Reminders).Status);
+        Assert.Equal(ReminderLineStatus.Unknown, Assert.Single(dry.Reminders).Status);
+        Assert.Equal(1, stub.Requests);
+    }
+
+    [Fact]
+    public async Task A_claim_left_sending_by_a_crash_is_in_progress_then_unknown_and_never_resent()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 8));
+        await SeedAsync(app, Unit("so-tai-chinh"));
+        var ledger = app.Get<ReminderLedger>();
+        var service = app.Get<ReminderService>();
+        var period = app.Get<PeriodCatalog>().Get(PeriodId);
+
+        // A run claimed the row and died before recording what SendGrid said.
+        Assert.True((await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default)).Won);
+
+        Assert.Equal(ReminderLineStatus.InProgress, Assert.Single((await service.RunAsync(period, false, "admin")).Reminders).Status);
+        app.Clock.Advance(ledger.AbandonedAfter);
+        Assert.Equal(ReminderLineStatus.InProgress, Assert.Single((await service.RunAsync(period, true, "admin")).Reminders).Status);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        var dry = Assert.Single((await service.RunAsync(period, true, "admin")).Reminders);
+        var real = Assert.Single((await service.RunAsync(period, false, "admin")).Reminders);
+        Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (dry.Status, dry.Reason));
+        Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (real.Status, real.Reason));
+        Assert.Equal(0, stub.Requests);
+        Assert.Equal(ReminderStatus.Sending, Assert.Single(await ledger.ForPeriodAsync(PeriodId)).Status);
+    }
+
+    [Fact]
+    public void A_claim_is_abandoned_only_after_the_longest_send_can_have_ended()
+    {
+        var email = new DanVan.Email.EmailOptions();
+        var ledger = new ReminderLedger(null!, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(email));
+
+        // 4 attempts of 30 s, 3 waits of at most 60 s, 30 s to record, a minute's margin.
+        Assert.Equal(TimeSpan.FromMinutes(6.5), ledger.AbandonedAfter);
+    }
+
+    /// <summary>The text between two headings of an email.</summary>
+    private static string Section(string text, string from, string to)
+    {
+        var start = text.IndexOf(from, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"'{from}' not in: {text}");
+        var end = text.IndexOf(to, start, StringComparison.Ordinal);
+        return text[start..(end < 0 ? text.Length : end)];
     }
 
     [Fact]

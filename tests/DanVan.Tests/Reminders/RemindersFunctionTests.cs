@@ -58,6 +58,29 @@ public sealed class RemindersFunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reminder_whose_outcome_is_unknown_is_listed_as_unknown_with_a_Vietnamese_reason_and_not_sent()
+    {
+        await using var app = await StartWithFunctionAsync(stub, Vn(5, 8));
+        await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"), Unit("so-y-te", "Sở Y tế"));
+        var ledger = app.Get<ReminderLedger>();
+        await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
+        app.Clock.Advance(ledger.AbandonedAfter + TimeSpan.FromMinutes(1));
+
+        var dry = await PostAsync(app, "dryRun=true");
+        var real = await PostAsync(app, null);
+
+        foreach (var answer in new[] { dry, real })
+        {
+            Assert.Equal(200, answer.Status);
+            var line = answer.Json.GetProperty("reminders").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == "so-tai-chinh");
+            Assert.Equal("unknown", line.GetProperty("status").GetString());
+            Assert.Equal("Chưa rõ kết quả — kiểm tra nhật ký gửi (SendGrid activity)", line.GetProperty("reason").GetString());
+        }
+
+        Assert.Equal("so-y-te", Assert.Single(stub.Reminders).Arg("unitCode"));
+    }
+
+    [Fact]
     public async Task Only_the_admin_may_call_it_and_bad_input_is_a_problem()
     {
         await using var app = await StartWithFunctionAsync(stub, Vn(5, 8));
