@@ -103,7 +103,7 @@ public sealed class CompilationStore(DanVanStore store)
     public async Task<CompilationRecord?> LatestAsync(string periodId, CancellationToken ct = default) =>
         (await ListAsync(periodId, ct)).FirstOrDefault();
 
-    /// <summary>Records the compilation under its version; false when that version was taken first by another compiler.</summary>
+    /// <summary>Records the compilation under its version; false when that version was taken first by another compiler (read back, never assumed).</summary>
     public async Task<bool> TryAddAsync(CompilationEntity entity, CancellationToken ct = default)
     {
         try
@@ -113,7 +113,10 @@ public sealed class CompilationStore(DanVanStore store)
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return false;
+            // Taken by another compiler, or this add's own reply was lost and the SDK's retry met it: the
+            // blob name (fresh per attempt) tells which.
+            var stored = await store.Compilations.GetEntityIfExistsAsync<CompilationEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: ct);
+            return stored.HasValue && stored.Value!.BlobName == entity.BlobName;
         }
     }
 }

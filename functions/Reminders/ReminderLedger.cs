@@ -50,6 +50,9 @@ public sealed class ReminderEntity : ITableEntity
     public string Actor { get; set; } = "";
     public DateTimeOffset ClaimedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>Who holds the claim: a fresh id per claim, so a claim whose reply was lost is recognised as one's own.</summary>
+    public string? ClaimId { get; set; }
 }
 
 public static class ReminderStatus
@@ -115,6 +118,7 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
             Stage = stage,
             Status = ReminderStatus.Sending,
             Runs = 1,
+            ClaimId = NewClaimId(),
             To = to,
             Cc = cc,
             Actor = actor,
@@ -128,19 +132,26 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return await ReclaimFailedAsync(partitionKey, rowKey, to, cc, actor, ct);
+            return await ReclaimFailedAsync(partitionKey, rowKey, row.ClaimId!, to, cc, actor, ct);
         }
     }
 
-    private async Task<ReminderClaim> ReclaimFailedAsync(string partitionKey, string rowKey, string to, string? cc, string actor, CancellationToken ct)
+    private async Task<ReminderClaim> ReclaimFailedAsync(string partitionKey, string rowKey, string ourClaim, string to, string? cc, string actor, CancellationToken ct)
     {
         var existing = (await store.Reminders.GetEntityAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct)).Value;
+        if (existing.ClaimId == ourClaim)
+        {
+            // Our own claim: its reply was lost and the SDK's retry met it.
+            return new ReminderClaim(existing, null);
+        }
+
         if (existing.Status != ReminderStatus.Failed)
         {
             return new ReminderClaim(null, StatusOf(existing));
         }
 
         existing.Status = ReminderStatus.Sending;
+        existing.ClaimId = NewClaimId();
         existing.Runs++;
         existing.To = to;
         existing.Cc = cc;
@@ -154,8 +165,9 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            // Another run re-claimed it between our read and our write.
-            return new ReminderClaim(null, ReminderStatus.Sending);
+            // Another run re-claimed it between our read and our write, or our write's reply was lost: read which.
+            var now = (await store.Reminders.GetEntityAsync<ReminderEntity>(existing.PartitionKey, existing.RowKey, cancellationToken: ct)).Value;
+            return now.ClaimId == existing.ClaimId ? new ReminderClaim(now, null) : new ReminderClaim(null, StatusOf(now));
         }
     }
 
@@ -172,9 +184,25 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         claimed.MessageId = outcome.MessageId;
         claimed.Attempts += outcome.Attempts;
         claimed.SentAt = outcome.Sent ? clock.GetUtcNow() : null;
-        var updated = await store.Reminders.UpdateEntityAsync(claimed, claimed.ETag, TableUpdateMode.Replace, ct);
-        claimed.ETag = updated.Headers.ETag ?? claimed.ETag;
+        try
+        {
+            var updated = await store.Reminders.UpdateEntityAsync(claimed, claimed.ETag, TableUpdateMode.Replace, ct);
+            claimed.ETag = updated.Headers.ETag ?? claimed.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // The claim is ours alone, so a changed row is our own write whose reply was lost: read it to be sure.
+            var stored = (await store.Reminders.GetEntityAsync<ReminderEntity>(claimed.PartitionKey, claimed.RowKey, cancellationToken: ct)).Value;
+            if (stored.ClaimId != claimed.ClaimId || stored.Status != claimed.Status || stored.MessageId != claimed.MessageId)
+            {
+                throw;
+            }
+
+            claimed.ETag = stored.ETag;
+        }
     }
+
+    private static string NewClaimId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The reminder rows of one stage of a period, by unit code.</summary>
     public async Task<IReadOnlyDictionary<string, ReminderEntity>> ForStageAsync(string periodId, string stage, CancellationToken ct)

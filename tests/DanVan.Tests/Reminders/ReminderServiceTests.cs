@@ -85,6 +85,32 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.DoesNotContain(stub.Reminders, m => m.Arg("unitCode") == "so-noi-vu");
     }
 
+    /// <summary>The claim's and the outcome's writes applied by storage, their replies lost: one email each, recorded as sent.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Lost_replies_to_the_ledger_writes_still_send_each_reminder_once_and_record_it(int lostInARow)
+    {
+        var faults = new StorageFaults();
+        // One send at a time, so each write's attempts follow each other: the first lostInARow replies of every write are lost.
+        await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?> { ["DanVan:Reminders:MaxParallelism"] = "1" }, faults);
+        await SeedAsync(app, Unit("so-tai-chinh"), Unit("so-y-te"));
+
+        var writes = 0;
+        faults.Rule(call => call == StorageCall.TableWrite && Interlocked.Increment(ref writes) % (lostInARow + 1) != 0 ? StorageFault.DropReply : StorageFault.None);
+        var first = (await TimerAsync(app)).Single(r => r.Stage is not null);
+        faults.Off();
+        var second = (await TimerAsync(app)).Single(r => r.Stage is not null);
+
+        Assert.NotEmpty(faults.Injected);
+        Assert.Equal(2, stub.Reminders.Count);
+        Assert.Equal(2, first.Sent);
+        Assert.All(second.Reminders, r => Assert.Equal(ReminderLineStatus.AlreadySent, r.Status));
+        var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
+        Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
+        Assert.Equal(stub.Reminders.Select(m => m.MessageId).Order(), ledger.Select(r => r.MessageId).Order());
+    }
+
     [Fact]
     public async Task Two_runs_at_the_same_moment_send_each_reminder_once()
     {

@@ -14,7 +14,7 @@ internal static class ReminderTestKit
     /// <summary>A Vietnam wall-clock instant in 2026 (08:00 by default, when the timer runs).</summary>
     public static DateTimeOffset Vn(int month, int day, int hour = 8, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.FromHours(7));
 
-    public static Task<TestApp> StartAsync(SendGridStub? stub, DateTimeOffset now, IDictionary<string, string?>? settings = null)
+    public static Task<TestApp> StartAsync(SendGridStub? stub, DateTimeOffset now, IDictionary<string, string?>? settings = null, StorageFaults? faults = null)
     {
         var values = new Dictionary<string, string?>(stub?.Settings ?? new Dictionary<string, string?>());
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
@@ -22,7 +22,7 @@ internal static class ReminderTestKit
             values[k] = v;
         }
 
-        return TestApp.StartAsync(now, values);
+        return TestApp.StartAsync(now, values, faults: faults);
     }
 
     public static UnitRecord Unit(string code, string? name = null, string? head = null) =>

@@ -154,6 +154,43 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         await bed.AssertNothingStoredAsync();
     }
 
+    [Fact]
+    public async Task A_compilation_whose_record_reply_is_lost_keeps_its_bundle_and_downloads()
+    {
+        var faults = new StorageFaults();
+        await using var bed = await UploadBed.StartAsync(new DateTimeOffset(2026, 5, 20, 9, 0, 0, TimeSpan.FromHours(7)), faults: faults);
+        await bed.SendAsync(UploadBed.Raw(Samples.Pdf(5_000, seed: 8), "a.pdf", bed.UnitToken));
+        var period = bed.App.Get<PeriodCatalog>().Get(UploadBed.Period);
+
+        faults.Next(StorageCall.TableWrite, StorageFault.DropReply);
+        var compiled = await bed.App.Get<Compiler>().CompileAsync(period, "admin");
+        faults.Off();
+
+        Assert.True(compiled.Created);
+        var listed = Assert.Single(await bed.App.Get<CompilationStore>().ListAsync(UploadBed.Period));
+        Assert.Equal(compiled.Compilation.Sha256, listed.Sha256);
+        var blob = bed.App.Store.CompilationBlobs.GetBlobClient(listed.BlobName);
+        Assert.Equal(listed.Sha256, Convert.ToHexStringLower(SHA256.HashData((await blob.DownloadContentAsync()).Value.Content.ToArray())));
+    }
+
+    [Fact]
+    public async Task A_credential_issued_with_a_lost_reply_works_and_the_previous_one_does_not()
+    {
+        var faults = new StorageFaults();
+        await using var bed = await UploadBed.StartAsync(faults: faults);
+        var credentials = bed.App.Get<DanVan.Auth.CredentialStore>();
+
+        faults.Next(StorageCall.TableWrite, StorageFault.DropReply);
+        var issued = await credentials.IssueAsync(UploadBed.Unit);
+        faults.Off();
+        var withNew = await bed.SendAsync(UploadBed.Raw(Samples.Pdf(5_000, seed: 9), "a.pdf", issued.Token));
+        var withOld = await bed.SendAsync(UploadBed.Raw(Samples.Pdf(5_000, seed: 10), "b.pdf", bed.UnitToken));
+
+        Assert.Single(faults.Injected);
+        Assert.Equal(201, withNew.Status);
+        Assert.Equal(401, withOld.Status);
+    }
+
     /// <summary>
     /// 200 uploads from four units, eight at a time, over the three write paths, with every storage reply
     /// (reads and writes, tables and blobs) lost with probability 20%: the SDK retries, DanVan reads back
