@@ -78,6 +78,10 @@ public static class UploadProblems
         new(400, "content_length_mismatch", "Kích thước nội dung không khớp",
             $"Nội dung nhận được không dài đúng {contentLength.ToString("N0", VietnamTime.Culture)} byte như tiêu đề Content-Length: tệp có thể đã bị cắt trên đường truyền.");
 
+    public static ProblemException IdempotencyKeyReused(int version) =>
+        new(422, "idempotency_key_reused", "Khoá Idempotency-Key đã dùng cho tệp khác",
+            $"Khoá Idempotency-Key này đã được dùng cho phiên bản {version} với nội dung khác; tệp này chưa được lưu. Hãy dùng một khoá mới cho mỗi tệp mới.");
+
     public static ProblemException Busy() => RetryLater(
         new(503, "upload_busy", "Hệ thống đang bận", "Có quá nhiều lượt nộp cùng lúc cho kỳ báo cáo này nên tệp chưa được lưu. Vui lòng gửi lại."));
 

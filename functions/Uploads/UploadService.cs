@@ -77,11 +77,12 @@ public sealed class UploadService(
 
         var form = UploadRequest.Parse(request);
         var pid = period.Id.ToString();
-        if (form.IdempotencyKeyHash is { } keyHash && await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) is { } stored)
+        // A key used before answers with its version's receipt, for the same bytes only: compared through the
+        // declared Content-Digest of a raw body without reading it, otherwise once the body has been read.
+        var keyed = form.IdempotencyKeyHash is { } keyHash ? await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) : null;
+        if (keyed is not null && !form.IsMultipart && form.ExpectedSha256 is { } declared)
         {
-            var replay = Receipt.From(stored, period);
-            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{replay.Version} (Idempotency-Key)"), ct);
-            return new UploadOutcome(replay, false);
+            return await ReplayAsync(caller, period, keyed, Convert.ToHexStringLower(declared), ct);
         }
 
         var limit = form.IsMultipart ? maxBytes + MultipartAllowance : maxBytes;
@@ -109,6 +110,12 @@ public sealed class UploadService(
             written = !form.IsMultipart && request.ContentLength is { } length
                 ? await PutBlobAsync(request.Body, length, form, blob, row, ct)
                 : await StageAndCommitAsync(request.Body, form, blob, row, ct);
+            if (keyed is not null)
+            {
+                await DeleteUnreferencedAsync(blob); // no row was attempted for it
+                return await ReplayAsync(caller, period, keyed, written.Sha256Hex, ct);
+            }
+
             if (written.Identical is { } latest)
             {
                 await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
@@ -135,7 +142,7 @@ public sealed class UploadService(
     /// What a write path learnt: the latest version when the file is a byte-identical copy of it (nothing
     /// new is kept), and the unit's head row as read, which the version allocation tries first.
     /// </summary>
-    private sealed record Written(SubmissionVersionEntity? Identical, SubmissionHeadEntity? Head);
+    private sealed record Written(string Sha256Hex, SubmissionVersionEntity? Identical, SubmissionHeadEntity? Head);
 
     /// <summary>
     /// Writes the raw body with one Put Blob: checks (type, size, digest) happen while it streams, so a
@@ -198,7 +205,7 @@ public sealed class UploadService(
         var identical = head is not null && head.LatestSha256 == sha256Hex
             ? await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct)
             : null;
-        return new Written(identical, head);
+        return new Written(sha256Hex, identical, head);
     }
 
     /// <summary>
@@ -234,13 +241,14 @@ public sealed class UploadService(
             throw failed.OutcomeKnown ? UploadProblems.Busy() : UploadProblems.StorageInterrupted();
         }
 
-        var receipt = Receipt.From(appended.Version, period);
         if (appended.KeyTaken)
         {
+            // A concurrent upload with the same key stored its version first.
             await DeleteUnreferencedAsync(blob);
-            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"replay of v{receipt.Version} (Idempotency-Key)"), ct);
-            return new UploadOutcome(receipt, false);
+            return await ReplayAsync(caller, period, appended.Version, row.Sha256, ct);
         }
+
+        var receipt = Receipt.From(appended.Version, period);
 
         try
         {
@@ -256,6 +264,23 @@ public sealed class UploadService(
         logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
         await SendReceiptEmailAsync(unit, period, receipt);
         return new UploadOutcome(receipt, true);
+    }
+
+    /// <summary>
+    /// The answer to a request whose Idempotency-Key already produced <paramref name="keyed"/>: its receipt when
+    /// the bytes are the same (RFC-style replay, 200), 422 <c>idempotency_key_reused</c> when they differ.
+    /// </summary>
+    private async Task<UploadOutcome> ReplayAsync(Caller caller, Period period, SubmissionVersionEntity keyed, string sha256Hex, CancellationToken ct)
+    {
+        var pid = period.Id.ToString();
+        if (!string.Equals(keyed.Sha256, sha256Hex, StringComparison.OrdinalIgnoreCase))
+        {
+            throw UploadProblems.IdempotencyKeyReused(keyed.Version);
+        }
+
+        var replay = Receipt.From(keyed, period);
+        await audit.RecordAsync(caller, AuditActions.Upload, pid, keyed.UnitCode, Describe(caller, keyed.UnitCode, $"replay of v{replay.Version} (Idempotency-Key)"), ct);
+        return new UploadOutcome(replay, false);
     }
 
     /// <summary>Deletes a blob storage proved no row points at; a failure leaves it to the orphan sweep.</summary>

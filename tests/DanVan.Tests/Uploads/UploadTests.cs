@@ -328,22 +328,46 @@ public sealed class UploadTests(ITestOutputHelper output)
     public async Task Replaying_an_Idempotency_Key_returns_the_first_receipt_and_stores_nothing_new()
     {
         await using var bed = await UploadBed.StartAsync();
-        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        var file = Samples.Pdf(seed: 1);
+        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(file, "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        // The same bytes again, as a form this time: read, compared, and answered with the first receipt.
+        var replay = await bed.SendAsync(WithHeader(UploadBed.Multipart(bed.UnitToken, MultipartPart.File(file, "a-lan-2.pdf")), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        // With a Content-Digest that matches, the body is not even read.
         var body = new GeneratedBody(5000);
-        var replayRequest = WithHeader(UploadBed.RawStream(body, "b.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1");
-
-        var replay = await bed.SendAsync(replayRequest);
+        var declared = WithHeader(WithHeader(UploadBed.RawStream(body, "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"),
+            UploadRequest.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(file))}:");
+        var replayByDigest = await bed.SendAsync(declared);
 
         Assert.Equal(201, first.Status);
         Assert.Equal(200, replay.Status);
+        Assert.Equal(200, replayByDigest.Status);
         Assert.Equal(first.Json.GetProperty("receiptId").GetString(), replay.Json.GetProperty("receiptId").GetString());
+        Assert.Equal(first.Json.GetProperty("receiptId").GetString(), replayByDigest.Json.GetProperty("receiptId").GetString());
         Assert.Equal(1, replay.Json.GetProperty("version").GetInt32());
         Assert.Equal(0, body.BytesRead);
         Assert.Single(await bed.CommittedBlobsAsync());
-        Assert.Equal(3, (await bed.SubmissionRowsAsync()).Count);
+        Assert.Equal(3, (await bed.SubmissionRowsAsync()).Count); // head, version 1, key
 
         var otherUnit = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.OtherToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
         Assert.Equal(201, otherUnit.Status);
+    }
+
+    [Fact]
+    public async Task An_Idempotency_Key_reused_for_other_bytes_is_422_and_nothing_is_stored()
+    {
+        await using var bed = await UploadBed.StartAsync();
+        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+
+        var other = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 2), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        var otherByDigest = await bed.SendAsync(WithHeader(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 3), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"),
+            UploadRequest.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(seed: 3)))}:"));
+
+        Assert.Equal(201, first.Status);
+        Assert.Equal((422, "idempotency_key_reused"), (other.Status, other.Code));
+        Assert.Equal((422, "idempotency_key_reused"), (otherByDigest.Status, otherByDigest.Code));
+        Assert.Contains("phiên bản 1", other.Json.GetProperty("detail").GetString());
+        Assert.Single(await bed.CommittedBlobsAsync());
+        Assert.Equal(3, (await bed.SubmissionRowsAsync()).Count);
     }
 
     [Fact]
@@ -351,11 +375,22 @@ public sealed class UploadTests(ITestOutputHelper output)
     {
         await using var bed = await UploadBed.StartAsync();
 
-        var responses = await Task.WhenAll(Enumerable.Range(1, 5).Select(i => Task.Run(() =>
-            bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: i), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "cung-mot-khoa")))));
+        // Eight at once with one key: four with the same bytes, four with bytes of their own. One is stored;
+        // the others get its receipt when their bytes are the same, 422 when not.
+        var files = Enumerable.Range(1, 8).Select(i => Samples.Pdf(seed: i <= 4 ? 1 : i)).ToArray();
+        var responses = await Task.WhenAll(files.Select(file => Task.Run(() =>
+            bed.SendAsync(WithHeader(UploadBed.Raw(file, "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "cung-mot-khoa")))));
 
-        Assert.Single(responses, r => r.Status == 201);
-        Assert.Single(responses.Select(r => r.Json.GetProperty("receiptId").GetString()).Distinct());
+        var created = Assert.Single(responses, r => r.Status == 201);
+        var version = Assert.Single(await bed.App.Get<DanVan.Submissions.SubmissionStore>().VersionsAsync(UploadBed.Period, UploadBed.Unit));
+        Assert.Equal(version.ReceiptId, created.Json.GetProperty("receiptId").GetString());
+        foreach (var (file, response) in files.Zip(responses).Where(p => p.Second != created))
+        {
+            var same = Convert.ToHexStringLower(SHA256.HashData(file)) == version.Sha256;
+            Assert.Equal(same ? (200, version.ReceiptId) : (422, null), (response.Status, same ? response.Json.GetProperty("receiptId").GetString() : null));
+            Assert.Equal(same ? null : "idempotency_key_reused", response.Code);
+        }
+
         Assert.Single(await bed.CommittedBlobsAsync());
     }
 
