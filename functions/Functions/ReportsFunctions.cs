@@ -33,12 +33,17 @@ public sealed class ReportsFunctions(UploadService uploads, ReportReader reports
         CancellationToken ct) =>
         ApiResults.Json(await reports.VersionsAsync(request, periodId, unitCode, ct));
 
+    /// <summary>
+    /// <paramref name="version"/> is taken as the route's text, not as <c>{version:int}</c>: the caller is
+    /// authenticated before the value is parsed (see <see cref="RouteValues"/>), and any value that is
+    /// not a version number is a 404 <c>unknown_version</c>, never a 500.
+    /// </summary>
     [Function(nameof(DownloadReportVersion))]
     public async Task<IActionResult> DownloadReportVersion(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/reports/{unitCode}/versions/{version:int}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/reports/{unitCode}/versions/{version}")] HttpRequest request,
         string periodId,
         string unitCode,
-        int version,
+        string version,
         CancellationToken ct)
     {
         var file = await reports.OpenAsync(request, periodId, unitCode, version, ct);

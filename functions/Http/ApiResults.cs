@@ -4,9 +4,25 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace DanVan.Http;
 
-/// <summary>Responses written straight to the worker's HttpResponse, with DanVan's JSON settings.</summary>
+/// <summary>
+/// Responses written straight to the worker's HttpResponse, with DanVan's JSON settings. Every one of
+/// them (and every problem, see <see cref="ProblemMiddleware"/>) carries <see cref="ApplyHeaders"/>.
+/// </summary>
 public static class ApiResults
 {
+    /// <summary>
+    /// The headers of every API answer. <c>no-store</c>: the answers carry credentials (a new unit
+    /// token), personal data (contacts in the registry, who submitted what) or report files, none of
+    /// which a browser or proxy may keep; one rule for all API answers is simpler to keep true than a
+    /// list. <c>nosniff</c>: a browser renders a download or a JSON answer only as its declared type.
+    /// The pages set their own (cacheable) headers in <c>PageResults</c>.
+    /// </summary>
+    public static void ApplyHeaders(HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+    }
+
     public static IActionResult Json<T>(T body, int status = StatusCodes.Status200OK) => new JsonBodyResult<T>(body, status);
 
     public static IActionResult Text(string body, string contentType, string? fileName = null) =>
@@ -40,6 +56,7 @@ public static class ApiResults
         {
             var response = context.HttpContext.Response;
             response.StatusCode = status;
+            ApplyHeaders(response);
             response.ContentType = "application/json; charset=utf-8";
             await JsonSerializer.SerializeAsync(response.Body, body, DanVan.Http.Json.Options);
         }
@@ -51,6 +68,7 @@ public static class ApiResults
         {
             var response = context.HttpContext.Response;
             response.StatusCode = status ?? StatusCodes.Status200OK;
+            ApplyHeaders(response);
             response.ContentType = contentType;
             response.ContentLength = body.Length;
             if (fileName is not null)
@@ -69,6 +87,7 @@ public static class ApiResults
             await using var source = body;
             var response = context.HttpContext.Response;
             response.StatusCode = StatusCodes.Status200OK;
+            ApplyHeaders(response);
             response.ContentType = contentType;
             response.ContentLength = length;
             if (fileName is not null)

@@ -56,6 +56,7 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
     {
         http.Response.Clear();
         http.Response.StatusCode = problem.Status;
+        ApiResults.ApplyHeaders(http.Response);
         http.Response.ContentType = "application/problem+json; charset=utf-8";
         foreach (var (name, value) in problem.Headers)
         {

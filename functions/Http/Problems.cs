@@ -31,6 +31,13 @@ public static class Problems
     public static ProblemException InvalidJson(string detail) =>
         new(400, "invalid_json", "Dữ liệu JSON không hợp lệ", detail);
 
+    public static ProblemException BodyTooLarge(long maxBytes) =>
+        new(413, "body_too_large", "Dữ liệu quá lớn", $"Nội dung yêu cầu vượt quá {maxBytes.ToString("N0", Domain.VietnamTime.Culture)} byte.");
+
+    public static ProblemException BodyIncomplete() =>
+        new(400, "body_incomplete", "Nội dung yêu cầu không trọn vẹn",
+            "Nội dung yêu cầu bị ngắt giữa chừng hoặc ngắn hơn tiêu đề Content-Length nên chưa được xử lý. Vui lòng gửi lại.");
+
     public static ProblemException Validation(string detail, IReadOnlyList<ProblemItem> errors) =>
         new(400, "validation_failed", "Dữ liệu không hợp lệ", detail, errors);
 

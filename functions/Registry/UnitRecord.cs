@@ -70,11 +70,19 @@ public static partial class UnitRules
         {
             Fail("emails", "invalid_email", "Danh sách email liên hệ có địa chỉ không hợp lệ (tối đa 10 địa chỉ).");
         }
+        else if (emails.FirstOrDefault(HasListSeparator) is { } unlisted)
+        {
+            Fail("emails", "unsupported_email", UnsupportedEmailDetail(unlisted));
+        }
 
         var head = string.IsNullOrWhiteSpace(record.HeadEmail) ? null : record.HeadEmail.Trim();
         if (head is not null && !IsEmail(head))
         {
             Fail("headEmail", "invalid_email", "Email thủ trưởng đơn vị không hợp lệ.");
+        }
+        else if (head is not null && HasListSeparator(head))
+        {
+            Fail("headEmail", "unsupported_email", UnsupportedEmailDetail(head));
         }
 
         var from = ParseDate(record.ActiveFrom);
@@ -102,6 +110,17 @@ public static partial class UnitRules
 
     private static DateOnly? ParseDate(string? text) =>
         DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
+    /// <summary>
+    /// Where DanVan keeps or shows a list of addresses it separates them with ';' (the registry's row,
+    /// the reminder ledger) or ',' (email headers). RFC 5322 allows both inside a quoted local part
+    /// (<c>"a;b"@example.org</c>), but such an address would come back from the list as two broken
+    /// ones; it is refused rather than stored in a form that does not round-trip.
+    /// </summary>
+    private static bool HasListSeparator(string address) => address.AsSpan().IndexOfAny(';', ',') >= 0;
+
+    private static string UnsupportedEmailDetail(string address) =>
+        $"Địa chỉ email \"{address}\" chứa dấu chấm phẩy (;) hoặc dấu phẩy (,): DanVan không lưu và gửi thư được tới địa chỉ như vậy. Vui lòng dùng địa chỉ khác.";
 
     private static bool IsEmail(string text) =>
         text.Length is > 3 and <= 254 && MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0;

@@ -24,7 +24,7 @@ public sealed class UnitEntity : ITableEntity
     public string Name { get; set; } = "";
     public string Group { get; set; } = "";
 
-    /// <summary>Contact addresses, separated by ';'.</summary>
+    /// <summary>Contact addresses, separated by ';' (UnitRules refuses an address that contains one).</summary>
     public string Emails { get; set; } = "";
     public string? HeadEmail { get; set; }
 

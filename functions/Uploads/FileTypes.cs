@@ -90,10 +90,58 @@ public static class FileTypes
             return SniffResult.Matches;
         }
 
-        var mainPart = type.Extension == "docx"
-            ? "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-            : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
-        return contentTypes.Contains(mainPart, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
+        return contentTypes.Contains(OoxmlMainPart(type).ContentType, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
+    }
+
+    /// <summary>The main part of an OOXML kind: where Office and LibreOffice write it, and its content type.</summary>
+    private static (string Name, string ContentType) OoxmlMainPart(FileType type) => type.Extension == "docx"
+        ? ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
+        : ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml");
+
+    /// <summary>How much of the start of a file <see cref="CheckPackageAsync"/> reads to look at an ODF package's first entry again.</summary>
+    private const int PackageHeadBytes = 4096;
+
+    /// <summary>
+    /// The full check of an OOXML or ODF package, from the stored file (for the other formats the leading
+    /// bytes are all there is to check: Matches). <see cref="Sniff"/> sees only the first block of a
+    /// streamed upload, where the name <c>[Content_Types].xml</c> may belong to any entry or to none, and
+    /// a first entry with ZIP64 sizes cannot be followed. This reads the ZIP's central directory from the
+    /// end of the file (<see cref="ZipDirectory"/>: a few ranged reads, bounded) and requires:
+    /// <list type="bullet">
+    /// <item>DOCX/XLSX: the entries <c>[Content_Types].xml</c> and the kind's main part
+    /// (<c>word/document.xml</c>, <c>xl/workbook.xml</c>);</item>
+    /// <item>ODT/ODS: <c>mimetype</c> as the first entry, stored, at the start of the file, whose content is
+    /// the kind's media type (read again from the first bytes);</item>
+    /// <item>both: no two entries with the same name (OPC compares part names ignoring ASCII case), which
+    /// readers would resolve differently.</item>
+    /// </list>
+    /// </summary>
+    public static async Task<SniffResult> CheckPackageAsync(FileType type, long length, ReadRange read, CancellationToken ct = default)
+    {
+        if (type.Family is not (FileFamily.Ooxml or FileFamily.Odf))
+        {
+            return SniffResult.Matches;
+        }
+
+        var entries = await ZipDirectory.ReadAsync(length, read, ct);
+        if (entries is null || entries.DistinctBy(e => e.Name, StringComparer.OrdinalIgnoreCase).Count() != entries.Count)
+        {
+            return SniffResult.Mismatch;
+        }
+
+        bool Has(string name) => entries.Any(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (type.Family == FileFamily.Ooxml)
+        {
+            return Has("[Content_Types].xml") && Has(OoxmlMainPart(type).Name) ? SniffResult.Matches : SniffResult.Mismatch;
+        }
+
+        if (entries[0] is not { Name: "mimetype", Method: 0, LocalHeaderOffset: 0 })
+        {
+            return SniffResult.Mismatch;
+        }
+
+        var head = await read(0, (int)Math.Min(length, PackageHeadBytes), ct);
+        return IsOdf(type, head.Span);
     }
 
     /// <summary>An OpenDocument package starts with an uncompressed <c>mimetype</c> entry naming its kind.</summary>

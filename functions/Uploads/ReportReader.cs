@@ -28,13 +28,17 @@ public sealed class ReportReader(Authenticator auth, PeriodCatalog periods, Unit
         return new UnitReports(period.Id.ToString(), unitCode, versions.Select(v => Receipt.From(v, period)).ToList());
     }
 
-    /// <summary>Opens one version's blob for streaming; the download is audited.</summary>
-    public async Task<ReportFile> OpenAsync(HttpRequest request, string periodId, string unitCode, int version, CancellationToken ct)
+    /// <summary>
+    /// Opens one version's blob for streaming; the download is audited. <paramref name="versionText"/> is
+    /// the route's text, parsed only once the caller is known: anything but a version number is 404.
+    /// </summary>
+    public async Task<ReportFile> OpenAsync(HttpRequest request, string periodId, string unitCode, string versionText, CancellationToken ct)
     {
         var caller = await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
         var period = periods.Get(periodId);
         var pid = period.Id.ToString();
-        var row = await submissions.VersionAsync(pid, unitCode, version, ct) ?? throw UploadProblems.UnknownVersion(unitCode, version);
+        var version = RouteValues.PositiveInt(versionText) ?? throw UploadProblems.UnknownVersion(unitCode, versionText);
+        var row = await submissions.VersionAsync(pid, unitCode, version, ct) ?? throw UploadProblems.UnknownVersion(unitCode, versionText);
         var download = await store.Reports.GetBlobClient(row.BlobName).DownloadStreamingAsync(cancellationToken: ct);
         await audit.RecordAsync(caller, AuditActions.Download, pid, unitCode, $"v{version} \"{row.FileName}\"", ct);
         return new ReportFile(download.Value.Content, download.Value.Details.ContentLength, row.ContentType, row.FileName);

@@ -71,8 +71,10 @@ public static class UploadProblems
     public static ProblemException InvalidIdempotencyKey() =>
         new(400, "invalid_idempotency_key", "Idempotency-Key không hợp lệ", "Idempotency-Key phải dài từ 1 đến 255 ký tự ASCII in được.");
 
-    public static ProblemException UnknownVersion(string unitCode, int version) =>
-        new(404, "unknown_version", "Không tìm thấy phiên bản", $"Đơn vị \"{unitCode}\" không có phiên bản {version} trong kỳ báo cáo này.");
+    /// <summary><paramref name="version"/> as the route gave it, also when it is no number at all (shown cut to 20 characters).</summary>
+    public static ProblemException UnknownVersion(string unitCode, string version) =>
+        new(404, "unknown_version", "Không tìm thấy phiên bản",
+            $"Đơn vị \"{unitCode}\" không có phiên bản \"{(version.Length > 20 ? version[..20] + "…" : version)}\" trong kỳ báo cáo này.");
 
     public static ProblemException ContentLengthMismatch(long contentLength) =>
         new(400, "content_length_mismatch", "Kích thước nội dung không khớp",

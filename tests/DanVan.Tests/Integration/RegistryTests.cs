@@ -88,4 +88,48 @@ public class RegistryTests
         Assert.Equal("invalid_json", response.Code);
         Assert.StartsWith("application/problem+json", response.ContentType);
     }
+
+    [Fact]
+    public async Task An_address_with_a_list_separator_in_a_quoted_local_part_is_refused_at_import_and_put()
+    {
+        await using var app = await TestApp.StartAsync();
+        var units = app.Get<UnitsFunctions>();
+        List<UnitRecord?> records =
+        [
+            Samples.Unit("so-noi-vu", "Sở Nội vụ"),
+            Samples.Unit("so-y-te", "Sở Y tế") with { Emails = ["vanthu@soyte.example.org", "\"a;b\"@example.org"] },
+            Samples.Unit("so-tu-phap", "Sở Tư pháp") with { Emails = ["\"a,b\"@example.org"] },
+            Samples.Unit("so-xay-dung", "Sở Xây dựng") with { HeadEmail = "\"giam;doc\"@example.org" },
+        ];
+
+        var import = await TestHttp.InvokeAsync(TestHttp.Request("POST", "/api/units/import", TestApp.AdminToken, records), r => units.ImportUnits(r, default));
+        var put = await TestHttp.InvokeAsync(
+            TestHttp.Request("PUT", "/api/units/so-y-te", TestApp.AdminToken, records[1]),
+            r => units.PutUnit(r, "so-y-te", default));
+
+        Assert.Equal((400, "validation_failed"), (import.Status, import.Code));
+        var errors = import.Json.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString(), e.GetProperty("code").GetString())).ToList();
+        Assert.Equal([(1, "emails", "unsupported_email"), (2, "emails", "unsupported_email"), (3, "headEmail", "unsupported_email")], errors);
+        Assert.Contains("\"a;b\"@example.org", import.Json.GetProperty("errors")[0].GetProperty("detail").GetString());
+        Assert.Contains("dấu chấm phẩy", import.Json.GetProperty("errors")[0].GetProperty("detail").GetString());
+        Assert.Equal((400, "validation_failed"), (put.Status, put.Code));
+        Assert.Equal("unsupported_email", put.Json.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Empty(await app.Get<UnitRegistry>().ListAsync());
+    }
+
+    [Fact]
+    public async Task Every_accepted_address_reads_back_as_it_was_written()
+    {
+        await using var app = await TestApp.StartAsync();
+        var units = app.Get<UnitsFunctions>();
+        string[] emails = ["vanthu@soyte.example.org", "\"van thu\"@example.org", "phong.tc+bao-cao@example.org"];
+        var record = Samples.Unit("so-y-te", "Sở Y tế") with { Emails = emails, HeadEmail = "\"giam doc\"@example.org" };
+
+        var put = await TestHttp.InvokeAsync(TestHttp.Request("PUT", "/api/units/so-y-te", TestApp.AdminToken, record), r => units.PutUnit(r, "so-y-te", default));
+        var stored = await app.Get<UnitRegistry>().FindAsync("so-y-te");
+
+        Assert.Equal(201, put.Status);
+        Assert.Equal(emails, stored!.Emails);
+        Assert.Equal("\"giam doc\"@example.org", stored.HeadEmail);
+    }
 }

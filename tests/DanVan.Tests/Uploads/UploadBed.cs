@@ -95,6 +95,10 @@ public sealed class UploadBed : IAsyncDisposable
         TestHttp.InvokeAsync(TestHttp.Request("GET", $"/api/periods/{Period}/reports/{unitCode}", bearer), r => Functions.ListReportVersions(r, Period, unitCode, CancellationToken.None));
 
     public Task<TestResponse> DownloadAsync(string unitCode, int version, string bearer) =>
+        DownloadAsync(unitCode, version.ToString(System.Globalization.CultureInfo.InvariantCulture), bearer);
+
+    /// <summary>The download route with its version segment as a client wrote it ("1", "01", "x").</summary>
+    public Task<TestResponse> DownloadAsync(string unitCode, string version, string bearer) =>
         TestHttp.InvokeAsync(TestHttp.Request("GET", $"/api/periods/{Period}/reports/{unitCode}/versions/{version}", bearer), r => Functions.DownloadReportVersion(r, Period, unitCode, version, CancellationToken.None));
 
     /// <summary>Committed blobs in the reports container (uncommitted blocks are not listed).</summary>

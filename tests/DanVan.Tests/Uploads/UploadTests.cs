@@ -428,6 +428,35 @@ public sealed class UploadTests(ITestOutputHelper output)
         Assert.Equal("unknown_version", (await bed.DownloadAsync(UploadBed.Unit, 2, bed.UnitToken)).Code);
     }
 
+    [Theory]
+    [InlineData("01")]
+    [InlineData("+1")]
+    [InlineData("007")]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("99999999999")]
+    [InlineData("x")]
+    public async Task A_version_that_is_not_a_version_number_is_401_without_a_credential_and_404_with_one(string version)
+    {
+        await using var bed = await UploadBed.StartAsync();
+        await bed.SendAsync(UploadBed.Raw(Samples.Pdf(), "a.pdf", bed.UnitToken));
+
+        var anonymous = await TestHttp.InvokeAsync(
+            TestHttp.Request("GET", $"/api/periods/{UploadBed.Period}/reports/{UploadBed.Unit}/versions/{version}"),
+            r => bed.Functions.DownloadReportVersion(r, UploadBed.Period, UploadBed.Unit, version, CancellationToken.None));
+        var wrong = await bed.DownloadAsync(UploadBed.Unit, version, "dv1.so-noi-vu.wrong");
+        var other = await bed.DownloadAsync(UploadBed.Unit, version, bed.OtherToken);
+        var unit = await bed.DownloadAsync(UploadBed.Unit, version, bed.UnitToken);
+        var admin = await bed.DownloadAsync(UploadBed.Unit, version, TestApp.AdminToken);
+
+        Assert.Equal((401, "unauthorized"), (anonymous.Status, anonymous.Code));
+        Assert.Equal((401, "unauthorized"), (wrong.Status, wrong.Code));
+        Assert.Equal((403, "forbidden"), (other.Status, other.Code));
+        Assert.Equal((404, "unknown_version"), (unit.Status, unit.Code));
+        Assert.Equal((404, "unknown_version"), (admin.Status, admin.Code));
+        Assert.Equal(200, (await bed.DownloadAsync(UploadBed.Unit, "1", bed.UnitToken)).Status);
+    }
+
     [Fact]
     public async Task A_Vietnamese_file_name_round_trips_through_download()
     {
