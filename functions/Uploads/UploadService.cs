@@ -121,6 +121,15 @@ public sealed class UploadService(
                 await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
                 return new UploadOutcome(Receipt.From(latest, period), false);
             }
+
+            // The leading bytes were checked while the body streamed; an OOXML or ODF package is checked whole
+            // from its stored central directory (ranged reads, bounded), before any row points at it.
+            var type = FileTypes.ByName(row.FileName)!;
+            if (await FileTypes.CheckPackageAsync(type, row.SizeBytes, BlobRanges.Of(blob), ct) != SniffResult.Matches)
+            {
+                await DeleteUnreferencedAsync(blob);
+                throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
+            }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

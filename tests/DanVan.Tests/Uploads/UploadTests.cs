@@ -136,6 +136,8 @@ public sealed class UploadTests(ITestOutputHelper output)
         { "file_type_mismatch", "a .docx that is a spreadsheet" },
         { "file_type_mismatch", "an .odt that is a spreadsheet" },
         { "file_type_mismatch", "a .doc that is a PDF" },
+        { "file_type_mismatch", "a .docx whose first block looks right but has no main part (one Put Blob)" },
+        { "file_type_mismatch", "a .docx whose first block looks right but has no main part (staged blocks)" },
         { "digest_mismatch", "a Content-Digest of other bytes" },
         { "invalid_digest", "a Content-Digest that is not sha-256=:base64:" },
         { "unknown_period", "a period the plan does not have" },
@@ -177,6 +179,8 @@ public sealed class UploadTests(ITestOutputHelper output)
             "a .docx that is a spreadsheet" => UploadBed.Raw(Samples.Xlsx(), "a.docx", bed.UnitToken),
             "an .odt that is a spreadsheet" => UploadBed.Raw(Samples.Ods(), "a.odt", bed.UnitToken),
             "a .doc that is a PDF" => UploadBed.Raw(pdf, "a.doc", bed.UnitToken),
+            "a .docx whose first block looks right but has no main part (one Put Blob)" => UploadBed.Raw(LookalikeDocx(), "a.docx", bed.UnitToken),
+            "a .docx whose first block looks right but has no main part (staged blocks)" => UploadBed.Multipart(bed.UnitToken, MultipartPart.File(LookalikeDocx(), "a.docx")),
             "a Content-Digest of other bytes" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), UploadRequest.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(seed: 9)))}:"),
             "a Content-Digest that is not sha-256=:base64:" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), UploadRequest.ContentDigestHeader, "sha-256=abc"),
             "a period the plan does not have" => UploadBed.Raw(pdf, "a.pdf", bed.UnitToken),
@@ -533,6 +537,9 @@ public sealed class UploadTests(ITestOutputHelper output)
         var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/periods/2026-H1/status", TestApp.AdminToken), r => periods.PeriodStatus(r, "2026-H1", CancellationToken.None));
         return response.Json.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == unitCode).GetProperty("status").GetString();
     }
+
+    /// <summary>Passes the leading-bytes sniff (its first entry's text names the OOXML parts) but holds no package.</summary>
+    private static byte[] LookalikeDocx() => new HandZip().Add("readme.txt", "xem [Content_Types].xml và word/document.xml").Add("docs/[Content_Types].xml", "<Types/>").Build();
 
     private static Microsoft.AspNetCore.Http.HttpRequest WithHeader(Microsoft.AspNetCore.Http.HttpRequest request, string name, string value)
     {
