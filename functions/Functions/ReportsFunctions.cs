@@ -1,21 +1,32 @@
+using DanVan.Auth;
+using DanVan.Configuration;
 using DanVan.Http;
 using DanVan.Uploads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace DanVan.Functions;
 
 /// <summary>Report files: a unit (or the admin on its behalf) uploads them; the unit and the admin read them back.</summary>
-public sealed class ReportsFunctions(UploadService uploads, ReportReader reports)
+public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, ReportReader reports, IOptions<DanVanOptions> options)
 {
+    /// <summary>
+    /// The edge of an upload: the caller authenticated, the unit and period decided, then the headers read
+    /// and the body handed to the service as plain values, in that order (a caller without a credential
+    /// learns nothing about what else is wrong with the request).
+    /// </summary>
     [Function(nameof(UploadReport))]
     public async Task<IActionResult> UploadReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "periods/{periodId}/reports")] HttpRequest request,
         string periodId,
         CancellationToken ct)
     {
-        var outcome = await uploads.UploadAsync(request, periodId, ct);
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var form = UploadRequestReader.Read(request);
+        var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);
         if (outcome.Created)
         {
             var r = outcome.Receipt;
@@ -30,8 +41,11 @@ public sealed class ReportsFunctions(UploadService uploads, ReportReader reports
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/reports/{unitCode}")] HttpRequest request,
         string periodId,
         string unitCode,
-        CancellationToken ct) =>
-        ApiResults.Json(await reports.VersionsAsync(request, periodId, unitCode, ct));
+        CancellationToken ct)
+    {
+        await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        return ApiResults.Json(await reports.VersionsAsync(periodId, unitCode, ct));
+    }
 
     /// <summary>
     /// <paramref name="version"/> is taken as the route's text, not as <c>{version:int}</c>: the caller is
@@ -46,7 +60,8 @@ public sealed class ReportsFunctions(UploadService uploads, ReportReader reports
         string version,
         CancellationToken ct)
     {
-        var file = await reports.OpenAsync(request, periodId, unitCode, version, ct);
+        var caller = await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        var file = await reports.OpenAsync(caller, periodId, unitCode, version, ct);
         return ApiResults.Stream(file.Content, file.ContentType, file.Length, file.FileName);
     }
 }

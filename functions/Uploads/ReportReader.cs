@@ -5,7 +5,6 @@ using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Storage;
 using DanVan.Submissions;
-using Microsoft.AspNetCore.Http;
 
 namespace DanVan.Uploads;
 
@@ -13,11 +12,11 @@ namespace DanVan.Uploads;
 public sealed record ReportFile(Stream Content, long Length, string ContentType, string FileName);
 
 /// <summary>Reads back what units uploaded: the list of versions, and each version's file.</summary>
-public sealed class ReportReader(Authenticator auth, PeriodCatalog periods, UnitRegistry registry, SubmissionStore submissions, DanVanStore store, AuditLog audit)
+public sealed class ReportReader(PeriodCatalog periods, UnitRegistry registry, SubmissionStore submissions, DanVanStore store, AuditLog audit)
 {
-    public async Task<UnitReports> VersionsAsync(HttpRequest request, string periodId, string unitCode, CancellationToken ct)
+    /// <summary>The unit's versions; the caller has been allowed to read <paramref name="unitCode"/>'s reports.</summary>
+    public async Task<UnitReports> VersionsAsync(string periodId, string unitCode, CancellationToken ct)
     {
-        await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
         var period = periods.Get(periodId);
         var versions = await submissions.VersionsAsync(period.Id.ToString(), unitCode, ct);
         if (versions.Count == 0 && await registry.FindAsync(unitCode, ct) is null)
@@ -30,11 +29,10 @@ public sealed class ReportReader(Authenticator auth, PeriodCatalog periods, Unit
 
     /// <summary>
     /// Opens one version's blob for streaming; the download is audited. <paramref name="versionText"/> is
-    /// the route's text, parsed only once the caller is known: anything but a version number is 404.
+    /// the route's text, parsed only here, once the caller is known: anything but a version number is 404.
     /// </summary>
-    public async Task<ReportFile> OpenAsync(HttpRequest request, string periodId, string unitCode, string versionText, CancellationToken ct)
+    public async Task<ReportFile> OpenAsync(Caller caller, string periodId, string unitCode, string versionText, CancellationToken ct)
     {
-        var caller = await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
         var period = periods.Get(periodId);
         var pid = period.Id.ToString();
         var version = RouteValues.PositiveInt(versionText) ?? throw UploadProblems.UnknownVersion(unitCode, versionText);

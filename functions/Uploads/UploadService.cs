@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using Azure.Storage.Blobs.Specialized;
 using DanVan.Audit;
 using DanVan.Auth;
@@ -13,16 +10,16 @@ using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Storage;
 using DanVan.Submissions;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace DanVan.Uploads;
 
 /// <summary>The outcome of an upload: a new version (201) or the receipt of an earlier one (200).</summary>
 public sealed record UploadOutcome(Receipt Receipt, bool Created);
+
+/// <summary>Who uploads, for which unit and period: decided by <see cref="UploadService.TargetAsync"/> before the body is read.</summary>
+public sealed record UploadTarget(Caller Caller, Unit Unit, Period Period);
 
 /// <summary>
 /// Receives one report file: checks who, which period and which unit before reading the body, then
@@ -34,7 +31,6 @@ public sealed record UploadOutcome(Receipt Receipt, bool Created);
 /// blob and no row; a crash after the blob write leaves only an orphan blob.
 /// </summary>
 public sealed class UploadService(
-    Authenticator auth,
     PeriodCatalog periods,
     UnitRegistry registry,
     DanVanStore store,
@@ -54,10 +50,13 @@ public sealed class UploadService(
 
     private readonly long maxBytes = options.Value.MaxUploadBytes;
 
-    public async Task<UploadOutcome> UploadAsync(HttpRequest request, string periodId, CancellationToken ct)
+    /// <summary>
+    /// Who may upload what, decided before the body is read: the unit (a unit for itself; the admin names it
+    /// with <paramref name="unitParameter"/>), the period (known, open, not finalized), the unit required in it.
+    /// </summary>
+    public async Task<UploadTarget> TargetAsync(Caller caller, string periodId, string? unitParameter, CancellationToken ct)
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
-        var unitCode = UnitFor(caller, request.Query["unit"].ToString());
+        var unitCode = UnitFor(caller, unitParameter ?? "");
         var period = OpenPeriod(periodId);
 
         // The period's finalization and the unit are read at once; their problems keep this order.
@@ -70,12 +69,18 @@ public sealed class UploadService(
         }
 
         var unit = await unitLookup ?? throw Problems.UnknownUnit(unitCode);
-        if (!unit.IsRequiredFor(period))
-        {
-            throw UploadProblems.UnitInactive(unit, period);
-        }
+        return unit.IsRequiredFor(period) ? new UploadTarget(caller, unit, period) : throw UploadProblems.UnitInactive(unit, period);
+    }
 
-        var form = UploadRequest.Parse(request);
+    /// <summary>
+    /// Stores one file for <paramref name="target"/>: <paramref name="body"/> is the file (raw) or the form
+    /// (multipart) as <paramref name="form"/> says; <paramref name="contentLength"/> is the body's declared
+    /// length, when known. Plain values in, a receipt or a problem out.
+    /// </summary>
+    public async Task<UploadOutcome> UploadAsync(UploadTarget target, UploadRequest form, Stream body, long? contentLength, CancellationToken ct)
+    {
+        var (caller, unit, period) = target;
+        var unitCode = unit.Code;
         var pid = period.Id.ToString();
         // A key used before answers with its version's receipt, for the same bytes only: compared through the
         // declared Content-Digest of a raw body without reading it, otherwise once the body has been read.
@@ -86,7 +91,7 @@ public sealed class UploadService(
         }
 
         var limit = form.IsMultipart ? maxBytes + MultipartAllowance : maxBytes;
-        if (request.ContentLength > limit)
+        if (contentLength > limit)
         {
             throw UploadProblems.FileTooLarge(maxBytes);
         }
@@ -107,9 +112,9 @@ public sealed class UploadService(
         {
             // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
             // a multipart form or a body of unknown length is staged in blocks and committed.
-            written = !form.IsMultipart && request.ContentLength is { } length
-                ? await PutBlobAsync(request.Body, length, form, blob, row, ct)
-                : await StageAndCommitAsync(request.Body, form, blob, row, ct);
+            written = !form.IsMultipart && contentLength is { } length
+                ? await PutBlobAsync(body, length, form, blob, row, ct)
+                : await StageAndCommitAsync(body, form, blob, row, ct);
             if (keyed is not null)
             {
                 await DeleteUnreferencedAsync(blob); // no row was attempted for it
@@ -130,11 +135,6 @@ public sealed class UploadService(
                 await DeleteUnreferencedAsync(blob);
                 throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
             }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            // The server's own body limit (set from MaxUploadBytes) was crossed first.
-            throw UploadProblems.FileTooLarge(maxBytes);
         }
         catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
         {
@@ -184,7 +184,7 @@ public sealed class UploadService(
     private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
     {
         var file = form.IsMultipart
-            ? await ReceiveMultipartAsync(body, form, blob, ct)
+            ? await MultipartReceiver.ReceiveAsync(body, form, blob, maxBytes, ct)
             : await ReceiveRawAsync(body, form, blob, ct);
         row.ReceivedAt = clock.GetUtcNow();
         if (form.ExpectedSha256 is { } expected && !CryptographicOperations.FixedTimeEquals(expected, file.BodySha256))
@@ -351,131 +351,17 @@ public sealed class UploadService(
         return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
     }
 
-    private sealed record ReceivedFile(string FileName, FileType Type, StagedFile Staged, string? Note, byte[] BodySha256);
-
     private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BlockBlobClient blob, CancellationToken ct)
     {
         var staged = await BlockStager.StageAsync(blob, body, maxBytes, head => CheckContent(form.FileName!, form.FileType!, head), ct);
         return new ReceivedFile(form.FileName!, form.FileType!, staged, null, staged.Sha256);
     }
 
-    /// <summary>
-    /// Reads every part: exactly one <c>file</c> (streamed into the blob), an optional <c>note</c>, other
-    /// small fields ignored. When a Content-Digest is given the whole body is hashed on the way: it
-    /// covers the message content (RFC 9530), not the file inside it.
-    /// </summary>
-    private async Task<ReceivedFile> ReceiveMultipartAsync(Stream body, UploadRequest form, BlockBlobClient blob, CancellationToken ct)
-    {
-        await using var hashing = form.ExpectedSha256 is null ? null : new HashingReadStream(body);
-        var source = (Stream?)hashing ?? body;
-        var reader = new MultipartReader(form.Boundary!, source) { BodyLengthLimit = maxBytes + 1 };
-        (string Name, FileType Type, StagedFile Staged)? file = null;
-        string? note = null;
-        try
-        {
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw UploadProblems.InvalidMultipart("Mỗi phần của biểu mẫu phải có Content-Disposition: form-data; name=\"…\".");
-                }
-
-                switch (HeaderUtilities.RemoveQuotes(disposition.Name).Value)
-                {
-                    case "file":
-                        if (file is not null)
-                        {
-                            throw UploadProblems.MultipleFileParts();
-                        }
-
-                        var sent = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                        if (string.IsNullOrWhiteSpace(sent))
-                        {
-                            throw UploadProblems.MissingFileName();
-                        }
-
-                        var name = FileNames.Sanitize(sent) ?? throw UploadProblems.InvalidFileName();
-                        var type = UploadRequest.RequireFileType(name);
-                        var staged = await BlockStager.StageAsync(blob, section.Body, maxBytes, head => CheckContent(name, type, head), ct);
-                        file = (name, type, staged);
-                        break;
-                    case "note":
-                        note = await ReadNoteAsync(section.Body, ct);
-                        break;
-                    default:
-                        await DrainSmallAsync(section.Body, ct);
-                        break;
-                }
-            }
-
-            await DrainSmallAsync(source, ct);
-        }
-        catch (Exception ex) when (ex is InvalidDataException || (ex is IOException && ex is not BadHttpRequestException))
-        {
-            throw UploadProblems.InvalidMultipart("Không đọc được biểu mẫu multipart/form-data: " + ex.Message);
-        }
-
-        if (file is not { } f)
-        {
-            throw UploadProblems.MissingFilePart();
-        }
-
-        return new ReceivedFile(f.Name, f.Type, f.Staged, note, hashing?.Hash() ?? []);
-    }
-
-    private static void CheckContent(string fileName, FileType type, ReadOnlySpan<byte> head)
+    internal static void CheckContent(string fileName, FileType type, ReadOnlySpan<byte> head)
     {
         if (FileTypes.Sniff(type, head) != SniffResult.Matches)
         {
             throw UploadProblems.FileTypeMismatch(fileName, type.Extension);
-        }
-    }
-
-    private static async Task<string?> ReadNoteAsync(Stream body, CancellationToken ct)
-    {
-        var maxBytes = MaxNoteLength * 4 + 1;
-        var buffer = new byte[maxBytes];
-        var total = 0;
-        int read;
-        while (total < maxBytes && (read = await body.ReadAsync(buffer.AsMemory(total, maxBytes - total), ct)) > 0)
-        {
-            total += read;
-        }
-
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(buffer, 0, total).Normalize(NormalizationForm.FormC).Trim();
-        }
-        catch (DecoderFallbackException)
-        {
-            throw UploadProblems.InvalidMultipart("Ghi chú phải là văn bản UTF-8.");
-        }
-
-        if (total == maxBytes || text.Length > MaxNoteLength)
-        {
-            throw UploadProblems.NoteTooLong(MaxNoteLength);
-        }
-
-        text = new string(text.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray());
-        return text.Length == 0 ? null : text;
-    }
-
-    /// <summary>Reads and discards a part DanVan does not use, refusing one that is not small.</summary>
-    private static async Task DrainSmallAsync(Stream body, CancellationToken ct)
-    {
-        const int limit = 64 * 1024;
-        var buffer = new byte[8192];
-        var total = 0;
-        int read;
-        while ((read = await body.ReadAsync(buffer, ct)) > 0)
-        {
-            total += read;
-            if (total > limit)
-            {
-                throw UploadProblems.InvalidMultipart("Biểu mẫu chứa phần dữ liệu lạ quá lớn; chỉ gửi phần \"file\" và \"note\".");
-            }
         }
     }
 

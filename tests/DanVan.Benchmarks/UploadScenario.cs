@@ -89,14 +89,14 @@ public static class UploadScenario
     private static Microsoft.AspNetCore.Http.HttpRequest Request(byte[] file, string token, string name)
     {
         var request = TestHttp.Request("POST", $"/api/periods/{Period}/reports", token, body: file, contentType: "application/pdf");
-        request.Headers[UploadRequest.FileNameHeader] = Uri.EscapeDataString(name);
+        request.Headers[DanVan.Http.UploadRequestReader.FileNameHeader] = Uri.EscapeDataString(name);
         return request;
     }
 
     private static Microsoft.AspNetCore.Http.HttpRequest StreamRequest(Stream body, string token, long? contentLength)
     {
         var request = TestHttp.Request("POST", $"/api/periods/{Period}/reports", token, contentType: "application/pdf");
-        request.Headers[UploadRequest.FileNameHeader] = Uri.EscapeDataString("báo cáo.pdf");
+        request.Headers[DanVan.Http.UploadRequestReader.FileNameHeader] = Uri.EscapeDataString("báo cáo.pdf");
         request.Body = body;
         request.ContentLength = contentLength;
         return request;

@@ -21,7 +21,7 @@ public sealed class PutBlobTests(ITestOutputHelper output)
         await using var bed = await UploadBed.StartAsync();
         var file = Samples.Pdf(6 * 1024 * 1024, seed: 3);
         var request = UploadBed.Raw(file, "a.pdf", bed.UnitToken);
-        request.Headers[UploadRequest.ContentDigestHeader] = Digest(Samples.Pdf(seed: 9));
+        request.Headers[DanVan.Http.UploadRequestReader.ContentDigestHeader] = Digest(Samples.Pdf(seed: 9));
 
         var response = await bed.SendAsync(request);
 
@@ -136,7 +136,7 @@ public sealed class PutBlobTests(ITestOutputHelper output)
         await using var bed = await UploadBed.StartAsync();
         var file = Samples.Pdf(300_000, seed: 6);
         var request = UploadBed.Raw(file, "a.pdf", bed.UnitToken);
-        request.Headers[UploadRequest.ContentDigestHeader] = Digest(file);
+        request.Headers[DanVan.Http.UploadRequestReader.ContentDigestHeader] = Digest(file);
 
         var response = await bed.SendAsync(request);
 

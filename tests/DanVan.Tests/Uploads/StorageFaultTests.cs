@@ -296,7 +296,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
             WritePath.StagedBlocks => UploadBed.RawStream(new MemoryStream(file), "Báo cáo.pdf", token),
             _ => UploadBed.Multipart(token, MultipartPart.File(file, "Báo cáo.pdf", "application/pdf")),
         };
-        request.Headers[UploadRequest.IdempotencyKeyHeader] = idempotencyKey;
+        request.Headers[DanVan.Http.UploadRequestReader.IdempotencyKeyHeader] = idempotencyKey;
         return request;
     }
 }

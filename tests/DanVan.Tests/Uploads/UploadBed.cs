@@ -30,7 +30,7 @@ public sealed class UploadBed : IAsyncDisposable
         UnitToken = unitToken;
         OtherToken = otherToken;
         InactiveToken = inactiveToken;
-        Functions = new ReportsFunctions(app.Get<UploadService>(), app.Get<ReportReader>());
+        Functions = app.Get<ReportsFunctions>();
     }
 
     public TestApp App { get; }
@@ -65,7 +65,7 @@ public sealed class UploadBed : IAsyncDisposable
         var request = TestHttp.Request("POST", $"/api/periods/{Period}/reports", bearer, query: query, body: file, contentType: contentType);
         if (fileName is not null)
         {
-            request.Headers[UploadRequest.FileNameHeader] = Uri.EscapeDataString(fileName);
+            request.Headers[DanVan.Http.UploadRequestReader.FileNameHeader] = Uri.EscapeDataString(fileName);
         }
 
         return request;
@@ -75,7 +75,7 @@ public sealed class UploadBed : IAsyncDisposable
     public static HttpRequest RawStream(Stream body, string fileName, string bearer)
     {
         var request = TestHttp.Request("POST", $"/api/periods/{Period}/reports", bearer, contentType: "application/pdf");
-        request.Headers[UploadRequest.FileNameHeader] = Uri.EscapeDataString(fileName);
+        request.Headers[DanVan.Http.UploadRequestReader.FileNameHeader] = Uri.EscapeDataString(fileName);
         request.Body = body;
         return request;
     }

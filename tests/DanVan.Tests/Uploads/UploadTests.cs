@@ -111,7 +111,7 @@ public sealed class UploadTests(ITestOutputHelper output)
         var file = Samples.Pdf(30 * 1000 * 1000, seed: 30);
         var expected = Sha(file);
         var request = UploadBed.Raw(file, "Báo cáo lớn.pdf", bed.UnitToken);
-        request.Headers[UploadRequest.ContentDigestHeader] = $"sha-256=:{Convert.ToBase64String(SHA256.HashData(file))}:";
+        request.Headers[DanVan.Http.UploadRequestReader.ContentDigestHeader] = $"sha-256=:{Convert.ToBase64String(SHA256.HashData(file))}:";
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var response = await bed.SendAsync(request);
@@ -181,8 +181,8 @@ public sealed class UploadTests(ITestOutputHelper output)
             "a .doc that is a PDF" => UploadBed.Raw(pdf, "a.doc", bed.UnitToken),
             "a .docx whose first block looks right but has no main part (one Put Blob)" => UploadBed.Raw(LookalikeDocx(), "a.docx", bed.UnitToken),
             "a .docx whose first block looks right but has no main part (staged blocks)" => UploadBed.Multipart(bed.UnitToken, MultipartPart.File(LookalikeDocx(), "a.docx")),
-            "a Content-Digest of other bytes" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), UploadRequest.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(seed: 9)))}:"),
-            "a Content-Digest that is not sha-256=:base64:" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), UploadRequest.ContentDigestHeader, "sha-256=abc"),
+            "a Content-Digest of other bytes" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(seed: 9)))}:"),
+            "a Content-Digest that is not sha-256=:base64:" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.ContentDigestHeader, "sha-256=abc"),
             "a period the plan does not have" => UploadBed.Raw(pdf, "a.pdf", bed.UnitToken),
             "a period that has not opened" => UploadBed.Raw(pdf, "a.pdf", bed.UnitToken),
             "a finalized period" => UploadBed.Raw(pdf, "a.pdf", bed.UnitToken),
@@ -195,7 +195,7 @@ public sealed class UploadTests(ITestOutputHelper output)
             "a multipart body with two files" => UploadBed.Multipart(bed.UnitToken, MultipartPart.File(pdf, "a.pdf"), MultipartPart.File(Samples.Pdf(seed: 2), "b.pdf")),
             "a raw body without X-File-Name" => UploadBed.Raw(pdf, null, bed.UnitToken),
             "a multipart file part without a filename" => UploadBed.Multipart(bed.UnitToken, new MultipartPart("file", pdf)),
-            "an X-File-Name that is not percent-encoded UTF-8" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), UploadRequest.FileNameHeader, "B%C3o.pdf"),
+            "an X-File-Name that is not percent-encoded UTF-8" => WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.FileNameHeader, "B%C3o.pdf"),
             "a name with nothing usable left" => UploadBed.Raw(pdf, "../..", bed.UnitToken),
             "a body without Content-Type" => WithoutContentType(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken)),
             "a urlencoded form" => UploadBed.Raw("file=a.pdf"u8.ToArray(), "a.pdf", bed.UnitToken, contentType: "application/x-www-form-urlencoded"),
@@ -282,7 +282,7 @@ public sealed class UploadTests(ITestOutputHelper output)
     {
         await using var bed = await UploadBed.StartAsync();
         var pdf = Samples.Pdf();
-        var request = WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), UploadRequest.ContentDigestHeader,
+        var request = WithHeader(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.ContentDigestHeader,
             $"sha-512=:AAAA:, sha-256=:{Convert.ToBase64String(SHA256.HashData(pdf))}:");
 
         var response = await bed.SendAsync(request);
@@ -296,7 +296,7 @@ public sealed class UploadTests(ITestOutputHelper output)
         await using var bed = await UploadBed.StartAsync();
         var (body, contentType) = MultipartPart.Build([MultipartPart.File(Samples.Pdf(), "a.pdf"), MultipartPart.Text("note", "ghi chú")]);
         var request = TestHttp.Request("POST", "/api/periods/2026-H1/reports", bed.UnitToken, body: body, contentType: contentType);
-        request.Headers[UploadRequest.ContentDigestHeader] = $"sha-256=:{Convert.ToBase64String(SHA256.HashData(body))}:";
+        request.Headers[DanVan.Http.UploadRequestReader.ContentDigestHeader] = $"sha-256=:{Convert.ToBase64String(SHA256.HashData(body))}:";
 
         var response = await bed.SendAsync(request);
 
@@ -333,13 +333,13 @@ public sealed class UploadTests(ITestOutputHelper output)
     {
         await using var bed = await UploadBed.StartAsync();
         var file = Samples.Pdf(seed: 1);
-        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(file, "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(file, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"));
         // The same bytes again, as a form this time: read, compared, and answered with the first receipt.
-        var replay = await bed.SendAsync(WithHeader(UploadBed.Multipart(bed.UnitToken, MultipartPart.File(file, "a-lan-2.pdf")), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        var replay = await bed.SendAsync(WithHeader(UploadBed.Multipart(bed.UnitToken, MultipartPart.File(file, "a-lan-2.pdf")), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"));
         // With a Content-Digest that matches, the body is not even read.
         var body = new GeneratedBody(5000);
-        var declared = WithHeader(WithHeader(UploadBed.RawStream(body, "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"),
-            UploadRequest.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(file))}:");
+        var declared = WithHeader(WithHeader(UploadBed.RawStream(body, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"),
+            DanVan.Http.UploadRequestReader.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(file))}:");
         var replayByDigest = await bed.SendAsync(declared);
 
         Assert.Equal(201, first.Status);
@@ -352,7 +352,7 @@ public sealed class UploadTests(ITestOutputHelper output)
         Assert.Single(await bed.CommittedBlobsAsync());
         Assert.Equal(3, (await bed.SubmissionRowsAsync()).Count); // head, version 1, key
 
-        var otherUnit = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.OtherToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        var otherUnit = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.OtherToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"));
         Assert.Equal(201, otherUnit.Status);
     }
 
@@ -360,11 +360,11 @@ public sealed class UploadTests(ITestOutputHelper output)
     public async Task An_Idempotency_Key_reused_for_other_bytes_is_422_and_nothing_is_stored()
     {
         await using var bed = await UploadBed.StartAsync();
-        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
+        var first = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"));
 
-        var other = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 2), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"));
-        var otherByDigest = await bed.SendAsync(WithHeader(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 3), "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "nop-lan-1"),
-            UploadRequest.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(seed: 3)))}:"));
+        var other = await bed.SendAsync(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 2), "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"));
+        var otherByDigest = await bed.SendAsync(WithHeader(WithHeader(UploadBed.Raw(Samples.Pdf(seed: 3), "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "nop-lan-1"),
+            DanVan.Http.UploadRequestReader.ContentDigestHeader, $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(seed: 3)))}:"));
 
         Assert.Equal(201, first.Status);
         Assert.Equal((422, "idempotency_key_reused"), (other.Status, other.Code));
@@ -383,7 +383,7 @@ public sealed class UploadTests(ITestOutputHelper output)
         // the others get its receipt when their bytes are the same, 422 when not.
         var files = Enumerable.Range(1, 8).Select(i => Samples.Pdf(seed: i <= 4 ? 1 : i)).ToArray();
         var responses = await Task.WhenAll(files.Select(file => Task.Run(() =>
-            bed.SendAsync(WithHeader(UploadBed.Raw(file, "a.pdf", bed.UnitToken), UploadRequest.IdempotencyKeyHeader, "cung-mot-khoa")))));
+            bed.SendAsync(WithHeader(UploadBed.Raw(file, "a.pdf", bed.UnitToken), DanVan.Http.UploadRequestReader.IdempotencyKeyHeader, "cung-mot-khoa")))));
 
         var created = Assert.Single(responses, r => r.Status == 201);
         var version = Assert.Single(await bed.App.Get<DanVan.Submissions.SubmissionStore>().VersionsAsync(UploadBed.Period, UploadBed.Unit));
