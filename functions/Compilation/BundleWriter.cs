@@ -23,7 +23,7 @@ public sealed record BundleManifest(
 
 /// <summary>
 /// Writes the bundle ZIP straight into a destination stream: each unit's latest file streamed from
-/// its blob into its entry (only a DOCX, for its text, is held in memory, one at a time and capped),
+/// its blob into its entry (only a DOCX, for its text, is held in memory, one at a time and capped, and read within <see cref="ReportLimits"/>),
 /// then <c>TongHop.xlsx</c>, <c>DuThao-BaoCao.docx</c> and <c>manifest.json</c>, built in memory.
 /// Entries are in a fixed order with one fixed timestamp (the deadline), so equal inputs give equal bytes.
 /// </summary>
@@ -119,7 +119,7 @@ public static class BundleWriter
         {
             var reading = !isDocx ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
                 : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
-                : ReportText.Read(Rewind(copy), version.FileName);
+                : ReportText.Read(Rewind(copy), version.FileName, ct);
             return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
         }
     }
