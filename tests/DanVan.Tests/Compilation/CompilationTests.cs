@@ -8,7 +8,7 @@ namespace DanVan.Tests.Compilation;
 
 public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string PeriodId = "2026-H1";
+    internal const string PeriodId = "2026-H1";
     private static readonly TimeSpan Vn = TimeSpan.FromHours(7);
 
     /// <summary>After the 2026-H1 deadline (before 15/5/2026), shortly after midnight Vietnam time.</summary>
@@ -21,9 +21,9 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
     /// Four required units in Vietnamese name order: Ban Quản lý (XLSX, on time), Sở Nội vụ (DOCX, on
     /// time, a second version), Sở Tài chính (PDF, late), UBND thành phố Vĩnh Yên (missing).
     /// </summary>
-    private static async Task<(TestApp App, SubmissionSeeder Seeder, Dictionary<string, byte[]> Files)> ScenarioAsync()
+    internal static async Task<(TestApp App, SubmissionSeeder Seeder, Dictionary<string, byte[]> Files)> ScenarioAsync(StorageFaults? faults = null)
     {
-        var app = await TestApp.StartAsync(AfterDeadline);
+        var app = await TestApp.StartAsync(AfterDeadline, faults: faults);
         await SubmissionSeeder.AddUnitAsync(app, "so-noi-vu", "Sở Nội vụ");
         await SubmissionSeeder.AddUnitAsync(app, "so-tai-chinh", "Sở Tài chính");
         await SubmissionSeeder.AddUnitAsync(app, "ban-quan-ly-kcn", "Ban Quản lý các khu công nghiệp");
