@@ -53,7 +53,7 @@ public static class BundleWriter
             {
                 var version = unit.Latest!;
                 var name = ReportEntryName(unit, inputs.Period.Title, width);
-                var entry = StableZip.CreateEntry(zip, name, timestamp, CompressionLevel.NoCompression);
+                var entry = StableZip.CreateEntry(zip, name, timestamp, LevelFor(version.FileName));
                 var (size, sha, reading) = await CopyReportAsync(entry, version, open, ct);
                 entries.Add(new ManifestEntry(name, size, sha));
                 sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name));
@@ -68,6 +68,19 @@ public static class BundleWriter
             return manifest;
         }
     }
+
+    /// <summary>
+    /// How a unit's file is stored: formats that are compressed already (PDF, ZIP-based packages such as
+    /// DOCX, XLSX, ODT, ODS; archives; images) as they are, since deflating them again costs time for
+    /// nothing; the rest (DOC, XLS, …) deflated. Chosen by the file's name only, so equal inputs give equal bytes.
+    /// </summary>
+    public static CompressionLevel LevelFor(string fileName) =>
+        AlreadyCompressed.Contains(Path.GetExtension(fileName)) ? CompressionLevel.NoCompression : CompressionLevel.Optimal;
+
+    private static readonly HashSet<string> AlreadyCompressed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".pdf", ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp", ".zip", ".7z", ".rar", ".gz", ".jpg", ".jpeg", ".png",
+    };
 
     /// <summary>"BaoCao/07 - Sở Nội vụ - Báo cáo 06 tháng năm 2026.docx": order, owner and period at a glance.</summary>
     public static string ReportEntryName(BundleUnit unit, string periodTitle, int width = 2)

@@ -287,6 +287,25 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Already_compressed_files_are_stored_as_they_are_and_others_are_deflated()
+    {
+        var (app, seeder, _) = await ScenarioAsync();
+        await using var _app = app;
+        var doc = new byte[200_000];
+        "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"u8.CopyTo(doc);
+        await seeder.SeedAsync(PeriodId, "ubnd-vinh-yen", "bao-cao.doc", doc, new DateTimeOffset(2026, 5, 14, 8, 0, 0, Vn));
+
+        var result = await app.Get<Compiler>().CompileAsync(Period(app), "admin");
+        var bundle = await Bundle.OfAsync(app, result.Compilation);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bundle.Bytes));
+        var reports = zip.Entries.Where(e => e.FullName.StartsWith(BundleWriter.ReportsFolder)).ToDictionary(e => Path.GetExtension(e.FullName));
+
+        Assert.All(new[] { ".xlsx", ".docx", ".pdf" }, ext => Assert.Equal(reports[ext].Length, reports[ext].CompressedLength));
+        Assert.True(reports[".doc"].CompressedLength < reports[".doc"].Length / 10);
+        Assert.Equal(doc, bundle[reports[".doc"].FullName]);
+    }
+
+    [Fact]
     public async Task A_compilation_that_fails_midway_leaves_no_bundle_and_no_record()
     {
         var (app, _, _) = await ScenarioAsync();
