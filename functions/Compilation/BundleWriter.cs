@@ -23,7 +23,7 @@ public sealed record BundleManifest(
 
 /// <summary>
 /// Writes the bundle ZIP straight into a destination stream: each unit's latest file streamed from
-/// its blob into its entry (only a DOCX, for its text, is held in memory, one at a time and capped),
+/// its blob into its entry (only a DOCX, for its text, is held in memory, one at a time and capped, and read within <see cref="ReportLimits"/>),
 /// then <c>TongHop.xlsx</c>, <c>DuThao-BaoCao.docx</c> and <c>manifest.json</c>, built in memory.
 /// Entries are in a fixed order with one fixed timestamp (the deadline), so equal inputs give equal bytes.
 /// </summary>
@@ -53,7 +53,7 @@ public static class BundleWriter
             {
                 var version = unit.Latest!;
                 var name = ReportEntryName(unit, inputs.Period.Title, width);
-                var entry = StableZip.CreateEntry(zip, name, timestamp, CompressionLevel.NoCompression);
+                var entry = StableZip.CreateEntry(zip, name, timestamp, LevelFor(version.FileName));
                 var (size, sha, reading) = await CopyReportAsync(entry, version, open, ct);
                 entries.Add(new ManifestEntry(name, size, sha));
                 sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name));
@@ -68,6 +68,19 @@ public static class BundleWriter
             return manifest;
         }
     }
+
+    /// <summary>
+    /// How a unit's file is stored: formats that are compressed already (PDF, ZIP-based packages such as
+    /// DOCX, XLSX, ODT, ODS; archives; images) as they are, since deflating them again costs time for
+    /// nothing; the rest (DOC, XLS, …) deflated. Chosen by the file's name only, so equal inputs give equal bytes.
+    /// </summary>
+    public static CompressionLevel LevelFor(string fileName) =>
+        AlreadyCompressed.Contains(Path.GetExtension(fileName)) ? CompressionLevel.NoCompression : CompressionLevel.Optimal;
+
+    private static readonly HashSet<string> AlreadyCompressed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".pdf", ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp", ".zip", ".7z", ".rar", ".gz", ".jpg", ".jpeg", ".png",
+    };
 
     /// <summary>"BaoCao/07 - Sở Nội vụ - Báo cáo 06 tháng năm 2026.docx": order, owner and period at a glance.</summary>
     public static string ReportEntryName(BundleUnit unit, string periodTitle, int width = 2)
@@ -119,7 +132,7 @@ public static class BundleWriter
         {
             var reading = !isDocx ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
                 : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
-                : ReportText.Read(Rewind(copy), version.FileName);
+                : ReportText.Read(Rewind(copy), version.FileName, ct);
             return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
         }
     }

@@ -103,7 +103,18 @@ public sealed class CompilationStore(DanVanStore store)
     public async Task<CompilationRecord?> LatestAsync(string periodId, CancellationToken ct = default) =>
         (await ListAsync(periodId, ct)).FirstOrDefault();
 
-    /// <summary>Records the compilation under its version; false when that version was taken first by another compiler (read back, never assumed).</summary>
+    /// <summary>The compilation recorded under this version, or null.</summary>
+    public async Task<CompilationRecord?> GetAsync(string periodId, int version, CancellationToken ct = default)
+    {
+        var row = await store.Compilations.GetEntityIfExistsAsync<CompilationEntity>(periodId, CompilationEntity.RowKeyOf(version), cancellationToken: ct);
+        return row.HasValue && row.Value is { } entity ? CompilationRecord.From(entity) : null;
+    }
+
+    /// <summary>
+    /// Records the compilation under its version; false when that version was taken first by another
+    /// compiler. A 409 whose row names this compilation's blob is this add, whose reply was lost and
+    /// whose retry met it: recorded.
+    /// </summary>
     public async Task<bool> TryAddAsync(CompilationEntity entity, CancellationToken ct = default)
     {
         try
@@ -113,10 +124,7 @@ public sealed class CompilationStore(DanVanStore store)
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // Taken by another compiler, or this add's own reply was lost and the SDK's retry met it: the
-            // blob name (fresh per attempt) tells which.
-            var stored = await store.Compilations.GetEntityIfExistsAsync<CompilationEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: ct);
-            return stored.HasValue && stored.Value!.BlobName == entity.BlobName;
+            return (await GetAsync(entity.PartitionKey, entity.Version, ct))?.BlobName == entity.BlobName;
         }
     }
 }

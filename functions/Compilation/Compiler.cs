@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using DanVan.Audit;
@@ -20,7 +19,8 @@ public sealed record CompileResult(CompilationRecord Compilation, bool Created);
 /// timer, the admin route and finalize. The bundle is written under a fresh blob name (if-none-match)
 /// and only then recorded; the version is allocated by adding its row, so two compilers racing
 /// either both get their own version or, when they built the same inputs, the loser deletes its blob
-/// and answers the winner's compilation. A reader only ever sees recorded, complete bundles.
+/// and answers the winner's compilation. A reader only ever sees recorded, complete bundles, and a
+/// compile that fails removes the blob it started (its own fresh name, nothing else).
 /// </summary>
 public sealed class Compiler(
     PeriodCatalog periods,
@@ -140,7 +140,7 @@ public sealed class Compiler(
                 InputsFingerprint = inputs.Fingerprint,
             };
 
-            if (await compilations.TryAddAsync(entity, ct))
+            if (await RecordAsync(entity, ct))
             {
                 logger.LogInformation(
                     "Compiled {PeriodId} v{Version}: {SizeBytes} bytes, {Files} files, in {ElapsedMs} ms",
@@ -150,7 +150,7 @@ public sealed class Compiler(
             }
 
             // Another compiler recorded this version first: our blob is referenced by nothing.
-            await store.CompilationBlobs.DeleteBlobIfExistsAsync(blobName, cancellationToken: ct);
+            await DiscardAsync(blobName);
             var winner = await compilations.LatestAsync(periodId, ct);
             if (winner is not null && winner.InputsFingerprint == inputs.Fingerprint)
             {
@@ -164,28 +164,87 @@ public sealed class Compiler(
         throw new InvalidOperationException($"Could not record a compilation of {periodId} after {MaxAttempts} attempts.");
     }
 
-    /// <summary>Streams the ZIP into a new blob (if-none-match: never over another), hashing as it goes.</summary>
-    private async Task<(long Size, string Sha256)> WriteBundleAsync(string blobName, CompilationInputs inputs, CancellationToken ct)
+    /// <summary>
+    /// Adds the compilation's row; false when another compiler took the version. When the add fails
+    /// outright, the row is looked up: ours (the reply was lost) is success; none means the bundle is
+    /// referenced by nothing and is deleted; when even the lookup fails the bundle is kept, since a row
+    /// may point at it.
+    /// </summary>
+    private async Task<bool> RecordAsync(CompilationEntity entity, CancellationToken ct)
     {
-        var blob = store.CompilationBlobs.GetBlockBlobClient(blobName);
         try
         {
-            var writeOptions = new BlockBlobOpenWriteOptions
+            return await compilations.TryAddAsync(entity, ct);
+        }
+        catch (Exception ex)
+        {
+            var (known, recorded) = await LookUpAsync(entity);
+            if (!known)
             {
-                OpenConditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                BufferSize = 4 * 1024 * 1024,
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
-            };
-            await using var blobStream = await blob.OpenWriteAsync(overwrite: true, writeOptions, ct);
-            await using var hashing = new HashingWriteStream(blobStream);
-            await BundleWriter.WriteAsync(hashing, inputs, OpenSourceAsync, ct);
-            await hashing.FlushAsync(ct);
-            return (hashing.BytesWritten, hashing.Sha256Hex());
+                logger.LogWarning(ex, "Could not tell whether {PeriodId} v{Version} was recorded; its bundle {BlobName} is kept", entity.PartitionKey, entity.Version, entity.BlobName);
+                throw;
+            }
+
+            if (recorded?.BlobName == entity.BlobName)
+            {
+                return true;
+            }
+
+            await DiscardAsync(entity.BlobName);
+            throw;
+        }
+    }
+
+    /// <summary>The row at the entity's version, if any; Known = false when storage could not answer.</summary>
+    private async Task<(bool Known, CompilationRecord? Recorded)> LookUpAsync(CompilationEntity entity)
+    {
+        try
+        {
+            return (true, await compilations.GetAsync(entity.PartitionKey, entity.Version, CancellationToken.None));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Looking up {PeriodId} v{Version} failed", entity.PartitionKey, entity.Version);
+            return (false, null);
+        }
+    }
+
+    /// <summary>
+    /// Streams the ZIP into a new blob (staged blocks, committed at the end if none exists at the name),
+    /// hashing as it goes. A failure before the commit leaves nothing visible; one at the commit removes
+    /// whatever the commit may have made.
+    /// </summary>
+    private async Task<(long Size, string Sha256)> WriteBundleAsync(string blobName, CompilationInputs inputs, CancellationToken ct)
+    {
+        var blobStream = new StagedBlobWriteStream(store.CompilationBlobs.GetBlockBlobClient(blobName), "application/zip");
+        await using var hashing = new HashingWriteStream(blobStream);
+        await BundleWriter.WriteAsync(hashing, inputs, OpenSourceAsync, ct);
+        try
+        {
+            await blobStream.CommitAsync(ct);
         }
         catch
         {
-            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            await DiscardAsync(blobName);
             throw;
+        }
+
+        return (hashing.BytesWritten, hashing.Sha256Hex());
+    }
+
+    /// <summary>
+    /// Deletes this compiler's own blob, which no recorded compilation references; never throws, so the
+    /// failure that led here is the one reported. Runs to its end even when the compile was cancelled.
+    /// </summary>
+    private async Task DiscardAsync(string blobName)
+    {
+        try
+        {
+            await store.CompilationBlobs.DeleteBlobIfExistsAsync(blobName, cancellationToken: CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not delete the unrecorded bundle {BlobName}; it is referenced by no compilation", blobName);
         }
     }
 

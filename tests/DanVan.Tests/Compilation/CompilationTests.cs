@@ -8,7 +8,7 @@ namespace DanVan.Tests.Compilation;
 
 public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string PeriodId = "2026-H1";
+    internal const string PeriodId = "2026-H1";
     private static readonly TimeSpan Vn = TimeSpan.FromHours(7);
 
     /// <summary>After the 2026-H1 deadline (before 15/5/2026), shortly after midnight Vietnam time.</summary>
@@ -21,9 +21,9 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
     /// Four required units in Vietnamese name order: Ban Quản lý (XLSX, on time), Sở Nội vụ (DOCX, on
     /// time, a second version), Sở Tài chính (PDF, late), UBND thành phố Vĩnh Yên (missing).
     /// </summary>
-    private static async Task<(TestApp App, SubmissionSeeder Seeder, Dictionary<string, byte[]> Files)> ScenarioAsync()
+    internal static async Task<(TestApp App, SubmissionSeeder Seeder, Dictionary<string, byte[]> Files)> ScenarioAsync(StorageFaults? faults = null)
     {
-        var app = await TestApp.StartAsync(AfterDeadline);
+        var app = await TestApp.StartAsync(AfterDeadline, faults: faults);
         await SubmissionSeeder.AddUnitAsync(app, "so-noi-vu", "Sở Nội vụ");
         await SubmissionSeeder.AddUnitAsync(app, "so-tai-chinh", "Sở Tài chính");
         await SubmissionSeeder.AddUnitAsync(app, "ban-quan-ly-kcn", "Ban Quản lý các khu công nghiệp");
@@ -284,6 +284,25 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
         var paragraphs = TestFiles.DocxParagraphs(bundle["DuThao-BaoCao.docx"]);
         Assert.Contains(paragraphs, p => p.StartsWith("- UBND thành phố Vĩnh Yên:") && p.Contains("\"hong.docx\" bị lỗi"));
         Assert.Contains(SectionFourText, paragraphs);
+    }
+
+    [Fact]
+    public async Task Already_compressed_files_are_stored_as_they_are_and_others_are_deflated()
+    {
+        var (app, seeder, _) = await ScenarioAsync();
+        await using var _app = app;
+        var doc = new byte[200_000];
+        "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"u8.CopyTo(doc);
+        await seeder.SeedAsync(PeriodId, "ubnd-vinh-yen", "bao-cao.doc", doc, new DateTimeOffset(2026, 5, 14, 8, 0, 0, Vn));
+
+        var result = await app.Get<Compiler>().CompileAsync(Period(app), "admin");
+        var bundle = await Bundle.OfAsync(app, result.Compilation);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bundle.Bytes));
+        var reports = zip.Entries.Where(e => e.FullName.StartsWith(BundleWriter.ReportsFolder)).ToDictionary(e => Path.GetExtension(e.FullName));
+
+        Assert.All(new[] { ".xlsx", ".docx", ".pdf" }, ext => Assert.Equal(reports[ext].Length, reports[ext].CompressedLength));
+        Assert.True(reports[".doc"].CompressedLength < reports[".doc"].Length / 10);
+        Assert.Equal(doc, bundle[reports[".doc"].FullName]);
     }
 
     [Fact]

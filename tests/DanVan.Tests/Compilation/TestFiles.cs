@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -40,6 +41,62 @@ public static class TestFiles
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// A DOCX built by hand, entry by entry: <c>[Content_Types].xml</c>, <c>_rels/.rels</c> and a
+    /// <c>word/document.xml</c> whose body <paramref name="writeBody"/> writes (raw WordprocessingML).
+    /// Deflated at the smallest size, so repetitive content makes a small file that inflates a lot.
+    /// </summary>
+    public static byte[] RawDocx(Action<TextWriter> writeBody)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Write(zip, "[Content_Types].xml", w => w.Write(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" +
+                "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>" +
+                "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"));
+            Write(zip, "_rels/.rels", w => w.Write(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" +
+                "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"));
+            Write(zip, "word/document.xml", w =>
+            {
+                w.Write("<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>");
+                writeBody(w);
+                w.Write("</w:body></w:document>");
+            });
+        }
+
+        return stream.ToArray();
+
+        static void Write(ZipArchive zip, string name, Action<TextWriter> content)
+        {
+            using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.SmallestSize).Open(), new UTF8Encoding(false), 64 * 1024);
+            content(writer);
+        }
+    }
+
+    /// <summary>
+    /// A DOCX bomb: small on disk, its <c>word/document.xml</c> inflating to at least <paramref name="inflatedBytes"/>
+    /// of paragraphs of repeated Vietnamese text.
+    /// </summary>
+    public static byte[] BombDocx(long inflatedBytes)
+    {
+        const string Paragraph = "<w:p><w:r><w:t>";
+        const string Sentence = "Nội dung lặp lại rất nhiều lần để tệp phình to khi giải nén. ";
+        const string End = "</w:t></w:r></w:p>";
+        var text = string.Concat(Enumerable.Repeat(Sentence, 16));
+        var perParagraph = Encoding.UTF8.GetByteCount(Paragraph + text + End);
+        return RawDocx(w =>
+        {
+            for (long written = 0; written < inflatedBytes; written += perParagraph)
+            {
+                w.Write(Paragraph);
+                w.Write(text);
+                w.Write(End);
+            }
+        });
     }
 
     /// <summary>Starts like a ZIP (as a DOCX does) but is cut off: no reader can open it.</summary>
