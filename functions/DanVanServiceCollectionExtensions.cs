@@ -44,6 +44,15 @@ public static class DanVanServiceCollectionExtensions
             clients.AddBlobServiceClient(section);
             clients.AddTableServiceClient(TableSection(section));
             clients.UseCredential(new DefaultAzureCredential());
+            // Storage that does not answer is told to the person waiting within seconds (503 with Retry-After),
+            // not after the SDK's default back-off (0.8 s doubling: ~6 s per call, several calls a request).
+            clients.ConfigureDefaults(options =>
+            {
+                options.Retry.Mode = Azure.Core.RetryMode.Exponential;
+                options.Retry.MaxRetries = 3;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+            });
         });
 
         // The only clock the app reads, timers included; settable in Development only (AppClock).

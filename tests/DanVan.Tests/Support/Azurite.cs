@@ -27,18 +27,32 @@ public static class Azurite
             return given;
         }
 
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var process = Launch(blob, queue, table, dataDirectory: null);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => Stop(process);
+        return ConnectionStringFor(blob, queue, table);
+    }
+
+    public static string ConnectionStringFor(int blob, int queue, int table) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+
+    /// <summary>Azurite from the pinned npm package on these loopback ports: in memory, or keeping its data in <paramref name="dataDirectory"/>.</summary>
+    internal static Process Launch(int blob, int queue, int table, string? dataDirectory)
+    {
         var bin = Path.Combine(RepositoryRoot, "node_modules", ".bin", "azurite");
         if (!File.Exists(bin))
         {
             throw new InvalidOperationException($"Azurite is not installed at {bin}: run 'npm ci' in {RepositoryRoot} (the test script does).");
         }
 
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo(bin)
         {
             ArgumentList =
             {
-                "--silent", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+                "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
                 "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
@@ -47,22 +61,28 @@ public static class Azurite
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (dataDirectory is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(dataDirectory);
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
-        AppDomain.CurrentDomain.UnhandledException += (_, _) => Stop(process);
-
         WaitForPort(blob, process);
         WaitForPort(table, process);
-        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
-               $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-               $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+        WaitForPort(queue, process);
+        return process;
     }
 
-    private static void Stop(Process process)
+    internal static void Stop(Process process)
     {
         try
         {
@@ -121,5 +141,41 @@ public static class Azurite
         }
 
         throw new InvalidOperationException("DanVan.sln not found above the test binaries.");
+    }
+}
+
+/// <summary>
+/// An Azurite of one test's own, keeping its data in a folder, that the test can stop (killed, as a crash
+/// or an outage would) and start again on the same ports with the same data.
+/// </summary>
+public sealed class OwnAzurite : IDisposable
+{
+    private readonly int blob = Azurite.FreePort();
+    private readonly int queue = Azurite.FreePort();
+    private readonly int table = Azurite.FreePort();
+    private readonly string data = Directory.CreateTempSubdirectory("danvan-azurite-").FullName;
+    private Process? process;
+
+    public OwnAzurite() => Start();
+
+    public string ConnectionString => Azurite.ConnectionStringFor(blob, queue, table);
+
+    public void Start() => process = Azurite.Launch(blob, queue, table, data);
+
+    /// <summary>Killed at once: connections reset, nothing flushed beyond what Azurite already wrote.</summary>
+    public void Kill()
+    {
+        if (process is not null)
+        {
+            Azurite.Stop(process);
+            process.Dispose();
+            process = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        Directory.Delete(data, recursive: true);
     }
 }

@@ -32,11 +32,12 @@ public sealed class TestApp : IAsyncDisposable
 
     /// <summary>Starts at <paramref name="now"/> (default 1/5/2026 09:00 Vietnam time).</summary>
     /// <param name="faults">When given, DanVan's storage clients carry it (<see cref="StorageFaults"/>): faults between DanVan and Azurite.</param>
-    public static async Task<TestApp> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, StorageFaults? faults = null)
+    /// <param name="storage">Another storage connection than the shared Azurite's (e.g. an <see cref="OwnAzurite"/>).</param>
+    public static async Task<TestApp> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, StorageFaults? faults = null, string? storage = null)
     {
         var values = new Dictionary<string, string?>
         {
-            ["DanVanStorage"] = Azurite.ConnectionString,
+            ["DanVanStorage"] = storage ?? Azurite.ConnectionString,
             ["DanVan:AdminToken"] = AdminToken,
             ["DanVan:PublicBaseUrl"] = "http://localhost:7071",
             ["DanVan:StoragePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
@@ -55,8 +56,8 @@ public sealed class TestApp : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(clock);
         if (faults is not null)
         {
-            collection.AddSingleton(faults.TableClient(Azurite.ConnectionString));
-            collection.AddSingleton(faults.BlobClient(Azurite.ConnectionString));
+            collection.AddSingleton(faults.TableClient(storage ?? Azurite.ConnectionString));
+            collection.AddSingleton(faults.BlobClient(storage ?? Azurite.ConnectionString));
         }
 
         services?.Invoke(collection);

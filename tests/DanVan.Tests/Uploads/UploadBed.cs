@@ -43,9 +43,9 @@ public sealed class UploadBed : IAsyncDisposable
 
     public string InactiveToken { get; }
 
-    public static async Task<UploadBed> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, StorageFaults? faults = null)
+    public static async Task<UploadBed> StartAsync(DateTimeOffset? now = null, IDictionary<string, string?>? settings = null, StorageFaults? faults = null, string? storage = null)
     {
-        var app = await TestApp.StartAsync(now, settings, faults: faults);
+        var app = await TestApp.StartAsync(now, settings, faults: faults, storage: storage);
         var registry = app.Get<UnitRegistry>();
         await registry.PutAsync(new Unit(Unit, "Sở Nội vụ", "Sở, ban, ngành", ["vanthu@snv.example.org"], null, new DateOnly(2020, 1, 1), null));
         await registry.PutAsync(new Unit(OtherUnit, "Sở Tư pháp", "Sở, ban, ngành", ["vanthu@stp.example.org"], null, new DateOnly(2020, 1, 1), null));
