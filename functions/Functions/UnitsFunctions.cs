@@ -1,3 +1,4 @@
+using DanVan.Domain;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Http;
@@ -31,10 +32,10 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         var record = await RequestJson.ReadAsync<UnitRecord>(request, ct: ct);
         if (record.Code is not null && record.Code != code)
         {
-            throw Problems.Validation("Mã đơn vị trong nội dung khác với mã trên đường dẫn.", [new ProblemItem(null, "code", "code_mismatch", "Mã đơn vị trong nội dung phải trùng với mã trên đường dẫn.")]);
+            throw Problems.Validation("Mã đơn vị trong nội dung khác với mã trên đường dẫn.", [new Violation(null, "code", "code_mismatch", "Mã đơn vị trong nội dung phải trùng với mã trên đường dẫn.")]);
         }
 
-        var errors = new List<ProblemItem>();
+        var errors = new List<Violation>();
         var unit = UnitRules.Validate(record with { Code = code }, null, errors)
             ?? throw Problems.Validation("Thông tin đơn vị không hợp lệ.", errors);
         var created = await registry.PutAsync(unit, ct);

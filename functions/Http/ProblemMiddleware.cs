@@ -1,3 +1,4 @@
+using DanVan.Domain;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -7,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DanVan.Http;
 
 /// <summary>
-/// Turns a <see cref="ProblemException"/> into its problem+json answer, storage that did not answer into
+/// Turns a <see cref="ProblemException"/> (the edge's own) or a <see cref="DomainException"/> (a rule's
+/// refusal, from below the edge) into its problem+json answer, storage that did not answer into
 /// 503 <c>storage_unavailable</c> with Retry-After, and any other failure into a plain 500 problem without
 /// internals. Functions throw; they never format errors themselves.
 /// </summary>
@@ -47,9 +49,18 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
     private static ProblemException? Unwrap(Exception ex) => ex switch
     {
         ProblemException p => p,
+        DomainException d => new ProblemException(StatusOf(d.Refusal), d.Code, d.Title, d.Detail, d.Violations),
         AggregateException { InnerExceptions.Count: 1 } a => Unwrap(a.InnerExceptions[0]),
         _ when ex.InnerException is not null => Unwrap(ex.InnerException),
         _ => null,
+    };
+
+    /// <summary>How a rule's refusal is said in HTTP.</summary>
+    private static int StatusOf(Refusal refusal) => refusal switch
+    {
+        Refusal.NotFound => StatusCodes.Status404NotFound,
+        Refusal.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
     };
 
     public static async Task WriteAsync(HttpContext http, ProblemException problem)
@@ -76,4 +87,4 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
         problem.Errors);
 }
 
-public sealed record ProblemBody(string Type, string Title, int Status, string? Detail, string Code, string? Instance, IReadOnlyList<ProblemItem>? Errors);
+public sealed record ProblemBody(string Type, string Title, int Status, string? Detail, string Code, string? Instance, IReadOnlyList<Violation>? Errors);

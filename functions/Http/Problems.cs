@@ -1,3 +1,4 @@
+using DanVan.Domain;
 namespace DanVan.Http;
 
 /// <summary>The problems every part of the API shares. Feature-specific ones live beside their feature.</summary>
@@ -22,9 +23,6 @@ public static class Problems
     public static ProblemException Forbidden() =>
         new(403, "forbidden", "Không có quyền", "Thông tin xác thực này không được phép thực hiện thao tác này.");
 
-    public static ProblemException UnknownPeriod(string periodId) =>
-        new(404, "unknown_period", "Không tìm thấy kỳ báo cáo", $"Kỳ báo cáo \"{periodId}\" không tồn tại trong kế hoạch.");
-
     public static ProblemException UnknownUnit(string unitCode) =>
         new(404, "unknown_unit", "Không tìm thấy đơn vị", $"Đơn vị \"{unitCode}\" không có trong danh sách đơn vị.");
 
@@ -38,11 +36,11 @@ public static class Problems
         new(400, "body_incomplete", "Nội dung yêu cầu không trọn vẹn",
             "Nội dung yêu cầu bị ngắt giữa chừng hoặc ngắn hơn tiêu đề Content-Length nên chưa được xử lý. Vui lòng gửi lại.");
 
-    public static ProblemException Validation(string detail, IReadOnlyList<ProblemItem> errors) =>
+    public static ProblemException Validation(string detail, IReadOnlyList<Violation> errors) =>
         new(400, "validation_failed", "Dữ liệu không hợp lệ", detail, errors);
 
     public static ProblemException BadParameter(string name, string detail) =>
-        new(400, "invalid_parameter", "Tham số không hợp lệ", detail, [new ProblemItem(null, name, "invalid", detail)]);
+        new(400, "invalid_parameter", "Tham số không hợp lệ", detail, [new Violation(null, name, "invalid", detail)]);
 
     public static ProblemException NotFound(string detail) =>
         new(404, "not_found", "Không tìm thấy", detail);

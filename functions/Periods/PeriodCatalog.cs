@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using DanVan.Domain;
-using DanVan.Http;
 using DanVan.Storage;
 using DanVan.Submissions;
 
@@ -29,9 +28,9 @@ public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, Submiss
 {
     public ReportingPlan Plan { get; } = plan;
 
-    /// <summary>The period, or a 404 <c>unknown_period</c> problem.</summary>
+    /// <summary>The period, or the domain's <c>unknown_period</c> refusal.</summary>
     public Period Get(string periodId) =>
-        Plan.Find(periodId, VietnamTime.Today(clock)) ?? throw Problems.UnknownPeriod(periodId);
+        Plan.Find(periodId, VietnamTime.Today(clock)) ?? throw DomainException.UnknownPeriod(periodId);
 
     /// <summary>Periods of every tracked year up to this one, plus later ones already open; by deadline.</summary>
     public IReadOnlyList<Period> Current()

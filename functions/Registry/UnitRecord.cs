@@ -43,10 +43,10 @@ public static partial class UnitRules
     /// Checks one record and turns it into a <see cref="Unit"/>; every problem found is added to
     /// <paramref name="errors"/> (with <paramref name="index"/> for imports).
     /// </summary>
-    public static Unit? Validate(UnitRecord record, int? index, List<ProblemItem> errors)
+    public static Unit? Validate(UnitRecord record, int? index, List<Violation> errors)
     {
         var before = errors.Count;
-        void Fail(string field, string code, string detail) => errors.Add(new ProblemItem(index, field, code, detail));
+        void Fail(string field, string code, string detail) => errors.Add(new Violation(index, field, code, detail));
 
         if (!IsValidCode(record.Code))
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using DanVan.Domain;
-using DanVan.Http;
 using DanVan.Storage;
 
 namespace DanVan.Registry;
@@ -95,13 +94,13 @@ public sealed class UnitRegistry(DanVanStore store)
     /// </summary>
     public async Task<ImportResult> ImportAsync(IReadOnlyList<UnitRecord?> records, CancellationToken ct = default)
     {
-        var errors = new List<ProblemItem>();
+        var errors = new List<Violation>();
         var units = new List<Unit>();
         for (var i = 0; i < records.Count; i++)
         {
             if (records[i] is not { } record)
             {
-                errors.Add(new ProblemItem(i, "", "missing_row", "Dòng trống."));
+                errors.Add(new Violation(i, "", "missing_row", "Dòng trống."));
                 continue;
             }
 
@@ -114,17 +113,17 @@ public sealed class UnitRegistry(DanVanStore store)
         foreach (var dup in units.GroupBy(u => u.Code).Where(g => g.Count() > 1))
         {
             var index = records.Select((r, i) => (r, i)).Where(x => x.r?.Code == dup.Key).Skip(1).First().i;
-            errors.Add(new ProblemItem(index, "code", "duplicate_code", $"Mã đơn vị \"{dup.Key}\" xuất hiện nhiều lần trong tệp."));
+            errors.Add(new Violation(index, "code", "duplicate_code", $"Mã đơn vị \"{dup.Key}\" xuất hiện nhiều lần trong tệp."));
         }
 
         if (records.Count == 0)
         {
-            errors.Add(new ProblemItem(null, "", "empty_import", "Tệp không có đơn vị nào."));
+            errors.Add(new Violation(null, "", "empty_import", "Tệp không có đơn vị nào."));
         }
 
         if (errors.Count > 0)
         {
-            throw Problems.Validation($"Không nhập đơn vị nào: {errors.Count} lỗi trong tệp.", errors.OrderBy(e => e.Index).ToList());
+            throw DomainException.Invalid($"Không nhập đơn vị nào: {errors.Count} lỗi trong tệp.", errors.OrderBy(e => e.Index).ToList());
         }
 
         var existing = (await ListAsync(ct)).Select(u => u.Code).ToHashSet(StringComparer.Ordinal);

@@ -13,7 +13,7 @@ public class StatusTests
     /// <summary><paramref name="version"/> versions of the unit's report, the last received at <paramref name="receivedAt"/>.</summary>
     private static async Task SeedHeadAsync(TestApp app, string periodId, string unit, DateTimeOffset receivedAt, int version = 1)
     {
-        var seeder = new Compilation.SubmissionSeeder(app);
+        var seeder = new SubmissionSeeder(app);
         for (var v = 1; v <= version; v++)
         {
             await seeder.SeedAsync(periodId, unit, $"Báo cáo {v}.pdf", Encoding.UTF8.GetBytes($"%PDF-1.7 v{v}"), receivedAt.AddMinutes(v - version));

@@ -30,21 +30,9 @@ internal static class ReminderTestKit
 
     public static Task SeedAsync(TestApp app, params UnitRecord[] units) => app.Get<UnitRegistry>().ImportAsync(units);
 
-    /// <summary>
-    /// The head row of the submissions table, as SubmissionStore documents it: the only thing status
-    /// (and so reminders) reads to know a unit has submitted.
-    /// </summary>
+    /// <summary>The unit has submitted for the period (received at <paramref name="at"/>, default now): a version, through the store.</summary>
     public static Task MarkSubmittedAsync(TestApp app, string unitCode, DateTimeOffset? at = null) =>
-        app.Store.Submissions.AddEntityAsync(new SubmissionHeadEntity
-        {
-            PartitionKey = PeriodId,
-            RowKey = SubmissionKeys.Head(unitCode),
-            UnitCode = unitCode,
-            LatestVersion = 1,
-            LatestReceivedAt = at ?? app.Clock.GetUtcNow(),
-            LatestSha256 = new string('0', 64),
-            LatestReceiptId = Guid.NewGuid().ToString("N"),
-        });
+        new SubmissionSeeder(app).SeedAsync(PeriodId, unitCode, "Báo cáo.pdf", "%PDF-1.7 báo cáo"u8.ToArray(), at ?? app.Clock.GetUtcNow());
 
     /// <summary>Runs <paramref name="task"/> while moving the fake clock one second per 20 ms, so retry waits elapse.</summary>
     public static async Task<T> AdvancingAsync<T>(FakeTimeProvider clock, Task<T> task)

@@ -5,9 +5,8 @@ using DanVan.Domain;
 using DanVan.Registry;
 using DanVan.Storage;
 using DanVan.Submissions;
-using DanVan.Tests.Support;
 
-namespace DanVan.Tests.Compilation;
+namespace DanVan.Tests.Support;
 
 /// <summary>
 /// Submissions as an upload leaves them, without the upload route: the blob at the store's path, then the
