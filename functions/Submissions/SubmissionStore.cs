@@ -153,6 +153,19 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         return versions.OrderBy(v => v.Version).ToList();
     }
 
+    /// <summary>The blob every version of the period points at (what the orphan sweep must keep).</summary>
+    public async Task<IReadOnlySet<string>> BlobNamesAsync(string periodId, CancellationToken ct = default)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.AllVersionsFrom} and RowKey lt {SubmissionKeys.AllVersionsTo}");
+        await foreach (var row in store.Submissions.QueryAsync<SubmissionVersionEntity>(filter, select: [nameof(SubmissionVersionEntity.BlobName)], cancellationToken: ct))
+        {
+            names.Add(row.BlobName);
+        }
+
+        return names;
+    }
+
     public async Task<SubmissionVersionEntity?> VersionAsync(string periodId, string unitCode, int version, CancellationToken ct = default)
     {
         var row = await store.Submissions.GetEntityIfExistsAsync<SubmissionVersionEntity>(periodId, SubmissionKeys.Version(unitCode, version), cancellationToken: ct);

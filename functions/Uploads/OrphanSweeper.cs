@@ -1,4 +1,6 @@
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs;
+using DanVan.Compilation;
 using DanVan.Periods;
 using DanVan.Storage;
 using DanVan.Submissions;
@@ -7,14 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace DanVan.Uploads;
 
 /// <summary>
-/// Reconciles what an interrupted upload can leave behind: a committed report blob whose version row was
-/// never written (the worker stopped between the two). Such a blob has no receipt, is in no status and no
-/// bundle; the sweep deletes it once its commit (the blob's Last-Modified, set by storage) is older than
-/// <see cref="MinimumAge"/>, so an upload still between its commit and its row, however long it took to
-/// send, is never touched. An upload whose row was refused for certain deletes its own blob; one whose
-/// outcome storage did not report leaves it here. Runs with the nightly compilation timer.
+/// Reconciles what an interruption can leave behind: a committed blob no row points at, in either container
+/// DanVan writes blobs that rows refer to. A report blob whose version row was never written (the worker
+/// stopped between the two, or storage never said whether the row was stored) has no receipt and is in no
+/// status or bundle; a bundle blob whose compilation record was never written is in no list. The sweep
+/// deletes such a blob once its commit (Last-Modified, set by storage, read against storage's own clock)
+/// is older than <see cref="MinimumAge"/>, so work still between its blob and its row, however long it
+/// took, is never touched. Runs with the nightly compilation timer. (The outbox's emails have no rows.)
 /// </summary>
-public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, ILogger<OrphanSweeper> logger)
+public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, ILogger<OrphanSweeper> logger)
 {
     /// <summary>Far longer than any request may take (Azure's front end ends one after ~230 s).</summary>
     public TimeSpan MinimumAge { get; init; } = TimeSpan.FromHours(1);
@@ -33,15 +36,15 @@ public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, ILog
 
     public async Task<IReadOnlyList<string>> SweepAsync(string periodId, CancellationToken ct = default)
     {
-        var referenced = new HashSet<string>(StringComparer.Ordinal);
-        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.AllVersionsFrom} and RowKey lt {SubmissionKeys.AllVersionsTo}");
-        await foreach (var row in store.Submissions.QueryAsync<SubmissionVersionEntity>(filter, select: [nameof(SubmissionVersionEntity.BlobName)], cancellationToken: ct))
-        {
-            referenced.Add(row.BlobName);
-        }
+        var reports = await submissions.BlobNamesAsync(periodId, ct);
+        var bundles = (await compilations.ListAsync(periodId, ct)).Select(c => c.BlobName).ToHashSet(StringComparer.Ordinal);
+        return [.. await SweepAsync(store.Reports, periodId, reports, ct), .. await SweepAsync(store.CompilationBlobs, periodId, bundles, ct)];
+    }
 
+    private async Task<IReadOnlyList<string>> SweepAsync(BlobContainerClient container, string periodId, IReadOnlySet<string> referenced, CancellationToken ct)
+    {
         var deleted = new List<string>();
-        await foreach (var page in store.Reports.GetBlobsAsync(BlobTraits.None, BlobStates.None, periodId + "/", ct).AsPages())
+        await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, periodId + "/", ct).AsPages())
         {
             // Ages on storage's own clock (the listing's Date against each blob's Last-Modified), never the app's.
             if (page.GetRawResponse().Headers.Date is not { } storageNow)
@@ -54,9 +57,9 @@ public sealed class OrphanSweeper(DanVanStore store, PeriodCatalog periods, ILog
                 if (!referenced.Contains(blob.Name) && blob.Properties.LastModified is { } committed && committed < storageNow - MinimumAge)
                 {
                     // Only the blob as listed: if it changed since, it is not the orphan that was judged.
-                    await store.Reports.GetBlobClient(blob.Name).DeleteIfExistsAsync(
+                    await container.GetBlobClient(blob.Name).DeleteIfExistsAsync(
                         conditions: new BlobRequestConditions { IfUnmodifiedSince = committed }, cancellationToken: ct);
-                    logger.LogWarning("Deleted orphan report blob {BlobName} (no version row; committed {CommittedOn})", blob.Name, committed);
+                    logger.LogWarning("Deleted orphan blob {Container}/{BlobName} (no row points at it; committed {CommittedOn})", container.Name, blob.Name, committed);
                     deleted.Add(blob.Name);
                 }
             }

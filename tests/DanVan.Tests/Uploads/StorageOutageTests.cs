@@ -43,10 +43,14 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         clock.Restart();
         var compile = await CompileAsync(bed);
         var compileAnswered = clock.Elapsed;
+        clock.Restart();
+        var remind = await RemindAsync(bed);
+        var remindAnswered = clock.Elapsed;
         output.WriteLine($"while storage was down: upload {(int)interrupted.Status} {interrupted.Code} in {uploadAnswered.TotalSeconds:F1} s, " +
-            $"status {status.Status} {status.Code} in {statusAnswered.TotalSeconds:F1} s, compile {compile.Status} {compile.Code} in {compileAnswered.TotalSeconds:F1} s");
+            $"status {status.Status} {status.Code} in {statusAnswered.TotalSeconds:F1} s, compile {compile.Status} {compile.Code} in {compileAnswered.TotalSeconds:F1} s, " +
+            $"reminders {remind.Status} {remind.Code} in {remindAnswered.TotalSeconds:F1} s");
 
-        foreach (var answer in new[] { interrupted, status, compile })
+        foreach (var answer in new[] { interrupted, status, compile, remind })
         {
             Assert.Equal(503, answer.Status);
             Assert.StartsWith("application/problem+json", answer.ContentType);
@@ -60,9 +64,12 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         azurite.Start();
         var retried = await bed.SendAsync(Keyed(UploadBed.RawStream(new MemoryStream(during), "trong lúc.pdf", bed.UnitToken), "trong-luc"));
         var compiled = await CompileAsync(bed);
+        var reminded = await RemindAsync(bed);
 
         Assert.Contains(retried.Status, new[] { 200, 201 });
         Assert.Equal(201, compiled.Status);
+        Assert.Equal(200, reminded.Status);
+        Assert.Equal(UploadBed.OtherUnit, Assert.Single(reminded.Json.GetProperty("reminders").EnumerateArray()).GetProperty("unitCode").GetString());
         var versions = await bed.App.Get<SubmissionStore>().VersionsAsync(UploadBed.Period, UploadBed.Unit);
         Assert.Equal([stored.Json.GetProperty("receiptId").GetString(), retried.Json.GetProperty("receiptId").GetString()], versions.Select(v => v.ReceiptId));
         Assert.Equal([Sha(before), Sha(during)], versions.Select(v => v.Sha256));
@@ -89,6 +96,10 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
     private static Task<TestResponse> CompileAsync(UploadBed bed) =>
         TestHttp.InvokeAsync(TestHttp.Request("POST", $"/api/periods/{UploadBed.Period}/compilations", TestApp.AdminToken),
             r => bed.App.Get<CompilationsFunctions>().CreateCompilation(r, UploadBed.Period, CancellationToken.None));
+
+    private static Task<TestResponse> RemindAsync(UploadBed bed) =>
+        TestHttp.InvokeAsync(TestHttp.Request("POST", $"/api/periods/{UploadBed.Period}/reminders", TestApp.AdminToken),
+            r => bed.App.Get<RemindersFunctions>().SendReminders(r, UploadBed.Period, CancellationToken.None));
 
     /// <summary>A body that arrives 64 KiB at a time, 40 ms apart, as from a slow link (about 1.6 MB/s).</summary>
     private sealed class SlowStream(byte[] content) : Stream
