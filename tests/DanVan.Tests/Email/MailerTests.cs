@@ -174,8 +174,9 @@ public sealed class MailerTests : IAsyncLifetime
         await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"));
 
         var runs = await app.Get<DanVan.Reminders.ReminderService>().RunOpenPeriodsAsync("timer");
+        await EmailQueueDrain.DrainAsync(app);
 
-        Assert.Equal(1, runs.Sum(r => r.Sent));
+        Assert.Equal(1, runs.Sum(r => r.Queued));
         var blobs = new List<string>();
         await foreach (var blob in app.Store.Outbox.GetBlobsAsync())
         {
