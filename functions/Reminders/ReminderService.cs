@@ -39,9 +39,9 @@ public static class ReminderLineStatus
     public const string WouldSend = "would_send";
 
     /// <summary>
-    /// Claimed and on the email queue: the queue-triggered sender sends it (by this run, or waiting from an
-    /// earlier one). Its outcome is on the ledger row; the next run shows it as <see cref="AlreadySent"/>,
-    /// <see cref="Unknown"/> or, if SendGrid refused it, sends it again.
+    /// Claimed and put on the email queue by this run: the queue-triggered sender sends it. Its outcome is on the
+    /// ledger row; the next run shows it as <see cref="AlreadySent"/>, <see cref="Unknown"/> or, if SendGrid
+    /// refused it, queues it again.
     /// </summary>
     public const string Queued = "queued";
 
@@ -49,7 +49,7 @@ public static class ReminderLineStatus
     public const string Failed = "failed";
     public const string AlreadySent = "already_sent";
 
-    /// <summary>The sender is sending it now.</summary>
+    /// <summary>Another run queued it and it waits for the sender, or the sender is sending it now.</summary>
     public const string InProgress = "in_progress";
 
     /// <summary>
@@ -156,8 +156,7 @@ public sealed class ReminderService(
     private static ReminderLine? Settled(StatusRow row, ReminderStage stage, EmailMessage message, string ledgerStatus, string? messageId) => ledgerStatus switch
     {
         ReminderStatus.Sent => Line(row, stage, message, ReminderLineStatus.AlreadySent) with { MessageId = messageId },
-        ReminderStatus.Queued => Line(row, stage, message, ReminderLineStatus.Queued),
-        ReminderStatus.Sending => Line(row, stage, message, ReminderLineStatus.InProgress),
+        ReminderStatus.Queued or ReminderStatus.Sending => Line(row, stage, message, ReminderLineStatus.InProgress),
         ReminderStatus.Unknown => Line(row, stage, message, ReminderLineStatus.Unknown) with { Reason = ReminderLineStatus.UnknownReason },
         _ => null,
     };
