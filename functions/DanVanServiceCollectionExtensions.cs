@@ -1,4 +1,5 @@
 using Azure.Identity;
+using Azure.Storage.Queues;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
@@ -17,7 +18,11 @@ namespace DanVan;
 
 public static class DanVanServiceCollectionExtensions
 {
-    /// <summary>The storage connection's name: a connection string locally, serviceUri + managed identity in Azure.</summary>
+    /// <summary>
+    /// The storage connection's name: a connection string locally; in Azure <c>serviceUri</c> (blobs),
+    /// <c>tableServiceUri</c> and <c>queueServiceUri</c> with the managed identity. The email sender's queue
+    /// trigger reads the same connection (<c>Connection = "DanVanStorage"</c>, <c>__queueServiceUri</c>).
+    /// </summary>
     public const string StorageConnection = "DanVanStorage";
 
     /// <summary>Everything DanVan needs, so Program.cs stays a few lines and tests build the same graph.</summary>
@@ -38,11 +43,14 @@ public static class DanVanServiceCollectionExtensions
             var section = configuration.GetSection(StorageConnection);
             if (string.IsNullOrEmpty(section.Value) && !section.GetChildren().Any())
             {
-                throw new InvalidOperationException($"Setting '{StorageConnection}' is missing: a connection string locally, or {StorageConnection}__serviceUri/__tableServiceUri with {StorageConnection}__credential=managedidentity in Azure.");
+                throw new InvalidOperationException($"Setting '{StorageConnection}' is missing: a connection string locally, or {StorageConnection}__serviceUri/__tableServiceUri/__queueServiceUri with {StorageConnection}__credential=managedidentity in Azure.");
             }
 
             clients.AddBlobServiceClient(section);
-            clients.AddTableServiceClient(TableSection(section));
+            clients.AddTableServiceClient(ServiceSection(section, "tableServiceUri"));
+            // Base64, as the Functions queue extension reads messages by default (host.json extensions.queues.messageEncoding).
+            clients.AddQueueServiceClient(ServiceSection(section, "queueServiceUri"))
+                .ConfigureOptions(o => o.MessageEncoding = QueueMessageEncoding.Base64);
             clients.UseCredential(new DefaultAzureCredential());
             // Storage that does not answer is told to the person waiting within seconds (503 with Retry-After),
             // not after the SDK's default back-off (0.8 s doubling: ~6 s per call, several calls a request).
@@ -59,6 +67,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton(AppClock.From(configuration));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PlanOptions>>().Value.ToPlan());
         services.AddSingleton<StorageNames>();
+        services.AddSingleton<IValidateOptions<DanVanOptions>>(new EmailQueueSettingValidator(configuration));
         services.AddSingleton<DanVanStore>();
         services.AddHostedService<StorageInitializer>();
 
@@ -77,20 +86,37 @@ public static class DanVanServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The table client reads the same connection; in Azure its endpoint is <c>tableServiceUri</c>
-    /// (the blob one is <c>serviceUri</c>), so expose it under the name the Tables client expects.
+    /// The table and queue clients read the same connection; in Azure their endpoints are <c>tableServiceUri</c>
+    /// and <c>queueServiceUri</c> (the blob one is <c>serviceUri</c>), so expose the one named
+    /// <paramref name="endpointKey"/> under the name the client expects.
     /// </summary>
-    private static IConfiguration TableSection(IConfigurationSection section)
+    private static IConfiguration ServiceSection(IConfigurationSection section, string endpointKey)
     {
-        if (!string.IsNullOrEmpty(section.Value) || section["tableServiceUri"] is not { } tableUri)
+        if (!string.IsNullOrEmpty(section.Value) || section[endpointKey] is not { } endpoint)
         {
             return section;
         }
 
         return new ConfigurationBuilder()
-            .AddInMemoryCollection(section.AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null)
-                .Append(new KeyValuePair<string, string?>("serviceUri", tableUri)))
+            .AddInMemoryCollection(section.AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null && kv.Key != "serviceUri")
+                .Append(new KeyValuePair<string, string?>("serviceUri", endpoint)))
             .Build();
+    }
+}
+
+/// <summary>
+/// The queue trigger finds its queue through <c>EMAIL_QUEUE</c> (the Functions host resolves <c>%EMAIL_QUEUE%</c>);
+/// DanVan enqueues to <see cref="StorageNames.EmailQueue"/>. A mismatch would leave every email unsent, so it stops
+/// the app at start. Unset (in-process tests, where no host reads it) is not checked.
+/// </summary>
+internal sealed class EmailQueueSettingValidator(IConfiguration configuration) : IValidateOptions<DanVanOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DanVanOptions options)
+    {
+        var expected = new StorageNames(Options.Create(options)).EmailQueue;
+        return configuration[StorageNames.EmailQueueSetting] is { } given && given != expected
+            ? ValidateOptionsResult.Fail($"{StorageNames.EmailQueueSetting} must be '{expected}' (the storage prefix, then 'emails'), the queue DanVan puts emails on; it is '{given}'.")
+            : ValidateOptionsResult.Success;
     }
 }
 

@@ -78,7 +78,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     // The names in functions/Storage/StorageNames.cs (production has no prefix), plus the deployment container.
-    containers: ['reports', 'compilations', 'outbox', deploymentContainerName]
+    containers: ['reports', 'compilations', 'outbox', 'emailbodies', deploymentContainerName]
     tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations']
   }
 }
@@ -133,6 +133,7 @@ module functionApp 'modules/functionapp.bicep' = {
       // DanVan's own storage connection, in its Azure shape (locally it is a connection string).
       DanVanStorage__serviceUri: storage.outputs.blobEndpoint
       DanVanStorage__tableServiceUri: storage.outputs.tableEndpoint
+      DanVanStorage__queueServiceUri: storage.outputs.queueEndpoint
       DanVanStorage__credential: 'managedidentity'
       DanVanStorage__clientId: identity.outputs.clientId
 
@@ -154,6 +155,9 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Reminders__CatchUpDays: '7'
       DanVan__Reminders__MaxParallelism: '16'
       DanVan__Compilation__ProvinceName: provinceName
+
+      // The email queue the sender's trigger reads (%EMAIL_QUEUE%): StorageNames.EmailQueue, no prefix in Azure.
+      EMAIL_QUEUE: 'emails'
 
       // Timers, in UTC (Linux ignores WEBSITE_TIME_ZONE): 08:00 and 00:15 Vietnam time.
       REMINDER_SCHEDULE: '0 0 1 * * *'

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DanVan.Email;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed record EmailMessage(
     public IReadOnlyDictionary<string, string> CustomArgs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Copies never repeat an addressee (SendGrid refuses the same address in to and cc).</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> DistinctCc =>
         Cc.Where(c => !To.Contains(c, StringComparer.OrdinalIgnoreCase)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 }
@@ -26,6 +29,12 @@ public enum EmailResult
 {
     /// <summary>The provider accepted it (or it was written to the outbox).</summary>
     Sent,
+
+    /// <summary>
+    /// On the email queue, its ledger row claimed: the queue-triggered sender sends it and records the outcome
+    /// on that row. Nothing is left for the caller to do.
+    /// </summary>
+    Queued,
 
     /// <summary>Certainly not sent: the provider refused it, or it never left. Sending it again is safe.</summary>
     Failed,
@@ -37,12 +46,18 @@ public enum EmailResult
     Unknown,
 }
 
-/// <summary>What became of one message: sent (with the provider's message id), failed or unknown (with a reason).</summary>
+/// <summary>
+/// What became of one message: sent (with the provider's message id), queued (with the queue's message id),
+/// failed or unknown (with a reason).
+/// </summary>
 public sealed record EmailOutcome(EmailResult Result, string? MessageId, string? Reason, int Attempts)
 {
-    public bool Sent => Result == EmailResult.Sent;
+    /// <summary>Handed over: sent, or queued for the sender (which records what SendGrid says). The caller is done.</summary>
+    public bool Sent => Result is EmailResult.Sent or EmailResult.Queued;
 
     public static EmailOutcome Delivered(string? messageId, int attempts) => new(EmailResult.Sent, messageId, null, attempts);
+
+    public static EmailOutcome Enqueued(string? queueMessageId) => new(EmailResult.Queued, queueMessageId, null, 0);
 
     public static EmailOutcome Failed(string reason, int attempts) => new(EmailResult.Failed, null, reason, attempts);
 

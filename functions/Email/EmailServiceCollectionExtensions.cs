@@ -1,4 +1,5 @@
 using System.Net;
+using DanVan.Reminders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,10 @@ namespace DanVan.Email;
 
 public static class EmailServiceCollectionExtensions
 {
-    /// <summary>Email settings, the SendGrid client and the <see cref="Mailer"/>. Safe to call more than once.</summary>
+    /// <summary>
+    /// Email settings, the SendGrid client, the <see cref="Mailer"/>, the email queue and its sender, and the
+    /// ledger they keep at most once with. Safe to call more than once.
+    /// </summary>
     public static IServiceCollection AddEmail(this IServiceCollection services)
     {
         if (services.Any(d => d.ServiceType == typeof(Mailer)))
@@ -36,6 +40,9 @@ public static class EmailServiceCollectionExtensions
             return new SendGridClient(http, new SendGridClientOptions { ApiKey = email.SendGridApiKey, Host = email.SendGridHost.TrimEnd('/') });
         });
         services.AddSingleton<Mailer>();
+        services.TryAddSingleton<ReminderLedger>();
+        services.AddSingleton<EmailQueue>();
+        services.AddSingleton<EmailSender>();
         services.AddSingleton<ReceiptEmails>();
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DanVan.Configuration;
 using DanVan.Domain;
+using DanVan.Reminders;
 using Microsoft.Extensions.Options;
 
 namespace DanVan.Email;
@@ -20,11 +21,51 @@ public sealed record ReceiptEmail(
     DateTimeOffset ReceivedAt,
     bool OnTime);
 
-/// <summary>The email receipt a unit gets for each accepted upload, from the same sender and templates as reminders.</summary>
-public sealed class ReceiptEmails(Mailer mailer, IOptions<DanVanOptions> options)
+/// <summary>
+/// The email receipt a unit gets for each accepted upload, from the same sender and templates as reminders.
+/// The upload does not wait on SendGrid: <see cref="SendAsync"/> claims the receipt's row in the email ledger
+/// (at most one email per period, unit and version) and puts the email on the queue; the queue-triggered
+/// <see cref="EmailSender"/> sends it and records the outcome on that row.
+/// </summary>
+public sealed class ReceiptEmails(ReminderLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options)
 {
-    public Task<EmailOutcome> SendAsync(ReceiptEmail receipt, CancellationToken ct = default) =>
-        mailer.SendAsync(Compose(receipt, options.Value.PublicBaseUrl), ct);
+    /// <summary>Who the ledger says asked for a receipt.</summary>
+    public const string Actor = "upload";
+
+    /// <summary>
+    /// Queued (with the queue's message id); or, when this receipt was claimed before (a retried request), the
+    /// state of that claim as an outcome that needs nothing more; failed when the claim or the queue failed.
+    /// </summary>
+    public async Task<EmailOutcome> SendAsync(ReceiptEmail receipt, CancellationToken ct = default)
+    {
+        var email = Compose(receipt, options.Value.PublicBaseUrl);
+        var claim = await ledger.ClaimReceiptAsync(receipt.PeriodId, receipt.UnitCode, receipt.Version, string.Join(";", email.To), Actor, ct);
+        if (!claim.Won)
+        {
+            return EmailOutcome.Enqueued(null) with { Reason = "already " + claim.ExistingStatus };
+        }
+
+        return await EnqueueClaimedAsync(queue, ledger, EmailKinds.Receipt, claim.Row!, email, ct);
+    }
+
+    /// <summary>
+    /// Puts the email of a claimed ledger row on the queue. If that fails the row is recorded as failed (the email
+    /// certainly did not leave), so it can be claimed again, and the outcome says so.
+    /// </summary>
+    internal static async Task<EmailOutcome> EnqueueClaimedAsync(EmailQueue queue, ReminderLedger ledger, string kind, ReminderEntity claimed, EmailMessage email, CancellationToken ct)
+    {
+        try
+        {
+            return EmailOutcome.Enqueued(await queue.EnqueueAsync(kind, claimed, email, ct));
+        }
+        catch (Exception ex) when (Storage.StorageFailures.Is(ex, ct))
+        {
+            var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
+            using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
+            await ledger.RecordAsync(claimed, failed, recording.Token);
+            return failed;
+        }
+    }
 
     public static EmailMessage Compose(ReceiptEmail r, string publicBaseUrl)
     {

@@ -10,7 +10,9 @@
 
   const REMINDER_STATUS = {
     would_send: 'Sẽ gửi', sent: 'Đã gửi', already_sent: 'Đã gửi trước đó', failed: 'Gửi lỗi', no_address: 'Không có địa chỉ email',
-    in_progress: 'Đang gửi',
+    // Put on the email queue by this request; the queue-triggered sender sends it within moments.
+    queued: 'Đã xếp hàng gửi',
+    in_progress: 'Đang chờ gửi hoặc đang gửi',
     // The send got no answer, or its run stopped mid-send: it may have gone out, so it is never resent by itself.
     unknown: 'Chưa rõ kết quả — kiểm tra nhật ký gửi SendGrid',
   };
@@ -88,6 +90,7 @@
     renderPeriod(period);
     renderRows();
     loadCompilations();
+    loadFailedEmails();
   }
 
   function percent(part, whole) {
@@ -177,6 +180,19 @@
     }
   }
 
+  /** Emails the sender gave up on (the email queue's poison queue), so Sở Nội vụ knows to follow them up. */
+  async function loadFailedEmails() {
+    const line = $('failed-emails');
+    line.hidden = true;
+    try {
+      const failed = await D.json('emails/failed', token);
+      line.textContent = `${failed.count} thư không gửi được sau nhiều lần thử (thư nhắc sẽ được xếp gửi lại ở lần nhắc sau; biên nhận cần gửi lại thủ công).`;
+      line.hidden = !failed.count;
+    } catch {
+      // Not shown: the rest of the dashboard does not depend on it.
+    }
+  }
+
   $('period').addEventListener('change', loadPeriod);
   $('sort').addEventListener('change', () => status && renderRows());
   $('refresh').addEventListener('click', load);
@@ -223,7 +239,8 @@
     $('reminders').hidden = true;
     $('remind').focus();
     const all = sent.reminders || [];
-    const ok = all.filter((r) => r.status === 'sent').length;
+    // Queued counts as sent for the admin: the queue-triggered sender sends it and records the outcome.
+    const ok = all.filter((r) => r.status === 'queued' || r.status === 'sent').length;
     const unknown = all.filter((r) => r.status === 'unknown').length;
     const note = unknown ? ` ${unknown} thư chưa rõ kết quả: kiểm tra nhật ký gửi SendGrid, hệ thống không tự gửi lại.` : '';
     return (ok === all.length ? `Đã gửi ${ok} thư nhắc.` : `Đã gửi ${ok}/${all.length} thư nhắc; các thư còn lại sẽ được thử lại ở lần nhắc sau.`) + note;

@@ -7,21 +7,25 @@ using Microsoft.Extensions.Options;
 namespace DanVan.Reminders;
 
 /// <summary>
-/// Table <c>reminders</c>: the ledger that makes each (period, unit, stage) email go out at most once, ever,
-/// and each digest to Sở Nội vụ at most once per (period, stage, Vietnam day). Its keys are known here only
-/// (<see cref="ReminderLedger"/>):
+/// Table <c>reminders</c>: DanVan's email ledger, which makes each email go out at most once, ever: each
+/// (period, unit, stage) reminder, each digest to Sở Nội vụ once per (period, stage, Vietnam day), and each
+/// upload receipt once per (period, unit, version). Its keys are known here only (<see cref="ReminderLedger"/>):
 /// <list type="bullet">
 /// <item>a reminder: PartitionKey = the period id; RowKey = <c>{unit}~{stage}</c> (unit codes are [a-z0-9-],
 /// so '~' never occurs inside one);</item>
 /// <item>a digest: PartitionKey = <c>{period}~digest</c>, RowKey = <c>{stage}~{yyyy-MM-dd}</c> (the Vietnam
-/// day of the run), <see cref="UnitCode"/> empty. Its own partition keeps it out of every reminder query.</item>
+/// day of the run), <see cref="UnitCode"/> empty. Its own partition keeps it out of every reminder query;</item>
+/// <item>a receipt: PartitionKey = <c>{period}~receipt</c>, RowKey = <c>{unit}~v{version}</c>, <see cref="Stage"/> empty.</item>
 /// </list>
-/// A sender first claims the row: an insert that fails if it exists, so of two runs at the same moment
-/// exactly one wins. A claim stays <c>sending</c> until the outcome is recorded: <c>sent</c>, <c>failed</c>
-/// (SendGrid certainly did not take it) or <c>unknown</c> (no answer: it may have gone out). Only a
-/// <c>failed</c> row may be claimed again, by an ETag-conditional update, so the next run retries it.
+/// Whoever wants an email sent first claims the row (an insert that fails if it exists, so of two runs at the same
+/// moment exactly one wins) as <c>queued</c>, with a fresh <see cref="ClaimId"/>, then puts the email on the queue
+/// with that claim id. The queue-triggered sender moves the row to <c>sending</c> (ETag-conditional, only if it
+/// still holds that claim and is <c>queued</c> or <c>failed</c>), sends, and records the outcome: <c>sent</c>,
+/// <c>failed</c> (SendGrid certainly did not take it) or <c>unknown</c> (no answer: it may have gone out).
+/// A message delivered again (a retry, a crash, a lost reply) finds the row no longer ready and sends nothing.
+/// Only a <c>failed</c> row may be claimed again, by an ETag-conditional update, so the next run retries it.
 /// An <c>unknown</c> row, and a row still <c>sending</c> after <see cref="ReminderLedger.AbandonedAfter"/>
-/// (its run crashed or was stopped mid-send), are never sent again automatically (at most once wins over
+/// (its sender crashed or was stopped mid-send), are never sent again automatically (at most once wins over
 /// at least once): the admin sees them as unknown and checks SendGrid's activity log.
 /// </summary>
 public sealed class ReminderEntity : ITableEntity
@@ -34,7 +38,7 @@ public sealed class ReminderEntity : ITableEntity
     public string UnitCode { get; set; } = "";
     public string Stage { get; set; } = "";
 
-    /// <summary><see cref="ReminderStatus"/>: sending, sent, failed or unknown.</summary>
+    /// <summary><see cref="ReminderStatus"/>: queued, sending, sent, failed or unknown.</summary>
     public string Status { get; set; } = "";
     public string? Reason { get; set; }
     public string? MessageId { get; set; }
@@ -49,7 +53,14 @@ public sealed class ReminderEntity : ITableEntity
     public string? Cc { get; set; }
     public string Actor { get; set; } = "";
     public DateTimeOffset ClaimedAt { get; set; }
+
+    /// <summary>When the sender took the row from the queue and started sending (status <c>sending</c>).</summary>
+    public DateTimeOffset? SendingAt { get; set; }
+
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>Which delivery of the queue message is sending: a fresh id each time the sender takes the row.</summary>
+    public string? SendId { get; set; }
 
     /// <summary>Who holds the claim: a fresh id per claim, so a claim whose reply was lost is recognised as one's own.</summary>
     public string? ClaimId { get; set; }
@@ -57,12 +68,26 @@ public sealed class ReminderEntity : ITableEntity
 
 public static class ReminderStatus
 {
+    /// <summary>Claimed and on the email queue, waiting for the sender.</summary>
+    public const string Queued = "queued";
+
+    /// <summary>The sender took it from the queue and is sending it (or crashed while doing so).</summary>
     public const string Sending = "sending";
     public const string Sent = "sent";
     public const string Failed = "failed";
 
     /// <summary>The send got no answer (timed out, connection broken): SendGrid may have accepted it.</summary>
     public const string Unknown = "unknown";
+}
+
+/// <summary>
+/// What the sender may do with a queue message: send it (<see cref="Row"/>, now <c>sending</c> under its claim)
+/// or nothing, for <see cref="Skipped"/>: <c>no_row</c>, <c>stale_claim</c> (the row was claimed again since),
+/// or the row's status (<c>sending</c>, <c>sent</c>, <c>unknown</c>).
+/// </summary>
+public sealed record SendPermit(ReminderEntity? Row, string? Skipped)
+{
+    public bool Granted => Row is not null;
 }
 
 /// <summary>
@@ -96,9 +121,20 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
     public static string DigestRowKey(string stage, DateOnly vietnamDay) => $"{stage}~{vietnamDay:yyyy-MM-dd}";
 
-    /// <summary>What a row says now: its status, except that an abandoned <c>sending</c> claim is <c>unknown</c>.</summary>
+    public static string ReceiptPartitionKey(string periodId) => $"{periodId}~receipt";
+
+    public static string ReceiptRowKey(string unitCode, int version) => $"{unitCode}~v{version}";
+
+    /// <summary>The period a row belongs to, whichever kind of email it is for.</summary>
+    public static string PeriodOf(ReminderEntity row) => row.PartitionKey.Split('~')[0];
+
+    /// <summary>
+    /// What a row says now: its status, except that a <c>sending</c> row abandoned by its sender (see
+    /// <see cref="AbandonedAfter"/>, from when the sender took it) is <c>unknown</c>. A <c>queued</c> row stays
+    /// queued however long the queue takes: nothing has tried to send it yet.
+    /// </summary>
     public string StatusOf(ReminderEntity row) =>
-        row.Status == ReminderStatus.Sending && clock.GetUtcNow() - row.ClaimedAt > AbandonedAfter ? ReminderStatus.Unknown : row.Status;
+        row.Status == ReminderStatus.Sending && clock.GetUtcNow() - (row.SendingAt ?? row.ClaimedAt) > AbandonedAfter ? ReminderStatus.Unknown : row.Status;
 
     /// <summary>Claims the reminder of one unit at one stage.</summary>
     public Task<ReminderClaim> ClaimAsync(string periodId, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct) =>
@@ -108,6 +144,10 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     public Task<ReminderClaim> ClaimDigestAsync(string periodId, string stage, DateOnly vietnamDay, string to, string actor, CancellationToken ct) =>
         ClaimRowAsync(DigestPartitionKey(periodId), DigestRowKey(stage, vietnamDay), "", stage, to, null, actor, ct);
 
+    /// <summary>Claims the email receipt of one accepted version: one email per receipt.</summary>
+    public Task<ReminderClaim> ClaimReceiptAsync(string periodId, string unitCode, int version, string to, string actor, CancellationToken ct) =>
+        ClaimRowAsync(ReceiptPartitionKey(periodId), ReceiptRowKey(unitCode, version), unitCode, "", to, null, actor, ct);
+
     private async Task<ReminderClaim> ClaimRowAsync(string partitionKey, string rowKey, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct)
     {
         var row = new ReminderEntity
@@ -116,7 +156,7 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
             RowKey = rowKey,
             UnitCode = unitCode,
             Stage = stage,
-            Status = ReminderStatus.Sending,
+            Status = ReminderStatus.Queued,
             Runs = 1,
             ClaimId = NewClaimId(),
             To = to,
@@ -150,8 +190,10 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
             return new ReminderClaim(null, StatusOf(existing));
         }
 
-        existing.Status = ReminderStatus.Sending;
+        existing.Status = ReminderStatus.Queued;
         existing.ClaimId = NewClaimId();
+        existing.SendId = null;
+        existing.SendingAt = null;
         existing.Runs++;
         existing.To = to;
         existing.Cc = cc;
@@ -171,6 +213,47 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
     }
 
+    /// <summary>
+    /// The sender's step before sending a queue message: the row must still hold <paramref name="claimId"/> and be
+    /// <c>queued</c> (or <c>failed</c>: an earlier delivery of the same message was certainly refused). It becomes
+    /// <c>sending</c> by an ETag-conditional update, so of two deliveries of one message at most one sends.
+    /// A row already <c>sending</c> is never sent again: its delivery may have reached SendGrid before it crashed.
+    /// </summary>
+    public async Task<SendPermit> BeginSendAsync(string partitionKey, string rowKey, string claimId, CancellationToken ct)
+    {
+        var response = await store.Reminders.GetEntityIfExistsAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct);
+        if (!response.HasValue || response.Value is not { } row)
+        {
+            return new SendPermit(null, "no_row");
+        }
+
+        if (row.ClaimId != claimId)
+        {
+            return new SendPermit(null, "stale_claim");
+        }
+
+        if (row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed))
+        {
+            return new SendPermit(null, StatusOf(row));
+        }
+
+        row.Status = ReminderStatus.Sending;
+        row.SendId = Guid.NewGuid().ToString("N");
+        row.SendingAt = clock.GetUtcNow();
+        try
+        {
+            var updated = await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+            row.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            return new SendPermit(row, null);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // Another delivery took it first, or our write's reply was lost: read which.
+            var now = (await store.Reminders.GetEntityAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct)).Value;
+            return now.SendId == row.SendId ? new SendPermit(now, null) : new SendPermit(null, now.ClaimId == claimId ? StatusOf(now) : "stale_claim");
+        }
+    }
+
     /// <summary>Records what became of a claimed send; the claim's ETag guards the write.</summary>
     public async Task RecordAsync(ReminderEntity claimed, EmailOutcome outcome, CancellationToken ct)
     {
@@ -178,12 +261,13 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         {
             EmailResult.Sent => ReminderStatus.Sent,
             EmailResult.Failed => ReminderStatus.Failed,
-            _ => ReminderStatus.Unknown,
+            EmailResult.Unknown => ReminderStatus.Unknown,
+            _ => throw new ArgumentException("Only the sender's outcome (sent, failed, unknown) is recorded.", nameof(outcome)),
         };
         claimed.Reason = outcome.Reason is { Length: > 1000 } reason ? reason[..1000] : outcome.Reason;
         claimed.MessageId = outcome.MessageId;
         claimed.Attempts += outcome.Attempts;
-        claimed.SentAt = outcome.Sent ? clock.GetUtcNow() : null;
+        claimed.SentAt = outcome.Result == EmailResult.Sent ? clock.GetUtcNow() : null;
         try
         {
             var updated = await store.Reminders.UpdateEntityAsync(claimed, claimed.ETag, TableUpdateMode.Replace, ct);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using DanVan.Audit;
 using DanVan.Configuration;
 using DanVan.Domain;
 using DanVan.Email;
@@ -26,7 +25,8 @@ public sealed record ReminderLine(
 /// </summary>
 public sealed record ReminderRun(string PeriodId, bool DryRun, string? Stage, string? Skipped, IReadOnlyList<ReminderLine> Reminders)
 {
-    public int Sent => Reminders.Count(r => r.Status == ReminderLineStatus.Sent);
+    /// <summary>Put on the email queue by this run (the sender sends them; the ledger says how it went).</summary>
+    public int Queued => Reminders.Count(r => r.Status == ReminderLineStatus.Queued);
 
     public int Failed => Reminders.Count(r => r.Status == ReminderLineStatus.Failed);
 
@@ -37,11 +37,19 @@ public sealed record ReminderRun(string PeriodId, bool DryRun, string? Stage, st
 public static class ReminderLineStatus
 {
     public const string WouldSend = "would_send";
-    public const string Sent = "sent";
+
+    /// <summary>
+    /// Claimed and put on the email queue by this run: the queue-triggered sender sends it. Its outcome is on the
+    /// ledger row; the next run shows it as <see cref="AlreadySent"/>, <see cref="Unknown"/> or, if SendGrid
+    /// refused it, queues it again.
+    /// </summary>
+    public const string Queued = "queued";
+
+    /// <summary>It could not be put on the queue (storage failed): not sent; the next run tries again.</summary>
     public const string Failed = "failed";
     public const string AlreadySent = "already_sent";
 
-    /// <summary>Another run holds the claim and is sending now.</summary>
+    /// <summary>Another run queued it and it waits for the sender, or the sender is sending it now.</summary>
     public const string InProgress = "in_progress";
 
     /// <summary>
@@ -61,7 +69,8 @@ public static class ReminderLineStatus
 /// <summary>
 /// The one set of reminder rules, used by the daily timer and by the admin route: for an open,
 /// unfinalized period, the stage due today (Vietnam date) goes to every required unit that has not
-/// submitted, each (period, unit, stage) claimed in the <see cref="ReminderLedger"/> before it is sent.
+/// submitted, each (period, unit, stage) claimed in the <see cref="ReminderLedger"/> and then put on the
+/// email queue: no run waits on SendGrid; the queue-triggered <see cref="EmailSender"/> sends and records.
 /// </summary>
 public sealed class ReminderService(
     ReminderPlan plan,
@@ -71,8 +80,7 @@ public sealed class ReminderService(
     PeriodCatalog periods,
     StatusService status,
     ReminderLedger ledger,
-    Mailer mailer,
-    AuditLog audit,
+    EmailQueue queue,
     TimeProvider clock,
     ILogger<ReminderService> logger)
 {
@@ -84,7 +92,7 @@ public sealed class ReminderService(
         foreach (var period in periods.Current().Where(p => p.IsOpenAt(now)))
         {
             var run = await RunAsync(period, dryRun: false, actor, ct);
-            logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Sent} sent, {Failed} failed, {Unknown} unknown, skipped {Skipped}", run.PeriodId, run.Stage, run.Sent, run.Failed, run.Unknown, run.Skipped);
+            logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Queued} queued, {Failed} not queued, {Unknown} unknown, skipped {Skipped}", run.PeriodId, run.Stage, run.Queued, run.Failed, run.Unknown, run.Skipped);
             runs.Add(run);
         }
 
@@ -128,9 +136,9 @@ public sealed class ReminderService(
         });
 
         var run = new ReminderRun(periodId, dryRun, stage.Id, null, lines);
-        if (!dryRun && run.Sent > 0)
+        if (!dryRun && run.Queued > 0)
         {
-            await SendDigestAsync(period, stage, report.Rows, missing, today, now, actor, ct);
+            await QueueDigestAsync(period, stage, report.Rows, missing, today, now, actor, ct);
         }
 
         return run;
@@ -142,13 +150,13 @@ public sealed class ReminderService(
               ?? Line(row, stage, message, ReminderLineStatus.WouldSend);
 
     /// <summary>
-    /// The line for a unit whose ledger row says it is not to be sent now (sent, being sent, outcome unknown);
-    /// null when the row may be claimed (failed).
+    /// The line for a unit whose ledger row says it is not to be sent now (sent, queued, being sent, outcome
+    /// unknown); null when the row may be claimed (failed).
     /// </summary>
     private static ReminderLine? Settled(StatusRow row, ReminderStage stage, EmailMessage message, string ledgerStatus, string? messageId) => ledgerStatus switch
     {
         ReminderStatus.Sent => Line(row, stage, message, ReminderLineStatus.AlreadySent) with { MessageId = messageId },
-        ReminderStatus.Sending => Line(row, stage, message, ReminderLineStatus.InProgress),
+        ReminderStatus.Queued or ReminderStatus.Sending => Line(row, stage, message, ReminderLineStatus.InProgress),
         ReminderStatus.Unknown => Line(row, stage, message, ReminderLineStatus.Unknown) with { Reason = ReminderLineStatus.UnknownReason },
         _ => null,
     };
@@ -172,43 +180,10 @@ public sealed class ReminderService(
             return Settled(row, stage, message, claim.ExistingStatus!, null) ?? Line(row, stage, message, ReminderLineStatus.InProgress);
         }
 
-        var outcome = await SendClaimedAsync(claim.Row!, message, ct);
-        using var auditing = new CancellationTokenSource(ReminderLedger.RecordTimeout);
-        switch (outcome.Result)
-        {
-            case EmailResult.Failed:
-                return Line(row, stage, message, ReminderLineStatus.Failed) with { Reason = outcome.Reason };
-            case EmailResult.Unknown:
-                await audit.RecordAsync(actor, AuditActions.Reminder, periodId, row.UnitCode, $"{stage.Id} to {string.Join(", ", message.To)}; outcome unknown: {outcome.Reason}", auditing.Token);
-                return Line(row, stage, message, ReminderLineStatus.Unknown) with { Reason = ReminderLineStatus.UnknownReason };
-            default:
-                await audit.RecordAsync(actor, AuditActions.Reminder, periodId, row.UnitCode, $"{stage.Id} to {string.Join(", ", message.To)}; message {outcome.MessageId}", auditing.Token);
-                return Line(row, stage, message, ReminderLineStatus.Sent) with { MessageId = outcome.MessageId };
-        }
-    }
-
-    /// <summary>
-    /// Sends a message whose ledger row this run claimed, and records what became of it. The run's token stops
-    /// the mailer's retries but never a call in flight, and the outcome is recorded in a time of its own
-    /// (<see cref="ReminderLedger.RecordTimeout"/>), not the run's: a client that aborts the request, or a
-    /// timer being stopped, must not leave an email SendGrid accepted looking unsent.
-    /// </summary>
-    private async Task<EmailOutcome> SendClaimedAsync(ReminderEntity claimed, EmailMessage message, CancellationToken ct)
-    {
-        EmailOutcome outcome;
-        try
-        {
-            outcome = await mailer.SendAsync(message, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogError(ex, "Email {RowKey} of {PartitionKey} could not be handed over", claimed.RowKey, claimed.PartitionKey);
-            outcome = EmailOutcome.Failed("error: " + ex.Message, 0);
-        }
-
-        using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
-        await ledger.RecordAsync(claimed, outcome, recording.Token);
-        return outcome;
+        var outcome = await ReceiptEmails.EnqueueClaimedAsync(queue, ledger, EmailKinds.Reminder, claim.Row!, message, ct);
+        return outcome.Result == EmailResult.Queued
+            ? Line(row, stage, message, ReminderLineStatus.Queued)
+            : Line(row, stage, message, ReminderLineStatus.Failed) with { Reason = outcome.Reason };
     }
 
     private static ReminderLine Line(StatusRow row, ReminderStage stage, EmailMessage message, string status) =>
@@ -249,11 +224,12 @@ public sealed class ReminderService(
 
     /// <summary>
     /// Sở Nội vụ's digest of a stage, at most one per (period, stage, Vietnam day): claimed in the ledger like a
-    /// reminder, so two runs at the same moment (or the admin's "send now" after the timer) mail it once. It is
-    /// read from the ledger after this run's sends, so it lists every unit reminded at this stage by any run
-    /// (a unit another run is still sending to is listed as such), not only this run's.
+    /// reminder, so two runs at the same moment (or the admin's "send now" after the timer) mail it once, and
+    /// queued like one. It is read from the ledger after this run's claims, so it lists every unit reminded at
+    /// this stage by any run (with the state of each: a reminder still on the queue is listed as such), not
+    /// only this run's.
     /// </summary>
-    private async Task SendDigestAsync(Period period, ReminderStage stage, IReadOnlyList<StatusRow> rows, IReadOnlyList<StatusRow> missing, DateOnly today, DateTimeOffset now, string actor, CancellationToken ct)
+    private async Task QueueDigestAsync(Period period, ReminderStage stage, IReadOnlyList<StatusRow> rows, IReadOnlyList<StatusRow> missing, DateOnly today, DateTimeOffset now, string actor, CancellationToken ct)
     {
         var periodId = period.Id.ToString();
         var names = rows.ToDictionary(r => r.UnitCode, r => r.UnitName, StringComparer.Ordinal);
@@ -270,8 +246,8 @@ public sealed class ReminderService(
             ["deadline"] = VietnamTime.DescribeDeadline(period.Deadline),
             ["stage"] = stage.Id,
             ["stageLabel"] = stage.Label,
-            ["sentCount"] = Count(ReminderStatus.Sent).ToString(CultureInfo.InvariantCulture),
-            ["sendingCount"] = Count(ReminderStatus.Sending).ToString(CultureInfo.InvariantCulture),
+            ["sentCount"] = (Count(ReminderStatus.Sent) + Count(ReminderStatus.Queued) + Count(ReminderStatus.Sending)).ToString(CultureInfo.InvariantCulture),
+            ["sendingCount"] = (Count(ReminderStatus.Queued) + Count(ReminderStatus.Sending)).ToString(CultureInfo.InvariantCulture),
             ["unknownCount"] = Count(ReminderStatus.Unknown).ToString(CultureInfo.InvariantCulture),
             ["failedCount"] = Count(ReminderStatus.Failed).ToString(CultureInfo.InvariantCulture),
             ["remindedCount"] = reminded.Count.ToString(CultureInfo.InvariantCulture),
@@ -293,17 +269,17 @@ public sealed class ReminderService(
             return;
         }
 
-        var outcome = await SendClaimedAsync(claim.Row!, digest, ct);
-        if (!outcome.Sent)
+        var outcome = await ReceiptEmails.EnqueueClaimedAsync(queue, ledger, EmailKinds.Digest, claim.Row!, digest, ct);
+        if (outcome.Result != EmailResult.Queued)
         {
-            logger.LogWarning("Reminder digest for {PeriodId} not sent ({Result}): {Reason}", periodId, outcome.Result, outcome.Reason);
+            logger.LogWarning("Reminder digest for {PeriodId} not queued: {Reason}", periodId, outcome.Reason);
         }
     }
 
     /// <summary>What the digest says after a unit whose reminder is not (yet) known to be sent.</summary>
     private static string DigestNote(string ledgerStatus) => ledgerStatus switch
     {
-        ReminderStatus.Sending => " — đang gửi",
+        ReminderStatus.Queued or ReminderStatus.Sending => " — đang gửi",
         ReminderStatus.Unknown => " — chưa rõ kết quả, kiểm tra nhật ký gửi SendGrid",
         ReminderStatus.Failed => " — gửi không thành công, sẽ gửi lại ở lượt sau",
         _ => "",

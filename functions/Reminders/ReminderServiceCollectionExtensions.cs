@@ -6,14 +6,13 @@ namespace DanVan.Reminders;
 
 public static class ReminderServiceCollectionExtensions
 {
-    /// <summary>Reminder settings, the ledger and the service (and the email sender they use).</summary>
+    /// <summary>Reminder settings and the service (and the email queue, sender and ledger they use, from <see cref="EmailServiceCollectionExtensions.AddEmail"/>).</summary>
     public static IServiceCollection AddReminders(this IServiceCollection services)
     {
         services.AddEmail();
         services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.ToPlan());
-        services.AddSingleton<ReminderLedger>();
         services.AddSingleton<ReminderService>();
         return services;
     }

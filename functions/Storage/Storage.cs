@@ -1,10 +1,11 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace DanVan.Storage;
 
-/// <summary>DanVan's tables and containers, from the one <c>DanVanStorage</c> connection.</summary>
-public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blobs, StorageNames names)
+/// <summary>DanVan's tables, containers and queues, from the one <c>DanVanStorage</c> connection.</summary>
+public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, StorageNames names)
 {
     public StorageNames Names { get; } = names;
 
@@ -19,12 +20,18 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
     public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);
     public BlobContainerClient Outbox => blobs.GetBlobContainerClient(Names.OutboxContainer);
+    public BlobContainerClient EmailBodies => blobs.GetBlobContainerClient(Names.EmailBodiesContainer);
 
-    /// <summary>Creates every table and container that is missing. Safe to run on every start.</summary>
+    /// <summary>Messages are Base64, as the Functions queue extension reads and writes them by default (host.json <c>messageEncoding</c>).</summary>
+    public QueueClient EmailQueue => queues.GetQueueClient(Names.EmailQueue);
+    public QueueClient EmailPoisonQueue => queues.GetQueueClient(Names.EmailPoisonQueue);
+
+    /// <summary>Creates every table, container and queue that is missing. Safe to run on every start.</summary>
     public async Task EnsureCreatedAsync(CancellationToken ct = default)
     {
         await Task.WhenAll(
             Names.Tables.Select(t => tables.GetTableClient(t).CreateIfNotExistsAsync(ct))
-                .Concat<Task>(Names.Containers.Select(c => blobs.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken: ct))));
+                .Concat<Task>(Names.Containers.Select(c => blobs.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken: ct)))
+                .Concat(Names.Queues.Select(q => queues.GetQueueClient(q).CreateIfNotExistsAsync(cancellationToken: ct))));
     }
 }

@@ -4,11 +4,20 @@ using Microsoft.Extensions.Options;
 namespace DanVan.Storage;
 
 /// <summary>
-/// Every table and blob container DanVan owns. Names carry the configured prefix (empty in
+/// Every table, blob container and queue DanVan owns. Names carry the configured prefix (empty in
 /// production) so each test can work in its own set.
 /// </summary>
 public sealed class StorageNames(IOptions<DanVanOptions> options)
 {
+    /// <summary>
+    /// The app setting the email sender's queue trigger names its queue by (<c>%EMAIL_QUEUE%</c>): the
+    /// Functions host reads the queue name from it, so it must be <see cref="EmailQueue"/> (checked at start).
+    /// </summary>
+    public const string EmailQueueSetting = "EMAIL_QUEUE";
+
+    /// <summary>What the Functions host appends to a queue's name for the messages that failed every attempt.</summary>
+    public const string PoisonSuffix = "-poison";
+
     private readonly string prefix = options.Value.StoragePrefix;
 
     public string UnitsTable => prefix + "units";
@@ -23,8 +32,19 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string CompilationsContainer => prefix + "compilations";
     public string OutboxContainer => prefix + "outbox";
 
+    /// <summary>Bodies of queued emails too large for a queue message (a digest listing many units).</summary>
+    public string EmailBodiesContainer => prefix + "emailbodies";
+
+    /// <summary>Receipts, reminders and digests waiting for the queue-triggered sender.</summary>
+    public string EmailQueue => prefix + "emails";
+
+    /// <summary>Where the Functions host moves an email message after its last failed attempt.</summary>
+    public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
+
     public IEnumerable<string> Tables =>
         [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable];
 
-    public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer];
+    public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
+
+    public IEnumerable<string> Queues => [EmailQueue, EmailPoisonQueue];
 }

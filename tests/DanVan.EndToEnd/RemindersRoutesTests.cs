@@ -6,7 +6,10 @@ using DanVan.Tests.Support;
 
 namespace DanVan.EndToEnd;
 
-/// <summary>Reminders through the real worker: the dry-run route, the timer via the admin route, SendGrid.</summary>
+/// <summary>
+/// Reminders through the real worker: the dry-run route, the timer via the admin route; the email queue, run by the
+/// test host's queue trigger, to SendGrid.
+/// </summary>
 [Collection(DanVanHostCollection.Name)]
 public sealed class RemindersRoutesTests(DanVanHost danvan)
 {
@@ -21,14 +24,76 @@ public sealed class RemindersRoutesTests(DanVanHost danvan)
 
         Assert.True(first.Succeeded, first.Error);
         Assert.True(second.Succeeded, second.Error);
+        // The timer only queues: the host's queue trigger runs the sender, which mails it.
+        var mail = await WaitForReminderAsync(code, periodId);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // time enough for a second email, were one to come
         var mails = danvan.SendGrid.Reminders.Where(m => m.Arg("unitCode") == code && m.Arg("periodId") == periodId).ToList();
-        var mail = Assert.Single(mails);
+        Assert.Equal(mail, Assert.Single(mails));
         Assert.Equal([$"{code}@example.org"], mail.To);
         Assert.Equal(stage, mail.Arg("stage"));
         Assert.Contains("Sở Thử nghiệm đầu cuối", mail.Text);
         Assert.Empty(danvan.SendGrid.Violations);
-        var ledger = await danvan.Table("reminders").GetEntityAsync<TableEntity>(periodId, $"{code}~{stage}");
-        Assert.Equal(mail.MessageId, ledger.Value.GetString("MessageId"));
+        var ledger = await WaitForLedgerAsync(periodId, $"{code}~{stage}");
+        Assert.Equal(("sent", mail.MessageId), (ledger.GetString("Status"), ledger.GetString("MessageId")));
+    }
+
+    [Fact]
+    public async Task The_admin_route_answers_queued_and_the_queue_trigger_sends_each_unit_s_reminder_once()
+    {
+        var units = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            units.Add((await danvan.UnitWithTokenAsync("hang")).Code);
+        }
+
+        var period = SamplePlan.Overdue(SuiteClock.Now)[0];
+        using var send = await danvan.SendAsync(danvan.Admin(HttpMethod.Post, $"api/periods/{period.Id}/reminders"));
+        var body = await send.ReadJsonAsync(HttpStatusCode.OK);
+        var lines = body.GetProperty("reminders").EnumerateArray().Where(r => units.Contains(r.GetProperty("unitCode").GetString()!)).ToList();
+
+        Assert.Equal(3, lines.Count);
+        Assert.All(lines, l => Assert.Equal("queued", l.GetProperty("status").GetString()));
+        foreach (var code in units)
+        {
+            await WaitForReminderAsync(code, period.Id);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.All(units, code => Assert.Single(danvan.SendGrid.Reminders, m => m.Arg("unitCode") == code && m.Arg("periodId") == period.Id));
+        Assert.Empty(danvan.SendGrid.Violations);
+    }
+
+    /// <summary>The reminder the queue-triggered sender mails to a unit, waited for at most 30 s.</summary>
+    private async Task<Tests.Email.ReceivedMail> WaitForReminderAsync(string code, string periodId)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (danvan.SendGrid.Reminders.FirstOrDefault(m => m.Arg("unitCode") == code && m.Arg("periodId") == periodId) is { } mail)
+            {
+                return mail;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"No reminder for {code} in {periodId} within 30 s. Host log:\n{string.Join("\n", danvan.Logs.TakeLast(80))}");
+    }
+
+    /// <summary>A ledger row once the sender recorded its outcome (no longer queued or sending), waited for at most 30 s.</summary>
+    private async Task<TableEntity> WaitForLedgerAsync(string partitionKey, string rowKey)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var row = (await danvan.Table("reminders").GetEntityAsync<TableEntity>(partitionKey, rowKey)).Value;
+            if (row.GetString("Status") is not ("queued" or "sending") || waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return row;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     [Fact]

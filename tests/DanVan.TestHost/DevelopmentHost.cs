@@ -7,7 +7,8 @@ namespace DanVan.TestHost;
 /// <summary>
 /// <c>dotnet DanVan.TestHost.dll --app functions/bin/Release/net10.0 --settings functions/local.settings.json [--port 7071]</c>:
 /// runs DanVan locally where Azure Functions Core Tools is not installed. A development host, not
-/// the Functions host: HTTP routes and timers (on their CRON schedules) only, no keys, no other triggers.
+/// the Functions host: HTTP routes, timers (on their CRON schedules) and queue triggers (connection strings) only,
+/// no keys, no other triggers.
 /// </summary>
 public static class DevelopmentHost
 {
@@ -25,7 +26,7 @@ public static class DevelopmentHost
         // As with Core Tools, an environment variable wins over the file: scripts/run-local --at sets DanVan__Clock__Now so.
         foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => ((string)e.Key, e.Value as string ?? ""))
-            .Where(e => e.Item1.StartsWith("DanVan__", StringComparison.OrdinalIgnoreCase) || e.Item1 == "AZURE_FUNCTIONS_ENVIRONMENT"))
+            .Where(e => e.Item1.StartsWith("DanVan__", StringComparison.OrdinalIgnoreCase) || e.Item1 is "AZURE_FUNCTIONS_ENVIRONMENT" or DanVan.Storage.StorageNames.EmailQueueSetting))
         {
             settings[name] = value;
         }
@@ -40,7 +41,7 @@ public static class DevelopmentHost
             .AddFilter(WorkerChannel.WorkerLogPrefix + "Azure", LogLevel.Warning)
             .AddFilter(WorkerChannel.WorkerLogPrefix + "Microsoft", LogLevel.Warning));
 
-        Console.WriteLine("DanVan DEVELOPMENT HOST (not Azure Functions Core Tools): HTTP routes and timers of the real worker, for local use only.");
+        Console.WriteLine("DanVan DEVELOPMENT HOST (not Azure Functions Core Tools): HTTP routes, timers and queue triggers of the real worker, for local use only.");
         FunctionsWorkerHost started;
         try
         {
@@ -67,7 +68,9 @@ public static class DevelopmentHost
         {
             Console.WriteLine(function.IsHttp
                 ? $"  {function.Name}: [{string.Join(',', function.Methods)}] {new Uri(host.BaseAddress, function.RouteTemplate)}"
-                : $"  {function.Name}: {function.TriggerType} {function.Schedule} (run now: curl -X POST -H 'Content-Type: application/json' -d '{{\"input\":\"\"}}' {host.BaseAddress}admin/functions/{function.Name})");
+                : function.IsQueue
+                    ? $"  {function.Name}: {function.TriggerType} {QueueTriggers.ResolveAll(function.QueueName, settings) ?? function.QueueName}"
+                    : $"  {function.Name}: {function.TriggerType} {function.Schedule} (run now: curl -X POST -H 'Content-Type: application/json' -d '{{\"input\":\"\"}}' {host.BaseAddress}admin/functions/{function.Name})");
         }
 
         if (host.AppClock is DanVan.Configuration.SetClock set)

@@ -19,7 +19,8 @@ namespace DanVan.TestHost;
 /// does: a gRPC server the worker connects to (init, metadata, load, invocations, logs) and an HTTP
 /// front door that routes requests by the worker's own metadata, sends an invocation request and
 /// forwards the request, streamed, to the worker's Kestrel. Timers are invoked on demand
-/// (<c>POST /admin/functions/{name}</c>) or, for the development host, on their schedules.
+/// (<c>POST /admin/functions/{name}</c>) or, for the development host, on their schedules; queue
+/// triggers run on the messages of their queues (<see cref="QueueTriggers"/>).
 /// </summary>
 public sealed class FunctionsWorkerHost : IAsyncDisposable
 {
@@ -34,6 +35,7 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
     private Process? worker;
     private HttpForwarder? forwarder;
     private TimerScheduler? scheduler;
+    private QueueTriggers? queueTriggers;
 
     private FunctionsWorkerHost(WorkerHostOptions options)
     {
@@ -155,6 +157,11 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         {
             scheduler = new TimerScheduler(this, options.Settings, logger);
             scheduler.Start(stopping.Token);
+        }
+
+        if (options.RunQueueTriggers)
+        {
+            queueTriggers = QueueTriggers.Start(this, options.Settings, appDir, logger, stopping.Token);
         }
     }
 
@@ -465,6 +472,12 @@ public sealed class FunctionsWorkerHost : IAsyncDisposable
         }
 
         await stopping.CancelAsync();
+        if (queueTriggers is not null)
+        {
+            // Pollers stop taking messages; an invocation under way is cancelled and its message comes back later.
+            await Task.WhenAny(queueTriggers.Stopped, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+        }
+
         if (worker is not null)
         {
             await TerminateAsync(worker);

@@ -44,6 +44,11 @@ public sealed class HostedFunction
         {
             Schedule = schedule.GetString();
         }
+        else if (IsQueue)
+        {
+            QueueName = trigger.TryGetProperty("queueName", out var queue) ? queue.GetString() : null;
+            Connection = trigger.TryGetProperty("connection", out var connection) && connection.GetString() is { Length: > 0 } c ? c : "AzureWebJobsStorage";
+        }
     }
 
     public RpcFunctionMetadata Metadata { get; }
@@ -61,6 +66,14 @@ public sealed class HostedFunction
     public bool IsHttp => TriggerType.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase);
 
     public bool IsTimer => TriggerType.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsQueue => TriggerType.Equals("queueTrigger", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>For queue triggers: the queue as declared, possibly with <c>%Setting%</c> references.</summary>
+    public string? QueueName { get; }
+
+    /// <summary>For queue triggers: the connection's setting name (<c>AzureWebJobsStorage</c> when none is given).</summary>
+    public string? Connection { get; }
 
     /// <summary>For HTTP: e.g. <c>api/units/{code}</c>.</summary>
     public string? RouteTemplate { get; }
@@ -96,7 +109,7 @@ public sealed class HostedFunction
 
     public bool Accepts(string method) => Methods.Count == 0 || Methods.Contains(method.ToUpperInvariant());
 
-    public override string ToString() => IsHttp ? $"{Name}: [{string.Join(',', Methods)}] /{RouteTemplate}" : $"{Name}: {TriggerType} {Schedule}";
+    public override string ToString() => IsHttp ? $"{Name}: [{string.Join(',', Methods)}] /{RouteTemplate}" : $"{Name}: {TriggerType} {Schedule ?? QueueName}";
 }
 
 /// <summary>Finds the HTTP function for a request the way the Functions host routes: most specific template first.</summary>

@@ -23,6 +23,12 @@ public sealed class WorkerHostOptions
     /// <summary>Run timer functions on their CRON schedules (the development host); tests invoke them on demand.</summary>
     public bool ScheduleTimers { get; init; }
 
+    /// <summary>
+    /// Poll the queues of queue-triggered functions and invoke them with each message (<see cref="QueueTriggers"/>):
+    /// on for tests and the development host alike, since DanVan's email leaves only through its queue.
+    /// </summary>
+    public bool RunQueueTriggers { get; init; } = true;
+
     /// <summary>The Functions host's request body cap (100 MB).</summary>
     public long MaxRequestBodyBytes { get; init; } = 100L * 1024 * 1024;
 

@@ -25,12 +25,17 @@ public static class WorkerSettings
         settings["DanVanStorage"] = Azurite.ConnectionString;
         settings["DanVan__AdminToken"] = adminToken;
         settings["DanVan__StoragePrefix"] = storagePrefix;
+        settings[DanVan.Storage.StorageNames.EmailQueueSetting] = EmailQueue(storagePrefix);
         settings["DanVan__Clock__Now"] = SuiteClock.Setting;
         settings["DanVan__Clock__Rate"] = "0";
         settings["DanVan__Plan__FirstYear"] = SamplePlan.FirstYear(SuiteClock.Now).ToString(CultureInfo.InvariantCulture);
         settings["DanVan__Reminders__DaysAfter"] = string.Join(',', Enumerable.Range(1, OverdueStageDays));
         return settings;
     }
+
+    /// <summary>The email queue under a storage prefix, as DanVan names it (the worker checks the setting against it at start).</summary>
+    public static string EmailQueue(string storagePrefix) =>
+        new DanVan.Storage.StorageNames(Microsoft.Extensions.Options.Options.Create(new DanVan.Configuration.DanVanOptions { StoragePrefix = storagePrefix })).EmailQueue;
 
     /// <summary>The first day of the first tracked year: a unit active from then is required in every period the suites see.</summary>
     public static string ActiveFrom => new DateOnly(SamplePlan.FirstYear(SuiteClock.Now), 1, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -103,8 +103,12 @@ public sealed class BrowserApp : IAsyncLifetime
         return body.GetProperty("token").GetString()!;
     }
 
-    /// <summary>The worker's storage, as DanVan itself addresses it (its tables and containers under this run's prefix).</summary>
-    public DanVanStore Store => new(new TableServiceClient(Azurite.ConnectionString), new BlobServiceClient(Azurite.ConnectionString), Names);
+    /// <summary>The worker's storage, as DanVan itself addresses it (its tables, containers and queues under this run's prefix).</summary>
+    public DanVanStore Store => new(
+        new TableServiceClient(Azurite.ConnectionString),
+        new BlobServiceClient(Azurite.ConnectionString),
+        new Azure.Storage.Queues.QueueServiceClient(Azurite.ConnectionString, new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 }),
+        Names);
 
     public async Task DisposeAsync()
     {

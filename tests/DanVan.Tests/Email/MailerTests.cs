@@ -174,8 +174,9 @@ public sealed class MailerTests : IAsyncLifetime
         await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"));
 
         var runs = await app.Get<DanVan.Reminders.ReminderService>().RunOpenPeriodsAsync("timer");
+        await EmailQueueDrain.DrainAsync(app);
 
-        Assert.Equal(1, runs.Sum(r => r.Sent));
+        Assert.Equal(1, runs.Sum(r => r.Queued));
         var blobs = new List<string>();
         await foreach (var blob in app.Store.Outbox.GetBlobsAsync())
         {
@@ -222,8 +223,10 @@ public sealed class MailerTests : IAsyncLifetime
             true);
 
         var outcome = await app.Get<ReceiptEmails>().SendAsync(receipt);
+        Assert.Equal(EmailResult.Queued, outcome.Result);
+        Assert.Empty(stub.Received);
+        await EmailQueueDrain.DrainAsync(app);
 
-        Assert.True(outcome.Sent);
         var mail = Assert.Single(stub.Received);
         Assert.Contains("Tên tệp: Báo cáo <6 tháng> & dân vận.pdf", mail.Text);
         Assert.Contains("Báo cáo &lt;6 tháng&gt; &amp; dân vận.pdf", mail.Html);

@@ -195,6 +195,7 @@ internal static class CodeSettings
             "COMPILATION_SCHEDULE",
             DanVanServiceCollectionExtensions.StorageConnection + "__serviceUri",
             DanVanServiceCollectionExtensions.StorageConnection + "__tableServiceUri",
+            DanVanServiceCollectionExtensions.StorageConnection + "__queueServiceUri",
             DanVanServiceCollectionExtensions.StorageConnection + "__credential",
             DanVanServiceCollectionExtensions.StorageConnection + "__clientId",
         };
@@ -207,9 +208,9 @@ internal static class CodeSettings
                 AddProperties(type, section.Replace(":", "__"), keys, names);
             }
 
-            foreach (var schedule in TimerSchedules(type))
+            foreach (var setting in TriggerSettings(type))
             {
-                names.Add(schedule);
+                names.Add(setting);
             }
         }
 
@@ -243,10 +244,11 @@ internal static class CodeSettings
         }
     }
 
-    private static IEnumerable<string> TimerSchedules(Type type) =>
+    /// <summary>The <c>%Setting%</c> names triggers read: timer schedules and queue names.</summary>
+    private static IEnumerable<string> TriggerSettings(Type type) =>
         type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .SelectMany(m => m.GetParameters())
-            .Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()?.Schedule)
+            .Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()?.Schedule ?? p.GetCustomAttribute<QueueTriggerAttribute>()?.QueueName)
             .OfType<string>()
             .Select(s => Regex.Match(s, "^%(.+)%$"))
             .Where(m => m.Success)

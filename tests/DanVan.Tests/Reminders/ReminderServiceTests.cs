@@ -11,7 +11,11 @@ using static DanVan.Tests.Reminders.ReminderTestKit;
 
 namespace DanVan.Tests.Reminders;
 
-/// <summary>The reminder service against Azurite and a local SendGrid-speaking server, with a fake clock.</summary>
+/// <summary>
+/// The reminder service against Azurite and a local SendGrid-speaking server, with a fake clock. A run claims and
+/// queues; the email queue's function (<see cref="EmailFunctions.SendEmail"/>) sends, called here by
+/// <see cref="EmailQueueDrain"/> as the Functions host would.
+/// </summary>
 public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private SendGridStub stub = null!;
@@ -20,7 +24,13 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task DisposeAsync() => await stub.DisposeAsync();
 
-    private static Task<IReadOnlyList<ReminderRun>> TimerAsync(TestApp app) => app.Get<ReminderService>().RunOpenPeriodsAsync("timer");
+    /// <summary>The timer's run, then its queued emails sent by the queue function (<paramref name="sendsAtOnce"/> at a time).</summary>
+    private static async Task<IReadOnlyList<ReminderRun>> TimerAsync(TestApp app, int sendsAtOnce = 16)
+    {
+        var runs = await app.Get<ReminderService>().RunOpenPeriodsAsync("timer");
+        await EmailQueueDrain.DrainAsync(app, sendsAtOnce);
+        return runs;
+    }
 
     [Fact]
     public async Task Each_stage_fires_on_its_Vietnam_day_and_not_the_day_before_or_after()
@@ -62,6 +72,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(new DateTimeOffset(2026, 4, 30, 17, 0, 0, TimeSpan.Zero), app.Clock.GetUtcNow());
         var run = await app.Get<ReminderService>().RunAsync(app.Get<PeriodCatalog>().Get(PeriodId), false, "admin");
+        await EmailQueueDrain.DrainAsync(app);
 
         Assert.Equal("before-14", run.Stage);
         Assert.Single(stub.Reminders);
@@ -98,13 +109,13 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
 
         var writes = 0;
         faults.Rule(call => call == StorageCall.TableWrite && Interlocked.Increment(ref writes) % (lostInARow + 1) != 0 ? StorageFault.DropReply : StorageFault.None);
-        var first = (await TimerAsync(app)).Single(r => r.Stage is not null);
+        var first = (await TimerAsync(app, sendsAtOnce: 1)).Single(r => r.Stage is not null);
         faults.Off();
         var second = (await TimerAsync(app)).Single(r => r.Stage is not null);
 
         Assert.NotEmpty(faults.Injected);
         Assert.Equal(2, stub.Reminders.Count);
-        Assert.Equal(2, first.Sent);
+        Assert.Equal(2, first.Queued);
         Assert.All(second.Reminders, r => Assert.Equal(ReminderLineStatus.AlreadySent, r.Status));
         var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
         Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
@@ -122,10 +133,11 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var one = ActivatorUtilities.CreateInstance<ReminderService>(app.Services);
         var two = ActivatorUtilities.CreateInstance<ReminderService>(app.Services);
         var runs = await Task.WhenAll(one.RunOpenPeriodsAsync("timer"), two.RunOpenPeriodsAsync("timer"), one.RunOpenPeriodsAsync("timer"));
+        Assert.Equal(30, runs.SelectMany(r => r).Sum(r => r.Queued));
+        await EmailQueueDrain.DrainAsync(app);
 
         Assert.Equal(30, stub.Reminders.Count);
         Assert.Equal(30, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
-        Assert.Equal(30, runs.SelectMany(r => r).Sum(r => r.Sent));
         var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
         Assert.Equal(30, ledger.Count);
         Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
@@ -141,60 +153,68 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_stage_s_digest_goes_once_a_day_and_lists_the_units_reminded_by_earlier_runs()
     {
-        await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?>
-        {
-            ["DanVan:Email:MaxAttempts"] = "1",
-            ["DanVan:Reminders:MaxParallelism"] = "1",
-        });
+        await using var app = await StartAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"), Unit("so-y-te", "Sở Y tế"));
         var service = app.Get<ReminderService>();
         var period = app.Get<PeriodCatalog>().Get(PeriodId);
 
-        // 8/5: Sở Tài chính's reminder fails (a 500), Sở Y tế's goes: the day's digest says so.
-        stub.FailNext(1, 500);
-        await service.RunAsync(period, false, "timer");
+        // 8/5: both reminders are queued, and the day's digest with them; composed at once, it lists them as on their way.
+        Assert.Equal(2, (await service.RunAsync(period, false, "timer")).Queued);
+        await EmailQueueDrain.DrainAsync(app);
         var first = Assert.Single(stub.Digests);
-        Assert.Contains("Số đơn vị đã gửi thư nhắc: 1", first.Text);
-        Assert.Contains("1. Sở Tài chính (so-tai-chinh) — gửi không thành công, sẽ gửi lại ở lượt sau", first.Text);
-        Assert.Contains("2. Sở Y tế (so-y-te)\n", first.Text);
+        Assert.Contains("Số đơn vị đã gửi thư nhắc: 2", first.Text);
+        Assert.Contains("Trong đó thư đang chờ gửi (trong hàng đợi gửi thư): 2", first.Text);
+        Assert.Contains("1. Sở Tài chính (so-tai-chinh) — đang gửi\n2. Sở Y tế (so-y-te) — đang gửi\n", first.Text);
 
-        // Later the same day the admin sends again: Sở Tài chính's reminder goes, but no second digest that day.
+        // Later the same day the admin sends again after a unit was added: its reminder goes, but no second digest that day.
         app.Clock.Advance(TimeSpan.FromHours(3));
-        var again = await service.RunAsync(period, false, "admin");
-        Assert.Equal(1, again.Sent);
-        Assert.Single(stub.Digests);
-
-        // 9/5, still stage before-7: a unit added to the registry is reminded, and that day's digest lists all three.
-        app.Clock.SetUtcNow(Vn(5, 9));
         await SeedAsync(app, Unit("so-xay-dung", "Sở Xây dựng"));
+        var again = await service.RunAsync(period, false, "admin");
+        await EmailQueueDrain.DrainAsync(app);
+        Assert.Equal(1, again.Queued);
+        Assert.Single(stub.Digests);
+        Assert.Equal(3, stub.Reminders.Count);
+
+        // 9/5, still stage before-7: one more unit is reminded, and that day's digest lists all four, the new one on its way.
+        app.Clock.SetUtcNow(Vn(5, 9));
+        await SeedAsync(app, Unit("so-cong-thuong", "Sở Công Thương"));
         var next = await service.RunAsync(period, false, "timer");
-        Assert.Equal(("before-7", 1), (next.Stage, next.Sent));
+        await EmailQueueDrain.DrainAsync(app);
+        Assert.Equal(("before-7", 1), (next.Stage, next.Queued));
         Assert.Equal(2, stub.Digests.Count);
         var second = stub.Digests.Single(d => d.MessageId != first.MessageId);
-        Assert.Contains("Số đơn vị đã gửi thư nhắc: 3", second.Text);
-        Assert.Contains("1. Sở Tài chính (so-tai-chinh)\n2. Sở Xây dựng (so-xay-dung)\n3. Sở Y tế (so-y-te)\n", second.Text);
+        Assert.Contains("Số đơn vị đã gửi thư nhắc: 4", second.Text);
+        Assert.Contains("Trong đó thư đang chờ gửi (trong hàng đợi gửi thư): 1", second.Text);
+        Assert.Contains("1. Sở Công Thương (so-cong-thuong) — đang gửi\n2. Sở Tài chính (so-tai-chinh)\n3. Sở Xây dựng (so-xay-dung)\n4. Sở Y tế (so-y-te)\n", second.Text);
         Assert.Equal(2, (await app.Get<ReminderLedger>().DigestsAsync(PeriodId)).Count);
+        Assert.All(await app.Get<ReminderLedger>().DigestsAsync(PeriodId), d => Assert.Equal(ReminderStatus.Sent, d.Status));
         Assert.Empty(stub.Violations);
     }
 
     [Fact]
-    public async Task The_outcome_is_recorded_even_when_the_run_is_cancelled_right_after_SendGrid_accepted()
+    public async Task The_outcome_is_recorded_even_when_the_sender_is_cancelled_right_after_SendGrid_accepted()
     {
         await using var app = await StartAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh"));
-        using var run = new CancellationTokenSource();
-        stub.OnAccepted = _ => run.Cancel();
+        await app.Get<ReminderService>().RunAsync(app.Get<PeriodCatalog>().Get(PeriodId), false, "admin");
+        using var invocation = new CancellationTokenSource();
+        stub.OnAccepted = _ => invocation.Cancel();
 
-        var error = await Record.ExceptionAsync(() => app.Get<ReminderService>().RunAsync(app.Get<PeriodCatalog>().Get(PeriodId), false, "admin", run.Token));
+        var reminder = (await EmailQueueDrain.PeekAsync(app)).Select(m => m.Body.ToString()).First(t => t.Contains("\"kind\":\"reminder\"", StringComparison.Ordinal));
+        var error = await Record.ExceptionAsync(() => app.Get<EmailFunctions>().SendEmail(reminder, invocation.Token));
 
         Assert.True(error is null or OperationCanceledException, error?.ToString());
-        Assert.True(run.IsCancellationRequested);
+        Assert.True(invocation.IsCancellationRequested);
         var mail = Assert.Single(stub.Reminders);
         var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
         Assert.Equal((ReminderStatus.Sent, mail.MessageId, 1), (row.Status, row.MessageId, row.Attempts));
         Assert.NotNull(row.SentAt);
         var audit = await app.Get<AuditLog>().ListAsync(PeriodId);
-        Assert.Contains(audit, a => a.Action == AuditActions.Reminder && a.UnitCode == "so-tai-chinh");
+        Assert.Contains(audit, a => a.Action == AuditActions.Reminder && a.UnitCode == "so-tai-chinh" && a.Actor == "admin");
+
+        // The same message delivered again (the host never heard the invocation end) sends nothing.
+        await app.Get<EmailFunctions>().SendEmail(reminder, CancellationToken.None);
+        Assert.Single(stub.Reminders);
     }
 
     [Fact]
@@ -204,22 +224,25 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         await SeedAsync(app, Unit("so-tai-chinh"));
         stub.LoseRepliesNext(1, LostReply.Hang);
 
-        var first = (await TimerAsync(app)).Single(r => r.Stage is not null);
+        // The reminder is queued before the digest; sent one at a time, the reminder's reply is the one lost.
+        var first = (await app.Get<ReminderService>().RunOpenPeriodsAsync("timer")).Single(r => r.Stage is not null);
+        await EmailQueueDrain.DrainAsync(app, maxParallelism: 1);
 
-        var line = Assert.Single(first.Reminders);
-        Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (line.Status, line.Reason));
+        Assert.Equal(ReminderLineStatus.Queued, Assert.Single(first.Reminders).Status);
         var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
         Assert.Equal((ReminderStatus.Unknown, 1), (row.Status, row.Attempts));
         Assert.StartsWith("timeout", row.Reason);
-        Assert.Empty(stub.Digests);
+        Assert.Single(stub.Digests);
 
         // Neither the next day's timer nor the admin resends it; both show it as unknown.
         app.Clock.SetUtcNow(Vn(5, 9));
         var second = (await TimerAsync(app)).Single(r => r.Stage is not null);
         var dry = await app.Get<ReminderService>().RunAsync(app.Get<PeriodCatalog>().Get(PeriodId), true, "admin");
         Assert.Equal(ReminderLineStatus.Unknown, Assert.Single(second.Reminders).Status);
-        Assert.Equal(ReminderLineStatus.Unknown, Assert.Single(dry.Reminders).Status);
-        Assert.Equal(1, stub.Requests);
+        Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (Assert.Single(dry.Reminders).Status, Assert.Single(dry.Reminders).Reason));
+        Assert.Single(stub.Reminders);
+        Assert.Equal(1, stub.Requests - stub.Digests.Count);
+        Assert.Empty(await EmailQueueDrain.PeekAsync(app));
     }
 
     [Fact]
@@ -231,8 +254,11 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var service = app.Get<ReminderService>();
         var period = app.Get<PeriodCatalog>().Get(PeriodId);
 
-        // A run claimed the row and died before recording what SendGrid said.
-        Assert.True((await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default)).Won);
+        // A run claimed the row and queued it; the sender took it and died before recording what SendGrid said.
+        var claim = await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
+        Assert.True(claim.Won);
+        Assert.True((await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default)).Granted);
+        Assert.Equal((false, ReminderStatus.Sending), await SkippedAsync(ledger, claim.Row));
 
         Assert.Equal(ReminderLineStatus.InProgress, Assert.Single((await service.RunAsync(period, false, "admin")).Reminders).Status);
         app.Clock.Advance(ledger.AbandonedAfter);
@@ -243,8 +269,17 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var real = Assert.Single((await service.RunAsync(period, false, "admin")).Reminders);
         Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (dry.Status, dry.Reason));
         Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (real.Status, real.Reason));
+        Assert.Equal((false, ReminderStatus.Unknown), await SkippedAsync(ledger, claim.Row));
+        await EmailQueueDrain.DrainAsync(app);
         Assert.Equal(0, stub.Requests);
         Assert.Equal(ReminderStatus.Sending, Assert.Single(await ledger.ForPeriodAsync(PeriodId)).Status);
+    }
+
+    /// <summary>What the sender may do with a second delivery of the row's queue message.</summary>
+    private static async Task<(bool Granted, string? Skipped)> SkippedAsync(ReminderLedger ledger, ReminderEntity row)
+    {
+        var permit = await ledger.BeginSendAsync(row.PartitionKey, row.RowKey, row.ClaimId!, default);
+        return (permit.Granted, permit.Skipped);
     }
 
     [Fact]
@@ -267,33 +302,59 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
-    public async Task A_failed_send_is_retried_on_the_next_run_and_then_recorded_as_sent_once()
+    public async Task A_refused_send_is_retried_by_the_queue_and_recorded_as_sent_once()
     {
         await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?> { ["DanVan:Email:MaxAttempts"] = "2" });
         await SeedAsync(app, Unit("so-tai-chinh"));
         stub.FailNext(2, 500);
 
-        var first = (await AdvancingAsync(app.Clock, TimerAsync(app))).Single(r => r.Stage is not null);
-        var failed = Assert.Single(first.Reminders);
-        Assert.Equal(ReminderLineStatus.Failed, failed.Status);
-        Assert.StartsWith("sendgrid_500", failed.Reason);
-        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
-        Assert.Equal((ReminderStatus.Failed, 2, 1), (row.Status, row.Attempts, row.Runs));
-        Assert.Empty(stub.Reminders);
+        // One at a time, the reminder (queued first) gets both 500s: recorded failed, thrown; the queue delivers it again.
+        var run = (await app.Get<ReminderService>().RunOpenPeriodsAsync("timer")).Single(r => r.Stage is not null);
+        var drain = await AdvancingAsync(app.Clock, EmailQueueDrain.DrainAsync(app, maxParallelism: 1));
 
-        app.Clock.SetUtcNow(Vn(5, 9));
-        var second = (await TimerAsync(app)).Single(r => r.Stage is not null);
-        Assert.Equal(ReminderLineStatus.Sent, Assert.Single(second.Reminders).Status);
-        app.Clock.SetUtcNow(Vn(5, 10));
-        var third = (await TimerAsync(app)).Single(r => r.Stage is not null);
-        Assert.Equal(ReminderLineStatus.AlreadySent, Assert.Single(third.Reminders).Status);
-
+        Assert.Equal(ReminderLineStatus.Queued, Assert.Single(run.Reminders).Status);
+        Assert.Equal((2, 1, 0), (drain.Processed, drain.Failed, drain.Poisoned));
         var mail = Assert.Single(stub.Reminders);
         Assert.Equal("before-7", mail.Arg("stage"));
-        row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
-        Assert.Equal((ReminderStatus.Sent, 3, 2, mail.MessageId), (row.Status, row.Attempts, row.Runs, row.MessageId));
+        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
+        Assert.Equal((ReminderStatus.Sent, 3, 1, mail.MessageId), (row.Status, row.Attempts, row.Runs, row.MessageId));
         Assert.NotNull(row.SentAt);
         Assert.Equal(3, stub.Requests - stub.Digests.Count);
+
+        app.Clock.SetUtcNow(Vn(5, 9));
+        var next = (await TimerAsync(app)).Single(r => r.Stage is not null);
+        Assert.Equal(ReminderLineStatus.AlreadySent, Assert.Single(next.Reminders).Status);
+        Assert.Single(stub.Reminders);
+    }
+
+    [Fact]
+    public async Task An_email_refused_on_every_delivery_ends_in_the_poison_queue_is_counted_for_the_admin_and_the_next_run_sends_it()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?> { ["DanVan:Email:MaxAttempts"] = "1" });
+        await SeedAsync(app, Unit("so-tai-chinh"));
+        stub.FailNext(1000, 400);
+
+        await app.Get<ReminderService>().RunOpenPeriodsAsync("timer");
+        var drain = await EmailQueueDrain.DrainAsync(app);
+
+        // The reminder and the digest, five deliveries each, then the poison queue.
+        Assert.Equal((0, 10, 2), (drain.Processed, drain.Failed, drain.Poisoned));
+        Assert.Equal(ReminderStatus.Failed, Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId)).Status);
+        var failed = await TestHttp.InvokeAsync(
+            TestHttp.Request("GET", "/api/emails/failed", TestApp.AdminToken),
+            r => app.Get<EmailFunctions>().ListFailedEmails(r, CancellationToken.None));
+        Assert.Equal(200, failed.Status);
+        Assert.Equal(2, failed.Json.GetProperty("count").GetInt32());
+        var reminder = failed.Json.GetProperty("emails").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "reminder");
+        Assert.Equal(("so-tai-chinh", PeriodId, "before-7"), (reminder.GetProperty("unitCode").GetString(), reminder.GetProperty("periodId").GetString(), reminder.GetProperty("stage").GetString()));
+
+        // SendGrid takes mail again: the next day's run claims the failed reminder again, and it goes once.
+        stub.FailNext(0, 400);
+        app.Clock.SetUtcNow(Vn(5, 9));
+        var next = (await TimerAsync(app)).Single(r => r.Stage is not null);
+        Assert.Equal(ReminderLineStatus.Queued, Assert.Single(next.Reminders).Status);
+        Assert.Single(stub.Reminders);
+        Assert.Equal((ReminderStatus.Sent, 2), Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId)) is var row ? (row.Status, row.Runs) : default);
     }
 
     [Fact]
@@ -402,7 +463,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var run = (await TimerAsync(app)).Single(r => r.Stage is not null);
         watch.Stop();
 
-        Assert.Equal(500, run.Sent);
+        Assert.Equal(500, run.Queued);
         Assert.Equal(500, stub.Reminders.Count);
         Assert.Single(stub.Digests);
         Assert.Empty(stub.Violations);

@@ -49,7 +49,9 @@ public sealed class RemindersFunctionTests : IAsyncLifetime
 
         var real = await PostAsync(app, null);
         Assert.False(real.Json.GetProperty("dryRun").GetBoolean());
-        Assert.Equal("sent", Assert.Single(real.Json.GetProperty("reminders").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal("queued", Assert.Single(real.Json.GetProperty("reminders").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal(0, stub.Requests);
+        await EmailQueueDrain.DrainAsync(app);
         Assert.Single(stub.Reminders);
 
         var after = await PostAsync(app, "dryRun=true");
@@ -63,11 +65,14 @@ public sealed class RemindersFunctionTests : IAsyncLifetime
         await using var app = await StartWithFunctionAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"), Unit("so-y-te", "Sở Y tế"));
         var ledger = app.Get<ReminderLedger>();
-        await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
+        // A sender took the message and died mid-send.
+        var claim = await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
+        Assert.True((await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default)).Granted);
         app.Clock.Advance(ledger.AbandonedAfter + TimeSpan.FromMinutes(1));
 
         var dry = await PostAsync(app, "dryRun=true");
         var real = await PostAsync(app, null);
+        await EmailQueueDrain.DrainAsync(app);
 
         foreach (var answer in new[] { dry, real })
         {

@@ -7,7 +7,8 @@ namespace DanVan.Tests.Support;
 
 /// <summary>
 /// DanVan's real service graph (the same <c>AddDanVan</c> as Program.cs) against the shared Azurite,
-/// in tables and containers of its own (a random prefix), with a fake clock. Deletes them on dispose.
+/// in tables, containers and queues of its own (a random prefix), with a fake clock. Deletes them on dispose.
+/// Nothing runs the email queue's trigger here: a test drains it (<see cref="EmailQueueDrain"/>).
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -72,7 +73,8 @@ public sealed class TestApp : IAsyncDisposable
         var store = Store;
         var tables = store.Names.Tables.Select(t => Get<Azure.Data.Tables.TableServiceClient>().DeleteTableAsync(t));
         var containers = store.Names.Containers.Select(c => Get<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainerClient(c).DeleteIfExistsAsync());
-        await Task.WhenAll(tables.Concat<Task>(containers));
+        var queues = store.Names.Queues.Select(q => Get<Azure.Storage.Queues.QueueServiceClient>().DeleteQueueAsync(q));
+        await Task.WhenAll(tables.Concat<Task>(containers).Concat(queues));
         await provider.DisposeAsync();
     }
 }

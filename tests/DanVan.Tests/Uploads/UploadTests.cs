@@ -46,7 +46,7 @@ public sealed class UploadTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_accepted_upload_sends_the_unit_an_email_receipt_and_a_replay_does_not()
+    public async Task An_accepted_upload_queues_the_unit_an_email_receipt_that_the_sender_sends_and_a_replay_does_not()
     {
         await using var bed = await UploadBed.StartAsync();
         var pdf = Samples.Pdf(10_000);
@@ -55,6 +55,8 @@ public sealed class UploadTests(ITestOutputHelper output)
         var identical = await bed.SendAsync(UploadBed.Raw(pdf, "Báo cáo 6 tháng.pdf", bed.UnitToken));
 
         Assert.Equal((201, 200), (first.Status, identical.Status));
+        Assert.Single(await EmailQueueDrain.PeekAsync(bed.App));
+        Assert.Equal(1, (await EmailQueueDrain.DrainAsync(bed.App)).Processed);
         var emails = new List<string>();
         await foreach (var item in bed.App.Store.Outbox.GetBlobsAsync())
         {

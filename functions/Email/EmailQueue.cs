@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs.Models;
+using DanVan.Reminders;
+using DanVan.Storage;
+
+namespace DanVan.Email;
+
+/// <summary>What a queued email is: the <c>kind</c> of every message on the email queue.</summary>
+public static class EmailKinds
+{
+    public const string Receipt = "receipt";
+    public const string Reminder = "reminder";
+    public const string Digest = "digest";
+}
+
+/// <summary>
+/// One message on the email queue (JSON, camelCase): which ledger row it is for and under which claim
+/// (<see cref="ReminderLedger"/> owns the keys; the message only carries them back), and the email itself,
+/// inline or, when too large for a queue message, as the name of a blob in the <c>emailbodies</c> container.
+/// </summary>
+public sealed record EmailQueueMessage(string Kind, string PartitionKey, string RowKey, string ClaimId, EmailMessage? Email, string? BodyBlob);
+
+/// <summary>A few facts about one message that could not be sent, for the dashboard.</summary>
+public sealed record PoisonedEmail(string? Kind, string? PeriodId, string? UnitCode, string? Stage, DateTimeOffset? InsertedAt);
+
+/// <summary>What the poison queue holds: about how many, and the first few.</summary>
+public sealed record PoisonedEmails(int Count, IReadOnlyList<PoisonedEmail> First);
+
+/// <summary>
+/// The email queue: receipts, reminders and digests wait here for the queue-triggered sender
+/// (<see cref="EmailSender"/>), so no request waits on SendGrid. Messages are Base64 like the Functions queue
+/// extension's own (see <see cref="DanVanStore.EmailQueue"/>); one that failed every attempt is moved by the
+/// Functions host to <c>{queue}-poison</c>, read here for the dashboard.
+/// </summary>
+public sealed class EmailQueue(DanVanStore store)
+{
+    /// <summary>
+    /// A queue message holds 64 KiB, Base64 takes a third more: a message whose JSON is larger than this keeps its
+    /// email in a blob (a digest that lists hundreds of units).
+    /// </summary>
+    public const int MaxInlineBytes = 45 * 1024;
+
+    /// <summary>How many poisoned messages the dashboard is shown (the most one peek returns).</summary>
+    public const int PeekLimit = 32;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Puts the email of a claimed ledger row on the queue; answers the queue's message id.</summary>
+    public async Task<string> EnqueueAsync(string kind, ReminderEntity claimed, EmailMessage email, CancellationToken ct)
+    {
+        var message = new EmailQueueMessage(kind, claimed.PartitionKey, claimed.RowKey, claimed.ClaimId!, email, null);
+        var text = JsonSerializer.Serialize(message, Json);
+        if (Encoding.UTF8.GetByteCount(text) > MaxInlineBytes)
+        {
+            var blobName = $"{kind}/{claimed.ClaimId}.json";
+            await store.EmailBodies.GetBlobClient(blobName).UploadAsync(
+                BinaryData.FromObjectAsJson(email, Json),
+                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+                ct);
+            text = JsonSerializer.Serialize(message with { Email = null, BodyBlob = blobName }, Json);
+        }
+
+        var sent = await store.EmailQueue.SendMessageAsync(text, cancellationToken: ct);
+        return sent.Value.MessageId;
+    }
+
+    /// <summary>A message's JSON; an unreadable one throws (and ends in the poison queue).</summary>
+    public static EmailQueueMessage Parse(string text)
+    {
+        var message = JsonSerializer.Deserialize<EmailQueueMessage>(text, Json);
+        return message is { Kind.Length: > 0, PartitionKey.Length: > 0, RowKey.Length: > 0, ClaimId.Length: > 0 } && (message.Email is not null || message.BodyBlob is not null)
+            ? message
+            : throw new FormatException("Not an email queue message: kind, partitionKey, rowKey, claimId and email (or bodyBlob) are required.");
+    }
+
+    /// <summary>The email a message carries, inline or from its blob.</summary>
+    public async Task<EmailMessage> EmailOfAsync(EmailQueueMessage message, CancellationToken ct)
+    {
+        if (message.Email is { } inline)
+        {
+            return inline;
+        }
+
+        var content = await store.EmailBodies.GetBlobClient(message.BodyBlob).DownloadContentAsync(ct);
+        return content.Value.Content.ToObjectFromJson<EmailMessage>(Json) ?? throw new FormatException($"Email body {message.BodyBlob} is empty.");
+    }
+
+    /// <summary>Deletes a message's body blob once its email is settled (sent or unknown); a failure leaves it.</summary>
+    public async Task ForgetBodyAsync(EmailQueueMessage message, CancellationToken ct)
+    {
+        if (message.BodyBlob is { } name)
+        {
+            await store.EmailBodies.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: ct);
+        }
+    }
+
+    /// <summary>The poison queue: its approximate count and the first <see cref="PeekLimit"/> messages, read without taking them.</summary>
+    public async Task<PoisonedEmails> PoisonedAsync(CancellationToken ct)
+    {
+        var poison = store.EmailPoisonQueue;
+        var properties = await poison.GetPropertiesAsync(ct);
+        var peeked = await poison.PeekMessagesAsync(PeekLimit, ct);
+        var first = peeked.Value.Select(p =>
+        {
+            EmailQueueMessage? message = null;
+            try
+            {
+                message = Parse(p.Body.ToString());
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException)
+            {
+                // Shown without its details: it was never a message DanVan could read.
+            }
+
+            var args = message?.Email?.CustomArgs;
+            return new PoisonedEmail(
+                message?.Kind,
+                args?.GetValueOrDefault("periodId"),
+                args?.GetValueOrDefault("unitCode"),
+                args?.GetValueOrDefault("stage"),
+                p.InsertedOn);
+        }).ToList();
+        return new PoisonedEmails(Math.Max(properties.Value.ApproximateMessagesCount, first.Count), first);
+    }
+}

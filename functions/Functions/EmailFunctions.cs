@@ -1,0 +1,36 @@
+using DanVan.Auth;
+using DanVan.Email;
+using DanVan.Http;
+using DanVan.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DanVan.Functions;
+
+/// <summary>The email queue's sender, and what the admin sees of the emails that could not be sent.</summary>
+public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue)
+{
+    /// <summary>
+    /// Sends one queued receipt, reminder or digest. The queue is <c>%EMAIL_QUEUE%</c> (= StorageNames.EmailQueue,
+    /// checked at start) on the <c>DanVanStorage</c> connection (<c>DanVanStorage__queueServiceUri</c> with the
+    /// managed identity in Azure). A throw makes the host try again; after <c>maxDequeueCount</c> (host.json) the
+    /// message goes to <c>{queue}-poison</c>.
+    /// </summary>
+    [Function(nameof(SendEmail))]
+    public Task SendEmail(
+        [QueueTrigger("%" + StorageNames.EmailQueueSetting + "%", Connection = DanVanServiceCollectionExtensions.StorageConnection)] string message,
+        CancellationToken ct) =>
+        sender.ProcessAsync(message, ct);
+
+    /// <summary>How many emails ended in the poison queue (could not be sent), with the first few.</summary>
+    [Function(nameof(ListFailedEmails))]
+    public async Task<IActionResult> ListFailedEmails(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "emails/failed")] HttpRequest request,
+        CancellationToken ct)
+    {
+        await auth.RequireAdminAsync(request, ct);
+        var poisoned = await queue.PoisonedAsync(ct);
+        return ApiResults.Json(new { poisoned.Count, Emails = poisoned.First });
+    }
+}
