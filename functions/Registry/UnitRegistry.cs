@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -23,8 +24,11 @@ public sealed class UnitEntity : ITableEntity
     public string Name { get; set; } = "";
     public string Group { get; set; } = "";
 
-    /// <summary>Contact addresses, separated by ';' (UnitRules refuses an address that contains one).</summary>
-    public string Emails { get; set; } = "";
+    /// <summary>Contact addresses as a JSON array of strings: each address kept whole.</summary>
+    public string EmailList { get; set; } = "";
+
+    /// <summary>Rows written before <see cref="EmailList"/>: the addresses joined by ';'. Read, never written.</summary>
+    public string? Emails { get; set; }
     public string? HeadEmail { get; set; }
 
     /// <summary>Vietnam calendar dates, yyyy-MM-dd.</summary>
@@ -36,7 +40,7 @@ public sealed class UnitEntity : ITableEntity
         RowKey = unit.Code,
         Name = unit.Name,
         Group = unit.Group,
-        Emails = string.Join(';', unit.Emails),
+        EmailList = JsonSerializer.Serialize(unit.Emails),
         HeadEmail = unit.HeadEmail,
         ActiveFrom = unit.ActiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ActiveTo = unit.ActiveTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -46,7 +50,9 @@ public sealed class UnitEntity : ITableEntity
         RowKey,
         Name,
         Group,
-        Emails.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        EmailList.Length > 0
+            ? JsonSerializer.Deserialize<string[]>(EmailList) ?? []
+            : (Emails ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         string.IsNullOrEmpty(HeadEmail) ? null : HeadEmail,
         DateOnly.ParseExact(ActiveFrom, "yyyy-MM-dd", CultureInfo.InvariantCulture),
         string.IsNullOrEmpty(ActiveTo) ? null : DateOnly.ParseExact(ActiveTo, "yyyy-MM-dd", CultureInfo.InvariantCulture));

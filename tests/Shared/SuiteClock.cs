@@ -32,10 +32,7 @@ public static class SuiteClock
             return Default;
         }
 
-        var t = text.Trim();
-        var time = t.IndexOf('T', StringComparison.Ordinal);
-        var hasOffset = time > 0 && (t.EndsWith('Z') || t.IndexOf('+', time) > 0 || t.IndexOf('-', time) > 0);
-        if (!hasOffset || !DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+        if (!DanVan.Configuration.AppClock.TryParseInstant(text, out var instant))
         {
             throw new InvalidOperationException($"{Variable} must be an ISO 8601 instant with its offset, e.g. 2026-05-14T16:59:59.999Z (it is '{text}').");
         }

@@ -7,6 +7,27 @@ namespace DanVan.Tests.Integration;
 public class RegistryTests
 {
     [Fact]
+    public async Task Addresses_are_stored_as_a_list_and_rows_from_before_the_list_still_read_back()
+    {
+        await using var app = await TestApp.StartAsync();
+        var registry = app.Get<UnitRegistry>();
+        await registry.PutAsync(new DanVan.Domain.Unit("so-moi", "Sở Mới", "Sở, ban, ngành", ["van.thu@so-moi.example.org", "lanh.dao@so-moi.example.org"], null, new DateOnly(2025, 7, 1), null));
+        // A row as the registry wrote it before addresses were a list: joined by ';'.
+        await app.Store.Units.UpsertEntityAsync(new UnitEntity
+        {
+            RowKey = "so-cu", Name = "Sở Cũ", Group = "Sở, ban, ngành", Emails = "a@so-cu.example.org; b@so-cu.example.org", ActiveFrom = "2023-05-25",
+        });
+
+        var fresh = (await app.Store.Units.GetEntityAsync<UnitEntity>(UnitEntity.Partition, "so-moi")).Value;
+        var units = (await registry.ListAsync()).ToDictionary(u => u.Code);
+
+        Assert.Equal("[\"van.thu@so-moi.example.org\",\"lanh.dao@so-moi.example.org\"]", fresh.EmailList);
+        Assert.Null(fresh.Emails);
+        Assert.Equal(["van.thu@so-moi.example.org", "lanh.dao@so-moi.example.org"], units["so-moi"].Emails);
+        Assert.Equal(["a@so-cu.example.org", "b@so-cu.example.org"], units["so-cu"].Emails);
+    }
+
+    [Fact]
     public async Task The_sample_registry_imports_every_unit_in_Vietnamese_name_order()
     {
         await using var app = await TestApp.StartAsync();
