@@ -100,11 +100,12 @@ public sealed class RemindersRoutesTests(DanVanHost danvan)
     public async Task A_dry_run_lists_the_unit_and_sends_nothing()
     {
         var (code, _) = await danvan.UnitWithTokenAsync("nhac");
-        var before = danvan.SendGrid.Requests;
 
         var (periodId, stage) = await DueStageAsync(code);
+        // Other tests' emails may still be leaving through the queue: what matters is that none is this unit's.
+        await Task.Delay(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(before, danvan.SendGrid.Requests);
+        Assert.DoesNotContain(danvan.SendGrid.Reminders, m => m.Arg("unitCode") == code);
         Assert.False(string.IsNullOrEmpty(stage));
         await Assert.ThrowsAsync<Azure.RequestFailedException>(() => danvan.Table("reminders").GetEntityAsync<TableEntity>(periodId, $"{code}~{stage}"));
     }
