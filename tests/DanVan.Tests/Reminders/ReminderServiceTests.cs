@@ -286,7 +286,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
     public void A_claim_is_abandoned_only_after_the_longest_send_can_have_ended()
     {
         var email = new DanVan.Email.EmailOptions();
-        var ledger = new ReminderLedger(null!, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(email));
+        var ledger = new ReminderLedger(null!, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Options.Options.Create(email));
 
         // 4 attempts of 30 s, 3 waits of at most 60 s, 30 s to record, a minute's margin.
         Assert.Equal(TimeSpan.FromMinutes(6.5), ledger.AbandonedAfter);
