@@ -20,11 +20,8 @@ public static class WorkerUploadScenario
     public static async Task<IReadOnlyList<Row>> RunAsync()
     {
         var appDir = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", "Release", "net10.0");
-        var settings = DevelopmentHost.ReadValues(Path.Combine(Azurite.RepositoryRoot, "local.settings.sample.json"));
-        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
-        settings["DanVanStorage"] = Azurite.ConnectionString;
-        settings["DanVan__AdminToken"] = AdminToken;
-        settings["DanVan__StoragePrefix"] = "b" + Guid.NewGuid().ToString("N")[..10];
+        // The suites' worker settings: its clock stands at 23:59:59.999 on 14/5/2026, so 2026-H1 is open and on time.
+        var settings = WorkerSettings.For("b" + Guid.NewGuid().ToString("N")[..10], AdminToken);
         await using var host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions { FunctionAppDirectory = appDir, Settings = settings });
         using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
