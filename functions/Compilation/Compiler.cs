@@ -233,20 +233,11 @@ public sealed class Compiler(
     }
 
     /// <summary>
-    /// Deletes this compiler's own blob, which no recorded compilation references; never throws, so the
-    /// failure that led here is the one reported. Runs to its end even when the compile was cancelled.
+    /// Deletes this compiler's own blob, which no recorded compilation references; never throws over the
+    /// failure that led here, and runs to its end even when the compile was cancelled.
     /// </summary>
-    private async Task DiscardAsync(string blobName)
-    {
-        try
-        {
-            await store.CompilationBlobs.DeleteBlobIfExistsAsync(blobName, cancellationToken: CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not delete the unrecorded bundle {BlobName}; it is referenced by no compilation", blobName);
-        }
-    }
+    private Task DiscardAsync(string blobName) =>
+        StorageFailures.DeleteUnreferencedAsync(store.CompilationBlobs.GetBlockBlobClient(blobName), logger);
 
     private async Task<Stream> OpenSourceAsync(SubmissionVersionEntity version, CancellationToken ct) =>
         await store.Reports.GetBlobClient(version.BlobName).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, ct);

@@ -1,4 +1,6 @@
 using Azure;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Logging;
 
 namespace DanVan.Storage;
 
@@ -17,4 +19,22 @@ public static class StorageFailures
         AggregateException all => all.InnerExceptions.Count > 0 && all.InnerExceptions.All(e => Is(e, callerToken)),
         _ => false,
     };
+
+    /// <summary>
+    /// Deletes a blob that storage proved no row points at (or can point at). Bounded in time and not by the
+    /// caller's token (a client that went away still leaves nothing behind); a storage failure is logged and
+    /// the blob left to the orphan sweep, never thrown over the failure that led here.
+    /// </summary>
+    public static async Task DeleteUnreferencedAsync(BlobBaseClient blob, ILogger logger)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await blob.DeleteIfExistsAsync(cancellationToken: timeout.Token);
+        }
+        catch (Exception ex) when (Is(ex, CancellationToken.None))
+        {
+            logger.LogWarning(ex, "Unreferenced blob {Container}/{Blob} not deleted; the orphan sweep will", blob.BlobContainerName, blob.Name);
+        }
+    }
 }

@@ -5,6 +5,9 @@ using Azure.Storage;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
+using DanVan.Storage;
+using Microsoft.Extensions.Logging;
+
 namespace DanVan.Uploads;
 
 /// <summary>What was learnt reading a file while it was written: its size and SHA-256.</summary>
@@ -38,6 +41,7 @@ public static class PutBlobWriter
         FirstBlockCheck checkFirstBlock,
         byte[]? expectedSha256,
         IDictionary<string, string> metadata,
+        ILogger logger,
         CancellationToken ct)
     {
         if (length == 0)
@@ -64,7 +68,7 @@ public static class PutBlobWriter
         {
             // Put Blob is all or nothing and this name is this request's alone; deleting makes sure even a
             // write the service completed but whose answer was lost leaves nothing behind.
-            await DeleteQuietlyAsync(blob);
+            await StorageFailures.DeleteUnreferencedAsync(blob, logger);
             if (body.Failure is { } failure)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -79,18 +83,6 @@ public static class PutBlobWriter
         }
 
         return body.Result ?? throw new InvalidOperationException("Put Blob returned before the body was read to its end.");
-    }
-
-    private static async Task DeleteQuietlyAsync(BlockBlobClient blob)
-    {
-        try
-        {
-            await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-        }
-        catch (RequestFailedException)
-        {
-            // The orphan sweep removes a blob without a row later.
-        }
     }
 
     /// <summary>

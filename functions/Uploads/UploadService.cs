@@ -117,7 +117,7 @@ public sealed class UploadService(
                 : await StageAndCommitAsync(body, form, blob, row, ct);
             if (keyed is not null)
             {
-                await DeleteUnreferencedAsync(blob); // no row was attempted for it
+                await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
                 return await ReplayAsync(caller, period, keyed, written.Sha256Hex, ct);
             }
 
@@ -132,7 +132,7 @@ public sealed class UploadService(
             var type = FileTypes.ByName(row.FileName)!;
             if (await FileTypes.CheckPackageAsync(type, row.SizeBytes, BlobRanges.Of(blob), ct) != SniffResult.Matches)
             {
-                await DeleteUnreferencedAsync(blob);
+                await StorageFailures.DeleteUnreferencedAsync(blob, logger);
                 throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
             }
         }
@@ -164,7 +164,7 @@ public sealed class UploadService(
         row.ContentType = form.FileType!.ContentType;
         row.ReceivedAt = clock.GetUtcNow();
         var file = await PutBlobWriter.WriteAsync(blob, body, length, form.FileType, head => CheckContent(form.FileName!, form.FileType, head),
-            form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), ct);
+            form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), logger, ct);
         row.ReceivedAt = clock.GetUtcNow();
         row.SizeBytes = file.SizeBytes;
         row.Sha256 = file.Sha256Hex;
@@ -235,14 +235,14 @@ public sealed class UploadService(
         }
         catch (PeriodClosedException closed)
         {
-            await DeleteUnreferencedAsync(blob);
+            await StorageFailures.DeleteUnreferencedAsync(blob, logger);
             throw UploadProblems.PeriodFinalized(period, closed.ClosedAt);
         }
         catch (AppendFailedException failed)
         {
             if (failed.OutcomeKnown)
             {
-                await DeleteUnreferencedAsync(blob);
+                await StorageFailures.DeleteUnreferencedAsync(blob, logger);
             }
 
             logger.LogWarning(failed, "Version of {Unit} for {Period} not stored (outcome {Outcome}); blob {Blob} {Fate}",
@@ -253,7 +253,7 @@ public sealed class UploadService(
         if (appended.KeyTaken)
         {
             // A concurrent upload with the same key stored its version first.
-            await DeleteUnreferencedAsync(blob);
+            await StorageFailures.DeleteUnreferencedAsync(blob, logger);
             return await ReplayAsync(caller, period, appended.Version, row.Sha256, ct);
         }
 
@@ -290,20 +290,6 @@ public sealed class UploadService(
         var replay = Receipt.From(keyed, period);
         await audit.RecordAsync(caller, AuditActions.Upload, pid, keyed.UnitCode, Describe(caller, keyed.UnitCode, $"replay of v{replay.Version} (Idempotency-Key)"), ct);
         return new UploadOutcome(replay, false);
-    }
-
-    /// <summary>Deletes a blob storage proved no row points at; a failure leaves it to the orphan sweep.</summary>
-    private async Task DeleteUnreferencedAsync(BlockBlobClient blob)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await blob.DeleteIfExistsAsync(cancellationToken: timeout.Token);
-        }
-        catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None))
-        {
-            logger.LogWarning(ex, "Unreferenced blob {Blob} not deleted; the orphan sweep will", blob.Name);
-        }
     }
 
     /// <summary>
