@@ -137,7 +137,10 @@ public static class FiguresText
             return [];
         }
 
-        var totals = figures.Indicators.Where(t => t.Indicator.Section == section && t.Province.Value is not null && t.Province.Answered > 0).ToList();
+        var referenced = figures.Referenced;
+        var totals = figures.Indicators
+            .Where(t => t.Indicator.Section == section && t.Province.Value is not null && t.Province.Answered > 0 && !referenced.Contains(t.Indicator.Code))
+            .ToList();
         if (totals.Count == 0)
         {
             return [];
@@ -147,7 +150,7 @@ public static class FiguresText
         var lines = new List<string> { $"Số liệu tổng hợp từ {entered}/{figures.Units.Count} cơ quan, đơn vị đã nhập số liệu:" };
         foreach (var total in totals)
         {
-            var sentence = FigureTotals.Sentence(total)!;
+            var sentence = figures.Sentence(total)!;
             var parts = figures.Groups
                 .Where(g => total.ByGroup[g].Answered > 0)
                 .Select(g => $"{g}: {IndicatorText.Format(total.ByGroup[g].Value!.Value)}")

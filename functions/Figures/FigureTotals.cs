@@ -84,10 +84,10 @@ public sealed record FigureTotals(Period Period, IndicatorSet Set, IReadOnlyList
     }
 
     /// <summary>
-    /// How the draft report says an indicator's province total: the indicator's own sentence with {total} and
-    /// {answered} filled in, or "Label: 9.450 lượt người."; null when it does not total.
+    /// How the draft report says an indicator's province total: the indicator's own sentence with {total},
+    /// {answered} and any other indicator's {CODE} filled in, or "Label: 9.450 lượt người."; null when it does not total.
     /// </summary>
-    public static string? Sentence(IndicatorTotal total)
+    public string? Sentence(IndicatorTotal total)
     {
         if (total.Province.Value is not { } value)
         {
@@ -98,10 +98,18 @@ public sealed record FigureTotals(Period Period, IndicatorSet Set, IReadOnlyList
         var number = IndicatorText.Format(value);
         var answered = total.Province.Answered.ToString(CultureInfo.InvariantCulture);
         var sentence = i.Sentence is { } s
-            ? s.Replace("{total}", number, StringComparison.Ordinal).Replace("{answered}", answered, StringComparison.Ordinal)
+            ? IndicatorRules.Placeholder().Replace(
+                s.Replace("{total}", number, StringComparison.Ordinal).Replace("{answered}", answered, StringComparison.Ordinal),
+                m => this[m.Groups[1].Value]?.Province.Value is { } other ? IndicatorText.Format(other) : "…")
             : i.Totaling == Totaling.CountYes
                 ? $"{i.Label}: {number}/{answered} cơ quan, đơn vị trả lời có"
                 : $"{i.Label}: {number}{(i.Unit.Length > 0 ? " " + i.Unit : "")}";
         return sentence.TrimEnd().EndsWith('.') ? sentence.TrimEnd() : sentence.TrimEnd() + ".";
     }
+
+    /// <summary>Indicators another indicator's sentence already says ({CODE}): not written on their own.</summary>
+    public IReadOnlySet<string> Referenced =>
+        Set.Indicators.Where(i => i.Sentence is not null)
+            .SelectMany(i => IndicatorRules.Placeholder().Matches(i.Sentence!).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
 }

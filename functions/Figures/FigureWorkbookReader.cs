@@ -83,7 +83,7 @@ public static class FigureWorkbookReader
             throw FiguresProblems.NotATemplate();
         }
 
-        var shared = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)) is { } s && zip.GetEntry(PartName(s.Target)) is { } sharedEntry
+        var shared = rels.Values.Where(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Select(r => zip.GetEntry(PartName(r.Target))).FirstOrDefault() is { } sharedEntry
             ? SharedStrings(sharedEntry, budget)
             : [];
 

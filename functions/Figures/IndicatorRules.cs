@@ -36,6 +36,10 @@ public static partial class IndicatorRules
     [GeneratedRegex("^[A-Z][A-Z0-9_]{0,39}$")]
     private static partial Regex CodePattern();
 
+    /// <summary>"{HN_SO_LUOT_NGUOI}" in a sentence: another indicator's province total.</summary>
+    [GeneratedRegex(@"\{([A-Z][A-Z0-9_]{0,39})\}")]
+    public static partial Regex Placeholder();
+
     /// <summary>The indicators, or a <c>validation_failed</c> refusal listing every bad field.</summary>
     public static IReadOnlyList<Indicator> Validate(IReadOnlyList<IndicatorRecord?> records)
     {
@@ -109,6 +113,17 @@ public static partial class IndicatorRules
             if (errors.Count == before)
             {
                 result.Add(new Indicator(code, label, r.Section!.Value, unit, type!.Value, r.Required ?? false, totaling!.Value, sentence));
+            }
+        }
+
+        foreach (var (indicator, index) in result.Select((x, n) => (x, n)))
+        {
+            foreach (var code in indicator.Sentence is null ? Enumerable.Empty<string>() : Placeholder().Matches(indicator.Sentence).Select(m => m.Groups[1].Value))
+            {
+                if (!seen.Contains(code))
+                {
+                    errors.Add(new Violation(index, "sentence", "unknown_placeholder", $"Câu tổng hợp nhắc tới chỉ tiêu \"{code}\" không có trong danh mục."));
+                }
             }
         }
 
