@@ -62,7 +62,12 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         await auth.AuthenticateAsync(request, ct);
         var period = periods.Get(periodId);
         var set = await figures.DefinitionsForAsync(period, ct);
-        return ApiResults.Json(new { PeriodId = period.Id.ToString(), Definitions = set is null ? Empty(period.Id.Code) : IndicatorSetRecord.From(set) });
+        return ApiResults.Json(new
+        {
+            PeriodId = period.Id.ToString(),
+            Definitions = set is null ? Empty(period.Id.Code) : IndicatorSetRecord.From(set),
+            Sections = DanVan.Compilation.PlanSections.All.Select(s => new { s.Number, s.Heading }),
+        });
     }
 
     /// <summary>One entry of figures: JSON (<c>application/json</c>) or the filled-in template (XLSX body).</summary>

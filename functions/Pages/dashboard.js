@@ -89,6 +89,7 @@
     }
     renderPeriod(period);
     renderRows();
+    window.DanVanFigures.dashboard(period.id, token);
     loadCompilations();
     loadFailedEmails();
   }
