@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DanVan.BrowserTests.Support;
 using DanVan.Tests.Support;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace DanVan.BrowserTests;
@@ -54,6 +55,7 @@ public sealed class FiguresPageTests(BrowserApp app)
         await Assertions.Expect(result).ToContainTextAsync("Đã lưu số liệu (lần nhập số 1)");
         await Assertions.Expect(result.Locator("[data-field=figures-status]")).ToHaveTextAsync("Thiếu số liệu");
         await session.ScreenshotAsync("upload-figures.png");
+        await ExpectAccessibleAsync(page);
         Assert.Empty(session.ConsoleErrors);
 
         // What the dashboard must show is what the API totals (other browser tests may have entered figures too).
@@ -71,6 +73,17 @@ public sealed class FiguresPageTests(BrowserApp app)
         await Assertions.Expect(page.Locator("#figures-table tr[data-code=QT_SO_CUOC] td[data-group='Sở, ban, ngành']")).Not.ToBeEmptyAsync();
         await Assertions.Expect(page.Locator("#figures-incomplete")).ToContainTextAsync("Sở Văn hóa, Thể thao và Du lịch");
         await session.ScreenshotAsync("dashboard-figures.png");
+        await ExpectAccessibleAsync(page);
         Assert.Empty(session.OffOriginRequests(app.BaseAddress));
+    }
+
+    /// <summary>The figures' form and totals keep the pages free of WCAG 2.1 A/AA violations (axe-core).</summary>
+    private static async Task ExpectAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions
+        {
+            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v => $"{v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Select(n => n.Html))}")));
     }
 }
