@@ -72,6 +72,7 @@ public sealed class FiguresPageTests(BrowserApp app)
         await Assertions.Expect(page.Locator("#figures-table tr[data-code=QT_SO_CUOC] td[data-label='Toàn tỉnh']")).ToHaveTextAsync(Total("QT_SO_CUOC").ToString("#,0.##", vi));
         await Assertions.Expect(page.Locator("#figures-table tr[data-code=QT_SO_CUOC] td[data-group='Sở, ban, ngành']")).Not.ToBeEmptyAsync();
         await Assertions.Expect(page.Locator("#figures-incomplete")).ToContainTextAsync("Sở Văn hóa, Thể thao và Du lịch");
+        await Assertions.Expect(page.Locator("#rows tr[data-unit=so-van-hoa-fig] [data-figures=incomplete]")).ToHaveTextAsync("Thiếu số liệu");
         await session.ScreenshotAsync("dashboard-figures.png");
         await ExpectAccessibleAsync(page);
         Assert.Empty(session.OffOriginRequests(app.BaseAddress));

@@ -287,6 +287,13 @@ public sealed class FiguresTests
 
         var byUnit = await bed.TotalsAsync(PeriodId, noiVu);
         Assert.Equal((403, "forbidden"), (byUnit.Status, byUnit.Code));
+
+        // The status route says the same beside each unit's report status: thiếu số liệu, not missing.
+        var periods = bed.App.Get<DanVan.Functions.PeriodsFunctions>();
+        var status = await TestHttp.InvokeAsync(TestHttp.Request("GET", $"/api/periods/{PeriodId}/status", TestApp.AdminToken), r => periods.PeriodStatus(r, PeriodId, default));
+        var rows = status.Json.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("unitCode").GetString()!, r => r);
+        Assert.Equal(("missing", "incomplete"), (rows["so-noi-vu"].GetProperty("status").GetString(), rows["so-noi-vu"].GetProperty("figuresStatus").GetString()));
+        Assert.Equal("none", rows["ubnd-vinh-yen"].GetProperty("figuresStatus").GetString());
     }
 
     internal static byte[] FillIn(byte[] template, Action<SpreadsheetDocument, S.Worksheet> edit)
