@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
+using DanVan.Figures;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Reminders;
@@ -80,6 +81,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<StatusService>();
         services.AddUploads();
         services.AddCompilation();
+        services.AddFigures();
         services.AddReminders();
         services.AddPages();
         return services;

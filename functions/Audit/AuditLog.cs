@@ -43,6 +43,8 @@ public static class AuditActions
     public const string Compilation = "compilation.create";
     public const string CompilationDownload = "compilation.download";
     public const string Finalize = "period.finalize";
+    public const string FiguresEntry = "figures.enter";
+    public const string IndicatorsPut = "indicators.put";
 }
 
 public sealed class AuditLog(DanVanStore store, TimeProvider clock)

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using DanVan.Audit;
 using DanVan.Domain;
+using DanVan.Figures;
 using DanVan.Periods;
 using DanVan.Storage;
 using DanVan.Submissions;
@@ -31,7 +32,8 @@ public sealed class Compiler(
     AuditLog audit,
     IOptions<CompilationOptions> options,
     TimeProvider clock,
-    ILogger<Compiler> logger)
+    ILogger<Compiler> logger,
+    FiguresService figures)
 {
     public const string TimerActor = "timer";
 
@@ -102,7 +104,7 @@ public sealed class Compiler(
         var wanted = report.Rows.Where(r => r.Status != SubmissionStatus.NotRequired && r.LatestVersion is not null).ToList();
         var versions = await Task.WhenAll(wanted.Select(r => submissions.VersionAsync(periodId, r.UnitCode, r.LatestVersion!.Value, ct)));
         var latest = versions.Where(v => v is not null).ToDictionary(v => v!.UnitCode, v => v!, StringComparer.Ordinal);
-        return CompilationInputs.From(report, latest, options.Value.ProvinceName);
+        return CompilationInputs.From(report, latest, options.Value.ProvinceName, await figures.TotalsAsync(report, ct));
     }
 
     private async Task<CompileResult> CompileCoreAsync(Period period, string actor, bool final, bool onlyIfChanged, CancellationToken ct)

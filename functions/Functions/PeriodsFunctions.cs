@@ -11,7 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>The periods of the plan and who has submitted for each.</summary>
-public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, StatusService status, TimeProvider clock)
+public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, StatusService status, TimeProvider clock, Figures.FiguresService figures)
 {
     [Function(nameof(ListPeriods))]
     public async Task<IActionResult> ListPeriods(
@@ -41,6 +41,8 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         var period = periods.Get(periodId);
         var report = await status.ForAsync(period, ct);
         var rows = caller.IsAdmin ? report.Rows : report.Rows.Where(r => r.UnitCode == caller.UnitCode).ToList();
+        // Where the period has indicators: "incomplete" (thiếu số liệu) for a unit whose required figures are missing.
+        var figureStatus = (await figures.TotalsAsync(report, ct))?.Units.ToDictionary(u => u.UnitCode, u => u.Status, StringComparer.Ordinal);
 
         if (string.Equals(request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase))
         {
@@ -61,6 +63,7 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
                 r.LatestVersion,
                 ReceivedAt = r.ReceivedAt is { } at ? VietnamTime.ToVietnam(at) : (DateTimeOffset?)null,
                 r.VersionCount,
+                FiguresStatus = figureStatus?.GetValueOrDefault(r.UnitCode),
             }),
         });
     }
