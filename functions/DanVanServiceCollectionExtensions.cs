@@ -8,6 +8,7 @@ using DanVan.Registry;
 using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Submissions;
+using DanVan.Telemetry;
 using DanVan.Uploads;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -82,6 +83,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddCompilation();
         services.AddReminders();
         services.AddPages();
+        services.AddDanVanTelemetry(configuration);
         return services;
     }
 
