@@ -42,7 +42,7 @@ public static class TelemetryServiceCollectionExtensions
             .WithTracing(tracing => tracing
                 .AddSource("Azure.*")
                 // A call the Azure SDK makes is already its span; HttpClient's own would count it twice.
-                .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = _ => Activity.Current?.Source.Name.StartsWith("Azure.", StringComparison.Ordinal) != true))
+                .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = _ => !WithinAzureSdkCall(Activity.Current)))
             .WithLogging();
 
         if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
@@ -59,5 +59,18 @@ public static class TelemetryServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    private static bool WithinAzureSdkCall(Activity? activity)
+    {
+        for (; activity is not null; activity = activity.Parent)
+        {
+            if (activity.Source.Name.StartsWith("Azure.", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
