@@ -26,7 +26,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
     {
         var caller = await auth.AuthenticateAsync(request, ct);
         var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
-        using var scope = telemetry.UnitScope(target.Period.Id.ToString(), target.Unit.Code);
+        using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
         var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);
         telemetry.UploadAccepted(outcome.Receipt, outcome.Created);

@@ -45,7 +45,7 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
         ("periodId", receipt.PeriodId), ("unitCode", receipt.UnitCode), ("version", receipt.Version),
         ("sizeBytes", receipt.SizeBytes), ("onTime", receipt.OnTime), ("created", created));
 
-    /// <summary>An upload answered with a problem: its stable <c>code</c> and status; the unit when the request named one.</summary>
+    /// <summary>An upload answered with a problem: its stable <c>code</c> and status; the unit once the caller's credential decided it (or <c>?unit=</c> named it).</summary>
     public void UploadRefused(string? periodId, string? unitCode, string code, int status) => Emit(Events.UploadRefused,
         ("periodId", periodId), ("unitCode", unitCode), ("code", code), ("status", status));
 
@@ -58,8 +58,19 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
         if (context.FunctionDefinition.Name == UploadFunction)
         {
             var data = context.BindingContext.BindingData;
-            UploadRefused(Text(data, "periodId"), Text(data, "unit"), code, status);
+            var unit = context.GetHttpContext()?.Items[UploadUnitItem] as string ?? Text(data, "unit");
+            UploadRefused(Text(data, "periodId"), unit, code, status);
         }
+    }
+
+    /// <summary>
+    /// The scope of an upload once its unit and period are decided (<see cref="UnitScope"/>); the unit is also kept
+    /// on the request, so a refusal after this point names it in <see cref="Events.UploadRefused"/>.
+    /// </summary>
+    public IDisposable? UploadScope(Microsoft.AspNetCore.Http.HttpContext http, string periodId, string unitCode)
+    {
+        http.Items[UploadUnitItem] = unitCode;
+        return UnitScope(periodId, unitCode);
     }
 
     /// <summary>What became of one queued email (<c>kind</c>: receipt, reminder, digest; <c>stage</c> for reminders and digests).</summary>
@@ -103,6 +114,8 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
 
     /// <summary>The upload function's name (<c>ReportsFunctions.UploadReport</c>).</summary>
     public const string UploadFunction = nameof(Functions.ReportsFunctions.UploadReport);
+
+    private const string UploadUnitItem = "DanVan.UploadUnit";
 
     /// <summary>A binding value (route or query) when it is a short plain code; never free text from a request.</summary>
     internal static string? Text(IReadOnlyDictionary<string, object?> data, string name) =>

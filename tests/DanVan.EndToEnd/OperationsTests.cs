@@ -47,7 +47,7 @@ public sealed class OperationsTests(DanVanHost danvan)
         Assert.InRange(refusal.Item2, 400, 499);
         var refusedCode = System.Text.Json.JsonDocument.Parse(refusal.Item1).RootElement.GetProperty("code").GetString();
         Assert.Contains(logs, l => Event(l, DanVanTelemetry.Events.UploadAccepted, $"periodId={current}", $"unitCode={code}", "version=1", "created=true"));
-        Assert.Contains(logs, l => Event(l, DanVanTelemetry.Events.UploadRefused, $"periodId={current}", $"code={refusedCode}", $"status={refusal.Item2}"));
+        Assert.Contains(logs, l => Event(l, DanVanTelemetry.Events.UploadRefused, $"periodId={current}", $"unitCode={code}", $"code={refusedCode}", $"status={refusal.Item2}"));
         Assert.Contains(logs, l => Event(l, DanVanTelemetry.Events.TimerRun, "timer=RemindersTimer", "outcome=succeeded", "durationMs="));
         Assert.Contains(logs, l => Event(l, DanVanTelemetry.Events.EmailSent, "kind=receipt", $"unitCode={code}"));
         Assert.Contains(logs, l => Event(l, DanVanTelemetry.Events.EmailSent, "kind=reminder", $"periodId={overdue}", $"unitCode={code}", $"stage={reminderStage}"));
