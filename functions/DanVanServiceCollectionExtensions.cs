@@ -9,6 +9,7 @@ using DanVan.Registry;
 using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Submissions;
+using DanVan.Telemetry;
 using DanVan.Uploads;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -84,6 +85,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddFigures();
         services.AddReminders();
         services.AddPages();
+        services.AddDanVanTelemetry(configuration);
         return services;
     }
 

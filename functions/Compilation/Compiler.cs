@@ -33,7 +33,8 @@ public sealed class Compiler(
     IOptions<CompilationOptions> options,
     TimeProvider clock,
     ILogger<Compiler> logger,
-    FiguresService figures)
+    FiguresService figures,
+    DanVan.Telemetry.DanVanTelemetry telemetry)
 {
     public const string TimerActor = "timer";
 
@@ -41,11 +42,11 @@ public sealed class Compiler(
 
     /// <summary>Compiles now, even when nothing changed since the last compilation (an explicit request).</summary>
     public Task<CompileResult> CompileAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
-        CompileCoreAsync(period, actor, final, onlyIfChanged: false, ct);
+        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: false, ct), actor);
 
     /// <summary>Compiles only when the inputs differ from the latest compilation's (or there is none).</summary>
     public Task<CompileResult> CompileIfChangedAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
-        CompileCoreAsync(period, actor, final, onlyIfChanged: true, ct);
+        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: true, ct), actor);
 
     /// <summary>
     /// The timer's work: every current period whose deadline has passed and that is not finalized is
@@ -90,10 +91,11 @@ public sealed class Compiler(
         if (latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
         {
             logger.LogInformation("Compilation of {PeriodId} is current (v{Version}); skipped", period.Id, latest.Version);
+            telemetry.Compilation(latest.PeriodId, made: false, latest.Version, TimerActor);
             return null;
         }
 
-        return await CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, ct);
+        return await telemetry.CompilationAsync(CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, ct), TimerActor);
     }
 
     /// <summary>Gathers the status and each required unit's latest version.</summary>
