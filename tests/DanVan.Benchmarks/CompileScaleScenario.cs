@@ -44,7 +44,7 @@ public static class CompileScaleScenario
         var seeder = new SubmissionSeeder(app);
         var file = RandomNumberGenerator.GetBytes(FileBytes);
         "%PDF-1.7\n"u8.CopyTo(file);
-        await Parallel.ForEachAsync(Enumerable.Range(1, units), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(1, units), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
         {
             var own = (byte[])file.Clone();
             BitConverter.TryWriteBytes(own.AsSpan(16), i);

@@ -15,7 +15,8 @@ namespace DanVan.Benchmarks;
 /// </summary>
 public static class ReminderScenario
 {
-    private const int Units = 5000;
+    /// <summary>5,000 (the scenario), or <c>DANVAN_BENCH_REMINDER_UNITS</c>.</summary>
+    private static readonly int Units = int.Parse(Environment.GetEnvironmentVariable("DANVAN_BENCH_REMINDER_UNITS") ?? "5000", System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<IReadOnlyList<Row>> RunAsync()
     {
