@@ -162,6 +162,7 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Reminders__DaysAfter: '1,3,7'
       DanVan__Reminders__CatchUpDays: '7'
       DanVan__Reminders__MaxParallelism: '16'
+      DanVan__MaxParallelism: '8'
       DanVan__Compilation__ProvinceName: provinceName
 
       // The email queue the sender's trigger reads (%EMAIL_QUEUE%): StorageNames.EmailQueue, no prefix in Azure.
