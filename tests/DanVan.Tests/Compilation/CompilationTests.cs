@@ -213,7 +213,7 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.True(paragraphs.IndexOf("Lời mở đầu của Sở Nội vụ về tình hình chung.") > other);
 
         // The PDF and the XLSX are noted as not gathered.
-        Assert.Contains(paragraphs, p => p.StartsWith("- Sở Tài chính:") && p.Contains("bao-cao-ky-so.PDF") && p.Contains("không phải DOCX"));
+        Assert.Contains(paragraphs, p => p.StartsWith("- Sở Tài chính:") && p.Contains("bao-cao-ky-so.PDF") && p.Contains("bản quét, không có lớp chữ"));
         Assert.Contains(paragraphs, p => p.StartsWith("- Ban Quản lý các khu công nghiệp:") && p.Contains("so-lieu.xlsx"));
     }
 

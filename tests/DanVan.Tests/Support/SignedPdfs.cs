@@ -135,11 +135,16 @@ public static class TestPdf
 
         var objects = new List<string>();
         var pageRefs = new List<int>();
-        // 1 catalog, 2 pages, 3 font, 4 ToUnicode, then page and content pairs.
+        // 1 catalog, 2 pages, 3 font, 4 ToUnicode, 5 the glyph, then content and page pairs.
         objects.Add("<< /Type /Catalog /Pages 2 0 R >>");
         objects.Add(""); // pages, filled below
-        objects.Add($"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 32 /LastChar 255 /Widths [{string.Join(' ', Enumerable.Repeat("500", 224))}] /ToUnicode 4 0 R >>");
+        // A Type 3 font is defined inside the file (each glyph an empty procedure), so no font program is
+        // needed anywhere; its ToUnicode map says which character each code is.
+        objects.Add($"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /g 5 0 R >> "
+            + $"/Encoding << /Type /Encoding /Differences [32 {string.Join(' ', Enumerable.Repeat("/g", 224))}] >> /FirstChar 32 /LastChar 255 "
+            + $"/Widths [{string.Join(' ', Enumerable.Repeat("500", 224))}] /Resources << >> /ToUnicode 4 0 R >>");
         objects.Add(Stream(ToUnicode(codes)));
+        objects.Add(Stream("500 0 0 0 500 700 d1"));
         foreach (var lines in pages)
         {
             var content = new StringBuilder("BT /F1 12 Tf\n");
