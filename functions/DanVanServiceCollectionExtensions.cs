@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
+using DanVan.Decisions;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Reminders;
@@ -82,6 +83,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddCompilation();
         services.AddReminders();
         services.AddPages();
+        services.AddDecisions();
         return services;
     }
 

@@ -25,7 +25,19 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         {
             var period = report.Period;
             var counts = caller.IsAdmin ? report.Counts : CountsFor(report, caller.UnitCode!);
-            summaries.Add(PeriodSummary.From(period, report.FinalizedAt, now, counts, caller.IsAdmin ? null : report.Rows.FirstOrDefault(r => r.UnitCode == caller.UnitCode)?.Status));
+            var mine = caller.IsAdmin ? null : report.Rows.FirstOrDefault(r => r.UnitCode == caller.UnitCode);
+            summaries.Add(PeriodSummary.From(period, report.FinalizedAt, now, counts, mine?.Status) with
+            {
+                Exempt = counts.Exempt,
+                Extended = counts.Extended,
+                Accepted = counts.Accepted,
+                Returned = counts.Returned,
+                AwaitingReview = counts.AwaitingReview,
+                MyDeadline = mine?.ExtendedTo is { } mx ? VietnamTime.ToVietnam(mx) : null,
+                MyDeadlineText = mine?.ExtendedTo is { } my ? $"{VietnamTime.DescribeDeadline(my)} ({DecisionRules.ExtensionText(my)})" : null,
+                MyReview = mine?.Review?.Code(),
+                MyReturnReason = mine?.ReturnReason,
+            });
         }
 
         return ApiResults.Json(summaries);
@@ -61,7 +73,18 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
                 r.LatestVersion,
                 ReceivedAt = r.ReceivedAt is { } at ? VietnamTime.ToVietnam(at) : (DateTimeOffset?)null,
                 r.VersionCount,
+                Review = r.Review?.Code(),
+                ReviewLabel = r.Review?.Label(),
+                r.ReturnReason,
+                ReviewedVersion = r.Decisions?.Review?.Version,
+                Deadline = VietnamTime.ToVietnam(r.ExtendedTo ?? period.Deadline),
+                ExtendedTo = r.ExtendedTo is { } x ? VietnamTime.ToVietnam(x) : (DateTimeOffset?)null,
+                ExtensionText = r.ExtendedTo is { } t ? DecisionRules.ExtensionText(t) : null,
+                ExtensionReason = r.Decisions?.Extension?.Reason,
+                Exempt = r.Status == SubmissionStatus.Exempt,
+                ExemptionReason = r.Decisions?.Exemption?.Reason,
             }),
+            Counts = caller.IsAdmin ? report.Counts : CountsFor(report, caller.UnitCode!),
         });
     }
 
@@ -69,13 +92,18 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
     private static StatusCounts CountsFor(StatusReport report, string unitCode)
     {
         var row = report.Rows.FirstOrDefault(r => r.UnitCode == unitCode);
-        var required = row is not null && row.Status != SubmissionStatus.NotRequired ? 1 : 0;
+        var required = row is not null && row.Status is not (SubmissionStatus.NotRequired or SubmissionStatus.Exempt) ? 1 : 0;
         return new StatusCounts(
             required,
             row?.Status is SubmissionStatus.OnTime or SubmissionStatus.Late ? 1 : 0,
             row?.Status == SubmissionStatus.OnTime ? 1 : 0,
             row?.Status == SubmissionStatus.Late ? 1 : 0,
-            row?.Status == SubmissionStatus.Missing ? 1 : 0);
+            row?.Status == SubmissionStatus.Missing ? 1 : 0,
+            row?.Status == SubmissionStatus.Exempt ? 1 : 0,
+            row?.ExtendedTo is not null ? 1 : 0,
+            row?.Review == ReviewState.Accepted ? 1 : 0,
+            row?.Review == ReviewState.Returned ? 1 : 0,
+            row?.Review == ReviewState.Pending ? 1 : 0);
     }
 }
 
@@ -103,6 +131,20 @@ public sealed record PeriodSummary(
     int Missing,
     string? MyStatus)
 {
+    public int Exempt { get; init; }
+    public int Extended { get; init; }
+    public int Accepted { get; init; }
+    public int Returned { get; init; }
+    public int AwaitingReview { get; init; }
+
+    /// <summary>A unit's own extended deadline, when Sở Nội vụ gave it one.</summary>
+    public DateTimeOffset? MyDeadline { get; init; }
+    public string? MyDeadlineText { get; init; }
+
+    /// <summary>The review of the unit's latest version: pending, accepted, returned.</summary>
+    public string? MyReview { get; init; }
+    public string? MyReturnReason { get; init; }
+
     public static PeriodSummary From(Period p, DateTimeOffset? finalizedAt, DateTimeOffset now, StatusCounts c, SubmissionStatus? myStatus) => new(
         p.Id.ToString(),
         p.Title,
@@ -130,7 +172,7 @@ public static class StatusCsv
     public static byte[] Render(IReadOnlyList<StatusRow> rows)
     {
         var csv = new StringBuilder();
-        csv.Append("STT,Mã đơn vị,Tên đơn vị,Nhóm,Trạng thái,Mã trạng thái,Phiên bản mới nhất,Thời điểm nhận (giờ Việt Nam),Số phiên bản\r\n");
+        csv.Append("STT,Mã đơn vị,Tên đơn vị,Nhóm,Trạng thái,Mã trạng thái,Phiên bản mới nhất,Thời điểm nhận (giờ Việt Nam),Số phiên bản,Gia hạn,Xem xét,Lý do (trả lại / gia hạn / miễn nộp)\r\n");
         var i = 0;
         foreach (var r in rows)
         {
@@ -146,6 +188,9 @@ public static class StatusCsv
                 r.LatestVersion?.ToString(CultureInfo.InvariantCulture) ?? "",
                 r.ReceivedAt is { } at ? VietnamTime.ToVietnam(at).ToString("dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture) : "",
                 r.VersionCount.ToString(CultureInfo.InvariantCulture),
+                r.ExtendedTo is { } ext ? DecisionRules.ExtensionText(ext) : "",
+                r.Review?.Label() ?? "",
+                string.Join(" | ", new[] { r.ReturnReason, r.Decisions?.Extension?.Reason, r.Decisions?.Exemption?.Reason }.Where(x => x is not null)),
             ];
             csv.Append(string.Join(',', fields.Select(Quote))).Append("\r\n");
         }

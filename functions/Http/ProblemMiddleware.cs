@@ -60,6 +60,7 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
     {
         Refusal.NotFound => StatusCodes.Status404NotFound,
         Refusal.Conflict => StatusCodes.Status409Conflict,
+        Refusal.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         _ => StatusCodes.Status400BadRequest,
     };
 

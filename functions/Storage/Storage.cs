@@ -16,6 +16,7 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public TableClient Audit => tables.GetTableClient(Names.AuditTable);
     public TableClient Reminders => tables.GetTableClient(Names.RemindersTable);
     public TableClient Compilations => tables.GetTableClient(Names.CompilationsTable);
+    public TableClient Decisions => tables.GetTableClient(Names.DecisionsTable);
 
     public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
     public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);

@@ -27,6 +27,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string AuditTable => prefix + "audit";
     public string RemindersTable => prefix + "reminders";
     public string CompilationsTable => prefix + "compilations";
+    public string DecisionsTable => prefix + "decisions";
 
     public string ReportsContainer => prefix + "reports";
     public string CompilationsContainer => prefix + "compilations";
@@ -42,7 +43,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, DecisionsTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
 
