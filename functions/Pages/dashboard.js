@@ -21,9 +21,11 @@
 
   /** "before-7" → "Trước hạn 7 ngày", "after-3" → "Quá hạn 3 ngày". */
   function stageLabel(stage) {
-    const m = /^(before|after)-(\d+)$/.exec(stage || '');
+    const m = /^(before|after)-(\d+)(?:@(\d{4}-\d{2}-\d{2}))?$/.exec(stage || '');
     if (!m) return stage || '';
-    return m[1] === 'before' ? `Trước hạn ${m[2]} ngày` : `Quá hạn ${m[2]} ngày`;
+    // "before-3@2026-05-30": a stage counted from a unit's extended deadline.
+    const extended = m[3] ? ' (theo hạn được gia hạn)' : '';
+    return (m[1] === 'before' ? `Trước hạn ${m[2]} ngày` : `Quá hạn ${m[2]} ngày`) + extended;
   }
   const message = $('message');
   const actionMessage = $('action-message');

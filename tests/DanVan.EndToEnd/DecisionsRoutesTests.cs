@@ -42,7 +42,12 @@ public sealed class DecisionsRoutesTests(DanVanHost danvan)
         Assert.Equal("returned", mine.GetProperty("myReview").GetString());
         Assert.Equal(reason, mine.GetProperty("myReturnReason").GetString());
 
-        await danvan.UploadAsync(token, Period.Id);
+        byte[] corrected = [.. Scenario.SmallPdf[..^7], .. "\n% sửa\n%%EOF\n"u8];
+        using (var resubmitted = await danvan.SendAsync(Scenario.UploadRequest(token, Period.Id, pdf: corrected)))
+        {
+            Assert.Equal(2, (await resubmitted.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("version").GetInt32());
+        }
+
         var row = await StatusRowAsync(code);
         Assert.Equal("pending", row.GetProperty("review").GetString());
         Assert.Equal(2, row.GetProperty("latestVersion").GetInt32());
