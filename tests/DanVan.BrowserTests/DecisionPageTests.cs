@@ -61,12 +61,12 @@ public sealed class DecisionPageTests(BrowserApp app)
         await submitted.GetByRole(AriaRole.Button, new() { Name = "Quyết định về Sở Tư pháp (mẫu)" }).ClickAsync();
         await Assertions.Expect(page.Locator("#decision-title")).ToHaveTextAsync("Quyết định về Sở Tư pháp (mẫu)");
         await page.GetByLabel("Lý do", new() { Exact = false }).FillAsync("Thiếu biểu số liệu kèm theo.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Trả lại…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Trả lại…", Exact = true }).ClickAsync();
         await Assertions.Expect(submitted).ToContainTextAsync("Chờ xem xét");
         Assert.Contains("Trả lại phiên bản 1 của Sở Tư pháp (mẫu)?", question);
 
         answer = true;
-        await page.GetByRole(AriaRole.Button, new() { Name = "Trả lại…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Trả lại…", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("#decision-message")).ToContainTextAsync("Đã ghi quyết định về Sở Tư pháp (mẫu). Đã xếp hàng gửi thư cho đơn vị.");
         await Assertions.Expect(submitted).ToContainTextAsync("Trả lại");
         await Assertions.Expect(submitted).ToContainTextAsync("Lý do: Thiếu biểu số liệu kèm theo.");
@@ -80,13 +80,13 @@ public sealed class DecisionPageTests(BrowserApp app)
         await Assertions.Expect(page.Locator("#decision-title")).ToHaveTextAsync("Quyết định về Sở Xây dựng (mẫu)");
         await page.GetByLabel("Gia hạn đến hết ngày", new() { Exact = true }).FillAsync(until);
         await page.GetByLabel("Lý do", new() { Exact = false }).FillAsync("Đơn vị mới sáp nhập.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Gia hạn…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Gia hạn…", Exact = true }).ClickAsync();
         await Assertions.Expect(missing).ToContainTextAsync($"gia hạn đến hết ngày {VietnamDate(until)}");
         Assert.Contains($"đến hết ngày {VietnamDate(until)}", question);
 
         // Then exempt it: listed as exempt, not missing.
         await page.GetByLabel("Lý do", new() { Exact = false }).FillAsync("Không phải nộp kỳ này: báo cáo chung với Sở Tài chính.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Miễn nộp kỳ này…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Miễn nộp kỳ này…", Exact = true }).ClickAsync();
         await Assertions.Expect(missing.Locator(".badge")).ToContainTextAsync("Miễn nộp kỳ này");
         await Assertions.Expect(page.Locator("[data-figure=exempt]")).Not.ToHaveTextAsync("0");
         await session.ScreenshotAsync("dashboard-decisions.png");
