@@ -341,7 +341,7 @@
           { method, headers, body: JSON.stringify(body) });
         const unitCode = open.unitCode;
         $('decision-reason').value = '';
-        await loadPeriod();
+        await load(); // the figures come with the periods
         await show(unitCode);
         say(msg, `Đã ghi quyết định về ${done.unitName}.` + (done.email === 'queued' ? ' Đã xếp hàng gửi thư cho đơn vị.' : ''));
       } catch (err) {
