@@ -4,6 +4,7 @@ using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Figures;
+using DanVan.Decisions;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Reminders;
@@ -86,6 +87,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddReminders();
         services.AddPages();
         services.AddDanVanTelemetry(configuration);
+        services.AddDecisions();
         return services;
     }
 

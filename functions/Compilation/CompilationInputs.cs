@@ -54,6 +54,11 @@ public sealed record CompilationInputs(Period Period, StatusCounts Counts, IRead
             var v = u.Latest;
             Line(u.Row.UnitCode, u.Row.UnitName, u.Row.Group, u.Number, u.Row.Status.Code(), u.Row.VersionCount,
                 v?.Version, v?.ReceiptId, v?.Sha256, v?.SizeBytes, v?.FileName, v?.ReceivedAt.UtcTicks);
+            if (u.Row.Decisions is { } d)
+            {
+                // Only where Sở Nội vụ decided something, so a period without decisions keeps its fingerprint.
+                Line("decisions", u.Row.Review?.Code(), d.Extension?.Deadline.UtcTicks, d.Exemption?.Reason);
+            }
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

@@ -38,6 +38,7 @@ public sealed class Compiler(
     TimeProvider clock,
     ILogger<Compiler> logger,
     FiguresService figures,
+    CompilationMarkerReader markers,
     DanVan.Telemetry.DanVanTelemetry telemetry)
 {
     public const string TimerActor = "timer";
@@ -74,13 +75,16 @@ public sealed class Compiler(
         {
             var period = due[i];
             var latestTask = compilations.LatestAsync(period.Id.ToString(), token);
-            var stateTask = submissions.PeriodStateAsync(period.Id.ToString(), token);
-            var (latest, state) = (await latestTask, await stateTask);
-            var marker = CompilationMarker.Of(period, options.Value.ProvinceName, registryMark, state?.Versions ?? 0);
+            var markerTask = markers.ReadAsync(period, registryMark, token);
+            var (latest, (marker, state)) = (await latestTask, await markerTask);
             var untouched = latest is null && (state?.Versions ?? 0) == 0;
             if (state?.FinalizedAt is null && !untouched && latest?.InputsMarker != marker)
             {
                 changed[i] = (period, latest, marker);
+            }
+            else if (latest is not null && state?.FinalizedAt is null)
+            {
+                telemetry.Compilation(latest.PeriodId, made: false, latest.Version, TimerActor);
             }
         });
 
@@ -144,13 +148,8 @@ public sealed class Compiler(
     /// The marker of the period's inputs as they are now. Read before the inputs are gathered, so a version
     /// committed in between makes the marker older than the bundle (the next run gathers again), never newer.
     /// </summary>
-    private async Task<string> MarkerAsync(Period period, CancellationToken ct)
-    {
-        var unitsTask = registry.ListAsync(ct);
-        var stateTask = submissions.PeriodStateAsync(period.Id.ToString(), ct);
-        var (units, state) = (await unitsTask, await stateTask);
-        return CompilationMarker.Of(period, options.Value.ProvinceName, CompilationMarker.OfRegistry(units), state?.Versions ?? 0);
-    }
+    private async Task<string> MarkerAsync(Period period, CancellationToken ct) =>
+        (await markers.ReadAsync(period, CompilationMarker.OfRegistry(await registry.ListAsync(ct)), ct)).Marker;
 
     private async Task<CompileResult> CompileCoreAsync(
         Period period, string actor, bool final, bool onlyIfChanged, (CompilationRecord? Latest, CompilationInputs Inputs, string Marker)? first, CancellationToken ct)

@@ -25,7 +25,8 @@ public static class DraftReport
     public static string IssuerLine(string province) => "TỈNH " + province.ToUpper(VietnamTime.Culture);
 
     public static string FiguresLine(StatusCounts c) =>
-        $"Số cơ quan, đơn vị phải báo cáo: {c.Required}; nộp đúng hạn: {c.OnTime}; nộp muộn: {c.Late}; chưa nộp: {c.Missing}.";
+        $"Số cơ quan, đơn vị phải báo cáo: {c.Required}; nộp đúng hạn: {c.OnTime}; nộp muộn: {c.Late}; chưa nộp: {c.Missing}"
+        + (c.Exempt > 0 ? $"; miễn nộp kỳ này: {c.Exempt}." : ".");
 
     public static byte[] Build(CompilationInputs inputs, IReadOnlyDictionary<string, ReportReading> readings)
     {
@@ -61,11 +62,26 @@ public static class DraftReport
         body.Append(Para($"Cơ quan, đơn vị nộp muộn ({late.Count}):", bold: true));
         body.Append(late.Count == 0
             ? [Para("Không có.")]
-            : late.Select(u => Para($"- {u.Row.UnitName} (nhận lúc {VietnamTime.FormatDateTime(u.Row.ReceivedAt!.Value)})")).ToArray());
+            : late.Select(u => Para($"- {u.Row.UnitName} (nhận lúc {VietnamTime.FormatDateTime(u.Row.ReceivedAt!.Value)}{(u.Row.ExtendedTo is { } ext ? "; " + DecisionRules.ExtensionText(ext) : "")})")).ToArray());
 
         var missing = inputs.Units.Where(u => u.Row.Status == SubmissionStatus.Missing).ToList();
         body.Append(Para($"Cơ quan, đơn vị chưa nộp ({missing.Count}):", bold: true));
-        body.Append(missing.Count == 0 ? [Para("Không có.")] : missing.Select(u => Para($"- {u.Row.UnitName}")).ToArray());
+        body.Append(missing.Count == 0 ? [Para("Không có.")] : missing.Select(u => Para($"- {u.Row.UnitName}{(u.Row.ExtendedTo is { } ext ? " (" + DecisionRules.ExtensionText(ext) + ")" : "")}")).ToArray());
+
+        // Sở Nội vụ's decisions, only where there are any (a period without them keeps its draft as it was).
+        var extended = inputs.Units.Where(u => u.Row.ExtendedTo is not null && u.Row.Status != SubmissionStatus.Exempt).ToList();
+        if (extended.Count > 0)
+        {
+            body.Append(Para($"Cơ quan, đơn vị được gia hạn ({extended.Count}):", bold: true));
+            body.Append(extended.Select(u => Para($"- {u.Row.UnitName} ({DecisionRules.ExtensionText(u.Row.ExtendedTo!.Value)}; {u.Row.Status.Label().ToLower(VietnamTime.Culture)})")).ToArray());
+        }
+
+        var exempt = inputs.Units.Where(u => u.Row.Status == SubmissionStatus.Exempt).ToList();
+        if (exempt.Count > 0)
+        {
+            body.Append(Para($"Cơ quan, đơn vị miễn nộp kỳ này ({exempt.Count}):", bold: true));
+            body.Append(exempt.Select(u => Para($"- {u.Row.UnitName} (lý do: {u.Row.Decisions?.Exemption?.Reason})")).ToArray());
+        }
 
         var unsigned = inputs.Units.Select(u => (Unit: u, Why: DraftSignatures.Attention(u.Latest))).Where(x => x.Why is not null).ToList();
         body.Append(Para($"{DraftSignatures.Heading} ({unsigned.Count}):", bold: true));

@@ -1,4 +1,5 @@
 using DanVan.Configuration;
+using DanVan.Decisions;
 using DanVan.Domain;
 using DanVan.Periods;
 using DanVan.Registry;
@@ -7,22 +8,20 @@ using Microsoft.Extensions.Options;
 
 namespace DanVan.Compilation;
 
-/// <summary>One period's line in <c>GET /api/periods</c>: its figures and, for a unit caller, the unit's own status.</summary>
-public sealed record PeriodFigures(Period Period, DateTimeOffset? FinalizedAt, StatusCounts Counts, SubmissionStatus? MyStatus);
+/// <summary>One period's line in <c>GET /api/periods</c>: its figures and, for a unit caller, the unit's own row.</summary>
+public sealed record PeriodFigures(Period Period, DateTimeOffset? FinalizedAt, StatusCounts Counts, StatusRow? Mine);
 
 /// <summary>
-/// The figures of every current period, at a cost that follows the periods that changed rather than the years of
-/// history. For the admin, a period whose latest compilation is current (its <see cref="CompilationMarker"/> equals
-/// the period's now: two small reads) answers with the counts recorded on it; only the others have their heads read
-/// and counted. A unit caller's figures are its own row only: its registry row once and its head in each period
-/// (a point read), never every unit's rows.
+/// The figures of every current period, periods read side by side up to <see cref="DanVanOptions.MaxParallelism"/>.
+/// For the admin, each period's heads and decisions (two range queries; the counts include exempt, extended and
+/// reviewed units, which a compilation does not record). A unit caller's figures are its own row only: its registry
+/// row once, its head and its decisions in each period (point reads), never every unit's rows.
 /// </summary>
 public sealed class PeriodCounts(
     PeriodCatalog periods,
     UnitRegistry registry,
     SubmissionStore submissions,
-    CompilationStore compilations,
-    IOptions<CompilationOptions> compilationOptions,
+    DecisionStore decisions,
     IOptions<DanVanOptions> options)
 {
     public async Task<IReadOnlyList<PeriodFigures>> ForAdminAsync(CancellationToken ct = default)
@@ -31,21 +30,14 @@ public sealed class PeriodCounts(
         var unitsTask = registry.ListAsync(ct);
         var finalizedTask = periods.FinalizedAsync(ct);
         var (units, finalized) = (await unitsTask, await finalizedTask);
-        var registryMark = CompilationMarker.OfRegistry(units);
         return await EachAsync(list, async (period, token) =>
         {
             var id = period.Id.ToString();
             var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
-            var latestTask = compilations.LatestAsync(id, token);
-            var stateTask = submissions.PeriodStateAsync(id, token);
-            var (latest, state) = (await latestTask, await stateTask);
-            if (latest is not null && latest.InputsMarker == CompilationMarker.Of(period, compilationOptions.Value.ProvinceName, registryMark, state?.Versions ?? 0))
-            {
-                return new PeriodFigures(period, finalizedAt, new StatusCounts(latest.Required, latest.OnTime + latest.Late, latest.OnTime, latest.Late, latest.Missing), null);
-            }
-
-            var heads = await submissions.HeadsAsync(id, token);
-            return new PeriodFigures(period, finalizedAt, StatusReport.Build(period, finalizedAt, units, heads).Counts, null);
+            var headsTask = submissions.HeadsAsync(id, token);
+            var decidedTask = decisions.ForPeriodAsync(id, token);
+            var (heads, decided) = (await headsTask, await decidedTask);
+            return new PeriodFigures(period, finalizedAt, StatusReport.Build(period, finalizedAt, units, heads, decided).Counts, null);
         }, ct);
     }
 
@@ -61,23 +53,39 @@ public sealed class PeriodCounts(
             var id = period.Id.ToString();
             var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
             var heads = new Dictionary<string, SubmissionHead>(StringComparer.Ordinal);
-            if (unit is not null && await submissions.HeadAsync(id, unit.Code, token) is { } h)
+            var decided = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
+            if (unit is not null)
             {
-                heads[h.UnitCode] = new SubmissionHead(h.UnitCode, h.LatestVersion, h.LatestReceivedAt, h.LatestSha256, h.LatestReceiptId);
+                var headTask = submissions.HeadAsync(id, unit.Code, token);
+                var decisionTask = decisions.GetAsync(id, unit.Code, token);
+                if (await headTask is { } h)
+                {
+                    heads[h.UnitCode] = new SubmissionHead(h.UnitCode, h.LatestVersion, h.LatestReceivedAt, h.LatestSha256, h.LatestReceiptId);
+                }
+
+                if (await decisionTask is { } d)
+                {
+                    decided[unit.Code] = d.Decisions;
+                }
             }
 
-            var row = StatusReport.Build(period, finalizedAt, units, heads).Rows.FirstOrDefault();
-            return new PeriodFigures(period, finalizedAt, CountsOf(row), row?.Status);
+            var row = StatusReport.Build(period, finalizedAt, units, heads, decided).Rows.FirstOrDefault();
+            return new PeriodFigures(period, finalizedAt, CountsOf(row), row);
         }, ct);
     }
 
     /// <summary>A unit sees the figures of its own row only.</summary>
     private static StatusCounts CountsOf(StatusRow? row) => new(
-        row is not null && row.Status != SubmissionStatus.NotRequired ? 1 : 0,
+        row is not null && row.Status is not (SubmissionStatus.NotRequired or SubmissionStatus.Exempt) ? 1 : 0,
         row?.Status is SubmissionStatus.OnTime or SubmissionStatus.Late ? 1 : 0,
         row?.Status == SubmissionStatus.OnTime ? 1 : 0,
         row?.Status == SubmissionStatus.Late ? 1 : 0,
-        row?.Status == SubmissionStatus.Missing ? 1 : 0);
+        row?.Status == SubmissionStatus.Missing ? 1 : 0,
+        row?.Status == SubmissionStatus.Exempt ? 1 : 0,
+        row?.ExtendedTo is not null ? 1 : 0,
+        row?.Review == ReviewState.Accepted ? 1 : 0,
+        row?.Review == ReviewState.Returned ? 1 : 0,
+        row?.Review == ReviewState.Pending ? 1 : 0);
 
     private async Task<IReadOnlyList<PeriodFigures>> EachAsync(IReadOnlyList<Period> list, Func<Period, CancellationToken, Task<PeriodFigures>> figure, CancellationToken ct)
     {

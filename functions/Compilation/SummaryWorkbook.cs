@@ -19,7 +19,7 @@ public static class SummaryWorkbook
     public const int HeaderRow = 6;
 
     public static readonly IReadOnlyList<string> Columns =
-        ["STT", "Đơn vị", "Nhóm", "Trạng thái", "Thời điểm nhận (giờ Việt Nam)", "Số phiên bản", "Tên tệp", "Dung lượng (byte)", "SHA-256", "Ký số"];
+        ["STT", "Đơn vị", "Nhóm", "Trạng thái", "Thời điểm nhận (giờ Việt Nam)", "Số phiên bản", "Tên tệp", "Dung lượng (byte)", "SHA-256", "Ký số", "Gia hạn", "Xem xét"];
 
     private const uint Bold = 1;
 
@@ -69,7 +69,9 @@ public static class SummaryWorkbook
                 Text(r, 6, v?.FileName ?? ""),
                 v is null ? Text(r, 7, "") : Number(r, 7, v.SizeBytes),
                 Text(r, 8, v?.Sha256 ?? ""),
-                Text(r, 9, Signatures.SignatureReport.FromJson(v?.Signatures)?.Summary ?? "")) { RowIndex = r });
+                Text(r, 9, Signatures.SignatureReport.FromJson(v?.Signatures)?.Summary ?? ""),
+                Text(r, 10, unit.Row.ExtendedTo is { } extended ? DecisionRules.ExtensionText(extended) : ""),
+                Text(r, 11, unit.Row.Review?.Label() ?? "")) { RowIndex = r });
         }
 
         r += 2;
@@ -78,10 +80,22 @@ public static class SummaryWorkbook
         rows.Add(TotalRow(r++, "Đúng hạn", c.OnTime));
         rows.Add(TotalRow(r++, "Muộn", c.Late));
         rows.Add(TotalRow(r, "Chưa nộp", c.Missing));
+        if (c.Exempt + c.Extended > 0)
+        {
+            rows.Add(TotalRow(++r, "Miễn nộp kỳ này", c.Exempt));
+            rows.Add(TotalRow(++r, "Được gia hạn", c.Extended));
+        }
+
+        if (c.Accepted + c.Returned + c.AwaitingReview > 0)
+        {
+            rows.Add(TotalRow(++r, "Đã tiếp nhận", c.Accepted));
+            rows.Add(TotalRow(++r, "Trả lại", c.Returned));
+            rows.Add(TotalRow(++r, "Chờ xem xét", c.AwaitingReview));
+        }
 
         return new Worksheet(
             new Columns(
-                Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66), Width(10, 60)),
+                Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66), Width(10, 60), Width(11, 32), Width(12, 16)),
             new SheetData(rows));
     }
 

@@ -14,6 +14,9 @@ public enum Refusal
 
     /// <summary>The state of things does not allow it now (HTTP: 409).</summary>
     Conflict,
+
+    /// <summary>The caller acted on a state that has changed since it looked (HTTP: 412, with If-Match).</summary>
+    PreconditionFailed,
 }
 
 /// <summary>

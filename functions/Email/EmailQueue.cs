@@ -12,6 +12,9 @@ public static class EmailKinds
     public const string Receipt = "receipt";
     public const string Reminder = "reminder";
     public const string Digest = "digest";
+
+    /// <summary>Sở Nội vụ's decision about a unit's report (a return with its reason, or an acceptance).</summary>
+    public const string Decision = "decision";
 }
 
 /// <summary>

@@ -76,6 +76,22 @@ public sealed class FigureStore(DanVanStore store)
         return result;
     }
 
+    /// <summary>
+    /// What the period's figures are now, as a short text that changes whenever a unit enters figures (each entry is a
+    /// new version on its head): the compilation marker's share of this table, one range query of two columns.
+    /// </summary>
+    public async Task<string> MarkAsync(string periodId, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {"h~"} and RowKey lt {"h~~"}");
+        var mark = new System.Text.StringBuilder();
+        await foreach (var row in store.Figures.QueryAsync<FigureEntryEntity>(filter, select: [nameof(FigureEntryEntity.RowKey), nameof(FigureEntryEntity.Version)], cancellationToken: ct))
+        {
+            mark.Append(row.RowKey).Append(':').Append(row.Version).Append(';');
+        }
+
+        return mark.ToString();
+    }
+
     /// <summary>Every entry of one unit for the period, oldest first.</summary>
     public async Task<IReadOnlyList<FigureEntry>> VersionsAsync(string periodId, string unitCode, CancellationToken ct = default)
     {

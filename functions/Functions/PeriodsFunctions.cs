@@ -22,7 +22,22 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         var caller = await auth.AuthenticateAsync(request, ct);
         var now = clock.GetUtcNow();
         var figures = caller.IsAdmin ? await counts.ForAdminAsync(ct) : await counts.ForUnitAsync(caller.UnitCode!, ct);
-        return ApiResults.Json(figures.Select(f => PeriodSummary.From(f.Period, f.FinalizedAt, now, f.Counts, f.MyStatus)).ToList());
+        return ApiResults.Json(figures.Select(f =>
+        {
+            var (c, mine) = (f.Counts, f.Mine);
+            return PeriodSummary.From(f.Period, f.FinalizedAt, now, c, mine?.Status) with
+            {
+                Exempt = c.Exempt,
+                Extended = c.Extended,
+                Accepted = c.Accepted,
+                Returned = c.Returned,
+                AwaitingReview = c.AwaitingReview,
+                MyDeadline = mine?.ExtendedTo is { } mx ? VietnamTime.ToVietnam(mx) : null,
+                MyDeadlineText = mine?.ExtendedTo is { } my ? $"{VietnamTime.DescribeDeadline(my)} ({DecisionRules.ExtensionText(my)})" : null,
+                MyReview = mine?.Review?.Code(),
+                MyReturnReason = mine?.ReturnReason,
+            };
+        }).ToList());
     }
 
     [Function(nameof(PeriodStatus))]
@@ -60,7 +75,18 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
                 FiguresStatus = figureStatus?.GetValueOrDefault(r.UnitCode),
                 SignatureVerdict = r.Signatures?.Verdict,
                 SignatureSummary = r.Signatures?.Summary,
+                Review = r.Review?.Code(),
+                ReviewLabel = r.Review?.Label(),
+                r.ReturnReason,
+                ReviewedVersion = r.Decisions?.Review?.Version,
+                Deadline = VietnamTime.ToVietnam(r.ExtendedTo ?? period.Deadline),
+                ExtendedTo = r.ExtendedTo is { } x ? VietnamTime.ToVietnam(x) : (DateTimeOffset?)null,
+                ExtensionText = r.ExtendedTo is { } t ? DecisionRules.ExtensionText(t) : null,
+                ExtensionReason = r.Decisions?.Extension?.Reason,
+                Exempt = r.Status == SubmissionStatus.Exempt,
+                ExemptionReason = r.Decisions?.Exemption?.Reason,
             }),
+            Counts = caller.IsAdmin ? report.Counts : CountsFor(report, caller.UnitCode!),
         });
     }
 }
@@ -89,6 +115,20 @@ public sealed record PeriodSummary(
     int Missing,
     string? MyStatus)
 {
+    public int Exempt { get; init; }
+    public int Extended { get; init; }
+    public int Accepted { get; init; }
+    public int Returned { get; init; }
+    public int AwaitingReview { get; init; }
+
+    /// <summary>A unit's own extended deadline, when Sở Nội vụ gave it one.</summary>
+    public DateTimeOffset? MyDeadline { get; init; }
+    public string? MyDeadlineText { get; init; }
+
+    /// <summary>The review of the unit's latest version: pending, accepted, returned.</summary>
+    public string? MyReview { get; init; }
+    public string? MyReturnReason { get; init; }
+
     public static PeriodSummary From(Period p, DateTimeOffset? finalizedAt, DateTimeOffset now, StatusCounts c, SubmissionStatus? myStatus) => new(
         p.Id.ToString(),
         p.Title,
@@ -116,7 +156,7 @@ public static class StatusCsv
     public static byte[] Render(IReadOnlyList<StatusRow> rows)
     {
         var csv = new StringBuilder();
-        csv.Append("STT,Mã đơn vị,Tên đơn vị,Nhóm,Trạng thái,Mã trạng thái,Phiên bản mới nhất,Thời điểm nhận (giờ Việt Nam),Số phiên bản,Ký số,Mã ký số\r\n");
+        csv.Append("STT,Mã đơn vị,Tên đơn vị,Nhóm,Trạng thái,Mã trạng thái,Phiên bản mới nhất,Thời điểm nhận (giờ Việt Nam),Số phiên bản,Ký số,Mã ký số,Gia hạn,Xem xét,Lý do (trả lại / gia hạn / miễn nộp)\r\n");
         var i = 0;
         foreach (var r in rows)
         {
@@ -134,6 +174,9 @@ public static class StatusCsv
                 r.VersionCount.ToString(CultureInfo.InvariantCulture),
                 r.Signatures?.Summary ?? "",
                 r.Signatures?.Verdict ?? "",
+                r.ExtendedTo is { } ext ? DecisionRules.ExtensionText(ext) : "",
+                r.Review?.Label() ?? "",
+                string.Join(" | ", new[] { r.ReturnReason, r.Decisions?.Extension?.Reason, r.Decisions?.Exemption?.Reason }.Where(x => x is not null)),
             ];
             csv.Append(string.Join(',', fields.Select(Quote))).Append("\r\n");
         }

@@ -61,6 +61,7 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger, Telemet
     {
         Refusal.NotFound => StatusCodes.Status404NotFound,
         Refusal.Conflict => StatusCodes.Status409Conflict,
+        Refusal.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         _ => StatusCodes.Status400BadRequest,
     };
 

@@ -9,6 +9,7 @@ window.DanVan = (() => {
     late: { label: 'Muộn', mark: '!' },
     missing: { label: 'Chưa nộp', mark: '✗' },
     not_required: { label: 'Không áp dụng', mark: '–' },
+    exempt: { label: 'Miễn nộp kỳ này', mark: '○' },
   };
 
   const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });

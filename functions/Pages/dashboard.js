@@ -6,7 +6,7 @@
   const D = window.DanVan;
   const { el, badge, say, formatInstant, formatDeadline, formatBytes } = D;
   const TOKEN_KEY = 'danvan.adminToken';
-  const STATUS_ORDER = { missing: 0, late: 1, on_time: 2, not_required: 3 };
+  const STATUS_ORDER = { missing: 0, late: 1, on_time: 2, exempt: 3, not_required: 4 };
 
   const REMINDER_STATUS = {
     would_send: 'Sẽ gửi', sent: 'Đã gửi', already_sent: 'Đã gửi trước đó', failed: 'Gửi lỗi', no_address: 'Không có địa chỉ email',
@@ -21,9 +21,11 @@
 
   /** "before-7" → "Trước hạn 7 ngày", "after-3" → "Quá hạn 3 ngày". */
   function stageLabel(stage) {
-    const m = /^(before|after)-(\d+)$/.exec(stage || '');
+    const m = /^(before|after)-(\d+)(?:@(\d{4}-\d{2}-\d{2}))?$/.exec(stage || '');
     if (!m) return stage || '';
-    return m[1] === 'before' ? `Trước hạn ${m[2]} ngày` : `Quá hạn ${m[2]} ngày`;
+    // "before-3@2026-05-30": a stage counted from a unit's extended deadline.
+    const extended = m[3] ? ' (theo hạn được gia hạn)' : '';
+    return (m[1] === 'before' ? `Trước hạn ${m[2]} ngày` : `Quá hạn ${m[2]} ngày`) + extended;
   }
   const message = $('message');
   const actionMessage = $('action-message');
@@ -111,6 +113,11 @@
       ['Chưa nộp', p.missing, 'missing'],
       ['Tỷ lệ đã nộp', percent(p.submitted, p.required), 'submittedRate'],
       ['Tỷ lệ đúng hạn', percent(p.onTime, p.required), 'onTimeRate'],
+      ['Chờ xem xét', p.awaitingReview || 0, 'awaitingReview'],
+      ['Đã tiếp nhận', p.accepted || 0, 'accepted'],
+      ['Trả lại', p.returned || 0, 'returned'],
+      ['Được gia hạn', p.extended || 0, 'extended'],
+      ['Miễn nộp', p.exempt || 0, 'exempt'],
     ];
     $('figures').replaceChildren(...figures.map(([label, value, key]) =>
       el('div', {}, el('dt', {}, label), el('dd', { 'data-figure': key }, value))));
@@ -132,7 +139,7 @@
   }
 
   function renderRows() {
-    const rows = sortedRows();
+    const rows = sortedRows().filter((r) => $('filter').value !== 'review' || r.review === 'pending');
     $('table-caption').textContent = `${currentPeriod().title}: ${rows.length} đơn vị`;
     $('rows').replaceChildren(...rows.map((r, i) => el('tr', { class: `status-${r.status}`, 'data-unit': r.unitCode },
       el('td', { class: 'num', 'data-label': 'STT' }, i + 1),
@@ -149,7 +156,8 @@
           onclick: () => downloadVersion(r),
         }, `Tải phiên bản ${r.latestVersion}`)
         : '—'),
-      signatureCell(r))));
+      signatureCell(r),
+      el('td', { 'data-label': 'Xem xét, gia hạn' }, Decisions.cell(r)))));
   }
 
   /** "Ký số": ✔ or ✗, then who signed and why, from the row's one-line summary; empty for a file that is not a PDF. */
@@ -206,6 +214,7 @@
 
   $('period').addEventListener('change', loadPeriod);
   $('sort').addEventListener('change', () => status && renderRows());
+  $('filter').addEventListener('change', () => status && renderRows());
   $('refresh').addEventListener('click', load);
 
   $('remind').addEventListener('click', () => act('Đang lập danh sách nhắc nhở…', async () => {
@@ -285,6 +294,96 @@
       return `Đã khoá "${p.title}" lúc ${formatInstant(done.finalizedAt)}.` + (c ? ` Bản tổng hợp cuối cùng: số ${c.version}.` : '');
     });
   });
+
+  /**
+   * Sở Nội vụ's decisions about one unit: the panel shows what stands (with the ETag it was read with), and each
+   * action asks for confirmation, then sends If-Match, so a decision made meanwhile by another admin is told, not
+   * overwritten.
+   */
+  const Decisions = (() => {
+    let open = null;
+    const msg = $('decision-message');
+
+    function cell(r) {
+      const parts = [];
+      if (r.reviewLabel) parts.push(el('span', { class: `review ${r.review}`, 'data-review': r.review }, r.reviewLabel));
+      if (r.returnReason) parts.push(el('span', { class: 'review help' }, `Lý do: ${r.returnReason}`));
+      if (r.extensionText) parts.push(el('span', { class: 'review', 'data-extension': '' }, r.extensionText));
+      parts.push(el('button', {
+        type: 'button', class: 'link', 'data-decide': r.unitCode,
+        'aria-label': `Quyết định về ${r.unitName}`, onclick: () => show(r.unitCode),
+      }, 'Quyết định…'));
+      return parts;
+    }
+
+    async function show(unitCode) {
+      say(msg, 'Đang tải…');
+      $('decision').hidden = false;
+      try {
+        open = await D.json(periodPath(`decisions/${encodeURIComponent(unitCode)}`), token);
+      } catch (err) {
+        say(msg, `${err.title}. ${err.detail}`, 'error');
+        return;
+      }
+      const d = open;
+      $('decision-title').textContent = `Quyết định về ${d.unitName}`;
+      const facts = [
+        d.latestVersion ? `Phiên bản mới nhất: ${d.latestVersion} (nhận lúc ${formatInstant(d.latestReceivedAt)}), ${d.reviewLabel}.` : 'Đơn vị chưa nộp báo cáo.',
+        d.lastReview && d.lastReview.decision === 'returned' && d.review === 'returned' ? `Lý do trả lại: ${d.lastReview.reason}` : '',
+        `Hạn nộp: ${d.deadlineText}${d.extension ? ` (${d.extension.text}; lý do: ${d.extension.reason})` : ''}.`,
+        d.exemption ? `Miễn nộp kỳ này; lý do: ${d.exemption.reason}` : '',
+      ].filter(Boolean);
+      $('decision-facts').textContent = facts.join(' ');
+      $('decide-accept').disabled = !d.latestVersion;
+      $('decide-return').disabled = !d.latestVersion;
+      $('decide-unextend').disabled = !d.extension;
+      $('decide-unexempt').disabled = !d.exemption;
+      say(msg, '');
+      $('decision-title').focus();
+    }
+
+    async function decide(question, method, suffix, body) {
+      if (!open || !window.confirm(question)) return;
+      say(msg, 'Đang ghi quyết định…');
+      const headers = { 'Content-Type': 'application/json' };
+      if (open.etag) headers['If-Match'] = open.etag;
+      try {
+        const done = await D.json(periodPath(`decisions/${encodeURIComponent(open.unitCode)}/${suffix}`), token,
+          { method, headers, body: JSON.stringify(body) });
+        const unitCode = open.unitCode;
+        $('decision-reason').value = '';
+        await load(); // the figures come with the periods
+        await show(unitCode);
+        say(msg, `Đã ghi quyết định về ${done.unitName}.` + (done.email === 'queued' ? ' Đã xếp hàng gửi thư cho đơn vị.' : ''));
+      } catch (err) {
+        if (err instanceof D.ApiError) say(msg, `${err.title}. ${err.detail}`, 'error');
+        else throw err;
+      }
+    }
+
+    const reason = () => $('decision-reason').value.trim();
+    $('decide-accept').addEventListener('click', () => decide(
+      `Tiếp nhận phiên bản ${open && open.latestVersion} của ${open && open.unitName}?`, 'POST', 'review',
+      { version: open && open.latestVersion, decision: 'accepted', reason: reason() || null }));
+    $('decide-return').addEventListener('click', () => decide(
+      `Trả lại phiên bản ${open && open.latestVersion} của ${open && open.unitName}? Đơn vị sẽ nhận thư kèm lý do.`, 'POST', 'review',
+      { version: open && open.latestVersion, decision: 'returned', reason: reason() }));
+    $('decide-extend').addEventListener('click', () => decide(
+      `Gia hạn cho ${open && open.unitName} đến hết ngày ${D.formatDate($('decision-until').value)}?`, 'PUT', 'extension',
+      { deadline: $('decision-until').value, reason: reason() }));
+    $('decide-unextend').addEventListener('click', () => decide(
+      `Thu hồi gia hạn của ${open && open.unitName}?`, 'DELETE', 'extension', { reason: reason() || null }));
+    $('decide-exempt').addEventListener('click', () => decide(
+      `Miễn nộp kỳ này cho ${open && open.unitName}? Đơn vị sẽ không bị nhắc nhở.`, 'PUT', 'exemption', { reason: reason() }));
+    $('decide-unexempt').addEventListener('click', () => decide(
+      `Thu hồi miễn nộp của ${open && open.unitName}?`, 'DELETE', 'exemption', { reason: reason() || null }));
+    $('decision-close').addEventListener('click', () => {
+      open = null;
+      $('decision').hidden = true;
+    });
+
+    return { cell };
+  })();
 
   load();
 })();

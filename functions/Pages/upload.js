@@ -87,7 +87,7 @@
     const open = ordered.filter((p) => p.isOpen);
     const choice = (p, i) => el('div', { class: 'choice' },
       el('input', { type: 'radio', name: 'period', id: `period-${i}`, value: p.id, checked: likely && p.id === likely.id, onchange: freshKey }),
-      el('label', { for: `period-${i}` }, `${p.title} — hạn ${p.deadlineText || formatDeadline(p.deadline)}`));
+      el('label', { for: `period-${i}` }, `${p.title} — hạn ${p.myDeadlineText || p.deadlineText || formatDeadline(p.deadline)}`));
     const mainChoices = open.filter(current);
     const olderChoices = open.filter((p) => !current(p));
     $('period-choices').replaceChildren(...mainChoices.map((p, i) => choice(p, i)));
@@ -100,12 +100,18 @@
     }
   }
 
+  /** Sở Nội vụ's review of the unit's latest version. */
+  const REVIEW = { pending: 'Chờ xem xét', accepted: 'Đã tiếp nhận', returned: 'Trả lại — cần nộp lại' };
+
   function periodItem(p) {
     const status = p.myStatus || 'missing';
     return el('li', { class: `status-${status}${p.isOpen ? '' : ' closed'}`, 'data-period': p.id },
       el('h4', {}, p.title),
-      el('p', {}, 'Hạn nộp: ', el('strong', {}, p.deadlineText || formatDeadline(p.deadline))),
+      el('p', {}, 'Hạn nộp: ', el('strong', {}, p.myDeadlineText || p.deadlineText || formatDeadline(p.deadline))),
       el('p', {}, 'Tình trạng của đơn vị: ', badge(status)),
+      REVIEW[p.myReview] ? el('p', { class: `review ${p.myReview}`, 'data-review': p.myReview }, 'Sở Nội vụ: ', el('strong', {}, REVIEW[p.myReview])) : null,
+      p.myReturnReason ? el('p', { class: 'review returned', 'data-return-reason': '' },
+        'Lý do trả lại: ', p.myReturnReason, el('br'), 'Đề nghị chỉnh sửa và gửi phiên bản mới.') : null,
       el('p', { class: 'help' },
         p.isOpen ? 'Đang nhận báo cáo.' : (p.finalizedAt ? `Đã khoá lúc ${formatInstant(p.finalizedAt)}.` : 'Chưa mở nhận báo cáo.'),
         p.dataFrom && p.dataTo ? ` Số liệu từ ${formatDate(p.dataFrom)} đến ${formatDate(p.dataTo)}.` : ''));

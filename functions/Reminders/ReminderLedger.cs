@@ -148,6 +148,14 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     public Task<ReminderClaim> ClaimReceiptAsync(string periodId, string unitCode, int version, string to, string actor, CancellationToken ct) =>
         ClaimRowAsync(ReceiptPartitionKey(periodId), ReceiptRowKey(unitCode, version), unitCode, "", to, null, actor, ct);
 
+    public static string DecisionPartitionKey(string periodId) => $"{periodId}~decision";
+
+    public static string DecisionRowKey(string unitCode, int revision) => $"{unitCode}~r{revision:D6}";
+
+    /// <summary>Claims the email telling a unit of one decision (a return, an acceptance): one email per change of its decisions.</summary>
+    public Task<ReminderClaim> ClaimDecisionAsync(string periodId, string unitCode, int revision, string to, string actor, CancellationToken ct) =>
+        ClaimRowAsync(DecisionPartitionKey(periodId), DecisionRowKey(unitCode, revision), unitCode, "", to, null, actor, ct);
+
     private async Task<ReminderClaim> ClaimRowAsync(string partitionKey, string rowKey, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct)
     {
         var row = new ReminderEntity

@@ -119,34 +119,59 @@ public sealed class ReminderService(
             return new ReminderRun(periodId, dryRun, null, "finalized", []);
         }
 
-        if (plan.DueStage(period.Deadline, today) is not { } stage)
+        // A unit with an extended deadline counts its stages from it (its own stage ids, so the ledger keeps its
+        // reminders apart from those of the period's deadline); an exempt unit is never missing.
+        var stage = plan.DueStage(period.Deadline, today);
+        var due = report.Rows
+            .Where(r => r.Status == SubmissionStatus.Missing)
+            .Select(r => (Row: r, Stage: r.ExtendedTo is { } extended ? StageForExtension(extended, today) : stage))
+            .Where(x => x.Stage is not null)
+            .ToList();
+        if (stage is null && due.Count == 0)
         {
             return new ReminderRun(periodId, dryRun, null, "no_stage_due", []);
         }
 
         var units = report.Units.ToDictionary(u => u.Code, StringComparer.Ordinal);
-        var missing = report.Rows.Where(r => r.Status == SubmissionStatus.Missing).ToList();
-        var known = await ledger.ForStageAsync(periodId, stage.Id, ct);
+        var missing = due.Select(x => x.Row).ToList();
+        var stages = due.Select(x => x.Stage!).ToList();
+        var ledgers = new Dictionary<string, IReadOnlyDictionary<string, ReminderEntity>>(StringComparer.Ordinal);
+        foreach (var id in stages.Select(s => s.Id).Distinct())
+        {
+            ledgers[id] = await ledger.ForStageAsync(periodId, id, ct);
+        }
+
         var lines = new ReminderLine[missing.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = reminderOptions.Value.MaxParallelism, CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, missing.Count), parallel, async (i, token) =>
         {
             var row = missing[i];
-            var message = Compose(period, units[row.UnitCode], row, stage, today);
-            known.TryGetValue(row.UnitCode, out var previous);
+            var unitStage = stages[i];
+            var message = Compose(period, units[row.UnitCode], row, unitStage, today);
+            ledgers[unitStage.Id].TryGetValue(row.UnitCode, out var previous);
             lines[i] = dryRun
-                ? DryLine(row, stage, message, previous)
-                : await RemindAsync(period, row, stage, message, previous, actor, token);
+                ? DryLine(row, unitStage, message, previous)
+                : await RemindAsync(period, row, unitStage, message, previous, actor, token);
         });
 
-        var run = new ReminderRun(periodId, dryRun, stage.Id, null, lines);
-        if (!dryRun && run.Queued > 0)
+        var run = new ReminderRun(periodId, dryRun, stage?.Id ?? stages[0].Id, null, lines);
+        if (!dryRun && stage is not null && lines.Any(l => l.Stage == stage.Id && l.Status == ReminderLineStatus.Queued))
         {
-            await QueueDigestAsync(period, stage, report.Rows, missing, today, now, actor, ct);
+            await QueueDigestAsync(period, stage, report.Rows, missing.Where((_, i) => stages[i].Id == stage.Id).ToList(), today, now, actor, ct);
         }
 
         return run;
     }
+
+    /// <summary>
+    /// The stage due for a unit whose deadline was extended to <paramref name="extended"/>: the plan's stages counted
+    /// from that deadline, with an id that names it ("before-3@2026-05-30"), so each is sent at most once per
+    /// extension and a stage already sent for the period's deadline does not stop it.
+    /// </summary>
+    private ReminderStage? StageForExtension(DateTimeOffset extended, DateOnly today) =>
+        plan.DueStage(extended, today) is { } s
+            ? s with { Id = $"{s.Id}@{VietnamTime.DateOf(extended).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}" }
+            : null;
 
     private ReminderLine DryLine(StatusRow row, ReminderStage stage, EmailMessage message, ReminderEntity? previous) =>
         message.To.Count == 0 ? Line(row, stage, message, ReminderLineStatus.NoAddress)
@@ -196,13 +221,16 @@ public sealed class ReminderService(
     /// <summary>The reminder one unit gets at one stage, from the reminder templates.</summary>
     public EmailMessage Compose(Period period, Unit unit, StatusRow row, ReminderStage stage, DateOnly today)
     {
+        var deadline = row.ExtendedTo ?? period.Deadline;
         var values = new Dictionary<string, string>
         {
             ["unitName"] = unit.Name,
             ["periodTitle"] = period.Title,
-            ["deadline"] = VietnamTime.DescribeDeadline(period.Deadline),
-            ["daysLeft"] = ReminderPlan.DaysLeft(period.Deadline, today).ToString(CultureInfo.InvariantCulture),
-            ["daysOverdue"] = ReminderPlan.DaysOverdue(period.Deadline, today).ToString(CultureInfo.InvariantCulture),
+            ["deadline"] = row.ExtendedTo is { } extended
+                ? $"{VietnamTime.DescribeDeadline(extended)} ({DecisionRules.ExtensionText(extended)})"
+                : VietnamTime.DescribeDeadline(period.Deadline),
+            ["daysLeft"] = ReminderPlan.DaysLeft(deadline, today).ToString(CultureInfo.InvariantCulture),
+            ["daysOverdue"] = ReminderPlan.DaysOverdue(deadline, today).ToString(CultureInfo.InvariantCulture),
             ["status"] = row.Status.Label(),
             ["uploadUrl"] = ReceiptEmails.UploadUrl(danVanOptions.Value.PublicBaseUrl),
             ["stage"] = stage.Id,

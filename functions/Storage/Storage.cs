@@ -18,6 +18,7 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public TableClient Compilations => tables.GetTableClient(Names.CompilationsTable);
     public TableClient Indicators => tables.GetTableClient(Names.IndicatorsTable);
     public TableClient Figures => tables.GetTableClient(Names.FiguresTable);
+    public TableClient Decisions => tables.GetTableClient(Names.DecisionsTable);
 
     public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
     public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);

@@ -29,6 +29,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string CompilationsTable => prefix + "compilations";
     public string IndicatorsTable => prefix + "indicators";
     public string FiguresTable => prefix + "figures";
+    public string DecisionsTable => prefix + "decisions";
 
     public string ReportsContainer => prefix + "reports";
     public string CompilationsContainer => prefix + "compilations";
@@ -44,7 +45,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
 

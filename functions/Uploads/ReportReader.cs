@@ -1,5 +1,6 @@
 using DanVan.Audit;
 using DanVan.Auth;
+using DanVan.Decisions;
 using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Registry;
@@ -12,7 +13,7 @@ namespace DanVan.Uploads;
 public sealed record ReportFile(Stream Content, long Length, string ContentType, string FileName);
 
 /// <summary>Reads back what units uploaded: the list of versions, and each version's file.</summary>
-public sealed class ReportReader(PeriodCatalog periods, UnitRegistry registry, SubmissionStore submissions, DanVanStore store, AuditLog audit)
+public sealed class ReportReader(PeriodCatalog periods, UnitRegistry registry, SubmissionStore submissions, DecisionStore decisions, DanVanStore store, AuditLog audit)
 {
     /// <summary>The unit's versions; the caller has been allowed to read <paramref name="unitCode"/>'s reports.</summary>
     public async Task<UnitReports> VersionsAsync(string periodId, string unitCode, CancellationToken ct)
@@ -24,7 +25,11 @@ public sealed class ReportReader(PeriodCatalog periods, UnitRegistry registry, S
             throw Problems.UnknownUnit(unitCode);
         }
 
-        return new UnitReports(period.Id.ToString(), unitCode, versions.Select(v => Receipt.From(v, period)).ToList());
+        // Timeliness against the unit's extended deadline, as its status is judged.
+        var judged = versions.Count > 0 && await decisions.GetAsync(period.Id.ToString(), unitCode, ct) is { } decided
+            ? period with { Deadline = decided.Decisions.DeadlineFor(period) }
+            : period;
+        return new UnitReports(period.Id.ToString(), unitCode, versions.Select(v => Receipt.From(v, judged)).ToList());
     }
 
     /// <summary>

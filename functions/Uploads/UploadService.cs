@@ -3,6 +3,7 @@ using Azure.Storage.Blobs.Specialized;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
+using DanVan.Decisions;
 using DanVan.Domain;
 using DanVan.Email;
 using DanVan.Http;
@@ -39,6 +40,7 @@ public sealed class UploadService(
     AuditLog audit,
     ReceiptEmails receiptEmails,
     PdfSignatureVerifier signatures,
+    DecisionStore decisions,
     TimeProvider clock,
     IOptions<DanVanOptions> options,
     ILogger<UploadService> logger)
@@ -71,7 +73,14 @@ public sealed class UploadService(
         }
 
         var unit = await unitLookup ?? throw Problems.UnknownUnit(unitCode);
-        return unit.IsRequiredFor(period) ? new UploadTarget(caller, unit, period) : throw UploadProblems.UnitInactive(unit, period);
+        if (!unit.IsRequiredFor(period))
+        {
+            throw UploadProblems.UnitInactive(unit, period);
+        }
+
+        // A unit whose deadline Sở Nội vụ extended is judged against its own deadline: its receipts say so.
+        var decided = await decisions.GetAsync(period.Id.ToString(), unit.Code, ct);
+        return new UploadTarget(caller, unit, decided is null ? period : period with { Deadline = decided.Decisions.DeadlineFor(period) });
     }
 
     /// <summary>

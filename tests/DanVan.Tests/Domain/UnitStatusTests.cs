@@ -51,8 +51,8 @@ public class UnitStatusTests
     [Fact]
     public void Status_codes_and_labels_are_stable()
     {
-        Assert.Equal(["on_time", "late", "missing", "not_required"], Enum.GetValues<SubmissionStatus>().Select(s => s.Code()));
-        Assert.Equal(["Đúng hạn", "Muộn", "Chưa nộp", "Không áp dụng"], Enum.GetValues<SubmissionStatus>().Select(s => s.Label()));
+        Assert.Equal(["on_time", "late", "missing", "not_required", "exempt"], Enum.GetValues<SubmissionStatus>().Select(s => s.Code()));
+        Assert.Equal(["Đúng hạn", "Muộn", "Chưa nộp", "Không áp dụng", "Miễn nộp kỳ này"], Enum.GetValues<SubmissionStatus>().Select(s => s.Label()));
     }
 
     [Fact]

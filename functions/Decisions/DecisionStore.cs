@@ -1,0 +1,221 @@
+using Azure;
+using Azure.Data.Tables;
+using DanVan.Domain;
+using DanVan.Storage;
+
+namespace DanVan.Decisions;
+
+/// <summary>
+/// Table <c>decisions</c>: Sở Nội vụ's decisions about each unit for each period. PartitionKey = the period id,
+/// so a period's decisions are one range query beside its status. RowKeys (unit codes are [a-z0-9-], so '~'
+/// never occurs inside one):
+/// <list type="bullet">
+/// <item><c>u~{unit}</c> — the unit's standing decisions (review of a version, extension, exemption) and a
+/// revision number. Its ETag is the concurrency token: every change replaces it under the ETag it was read
+/// with, so of two admins deciding at once one change is stored and the other refused, never both.</item>
+/// <item><c>e~{unit}~{000001}</c> — one change (the history): what, who, when, why. Added in the same
+/// entity-group transaction as the standing row, so the history and the state never disagree.</item>
+/// </list>
+/// </summary>
+public static class DecisionKeys
+{
+    public static string Current(string unitCode) => $"u~{unitCode}";
+
+    public static string Event(string unitCode, int revision) => $"e~{unitCode}~{revision:D6}";
+
+    public const string CurrentFrom = "u~";
+    public const string CurrentTo = "u~~";
+
+    public static string EventsFrom(string unitCode) => $"e~{unitCode}~";
+
+    public static string EventsTo(string unitCode) => $"e~{unitCode}~~";
+}
+
+public sealed class DecisionEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string UnitCode { get; set; } = "";
+
+    /// <summary>How many changes the unit's decisions have had in this period: the number of the latest event row.</summary>
+    public int Revision { get; set; }
+
+    public int? ReviewVersion { get; set; }
+    public string? ReviewVerdict { get; set; }
+    public string? ReviewReason { get; set; }
+    public DateTimeOffset? ReviewedAt { get; set; }
+    public string? ReviewedBy { get; set; }
+
+    public DateTimeOffset? ExtendedTo { get; set; }
+    public string? ExtensionReason { get; set; }
+    public DateTimeOffset? ExtendedAt { get; set; }
+    public string? ExtendedBy { get; set; }
+
+    public bool Exempt { get; set; }
+    public string? ExemptionReason { get; set; }
+    public DateTimeOffset? ExemptedAt { get; set; }
+    public string? ExemptedBy { get; set; }
+
+    public UnitDecisions ToDecisions() => new(
+        UnitCode,
+        ReviewVersion is { } v && DecisionRules.ParseVerdict(ReviewVerdict) is { } verdict ? new Review(v, verdict, ReviewReason, ReviewedAt ?? default, ReviewedBy ?? "") : null,
+        ExtendedTo is { } to ? new Extension(to, ExtensionReason ?? "", ExtendedAt ?? default, ExtendedBy ?? "") : null,
+        Exempt ? new Exemption(ExemptionReason ?? "", ExemptedAt ?? default, ExemptedBy ?? "") : null);
+
+    public static DecisionEntity From(string periodId, UnitDecisions d, int revision) => new()
+    {
+        PartitionKey = periodId,
+        RowKey = DecisionKeys.Current(d.UnitCode),
+        UnitCode = d.UnitCode,
+        Revision = revision,
+        ReviewVersion = d.Review?.Version,
+        ReviewVerdict = d.Review is { } r ? (r.Verdict == Domain.ReviewVerdict.Accepted ? "accepted" : "returned") : null,
+        ReviewReason = d.Review?.Reason,
+        ReviewedAt = d.Review?.At,
+        ReviewedBy = d.Review?.By,
+        ExtendedTo = d.Extension?.Deadline,
+        ExtensionReason = d.Extension?.Reason,
+        ExtendedAt = d.Extension?.At,
+        ExtendedBy = d.Extension?.By,
+        Exempt = d.Exemption is not null,
+        ExemptionReason = d.Exemption?.Reason,
+        ExemptedAt = d.Exemption?.At,
+        ExemptedBy = d.Exemption?.By,
+    };
+}
+
+public sealed class DecisionEventEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string UnitCode { get; set; } = "";
+    public int Revision { get; set; }
+
+    /// <summary>A fresh id per change, so a change whose reply was lost is recognised as one's own.</summary>
+    public string ChangeId { get; set; } = "";
+    public string Action { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string Actor { get; set; } = "";
+    public string? Reason { get; set; }
+    public int? Version { get; set; }
+    public DateTimeOffset? Deadline { get; set; }
+}
+
+/// <summary>One change in a unit's decisions (the history the API shows).</summary>
+public sealed record DecisionEvent(int Revision, string Action, DateTimeOffset At, string Actor, string? Reason, int? Version, DateTimeOffset? Deadline);
+
+/// <summary>A unit's standing decisions as stored: the ETag to change them under, and how many changes they have had.</summary>
+public sealed record StoredDecisions(UnitDecisions Decisions, string ETag, int Revision);
+
+/// <summary>Another change was stored between this change's read and its write: nothing of this one was stored.</summary>
+public sealed class DecisionConflictException(Exception inner) : Exception("The unit's decisions changed meanwhile.", inner);
+
+/// <summary>The one owner of the decisions table: its reads and its one conditional write.</summary>
+public sealed class DecisionStore(DanVanStore store)
+{
+    /// <summary>Every unit with a decision in the period, keyed by unit code.</summary>
+    public async Task<IReadOnlyDictionary<string, UnitDecisions>> ForPeriodAsync(string periodId, CancellationToken ct = default)
+    {
+        var result = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {DecisionKeys.CurrentFrom} and RowKey lt {DecisionKeys.CurrentTo}");
+        await foreach (var e in store.Decisions.QueryAsync<DecisionEntity>(filter, cancellationToken: ct))
+        {
+            result[e.UnitCode] = e.ToDecisions();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// What the period's decisions are now, as a short text that changes whenever any unit's decisions change (each
+    /// change bumps its unit's revision): the compilation marker's share of this table, one range query of two columns.
+    /// </summary>
+    public async Task<string> MarkAsync(string periodId, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {DecisionKeys.CurrentFrom} and RowKey lt {DecisionKeys.CurrentTo}");
+        var mark = new System.Text.StringBuilder();
+        await foreach (var e in store.Decisions.QueryAsync<DecisionEntity>(filter, select: [nameof(DecisionEntity.RowKey), nameof(DecisionEntity.Revision)], cancellationToken: ct))
+        {
+            mark.Append(e.RowKey).Append(':').Append(e.Revision).Append(';');
+        }
+
+        return mark.ToString();
+    }
+
+    public async Task<StoredDecisions?> GetAsync(string periodId, string unitCode, CancellationToken ct = default)
+    {
+        var row = await store.Decisions.GetEntityIfExistsAsync<DecisionEntity>(periodId, DecisionKeys.Current(unitCode), cancellationToken: ct);
+        return row.HasValue ? new StoredDecisions(row.Value!.ToDecisions(), row.Value.ETag.ToString(), row.Value.Revision) : null;
+    }
+
+    /// <summary>Every change of the unit's decisions in the period, oldest first.</summary>
+    public async Task<IReadOnlyList<DecisionEvent>> HistoryAsync(string periodId, string unitCode, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {DecisionKeys.EventsFrom(unitCode)} and RowKey lt {DecisionKeys.EventsTo(unitCode)}");
+        var events = new List<DecisionEvent>();
+        await foreach (var e in store.Decisions.QueryAsync<DecisionEventEntity>(filter, cancellationToken: ct))
+        {
+            events.Add(new DecisionEvent(e.Revision, e.Action, e.At, e.Actor, e.Reason, e.Version, e.Deadline));
+        }
+
+        return events.OrderBy(e => e.Revision).ToList();
+    }
+
+    /// <summary>
+    /// Stores <paramref name="after"/> as the unit's decisions and <paramref name="change"/> as the next event, in one
+    /// transaction conditional on <paramref name="before"/> (its ETag; null: no row yet). Never retried over a
+    /// conflict: a change made on a state that is no longer current is refused (<see cref="DecisionConflictException"/>).
+    /// When the transaction's outcome is not known (a lost reply, or the SDK's retry meeting its own write), the
+    /// event row is read back: this change's id there means it was stored.
+    /// </summary>
+    public async Task<StoredDecisions> SaveAsync(string periodId, StoredDecisions? before, UnitDecisions after, DecisionEvent change, CancellationToken ct = default)
+    {
+        var revision = (before?.Revision ?? 0) + 1;
+        var current = DecisionEntity.From(periodId, after, revision);
+        var changeId = Guid.NewGuid().ToString("N");
+        var evt = new DecisionEventEntity
+        {
+            PartitionKey = periodId,
+            RowKey = DecisionKeys.Event(after.UnitCode, revision),
+            UnitCode = after.UnitCode,
+            Revision = revision,
+            ChangeId = changeId,
+            Action = change.Action,
+            At = change.At,
+            Actor = change.Actor,
+            Reason = change.Reason,
+            Version = change.Version,
+            Deadline = change.Deadline,
+        };
+        List<TableTransactionAction> actions =
+        [
+            before is null ? new(TableTransactionActionType.Add, current) : new(TableTransactionActionType.UpdateReplace, current, new ETag(before.ETag)),
+            new(TableTransactionActionType.Add, evt),
+        ];
+        try
+        {
+            await store.Decisions.SubmitTransactionAsync(actions, ct);
+        }
+        catch (Exception ex) when (ex is RequestFailedException || StorageFailures.Is(ex, ct))
+        {
+            var stored = await store.Decisions.GetEntityIfExistsAsync<DecisionEventEntity>(periodId, evt.RowKey, cancellationToken: ct);
+            if (!stored.HasValue || stored.Value!.ChangeId != changeId)
+            {
+                if (ex is RequestFailedException { Status: 409 or 412 })
+                {
+                    throw new DecisionConflictException(ex);
+                }
+
+                throw;
+            }
+        }
+
+        return await GetAsync(periodId, after.UnitCode, ct) ?? throw new InvalidOperationException("A stored decision row could not be read back.");
+    }
+}
