@@ -75,7 +75,7 @@ public sealed class PeriodCounts(
     }
 
     /// <summary>A unit sees the figures of its own row only.</summary>
-    private static StatusCounts CountsOf(StatusRow? row) => new(
+    public static StatusCounts CountsOf(StatusRow? row) => new(
         row is not null && row.Status is not (SubmissionStatus.NotRequired or SubmissionStatus.Exempt) ? 1 : 0,
         row?.Status is SubmissionStatus.OnTime or SubmissionStatus.Late ? 1 : 0,
         row?.Status == SubmissionStatus.OnTime ? 1 : 0,

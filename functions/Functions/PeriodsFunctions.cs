@@ -86,7 +86,7 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
                 Exempt = r.Status == SubmissionStatus.Exempt,
                 ExemptionReason = r.Decisions?.Exemption?.Reason,
             }),
-            Counts = caller.IsAdmin ? report.Counts : CountsFor(report, caller.UnitCode!),
+            Counts = caller.IsAdmin ? report.Counts : PeriodCounts.CountsOf(report.Rows.FirstOrDefault(r => r.UnitCode == caller.UnitCode)),
         });
     }
 }
