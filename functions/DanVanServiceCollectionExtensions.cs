@@ -1,4 +1,5 @@
 using Azure.Identity;
+using DanVan.Access;
 using Azure.Storage.Queues;
 using DanVan.Audit;
 using DanVan.Auth;
@@ -82,6 +83,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddCompilation();
         services.AddReminders();
         services.AddPages();
+        services.AddAccess();
         return services;
     }
 

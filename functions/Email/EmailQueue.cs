@@ -12,6 +12,9 @@ public static class EmailKinds
     public const string Receipt = "receipt";
     public const string Reminder = "reminder";
     public const string Digest = "digest";
+
+    /// <summary>A unit's upload link: composed, with a freshly issued credential, only when it is sent (AccessLinks).</summary>
+    public const string AccessLink = "access-link";
 }
 
 /// <summary>
