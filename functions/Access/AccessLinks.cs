@@ -44,18 +44,21 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
     /// <summary>Who the ledger and audit name for a unit's own resend request.</summary>
     public const string ResendActor = "public:resend";
 
+    private const int RequestParallelism = 8;
+
     /// <summary>Queues a link for each unit named (in that order); <paramref name="request"/> makes a repeated request send nothing more.</summary>
     public async Task<IReadOnlyList<AccessLinkResult>> RequestAsync(IReadOnlyList<string> unitCodes, string request, string actor, CancellationToken ct = default)
     {
         var units = (await registry.ListAsync(ct)).ToDictionary(u => u.Code, StringComparer.Ordinal);
-        var results = new List<AccessLinkResult>();
-        foreach (var code in unitCodes.Distinct(StringComparer.Ordinal))
+        var codes = unitCodes.Distinct(StringComparer.Ordinal).ToList();
+        var results = new AccessLinkResult[codes.Count];
+        // A few units at a time: each is a claim, a queue message and an audit row (a registry of hundreds answers in seconds).
+        await Parallel.ForAsync(0, codes.Count, new ParallelOptions { MaxDegreeOfParallelism = RequestParallelism, CancellationToken = ct }, async (i, token) =>
         {
-            results.Add(units.TryGetValue(code, out var unit)
-                ? await QueueAsync(unit, request, actor, ct)
-                : new AccessLinkResult(code, null, AccessLinkStatus.UnknownUnit, []));
-        }
-
+            results[i] = units.TryGetValue(codes[i], out var unit)
+                ? await QueueAsync(unit, request, actor, token)
+                : new AccessLinkResult(codes[i], null, AccessLinkStatus.UnknownUnit, []);
+        });
         return results;
     }
 

@@ -293,6 +293,9 @@
 
   $('import-title').setAttribute('tabindex', '-1');
 
+  // The dashboard's "Làm mới" refreshes this view too (credentials issued and used since, link emails sent).
+  $('refresh').addEventListener('click', () => { if (token()) load(); });
+
   // Shown with the board: the dashboard reveals it once the admin credential is accepted.
   const board = $('board');
   let loaded = false;
