@@ -70,7 +70,7 @@
   function render() {
     const active = units.filter((u) => !u.activeTo).length;
     $('registry-caption').textContent = `${units.length} đơn vị (${active} đang hoạt động)`;
-    $('registry-rows').replaceChildren(...units.map((u) => el('tr', { 'data-unit': u.code, class: u.activeTo ? 'ended' : '' },
+    $('registry-rows').replaceChildren(...units.map((u) => el('tr', { 'data-registry-unit': u.code, class: u.activeTo ? 'ended' : '' },
       el('td', { 'data-label': 'Chọn' }, el('input', { type: 'checkbox', class: 'pick', value: u.code, 'aria-label': `Chọn ${u.name}` })),
       el('td', { 'data-label': 'Đơn vị' }, el('span', {}, u.name), el('span', { class: 'group' }, `${u.code} · ${u.group}`)),
       el('td', { 'data-label': 'Email' }, (u.emails || []).join(', ') || '—', u.headEmail ? el('span', { class: 'group' }, `Thủ trưởng: ${u.headEmail}`) : null),

@@ -45,7 +45,7 @@ public sealed partial class UnitsPageTests(BrowserApp app, ITestOutputHelper out
         await page.GetByLabel("Email liên hệ (nhiều địa chỉ cách nhau bằng dấu chấm phẩy)").FillAsync("so-moi-ui@example.org");
         await page.GetByRole(AriaRole.Button, new() { Name = "Lưu đơn vị" }).ClickAsync();
 
-        var row = page.Locator("#registry-rows tr[data-unit=so-moi-ui]");
+        var row = page.Locator("#registry-rows tr[data-registry-unit=so-moi-ui]");
         await Assertions.Expect(row).ToContainTextAsync("Sở Mới (giao diện)");
         await Assertions.Expect(row).ToContainTextAsync("Chưa cấp mã");
         await Assertions.Expect(page.Locator("#units-message")).ToHaveTextAsync("Đã thêm \"Sở Mới (giao diện)\".");
@@ -141,7 +141,7 @@ public sealed partial class UnitsPageTests(BrowserApp app, ITestOutputHelper out
         var link = LinkPattern().Match(toSoNoiVu);
         Assert.True(link.Success, toSoNoiVu);
         await page.Locator("#refresh").ClickAsync();
-        await Assertions.Expect(page.Locator("#registry-rows tr[data-unit=so-noi-vu]")).ToContainTextAsync($"Cấp mã: {SuiteClock.Now.ToOffset(SuiteClock.VietnamOffset):HH:mm:ss} ngày {SuiteClock.Today:dd/MM/yyyy}");
+        await Assertions.Expect(page.Locator("#registry-rows tr[data-registry-unit=so-noi-vu]")).ToContainTextAsync($"Cấp mã: {SuiteClock.Now.ToOffset(SuiteClock.VietnamOffset):HH:mm:ss} ngày {SuiteClock.Today:dd/MM/yyyy}");
         await session.ScreenshotAsync("units-onboarded.png");
 
         await using var unitSession = await PageSession.OpenAsync(app);
@@ -149,7 +149,7 @@ public sealed partial class UnitsPageTests(BrowserApp app, ITestOutputHelper out
         await Assertions.Expect(unitSession.Page.Locator("#unit-name")).ToHaveTextAsync("Sở Nội vụ");
         Assert.Equal("", await unitSession.Page.EvaluateAsync<string>("location.hash"));
         await page.Locator("#refresh").ClickAsync();
-        await Assertions.Expect(page.Locator("#registry-rows tr[data-unit=so-noi-vu]")).ToContainTextAsync("Dùng lần cuối:");
+        await Assertions.Expect(page.Locator("#registry-rows tr[data-registry-unit=so-noi-vu]")).ToContainTextAsync("Dùng lần cuối:");
     }
 
     [Fact]
