@@ -181,7 +181,8 @@ public sealed partial class UnitsPageTests(BrowserApp app, ITestOutputHelper out
     {
         var session = await PageSession.OpenAsync(app);
         await session.Page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
-        await Assertions.Expect(session.Page.Locator("#registry-caption")).Not.ToBeEmptyAsync();
+        // The first page of a run may wait on a cold worker: more than the default 5 s on a busy machine.
+        await Assertions.Expect(session.Page.Locator("#registry-caption")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
         return session;
     }
 
