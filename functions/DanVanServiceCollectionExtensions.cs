@@ -4,11 +4,13 @@ using Azure.Storage.Queues;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
+using DanVan.Figures;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Submissions;
+using DanVan.Telemetry;
 using DanVan.Uploads;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -81,9 +83,11 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<StatusService>();
         services.AddUploads();
         services.AddCompilation();
+        services.AddFigures();
         services.AddReminders();
         services.AddPages();
         services.AddAccess();
+        services.AddDanVanTelemetry(configuration);
         return services;
     }
 

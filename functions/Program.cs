@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<DanVan.Telemetry.TelemetryMiddleware>();
 builder.UseMiddleware<ProblemMiddleware>();
 builder.Services.AddDanVan(builder.Configuration);
 builder.Build().Run();

@@ -38,6 +38,14 @@ param principalId string = ''
 @allowed(['User', 'ServicePrincipal', 'Group'])
 param principalType string = 'User'
 
+@description('Email address of the IT team that keeps DanVan running: the alerts\' action group sends to it. Empty: alerts show in the portal only.')
+param alertEmail string = ''
+
+@minValue(1)
+@maxValue(100)
+@description('Percentage of requests answered 5xx in 15 minutes (at least 20 requests) above which an alert fires.')
+param serverErrorPercentThreshold int = 5
+
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var functionAppName = 'func-${resourceToken}'
@@ -79,7 +87,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     // The names in functions/Storage/StorageNames.cs (production has no prefix), plus the deployment container.
     containers: ['reports', 'compilations', 'outbox', 'emailbodies', deploymentContainerName]
-    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations']
+    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations', 'indicators', 'figures']
   }
 }
 
@@ -154,6 +162,7 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Reminders__DaysAfter: '1,3,7'
       DanVan__Reminders__CatchUpDays: '7'
       DanVan__Reminders__MaxParallelism: '16'
+      DanVan__MaxParallelism: '8'
       DanVan__Compilation__ProvinceName: provinceName
 
       // The email queue the sender's trigger reads (%EMAIL_QUEUE%): StorageNames.EmailQueue, no prefix in Azure.
@@ -185,6 +194,20 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Plan__Reports__1__DataToMonth: '12'
       DanVan__Plan__Reports__1__DataToDay: '14'
     }
+  }
+}
+
+// Alerts (timers, email failures, 5xx rate, /api/health) and the action group that emails them: see README, Operations.
+module alerts 'modules/alerts.bicep' = {
+  scope: resourceGroup
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    appUri: functionApp.outputs.uri
+    alertEmail: alertEmail
+    serverErrorPercentThreshold: serverErrorPercentThreshold
   }
 }
 

@@ -46,6 +46,8 @@ public static class AuditActions
 
     /// <summary>An access link was asked for (by the admin, or by a unit's resend request) and queued.</summary>
     public const string AccessLinkRequest = "access.link.request";
+    public const string FiguresEntry = "figures.enter";
+    public const string IndicatorsPut = "indicators.put";
 }
 
 public sealed class AuditLog(DanVanStore store, TimeProvider clock)
@@ -71,24 +73,50 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock)
     public Task RecordAsync(Caller caller, string action, string? periodId = null, string? unitCode = null, string? detail = null, CancellationToken ct = default) =>
         RecordAsync(caller.Actor, action, periodId, unitCode, detail, ct);
 
-    /// <summary>Newest first; one period's trail, or everything when <paramref name="periodId"/> is null.</summary>
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string? periodId, int max = 1000, CancellationToken ct = default)
-    {
-        var query = periodId is null
-            ? store.Audit.QueryAsync<AuditEntity>(maxPerPage: 1000, cancellationToken: ct)
-            : store.Audit.QueryAsync<AuditEntity>(e => e.PartitionKey == periodId, maxPerPage: 1000, cancellationToken: ct);
-        var entries = new List<AuditEntry>();
-        await foreach (var e in query)
-        {
-            entries.Add(new AuditEntry(
-                VietnamTime.ToVietnam(e.At),
-                e.Actor,
-                e.Action,
-                e.PartitionKey == AuditEntity.NoPeriod ? null : e.PartitionKey,
-                e.UnitCode,
-                e.Detail));
-        }
+    /// <summary>Newest first: one period's trail (or the events outside a period, <see cref="AuditEntity.NoPeriod"/>), up to <paramref name="max"/>.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string periodId, int max = 1000, CancellationToken ct = default) =>
+        (await PageAsync([periodId], max, null, ct)).Items;
 
-        return entries.OrderByDescending(e => e.At).Take(max).ToList();
+    /// <summary>True when <paramref name="continuation"/> is one <see cref="PageAsync"/> hands out (a row key).</summary>
+    public static bool IsContinuation(string continuation) =>
+        continuation.Length == 32 && continuation[19] == '-' && continuation[..19].All(char.IsAsciiDigit) && continuation[20..].All(char.IsAsciiHexDigitLower);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> events of the given partitions (period ids and/or <see cref="AuditEntity.NoPeriod"/>),
+    /// newest first, after <paramref name="continuation"/> (the previous page's last row key). Row keys are inverted
+    /// ticks, so each partition is read in key order from the cursor, at most <paramref name="limit"/> rows each, and
+    /// the partitions are merged: a page reads what it returns, not the whole trail.
+    /// </summary>
+    public async Task<AuditPage> PageAsync(IReadOnlyList<string> partitions, int limit, string? continuation, CancellationToken ct = default)
+    {
+        var reads = partitions.Distinct(StringComparer.Ordinal).Select(async partition =>
+        {
+            var filter = continuation is null
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
+                : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {continuation}");
+            var rows = new List<AuditEntity>();
+            await foreach (var e in store.Audit.QueryAsync<AuditEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: ct))
+            {
+                rows.Add(e);
+                if (rows.Count > limit)
+                {
+                    break;
+                }
+            }
+
+            return rows;
+        });
+        var merged = (await Task.WhenAll(reads)).SelectMany(r => r).OrderBy(e => e.RowKey, StringComparer.Ordinal).ToList();
+        var page = merged.Take(limit).Select(e => new AuditEntry(
+            VietnamTime.ToVietnam(e.At),
+            e.Actor,
+            e.Action,
+            e.PartitionKey == AuditEntity.NoPeriod ? null : e.PartitionKey,
+            e.UnitCode,
+            e.Detail)).ToList();
+        return new AuditPage(page, merged.Count > limit ? merged[limit - 1].RowKey : null);
     }
 }
+
+/// <summary>One page of the audit trail, newest first; <see cref="Continuation"/> asks for the next (null: none).</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, string? Continuation);

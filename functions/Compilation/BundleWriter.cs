@@ -73,13 +73,15 @@ public static class BundleWriter
     /// How a unit's file is stored: formats that are compressed already (PDF, ZIP-based packages such as
     /// DOCX, XLSX, ODT, ODS; archives; images) as they are, since deflating them again costs time for
     /// nothing; the rest (DOC, XLS, …) deflated. Chosen by the file's name only, so equal inputs give equal bytes.
+    /// (Their templates and macro-enabled variants too.)
     /// </summary>
     public static CompressionLevel LevelFor(string fileName) =>
         AlreadyCompressed.Contains(Path.GetExtension(fileName)) ? CompressionLevel.NoCompression : CompressionLevel.Optimal;
 
     private static readonly HashSet<string> AlreadyCompressed = new(StringComparer.OrdinalIgnoreCase)
     {
-        ".pdf", ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp", ".zip", ".7z", ".rar", ".gz", ".jpg", ".jpeg", ".png",
+        ".pdf", ".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".xltx", ".pptx", ".odt", ".ods", ".odp", ".ott", ".ots", ".odg",
+        ".zip", ".7z", ".rar", ".gz", ".jpg", ".jpeg", ".png",
     };
 
     /// <summary>"BaoCao/07 - Sở Nội vụ - Báo cáo 06 tháng năm 2026.docx": order, owner and period at a glance.</summary>
@@ -145,7 +147,8 @@ public static class BundleWriter
 
     private static async Task<ManifestEntry> WriteBytesAsync(ZipArchive zip, string name, byte[] content, DateTimeOffset timestamp, CancellationToken ct)
     {
-        var entry = StableZip.CreateEntry(zip, name, timestamp);
+        // TongHop.xlsx and the draft DOCX are deflated packages already: stored like the units' own; the manifest deflated.
+        var entry = StableZip.CreateEntry(zip, name, timestamp, LevelFor(name));
         await using (var target = await entry.OpenAsync(ct))
         {
             await target.WriteAsync(content, ct);

@@ -14,6 +14,7 @@ public static class CompilationServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<CompilationStore>();
+        services.AddSingleton<PeriodCounts>();
         services.AddSingleton<Compiler>();
         return services;
     }

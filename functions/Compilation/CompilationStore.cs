@@ -6,9 +6,11 @@ using DanVan.Storage;
 namespace DanVan.Compilation;
 
 /// <summary>
-/// Table <c>compilations</c>: PartitionKey = the period id, RowKey = the version as six digits, so a
-/// period's compilations are one partition query and adding row N+1 is how a version is allocated
-/// (two compilers racing for the same number: one add wins, the other gets 409).
+/// Table <c>compilations</c>: PartitionKey = the period id, RowKey = <c>n~</c> + (999999 − version) as six
+/// digits, so the newest compilation is the first row of the partition (reading the latest, or a page newest
+/// first, reads only what it returns) and adding row N+1 is how a version is allocated (two compilers racing
+/// for the same number: one add wins, the other gets 409). Rows written before that carry the version itself
+/// as six digits (<see cref="LegacyRowKeyOf"/>); they are still read, after the newer ones.
 /// The bundle itself is in container <c>compilations</c> at <see cref="CompilationRecord.BlobName"/>.
 /// </summary>
 public sealed class CompilationEntity : ITableEntity
@@ -36,7 +38,24 @@ public sealed class CompilationEntity : ITableEntity
     /// <summary>SHA-256 of everything the bundle is made from; equal fingerprints mean equal bundles.</summary>
     public string InputsFingerprint { get; set; } = "";
 
-    public static string RowKeyOf(int version) => version.ToString("D6", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A cheap stand-in for the fingerprint (<see cref="CompilationMarker"/>): the period, the registry and the
+    /// number of versions committed in the period. Equal markers mean equal inputs, found without gathering them.
+    /// </summary>
+    public string? InputsMarker { get; set; }
+
+    public const int MaxVersion = 999999;
+
+    public const string KeysFrom = "n~";
+    public const string KeysTo = "n~~";
+
+    /// <summary>Legacy keys are six digits: '0' to '9', all before <see cref="KeysFrom"/>.</summary>
+    public const string LegacyFrom = "0";
+    public const string LegacyTo = ":";
+
+    public static string RowKeyOf(int version) => KeysFrom + (MaxVersion - version).ToString("D6", CultureInfo.InvariantCulture);
+
+    public static string LegacyRowKeyOf(int version) => version.ToString("D6", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One unit's file in a compilation.</summary>
@@ -57,7 +76,8 @@ public sealed record CompilationRecord(
     int Late,
     int Missing,
     IReadOnlyList<SourceVersion> SourceVersions,
-    string InputsFingerprint)
+    string InputsFingerprint,
+    string? InputsMarker = null)
 {
     public static CompilationRecord From(CompilationEntity e) => new(
         e.PartitionKey,
@@ -73,7 +93,8 @@ public sealed record CompilationRecord(
         e.Late,
         e.Missing,
         ParseSources(e.SourceVersions),
-        e.InputsFingerprint);
+        e.InputsFingerprint,
+        e.InputsMarker);
 
     public static string FormatSources(IEnumerable<SourceVersion> sources) =>
         string.Join(';', sources.Select(s => $"{s.UnitCode}:{s.Version.ToString(CultureInfo.InvariantCulture)}"));
@@ -86,29 +107,127 @@ public sealed record CompilationRecord(
             .ToList();
 }
 
+/// <summary>One page of a period's compilations, newest first; <see cref="Continuation"/> asks for the next (null: none).</summary>
+public sealed record CompilationPage(IReadOnlyList<CompilationRecord> Items, string? Continuation);
+
 public sealed class CompilationStore(DanVanStore store)
 {
     /// <summary>Every compilation of the period, newest first.</summary>
     public async Task<IReadOnlyList<CompilationRecord>> ListAsync(string periodId, CancellationToken ct = default)
     {
         var list = new List<CompilationRecord>();
-        await foreach (var e in store.Compilations.QueryAsync<CompilationEntity>(e => e.PartitionKey == periodId, cancellationToken: ct))
+        string? next = null;
+        do
         {
-            list.Add(CompilationRecord.From(e));
+            var page = await PageAsync(periodId, 1000, next, ct);
+            list.AddRange(page.Items);
+            next = page.Continuation;
         }
+        while (next is not null);
 
-        return list.OrderByDescending(c => c.Version).ToList();
+        return list;
     }
 
-    public async Task<CompilationRecord?> LatestAsync(string periodId, CancellationToken ct = default) =>
-        (await ListAsync(periodId, ct)).FirstOrDefault();
+    /// <summary>
+    /// Up to <paramref name="limit"/> compilations older than the <paramref name="continuation"/> (a version
+    /// number from the previous page; null: from the newest), newest first, read in key order: the current
+    /// keys first, then the legacy rows (few, and no longer written).
+    /// </summary>
+    public async Task<CompilationPage> PageAsync(string periodId, int limit, string? continuation, CancellationToken ct = default)
+    {
+        var before = continuation is null ? MaxVersionExclusive : ParseContinuation(continuation);
+        var items = new List<CompilationRecord>(Math.Min(limit, 64));
+        var filter = continuation is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {CompilationEntity.KeysFrom} and RowKey lt {CompilationEntity.KeysTo}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey gt {CompilationEntity.RowKeyOf(before)} and RowKey lt {CompilationEntity.KeysTo}");
+        await foreach (var e in store.Compilations.QueryAsync<CompilationEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: ct))
+        {
+            items.Add(CompilationRecord.From(e));
+            if (items.Count > limit)
+            {
+                break;
+            }
+        }
+
+        if (items.Count <= limit)
+        {
+            var old = await LegacyAsync(periodId, ct);
+            items.AddRange(old.Where(c => c.Version < before && items.All(i => i.Version != c.Version)));
+        }
+
+        return items.Count > limit
+            ? new CompilationPage(items.Take(limit).ToList(), items[limit - 1].Version.ToString(CultureInfo.InvariantCulture))
+            : new CompilationPage(items, null);
+    }
+
+    /// <summary>True when <paramref name="continuation"/> is one this store hands out.</summary>
+    public static bool IsContinuation(string continuation) =>
+        int.TryParse(continuation, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= CompilationEntity.MaxVersion;
+
+    /// <summary>
+    /// The newest compilation: the partition's first current row (one row read). Versions only grow, so a
+    /// legacy row is never newer than a current one; they are read only for a period with no current row.
+    /// </summary>
+    public async Task<CompilationRecord?> LatestAsync(string periodId, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {CompilationEntity.KeysFrom} and RowKey lt {CompilationEntity.KeysTo}");
+        await foreach (var e in store.Compilations.QueryAsync<CompilationEntity>(filter, maxPerPage: 1, cancellationToken: ct))
+        {
+            return CompilationRecord.From(e);
+        }
+
+        return (await LegacyAsync(periodId, ct)).FirstOrDefault();
+    }
+
+    /// <summary>The rows written before the current keys, newest first (a few per period at most, and no longer growing).</summary>
+    private async Task<List<CompilationRecord>> LegacyAsync(string periodId, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {CompilationEntity.LegacyFrom} and RowKey lt {CompilationEntity.LegacyTo}");
+        var old = new List<CompilationRecord>();
+        await foreach (var e in store.Compilations.QueryAsync<CompilationEntity>(filter, cancellationToken: ct))
+        {
+            old.Add(CompilationRecord.From(e));
+        }
+
+        return old.OrderByDescending(c => c.Version).ToList();
+    }
 
     /// <summary>The compilation recorded under this version, or null.</summary>
     public async Task<CompilationRecord?> GetAsync(string periodId, int version, CancellationToken ct = default)
     {
         var row = await store.Compilations.GetEntityIfExistsAsync<CompilationEntity>(periodId, CompilationEntity.RowKeyOf(version), cancellationToken: ct);
-        return row.HasValue && row.Value is { } entity ? CompilationRecord.From(entity) : null;
+        if (row.HasValue && row.Value is { } entity)
+        {
+            return CompilationRecord.From(entity);
+        }
+
+        var legacy = await store.Compilations.GetEntityIfExistsAsync<CompilationEntity>(periodId, CompilationEntity.LegacyRowKeyOf(version), cancellationToken: ct);
+        return legacy.HasValue && legacy.Value is { } old ? CompilationRecord.From(old) : null;
     }
+
+    /// <summary>
+    /// Notes on the compilation's row the cheap marker of its inputs (<see cref="CompilationEntity.InputsMarker"/>), for a
+    /// row recorded before markers existed, once its full fingerprint was found equal; the bundle's facts are untouched.
+    /// </summary>
+    public async Task NoteMarkerAsync(string periodId, int version, string marker, CancellationToken ct = default)
+    {
+        foreach (var key in new[] { CompilationEntity.RowKeyOf(version), CompilationEntity.LegacyRowKeyOf(version) })
+        {
+            try
+            {
+                await store.Compilations.UpdateEntityAsync(new TableEntity(periodId, key) { [nameof(CompilationEntity.InputsMarker)] = marker }, ETag.All, TableUpdateMode.Merge, ct);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+        }
+    }
+
+    private const int MaxVersionExclusive = CompilationEntity.MaxVersion + 1;
+
+    private static int ParseContinuation(string continuation) =>
+        IsContinuation(continuation) ? int.Parse(continuation, CultureInfo.InvariantCulture) : throw new ArgumentException("Not a continuation of the compilations list.", nameof(continuation));
 
     /// <summary>
     /// Records the compilation under its version; false when that version was taken first by another

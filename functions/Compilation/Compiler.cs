@@ -2,8 +2,11 @@ using System.Globalization;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using DanVan.Audit;
+using DanVan.Configuration;
 using DanVan.Domain;
+using DanVan.Figures;
 using DanVan.Periods;
+using DanVan.Registry;
 using DanVan.Storage;
 using DanVan.Submissions;
 using Microsoft.Extensions.Logging;
@@ -27,11 +30,15 @@ public sealed class Compiler(
     StatusService status,
     SubmissionStore submissions,
     CompilationStore compilations,
+    UnitRegistry registry,
     DanVanStore store,
     AuditLog audit,
     IOptions<CompilationOptions> options,
+    IOptions<DanVanOptions> danVanOptions,
     TimeProvider clock,
-    ILogger<Compiler> logger)
+    ILogger<Compiler> logger,
+    FiguresService figures,
+    DanVan.Telemetry.DanVanTelemetry telemetry)
 {
     public const string TimerActor = "timer";
 
@@ -39,28 +46,51 @@ public sealed class Compiler(
 
     /// <summary>Compiles now, even when nothing changed since the last compilation (an explicit request).</summary>
     public Task<CompileResult> CompileAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
-        CompileCoreAsync(period, actor, final, onlyIfChanged: false, ct);
+        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: false, first: null, ct), actor);
 
     /// <summary>Compiles only when the inputs differ from the latest compilation's (or there is none).</summary>
     public Task<CompileResult> CompileIfChangedAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
-        CompileCoreAsync(period, actor, final, onlyIfChanged: true, ct);
+        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: true, first: null, ct), actor);
 
     /// <summary>
     /// The timer's work: every current period whose deadline has passed and that is not finalized is
     /// compiled when its submissions changed since its last compilation. A period nobody has submitted
-    /// to and that was never compiled is left alone (nothing to assemble).
+    /// to and that was never compiled is left alone (nothing to assemble). Whether a period changed is
+    /// first asked of its marker (<see cref="CompilationMarker"/>: two small reads a period, the registry once
+    /// a run), so years of unchanged history cost next to nothing; only a period whose marker moved is gathered.
     /// </summary>
     public async Task<IReadOnlyList<CompileResult>> CompileDueAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var finalized = await periods.FinalizedAsync(ct);
+        var finalizedTask = periods.FinalizedAsync(ct);
+        var unitsTask = registry.ListAsync(ct);
+        var (finalized, units) = (await finalizedTask, await unitsTask);
+        var registryMark = CompilationMarker.OfRegistry(units);
+        var due = periods.Current().Where(p => p.Deadline <= now && !finalized.ContainsKey(p.Id.ToString())).ToList();
+
+        var changed = new (Period Period, CompilationRecord? Latest, string Marker)?[due.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = danVanOptions.Value.MaxParallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(Enumerable.Range(0, due.Count), parallel, async (i, token) =>
+        {
+            var period = due[i];
+            var latestTask = compilations.LatestAsync(period.Id.ToString(), token);
+            var stateTask = submissions.PeriodStateAsync(period.Id.ToString(), token);
+            var (latest, state) = (await latestTask, await stateTask);
+            var marker = CompilationMarker.Of(period, options.Value.ProvinceName, registryMark, state?.Versions ?? 0);
+            var untouched = latest is null && (state?.Versions ?? 0) == 0;
+            if (state?.FinalizedAt is null && !untouched && latest?.InputsMarker != marker)
+            {
+                changed[i] = (period, latest, marker);
+            }
+        });
+
         var results = new List<CompileResult>();
         var failures = new List<Exception>();
-        foreach (var period in periods.Current().Where(p => p.Deadline <= now && !finalized.ContainsKey(p.Id.ToString())))
+        foreach (var (period, latest, marker) in changed.Where(c => c is not null).Select(c => c!.Value))
         {
             try
             {
-                if (await CompileDueAsync(period, ct) is { } result)
+                if (await CompileDueAsync(period, latest, marker, ct) is { } result)
                 {
                     results.Add(result);
                 }
@@ -73,12 +103,13 @@ public sealed class Compiler(
             }
         }
 
+        logger.LogInformation("Compilation timer: {Due} due periods, {Changed} changed, {Created} compiled", due.Count, changed.Count(c => c is not null), results.Count(r => r.Created));
         return failures.Count == 0 ? results : throw new AggregateException("Some periods could not be compiled.", failures);
     }
 
-    private async Task<CompileResult?> CompileDueAsync(Period period, CancellationToken ct)
+    /// <summary>A period whose marker moved: gathered once, and compiled only if its inputs really changed.</summary>
+    private async Task<CompileResult?> CompileDueAsync(Period period, CompilationRecord? latest, string marker, CancellationToken ct)
     {
-        var latest = await compilations.LatestAsync(period.Id.ToString(), ct);
         var inputs = await GatherAsync(period, ct);
         if (latest is null && inputs.SourceVersions.Count == 0)
         {
@@ -87,31 +118,61 @@ public sealed class Compiler(
 
         if (latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
         {
+            // Same inputs under a new marker (a registry change the bundle does not show, or a row from before markers).
+            await compilations.NoteMarkerAsync(period.Id.ToString(), latest.Version, marker, ct);
             logger.LogInformation("Compilation of {PeriodId} is current (v{Version}); skipped", period.Id, latest.Version);
+            telemetry.Compilation(latest.PeriodId, made: false, latest.Version, TimerActor);
             return null;
         }
 
-        return await CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, ct);
+        return await telemetry.CompilationAsync(CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, first: (latest, inputs, marker), ct), TimerActor);
     }
 
-    /// <summary>Gathers the status and each required unit's latest version.</summary>
+    /// <summary>Gathers the status and each required unit's latest version (one range query for the period's versions).</summary>
     public async Task<CompilationInputs> GatherAsync(Period period, CancellationToken ct = default)
     {
         var report = await status.ForAsync(period, ct);
         var periodId = period.Id.ToString();
-        var wanted = report.Rows.Where(r => r.Status != SubmissionStatus.NotRequired && r.LatestVersion is not null).ToList();
-        var versions = await Task.WhenAll(wanted.Select(r => submissions.VersionAsync(periodId, r.UnitCode, r.LatestVersion!.Value, ct)));
-        var latest = versions.Where(v => v is not null).ToDictionary(v => v!.UnitCode, v => v!, StringComparer.Ordinal);
-        return CompilationInputs.From(report, latest, options.Value.ProvinceName);
+        var wanted = report.Rows
+            .Where(r => r.Status != SubmissionStatus.NotRequired && r.LatestVersion is not null)
+            .ToDictionary(r => r.UnitCode, r => r.LatestVersion!.Value, StringComparer.Ordinal);
+        var latest = await submissions.VersionsNamedAsync(periodId, wanted, ct);
+        return CompilationInputs.From(report, latest, options.Value.ProvinceName, await figures.TotalsAsync(report, ct));
     }
 
-    private async Task<CompileResult> CompileCoreAsync(Period period, string actor, bool final, bool onlyIfChanged, CancellationToken ct)
+    /// <summary>
+    /// The marker of the period's inputs as they are now. Read before the inputs are gathered, so a version
+    /// committed in between makes the marker older than the bundle (the next run gathers again), never newer.
+    /// </summary>
+    private async Task<string> MarkerAsync(Period period, CancellationToken ct)
+    {
+        var unitsTask = registry.ListAsync(ct);
+        var stateTask = submissions.PeriodStateAsync(period.Id.ToString(), ct);
+        var (units, state) = (await unitsTask, await stateTask);
+        return CompilationMarker.Of(period, options.Value.ProvinceName, CompilationMarker.OfRegistry(units), state?.Versions ?? 0);
+    }
+
+    private async Task<CompileResult> CompileCoreAsync(
+        Period period, string actor, bool final, bool onlyIfChanged, (CompilationRecord? Latest, CompilationInputs Inputs, string Marker)? first, CancellationToken ct)
     {
         var periodId = period.Id.ToString();
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var latest = await compilations.LatestAsync(periodId, ct);
-            var inputs = await GatherAsync(period, ct);
+            CompilationRecord? latest;
+            CompilationInputs inputs;
+            string marker;
+            if (attempt == 1 && first is { } known)
+            {
+                (latest, inputs, marker) = known;
+            }
+            else
+            {
+                var latestTask = compilations.LatestAsync(periodId, ct);
+                marker = await MarkerAsync(period, ct);
+                inputs = await GatherAsync(period, ct);
+                latest = await latestTask;
+            }
+
             if (onlyIfChanged && latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
             {
                 return new CompileResult(latest, false);
@@ -138,8 +199,8 @@ public sealed class Compiler(
                 Missing = inputs.Counts.Missing,
                 SourceVersions = CompilationRecord.FormatSources(inputs.SourceVersions),
                 InputsFingerprint = inputs.Fingerprint,
+                InputsMarker = marker,
             };
-
             if (await RecordAsync(entity, ct))
             {
                 logger.LogInformation(

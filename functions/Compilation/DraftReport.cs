@@ -77,6 +77,7 @@ public static class DraftReport
         foreach (var section in headings)
         {
             body.Append(Para(section.Heading, bold: true));
+            body.Append(FiguresText.Sentences(inputs.Figures, section.Number).Select(s => Para(s)).ToArray());
             var excerpts = sorted.Select(x => (x.Unit, Text: x.Sections.FirstOrDefault(s => s.Section == section.Number))).Where(x => x.Text is not null).ToList();
             if (excerpts.Count == 0)
             {

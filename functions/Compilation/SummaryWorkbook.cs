@@ -33,7 +33,10 @@ public static class SummaryWorkbook
             styles.Stylesheet = Styles();
             var sheetPart = workbookPart.AddNewPart<WorksheetPart>("rId1");
             sheetPart.Worksheet = Sheet(inputs);
-            workbookPart.Workbook = new Workbook(new Sheets(new Sheet { Name = SheetName, SheetId = 1, Id = "rId1" }));
+            var sheets = new Sheets(new Sheet { Name = SheetName, SheetId = 1, Id = "rId1" });
+            FiguresWorkbook.AddSheets(workbookPart, sheets, inputs.Figures);
+            workbookPart.Workbook = new Workbook(sheets);
+            FiguresWorkbook.RecalculateOnOpen(workbookPart.Workbook, inputs.Figures);
         }
 
         return StableZip.Repack(stream.ToArray(), StableZip.TimestampOf(inputs.Period.Deadline));

@@ -26,6 +26,10 @@ public sealed class DanVanOptions
     /// </summary>
     [RegularExpression("^([a-z][a-z0-9]{0,15})?$", ErrorMessage = "DanVan__StoragePrefix must be empty or lowercase letters and digits, starting with a letter.")]
     public string StoragePrefix { get; set; } = "";
+
+    /// <summary>Storage reads at once where a request or a timer fans out over periods or units (the nightly compilation check, <c>GET /api/periods</c>).</summary>
+    [Range(1, 64, ErrorMessage = "DanVan__MaxParallelism must be between 1 and 64.")]
+    public int MaxParallelism { get; set; } = 8;
 }
 
 /// <summary>The reporting plan, under <c>DanVan__Plan__*</c>.</summary>

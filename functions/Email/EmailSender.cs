@@ -1,5 +1,6 @@
 using DanVan.Audit;
 using DanVan.Reminders;
+using DanVan.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DanVan.Email;
@@ -30,7 +31,7 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// <c>maxDequeueCount</c> attempts (host.json), the Functions host moves it to the poison queue.
 /// An unknown outcome is not retried: SendGrid may have accepted it.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, IEnumerable<IComposedWhenSent> composers)
+public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers)
 {
     /// <summary>Sends one queue message's email if its ledger row allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
@@ -44,6 +45,7 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
 
         var row = permit.Row!;
+        using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
         EmailOutcome outcome;
         try
         {
@@ -61,6 +63,7 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
+            telemetry.EmailOutcome(message.Kind, row, outcome);
             if (outcome.Result != EmailResult.Failed)
             {
                 await AuditAsync(message.Kind, row, outcome, recording.Token);

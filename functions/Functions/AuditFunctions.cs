@@ -1,14 +1,16 @@
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Http;
+using DanVan.Periods;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace DanVan.Functions;
 
-public sealed class AuditFunctions(Authenticator auth, AuditLog audit)
+public sealed class AuditFunctions(Authenticator auth, AuditLog audit, PeriodCatalog periods)
 {
+    /// <summary>Newest first, a page at a time (<c>?limit=&amp;continuation=</c>); one period's trail with <c>?periodId=</c>.</summary>
     [Function(nameof(ListAudit))]
     public async Task<IActionResult> ListAudit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request,
@@ -16,6 +18,12 @@ public sealed class AuditFunctions(Authenticator auth, AuditLog audit)
     {
         await auth.RequireAdminAsync(request, ct);
         string? periodId = request.Query["periodId"];
-        return ApiResults.Json(await audit.ListAsync(string.IsNullOrWhiteSpace(periodId) ? null : periodId, ct: ct));
+        var (limit, continuation) = Paging.Read(request, defaultLimit: Paging.MaxLimit, AuditLog.IsContinuation);
+        IReadOnlyList<string> partitions = string.IsNullOrWhiteSpace(periodId)
+            ? [AuditEntity.NoPeriod, .. periods.Current().Select(p => p.Id.ToString())]
+            : [periodId];
+        var page = await audit.PageAsync(partitions, limit, continuation, ct);
+        Paging.Answer(request, page.Continuation);
+        return ApiResults.Json(page.Items);
     }
 }

@@ -60,8 +60,10 @@ public sealed class CompilationsFunctions(
     {
         await auth.RequireAdminAsync(request, ct);
         var period = periods.Get(periodId);
-        var list = await compilations.ListAsync(period.Id.ToString(), ct);
-        return ApiResults.Json(list.Select(CompilationView.From));
+        var (limit, continuation) = Paging.Read(request, defaultLimit: 100, CompilationStore.IsContinuation);
+        var page = await compilations.PageAsync(period.Id.ToString(), limit, continuation, ct);
+        Paging.Answer(request, page.Continuation);
+        return ApiResults.Json(page.Items.Select(CompilationView.From));
     }
 
     [Function(nameof(DownloadLatestCompilation))]

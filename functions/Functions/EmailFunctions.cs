@@ -2,6 +2,7 @@ using DanVan.Auth;
 using DanVan.Email;
 using DanVan.Http;
 using DanVan.Storage;
+using DanVan.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>The email queue's sender, and what the admin sees of the emails that could not be sent.</summary>
-public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue)
+public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry)
 {
     /// <summary>
     /// Sends one queued receipt, reminder or digest. The queue is <c>%EMAIL_QUEUE%</c> (= StorageNames.EmailQueue,
@@ -33,4 +34,13 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         var poisoned = await queue.PoisonedAsync(ct);
         return ApiResults.Json(new { poisoned.Count, Emails = poisoned.First });
     }
+
+    /// <summary>
+    /// Hourly (at half past): how many emails are in the poison queue, as the <c>EmailsPoisoned</c> event the
+    /// "emails failing" alert reads (infra/modules/alerts.bicep). The count is reported even when zero, so the
+    /// alert clears once the queue has been dealt with.
+    /// </summary>
+    [Function(nameof(CountPoisonedEmails))]
+    public async Task CountPoisonedEmails([TimerTrigger("0 30 * * * *")] TimerInfo timer, CancellationToken ct) =>
+        telemetry.EmailsPoisoned((await queue.PoisonedAsync(ct)).Count);
 }

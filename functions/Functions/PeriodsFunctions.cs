@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DanVan.Auth;
+using DanVan.Compilation;
 using DanVan.Domain;
 using DanVan.Http;
 using DanVan.Periods;
@@ -11,7 +12,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>The periods of the plan and who has submitted for each.</summary>
-public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, StatusService status, TimeProvider clock)
+public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, StatusService status, PeriodCounts counts, TimeProvider clock, Figures.FiguresService figures)
 {
     [Function(nameof(ListPeriods))]
     public async Task<IActionResult> ListPeriods(
@@ -20,15 +21,8 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
     {
         var caller = await auth.AuthenticateAsync(request, ct);
         var now = clock.GetUtcNow();
-        var summaries = new List<PeriodSummary>();
-        foreach (var report in await status.ForAsync(periods.Current(), ct))
-        {
-            var period = report.Period;
-            var counts = caller.IsAdmin ? report.Counts : CountsFor(report, caller.UnitCode!);
-            summaries.Add(PeriodSummary.From(period, report.FinalizedAt, now, counts, caller.IsAdmin ? null : report.Rows.FirstOrDefault(r => r.UnitCode == caller.UnitCode)?.Status));
-        }
-
-        return ApiResults.Json(summaries);
+        var figures = caller.IsAdmin ? await counts.ForAdminAsync(ct) : await counts.ForUnitAsync(caller.UnitCode!, ct);
+        return ApiResults.Json(figures.Select(f => PeriodSummary.From(f.Period, f.FinalizedAt, now, f.Counts, f.MyStatus)).ToList());
     }
 
     [Function(nameof(PeriodStatus))]
@@ -41,6 +35,8 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         var period = periods.Get(periodId);
         var report = await status.ForAsync(period, ct);
         var rows = caller.IsAdmin ? report.Rows : report.Rows.Where(r => r.UnitCode == caller.UnitCode).ToList();
+        // Where the period has indicators: "incomplete" (thiếu số liệu) for a unit whose required figures are missing.
+        var figureStatus = (await figures.TotalsAsync(report, ct))?.Units.ToDictionary(u => u.UnitCode, u => u.Status, StringComparer.Ordinal);
 
         if (string.Equals(request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase))
         {
@@ -61,21 +57,9 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
                 r.LatestVersion,
                 ReceivedAt = r.ReceivedAt is { } at ? VietnamTime.ToVietnam(at) : (DateTimeOffset?)null,
                 r.VersionCount,
+                FiguresStatus = figureStatus?.GetValueOrDefault(r.UnitCode),
             }),
         });
-    }
-
-    /// <summary>A unit sees the figures of its own row only.</summary>
-    private static StatusCounts CountsFor(StatusReport report, string unitCode)
-    {
-        var row = report.Rows.FirstOrDefault(r => r.UnitCode == unitCode);
-        var required = row is not null && row.Status != SubmissionStatus.NotRequired ? 1 : 0;
-        return new StatusCounts(
-            required,
-            row?.Status is SubmissionStatus.OnTime or SubmissionStatus.Late ? 1 : 0,
-            row?.Status == SubmissionStatus.OnTime ? 1 : 0,
-            row?.Status == SubmissionStatus.Late ? 1 : 0,
-            row?.Status == SubmissionStatus.Missing ? 1 : 0);
     }
 }
 

@@ -1,6 +1,7 @@
 using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Http;
+using DanVan.Telemetry;
 using DanVan.Uploads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace DanVan.Functions;
 
 /// <summary>Report files: a unit (or the admin on its behalf) uploads them; the unit and the admin read them back.</summary>
-public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, ReportReader reports, IOptions<DanVanOptions> options)
+public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, ReportReader reports, IOptions<DanVanOptions> options, DanVanTelemetry telemetry)
 {
     /// <summary>
     /// The edge of an upload: the caller authenticated, the unit and period decided, then the headers read
@@ -25,8 +26,10 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
     {
         var caller = await auth.AuthenticateAsync(request, ct);
         var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
         var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);
+        telemetry.UploadAccepted(outcome.Receipt, outcome.Created);
         if (outcome.Created)
         {
             var r = outcome.Receipt;

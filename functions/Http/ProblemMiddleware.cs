@@ -13,7 +13,7 @@ namespace DanVan.Http;
 /// 503 <c>storage_unavailable</c> with Retry-After, and any other failure into a plain 500 problem without
 /// internals. Functions throw; they never format errors themselves.
 /// </summary>
-public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunctionsWorkerMiddleware
+public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger, Telemetry.DanVanTelemetry telemetry) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -38,6 +38,7 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger) : IFunc
                 logger.LogInformation("{Function} refused: {Status} {Code}", context.FunctionDefinition.Name, problem.Status, problem.Code);
             }
 
+            telemetry.Refused(context, problem.Code, problem.Status);
             await WriteAsync(http, problem);
         }
     }

@@ -89,6 +89,7 @@
     }
     renderPeriod(period);
     renderRows();
+    window.DanVanFigures.dashboard(period.id, token);
     loadCompilations();
     loadFailedEmails();
   }
@@ -136,7 +137,8 @@
     $('rows').replaceChildren(...rows.map((r, i) => el('tr', { class: `status-${r.status}`, 'data-unit': r.unitCode },
       el('td', { class: 'num', 'data-label': 'STT' }, i + 1),
       el('td', { 'data-label': 'Đơn vị' }, el('span', {}, r.unitName), r.group ? el('span', { class: 'group' }, r.group) : null),
-      el('td', { 'data-label': 'Trạng thái' }, badge(r.status)),
+      el('td', { 'data-label': 'Trạng thái' }, badge(r.status),
+        r.figuresStatus === 'incomplete' ? el('span', { class: 'figures-incomplete', 'data-figures': 'incomplete' }, ' Thiếu số liệu') : null),
       el('td', { 'data-label': 'Thời điểm nhận' }, r.receivedAt ? formatInstant(r.receivedAt) : '—'),
       el('td', { class: 'num', 'data-label': 'Số phiên bản' }, r.versionCount),
       el('td', { 'data-label': 'Tệp' }, r.latestVersion

@@ -29,6 +29,7 @@
       $('unit').hidden = true;
       $('upload').hidden = true;
       $('result').hidden = true;
+      $('figures').hidden = true;
       showLogin();
     },
   });
@@ -54,6 +55,7 @@
     $('unit-name').textContent = await unitName();
     renderPeriods();
     $('unit').hidden = false;
+    window.DanVanFigures.upload(periods, token);
   }
 
   /** The unit's Vietnamese name, from its own row of a period's status; its code as a fallback. */

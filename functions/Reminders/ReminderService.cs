@@ -89,9 +89,13 @@ public sealed class ReminderService(
     {
         var now = clock.GetUtcNow();
         var runs = new List<ReminderRun>();
+        var today = VietnamTime.DateOf(now);
         foreach (var period in periods.Current().Where(p => p.IsOpenAt(now)))
         {
-            var run = await RunAsync(period, dryRun: false, actor, ct);
+            // A period with no stage due today is not read at all: years of past periods cost the timer nothing.
+            var run = plan.DueStage(period.Deadline, today) is null
+                ? new ReminderRun(period.Id.ToString(), DryRun: false, null, "no_stage_due", [])
+                : await RunAsync(period, dryRun: false, actor, ct);
             logger.LogInformation("Reminders for {PeriodId}: stage {Stage}, {Queued} queued, {Failed} not queued, {Unknown} unknown, skipped {Skipped}", run.PeriodId, run.Stage, run.Queued, run.Failed, run.Unknown, run.Skipped);
             runs.Add(run);
         }

@@ -16,6 +16,8 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public TableClient Audit => tables.GetTableClient(Names.AuditTable);
     public TableClient Reminders => tables.GetTableClient(Names.RemindersTable);
     public TableClient Compilations => tables.GetTableClient(Names.CompilationsTable);
+    public TableClient Indicators => tables.GetTableClient(Names.IndicatorsTable);
+    public TableClient Figures => tables.GetTableClient(Names.FiguresTable);
 
     public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
     public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);

@@ -27,6 +27,8 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string AuditTable => prefix + "audit";
     public string RemindersTable => prefix + "reminders";
     public string CompilationsTable => prefix + "compilations";
+    public string IndicatorsTable => prefix + "indicators";
+    public string FiguresTable => prefix + "figures";
 
     public string ReportsContainer => prefix + "reports";
     public string CompilationsContainer => prefix + "compilations";
@@ -42,7 +44,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
 

@@ -166,6 +166,30 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         return names;
     }
 
+    /// <summary>
+    /// Each unit's version rows for the period in one range query, keeping the one named by <paramref name="wanted"/>
+    /// (unit code → version), instead of a point read per unit.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, SubmissionVersionEntity>> VersionsNamedAsync(string periodId, IReadOnlyDictionary<string, int> wanted, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, SubmissionVersionEntity>(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return found;
+        }
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.AllVersionsFrom} and RowKey lt {SubmissionKeys.AllVersionsTo}");
+        await foreach (var e in store.Submissions.QueryAsync<SubmissionVersionEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        {
+            if (wanted.TryGetValue(e.UnitCode, out var version) && version == e.Version)
+            {
+                found[e.UnitCode] = e;
+            }
+        }
+
+        return found;
+    }
+
     public async Task<SubmissionVersionEntity?> VersionAsync(string periodId, string unitCode, int version, CancellationToken ct = default)
     {
         var row = await store.Submissions.GetEntityIfExistsAsync<SubmissionVersionEntity>(periodId, SubmissionKeys.Version(unitCode, version), cancellationToken: ct);

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs;
 using DanVan.Compilation;
+using DanVan.Domain;
 using DanVan.Periods;
 using DanVan.Storage;
 using DanVan.Submissions;
@@ -16,34 +17,82 @@ namespace DanVan.Uploads;
 /// deletes such a blob once its commit (Last-Modified, set by storage, read against storage's own clock)
 /// is older than <see cref="MinimumAge"/>, so work still between its blob and its row, however long it
 /// took, is never touched. Runs with the nightly compilation timer. (The outbox's emails have no rows.)
+/// <para>
+/// Its cost follows what can still change, not the years of history: each night it sweeps the periods in play
+/// (open, not finalized, deadline within <see cref="RecentDays"/>; or finalized in the last two days) and, in
+/// turn, a share of the older unfinalized ones, so each is visited at least every <see cref="RotationDays"/>
+/// nights; finalized periods take no uploads, so they are left alone. Only blobs committed within
+/// <see cref="Window"/> are judged (longer than the rotation), and a period's rows are read only when one is.
+/// </para>
 /// </summary>
-public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, ILogger<OrphanSweeper> logger)
+public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, TimeProvider clock, ILogger<OrphanSweeper> logger)
 {
     /// <summary>Far longer than any request may take (Azure's front end ends one after ~230 s).</summary>
     public TimeSpan MinimumAge { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Deletes the orphan blobs of every current period; returns their names.</summary>
+    /// <summary>A period whose deadline is at most this many days past is swept every night.</summary>
+    public int RecentDays { get; init; } = 60;
+
+    /// <summary>Every older unfinalized period is swept at least once in this many nights.</summary>
+    public int RotationDays { get; init; } = 28;
+
+    /// <summary>Blobs committed longer ago than this are not judged again (every night's sweep has seen them).</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromDays(35);
+
+    /// <summary>Deletes the orphan blobs of tonight's periods (<see cref="Tonight"/>); returns their names.</summary>
     public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken ct = default)
     {
         var deleted = new List<string>();
-        foreach (var period in periods.Current())
+        foreach (var periodId in Tonight(periods.Current(), await periods.FinalizedAsync(ct), clock.GetUtcNow()))
         {
-            deleted.AddRange(await SweepAsync(period.Id.ToString(), ct));
+            deleted.AddRange(await SweepAsync(periodId, ct));
         }
 
         return deleted;
     }
 
-    public async Task<IReadOnlyList<string>> SweepAsync(string periodId, CancellationToken ct = default)
+    /// <summary>The periods the sweep visits on the night of <paramref name="now"/>.</summary>
+    public IReadOnlyList<string> Tonight(IReadOnlyList<Period> current, IReadOnlyDictionary<string, DateTimeOffset> finalized, DateTimeOffset now)
     {
-        var reports = await submissions.BlobNamesAsync(periodId, ct);
-        var bundles = (await compilations.ListAsync(periodId, ct)).Select(c => c.BlobName).ToHashSet(StringComparer.Ordinal);
-        return [.. await SweepAsync(store.Reports, periodId, reports, ct), .. await SweepAsync(store.CompilationBlobs, periodId, bundles, ct)];
+        var inPlay = new List<string>();
+        var older = new List<string>();
+        foreach (var period in current.Where(p => p.IsOpenAt(now)))
+        {
+            var id = period.Id.ToString();
+            if (finalized.TryGetValue(id, out var closedAt))
+            {
+                if (closedAt >= now - TimeSpan.FromDays(2))
+                {
+                    inPlay.Add(id);
+                }
+            }
+            else if (period.Deadline >= now - TimeSpan.FromDays(RecentDays))
+            {
+                inPlay.Add(id);
+            }
+            else
+            {
+                older.Add(id);
+            }
+        }
+
+        // Night n sweeps the older periods whose index is n modulo the rotation: at most ceil(older / rotation) a night.
+        var night = Domain.VietnamTime.DateOf(now).DayNumber;
+        var rotation = Math.Max(1, Math.Min(RotationDays, older.Count));
+        return [.. inPlay, .. older.Where((_, i) => i % rotation == night % rotation)];
     }
 
-    private async Task<IReadOnlyList<string>> SweepAsync(BlobContainerClient container, string periodId, IReadOnlySet<string> referenced, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> SweepAsync(string periodId, CancellationToken ct = default)
+    {
+        async Task<IReadOnlySet<string>> Reports() => await submissions.BlobNamesAsync(periodId, ct);
+        async Task<IReadOnlySet<string>> Bundles() => (await compilations.ListAsync(periodId, ct)).Select(c => c.BlobName).ToHashSet(StringComparer.Ordinal);
+        return [.. await SweepAsync(store.Reports, periodId, Reports, ct), .. await SweepAsync(store.CompilationBlobs, periodId, Bundles, ct)];
+    }
+
+    private async Task<IReadOnlyList<string>> SweepAsync(BlobContainerClient container, string periodId, Func<Task<IReadOnlySet<string>>> loadReferenced, CancellationToken ct)
     {
         var deleted = new List<string>();
+        IReadOnlySet<string>? referenced = null;
         await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, periodId + "/", ct).AsPages())
         {
             // Ages on storage's own clock (the listing's Date against each blob's Last-Modified), never the app's.
@@ -54,7 +103,14 @@ public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions
 
             foreach (var blob in page.Values)
             {
-                if (!referenced.Contains(blob.Name) && blob.Properties.LastModified is { } committed && committed < storageNow - MinimumAge)
+                if (blob.Properties.LastModified is not { } committed || committed >= storageNow - MinimumAge || committed < storageNow - Window)
+                {
+                    continue;
+                }
+
+                // The rows are read only when a blob is old enough to judge: a quiet period costs its listing alone.
+                referenced ??= await loadReferenced();
+                if (!referenced.Contains(blob.Name))
                 {
                     // Only the blob as listed: if it changed since, it is not the orphan that was judged.
                     await container.GetBlobClient(blob.Name).DeleteIfExistsAsync(

@@ -22,6 +22,8 @@ await Run("overhead", Overhead.RunAsync);
 await Run("upload", UploadScenario.RunAsync);
 await Run("worker-upload", WorkerUploadScenario.RunAsync);
 await Run("compile", CompileScenario.RunAsync);
+await Run("compile-scale", CompileScaleScenario.RunAsync);
+await Run("history", HistoryScenario.RunAsync);
 await Run("status", async () => [await StatusScenario.RunAsync()]);
 await Run("reminders", ReminderScenario.RunAsync);
 

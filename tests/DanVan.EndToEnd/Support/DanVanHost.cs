@@ -62,6 +62,7 @@ public sealed class DanVanHost : IAsyncLifetime
             .AddFilter(WorkerChannel.WorkerLogPrefix + "Microsoft", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddFilter("Grpc", LogLevel.Warning)
+            .AddFilter("DanVan.TestHost.WorkerConsole", LogLevel.Debug) // the worker's own output too: OperationsTests reads every line
             .AddProvider(new QueueLoggerProvider(logs)));
         var clock = Stopwatch.StartNew();
         host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions

@@ -103,7 +103,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
             stored.AddRange(((IDictionary<string, object>)e).Values.Select(v => v?.ToString() ?? ""));
         }
 
-        var trail = await app.Get<AuditLog>().ListAsync(null);
+        var trail = await app.Get<AuditLog>().ListAsync(AuditEntity.NoPeriod);
         stored.AddRange(trail.Select(e => e.Detail ?? ""));
         Assert.DoesNotContain(stored, v => v.Contains(token.Split('.')[2]));
         Assert.Equal(2, trail.Count(e => e.Action == AuditActions.TokenIssue && e.Actor == "admin"));
@@ -203,7 +203,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
         await ResendAsync(app, "lanh.dao@snv.example.org");
         Assert.Equal(1, (await EmailQueueDrain.DrainAsync(app)).Processed);
         Assert.Equal(2, (await OutboxAsync(app)).Count);
-        var trail = await app.Get<AuditLog>().ListAsync(null);
+        var trail = await app.Get<AuditLog>().ListAsync(AuditEntity.NoPeriod);
         Assert.Equal(2, trail.Count(e => e.Action == AuditActions.AccessLinkRequest && e.Actor == AccessLinks.ResendActor && e.UnitCode == "so-noi-vu"));
     }
 

@@ -121,7 +121,7 @@ public class UnitImportTests
         Assert.Equal((1, 1), (applied.Json.GetProperty("imported").GetInt32(), applied.Json.GetProperty("updated").GetInt32()));
         Assert.Equal("Sở Y tế tỉnh", (await registry.FindAsync("so-y-te"))!.Name);
         Assert.NotNull(await registry.FindAsync("so-moi"));
-        var trail = await app.Get<DanVan.Audit.AuditLog>().ListAsync(null);
+        var trail = await app.Get<DanVan.Audit.AuditLog>().ListAsync(DanVan.Audit.AuditEntity.NoPeriod);
         Assert.Contains(trail, e => e.Action == "unit.import" && e.Detail!.Contains("xlsx: imported=1 updated=1") && e.Detail.Contains(second!));
     }
 

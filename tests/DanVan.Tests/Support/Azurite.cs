@@ -48,10 +48,13 @@ public static class Azurite
             throw new InvalidOperationException($"Azurite is not installed at {bin}: run 'npm ci' in {RepositoryRoot} (the test script does).");
         }
 
-        var start = new ProcessStartInfo(bin)
+        // Azurite runs under a small shell watchdog that stops it once this test process is gone, however it
+        // ended: a test host the runner kills never runs ProcessExit handlers, and its Azurite must not outlive it.
+        var start = new ProcessStartInfo("/bin/sh")
         {
             ArgumentList =
             {
+                "-c", WatchdogScript, "azurite-watchdog", Environment.ProcessId.ToString(), bin,
                 "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
                 "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
@@ -81,6 +84,10 @@ public static class Azurite
         WaitForPort(queue, process);
         return process;
     }
+
+    private const string WatchdogScript =
+        "parent=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit' TERM INT; " +
+        "while kill -0 $parent 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
 
     internal static void Stop(Process process)
     {

@@ -518,7 +518,7 @@ public sealed class UploadTests(ITestOutputHelper output)
     {
         var lastMoment = new DateTimeOffset(2026, 5, 14, 23, 59, 59, 999, TimeSpan.FromHours(7));
         await using var bed = await UploadBed.StartAsync(lastMoment);
-        var periods = new PeriodsFunctions(bed.App.Get<DanVan.Auth.Authenticator>(), bed.App.Get<PeriodCatalog>(), bed.App.Get<StatusService>(), bed.App.Clock);
+        var periods = new PeriodsFunctions(bed.App.Get<DanVan.Auth.Authenticator>(), bed.App.Get<PeriodCatalog>(), bed.App.Get<StatusService>(), bed.App.Get<DanVan.Compilation.PeriodCounts>(), bed.App.Clock, bed.App.Get<DanVan.Figures.FiguresService>());
 
         var onTime = await bed.SendAsync(UploadBed.Raw(Samples.Pdf(seed: 1), "a.pdf", bed.UnitToken));
         var statusBefore = await StatusOf(periods, UploadBed.Unit);

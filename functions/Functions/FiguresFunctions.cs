@@ -1,0 +1,216 @@
+using System.Text.Json;
+using DanVan.Auth;
+using DanVan.Domain;
+using DanVan.Figures;
+using DanVan.Http;
+using DanVan.Periods;
+using DanVan.Uploads;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DanVan.Functions;
+
+/// <summary>A JSON entry of figures: indicator code → number, true/false for yes/no, or null (left empty).</summary>
+public sealed record FigureEntryRequest(Dictionary<string, JsonElement>? Values, string? Note);
+
+/// <summary><c>PUT /api/indicators/{reportCode}</c>: the whole new list.</summary>
+public sealed record IndicatorsRequest(List<IndicatorRecord?>? Indicators);
+
+/// <summary>The plan's indicators (admin) and the figures units enter against them.</summary>
+public sealed class FiguresFunctions(Authenticator auth, FiguresService figures, UploadService uploads, PeriodCatalog periods)
+{
+    private const long MaxJsonBytes = 256 * 1024;
+    private const int MaxValues = 500;
+
+    [Function(nameof(GetIndicators))]
+    public async Task<IActionResult> GetIndicators(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "indicators/{reportCode}")] HttpRequest request,
+        string reportCode,
+        CancellationToken ct)
+    {
+        await auth.RequireAdminAsync(request, ct);
+        var set = await figures.CurrentDefinitionsAsync(reportCode, ct);
+        return ApiResults.Json(set is null ? Empty(reportCode) : IndicatorSetRecord.From(set));
+    }
+
+    [Function(nameof(PutIndicators))]
+    public async Task<IActionResult> PutIndicators(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "indicators/{reportCode}")] HttpRequest request,
+        string reportCode,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAdminAsync(request, ct);
+        _ = await figures.CurrentDefinitionsAsync(reportCode, ct);
+        var body = await RequestJson.ReadAsync<IndicatorsRequest>(request, MaxJsonBytes, ct);
+        if (body.Indicators is not { } list)
+        {
+            throw Problems.Validation("Thiếu danh sách chỉ tiêu.", [new Violation(null, "indicators", "required", "Nội dung phải có \"indicators\": [ … ].")]);
+        }
+
+        var set = await figures.ReplaceDefinitionsAsync(reportCode, list, caller.Actor, ct);
+        return ApiResults.Json(IndicatorSetRecord.From(set), StatusCodes.Status201Created);
+    }
+
+    /// <summary>The indicators a period's figures are entered against (the set it is pinned to).</summary>
+    [Function(nameof(GetPeriodIndicators))]
+    public async Task<IActionResult> GetPeriodIndicators(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/indicators")] HttpRequest request,
+        string periodId,
+        CancellationToken ct)
+    {
+        await auth.AuthenticateAsync(request, ct);
+        var period = periods.Get(periodId);
+        var set = await figures.DefinitionsForAsync(period, ct);
+        return ApiResults.Json(new
+        {
+            PeriodId = period.Id.ToString(),
+            Definitions = set is null ? Empty(period.Id.Code) : IndicatorSetRecord.From(set),
+            Sections = DanVan.Compilation.PlanSections.All.Select(s => new { s.Number, s.Heading }),
+        });
+    }
+
+    /// <summary>One entry of figures: JSON (<c>application/json</c>) or the filled-in template (XLSX body).</summary>
+    [Function(nameof(EnterFigures))]
+    public async Task<IActionResult> EnterFigures(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "periods/{periodId}/figures")] HttpRequest request,
+        string periodId,
+        CancellationToken ct)
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var mediaType = (request.ContentType ?? "").Split(';')[0].Trim();
+        FigureReceipt receipt;
+        if (string.Equals(mediaType, FigureTemplate.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            receipt = await figures.EnterWorkbookAsync(target, await ReadBoundedAsync(request, FigureWorkbookReader.MaxBytes, ct), ct);
+        }
+        else if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            var body = await RequestJson.ReadAsync<FigureEntryRequest>(request, MaxJsonBytes, ct);
+            var values = body.Values ?? [];
+            if (values.Count > MaxValues)
+            {
+                throw Problems.Validation("Quá nhiều số liệu.", [new Violation(null, "values", "too_many", $"Tối đa {MaxValues} số liệu trong một lần gửi.")]);
+            }
+
+            receipt = await figures.EnterAsync(target, values.ToDictionary(kv => kv.Key, kv => ToRaw(kv.Value), StringComparer.Ordinal), FiguresService.SourceJson, body.Note, ct);
+        }
+        else
+        {
+            throw new ProblemException(415, "unsupported_media_type", "Kiểu nội dung không được hỗ trợ",
+                $"Gửi số liệu dạng application/json ({{\"values\": {{…}}}}) hoặc tệp biểu mẫu XLSX với Content-Type {FigureTemplate.ContentType}.");
+        }
+
+        request.HttpContext.Response.Headers.Location = $"/api/periods/{Uri.EscapeDataString(receipt.PeriodId)}/figures/{Uri.EscapeDataString(receipt.UnitCode)}";
+        return ApiResults.Json(receipt, StatusCodes.Status201Created);
+    }
+
+    /// <summary>Every required unit's figures and the totals, province and by group (admin).</summary>
+    [Function(nameof(FigureTotalsForPeriod))]
+    public async Task<IActionResult> FigureTotalsForPeriod(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/figures")] HttpRequest request,
+        string periodId,
+        CancellationToken ct)
+    {
+        await auth.RequireAdminAsync(request, ct);
+        var period = periods.Get(periodId);
+        var totals = await figures.TotalsAsync(period, ct);
+        return ApiResults.Json(FigureTotalsView.From(period, totals));
+    }
+
+    [Function(nameof(ListFigureVersions))]
+    public async Task<IActionResult> ListFigureVersions(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/figures/{unitCode}")] HttpRequest request,
+        string periodId,
+        string unitCode,
+        CancellationToken ct)
+    {
+        await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        return ApiResults.Json(await figures.VersionsAsync(periods.Get(periodId), unitCode, ct));
+    }
+
+    [Function(nameof(FigureTemplateDownload))]
+    public async Task<IActionResult> FigureTemplateDownload(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/figures/template.xlsx")] HttpRequest request,
+        string periodId,
+        CancellationToken ct)
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var (content, fileName) = await figures.TemplateAsync(target, ct);
+        return ApiResults.Bytes(content, FigureTemplate.ContentType, fileName);
+    }
+
+    private static object Empty(string reportCode) => new { ReportCode = reportCode, Version = 0, Indicators = Array.Empty<IndicatorRecord>() };
+
+    private static RawFigure ToRaw(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => RawFigure.Empty,
+        JsonValueKind.Number => value.TryGetDecimal(out var n) ? new RawFigure(n, null, null) : new RawFigure(null, null, "#"),
+        JsonValueKind.True => new RawFigure(null, true, null),
+        JsonValueKind.False => new RawFigure(null, false, null),
+        JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()) ? RawFigure.Empty : new RawFigure(null, null, value.GetString()),
+        _ => new RawFigure(null, null, "#"),
+    };
+
+    /// <summary>The whole body, refused as soon as it passes <paramref name="maxBytes"/>.</summary>
+    private static async Task<byte[]> ReadBoundedAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw FiguresProblems.WorkbookTooLarge(maxBytes);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw FiguresProblems.WorkbookTooLarge(maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.Length == 0 ? throw FiguresProblems.InvalidWorkbook("tệp rỗng") : buffer.ToArray();
+    }
+}
+
+/// <summary>The answer of <c>GET …/figures</c>: totals per indicator (province and by group) and every unit's figures.</summary>
+public static class FigureTotalsView
+{
+    public static object From(Period period, FigureTotals? totals) => new
+    {
+        PeriodId = period.Id.ToString(),
+        DefinitionsVersion = totals?.Set.Version ?? 0,
+        Groups = totals?.Groups ?? [],
+        Indicators = (totals?.Indicators ?? []).Select(t => new
+        {
+            t.Indicator.Code,
+            t.Indicator.Label,
+            t.Indicator.Section,
+            t.Indicator.Unit,
+            Type = t.Indicator.Type.Code(),
+            t.Indicator.Required,
+            Totaling = t.Indicator.Totaling.Code(),
+            Total = t.Province.Value,
+            t.Province.Answered,
+            ByGroup = t.ByGroup.Select(g => new { Group = g.Key, Total = g.Value.Value, g.Value.Answered }),
+        }),
+        Units = (totals?.Units ?? []).Select(u => new
+        {
+            u.UnitCode,
+            u.UnitName,
+            u.Group,
+            FiguresStatus = u.Status,
+            FiguresStatusLabel = FigureStatuses.Label(u.Status),
+            Version = u.Entry?.Version,
+            ReceivedAt = u.Entry is { } e ? VietnamTime.ToVietnam(e.ReceivedAt) : (DateTimeOffset?)null,
+            u.MissingRequired,
+            Values = u.Entry?.Values,
+        }),
+    };
+}

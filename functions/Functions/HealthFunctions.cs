@@ -1,0 +1,53 @@
+using DanVan.Http;
+using DanVan.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace DanVan.Functions;
+
+/// <summary>
+/// <c>GET /api/health</c> for monitors (Application Insights' availability test, a load balancer, a person with
+/// curl): anonymous, answers nothing but whether DanVan's storage (its tables, blobs and queue) answered within
+/// <see cref="Timeout"/>: 200 <c>{"status":"ok"}</c>, otherwise 503 <c>storage_unavailable</c> with Retry-After.
+/// </summary>
+public sealed class HealthFunctions(DanVanStore store, ILogger<HealthFunctions> logger)
+{
+    /// <summary>Short: a monitor wants an answer, not the SDK's retries against storage that is down.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    [Function(nameof(Health))]
+    public async Task<IActionResult> Health(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(Timeout);
+        bool answered;
+        try
+        {
+            var checks = await Task.WhenAll(
+                TableAnswersAsync(bounded.Token),
+                Answers(store.Reports.ExistsAsync(bounded.Token)),
+                Answers(store.EmailQueue.ExistsAsync(bounded.Token)));
+            answered = checks.All(ok => ok);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Health: storage did not answer within {Timeout}: {Failure}", Timeout, ex.GetType().Name);
+            answered = false;
+        }
+
+        return answered ? ApiResults.Json(new { Status = "ok" }) : throw Problems.StorageUnavailable();
+    }
+
+    /// <summary>A point read of a key no entity has: the cheapest call that proves the table service answers.</summary>
+    private async Task<bool> TableAnswersAsync(CancellationToken ct)
+    {
+        await store.Units.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("~health", "~health", ["PartitionKey"], ct);
+        return true;
+    }
+
+    private static async Task<bool> Answers(Task<Azure.Response<bool>> exists) => (await exists).Value;
+}
