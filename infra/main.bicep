@@ -165,6 +165,11 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__MaxParallelism: '8'
       DanVan__Compilation__ProvinceName: provinceName
 
+      // PDF signatures: Record (verify and show) or Require (refuse unsigned, broken or later-changed PDFs, and
+      // files that are not PDF). Trust anchors: PEM or base64 DER certificates the province chooses; none by default.
+      DanVan__Signatures__Policy: 'Record'
+      DanVan__Signatures__TrustedRoots: ''
+
       // The email queue the sender's trigger reads (%EMAIL_QUEUE%): StorageNames.EmailQueue, no prefix in Azure.
       EMAIL_QUEUE: 'emails'
 

@@ -10,7 +10,7 @@ namespace DanVan.Compilation;
 public sealed record ManifestEntry(string Name, long Size, string Sha256);
 
 /// <summary>One unit's file the bundle was made from.</summary>
-public sealed record ManifestInput(string UnitCode, int Version, string ReceiptId, string FileName, long Size, string Sha256, string Entry);
+public sealed record ManifestInput(string UnitCode, int Version, string ReceiptId, string FileName, long Size, string Sha256, string Entry, Signatures.SignatureReport? Signatures = null);
 
 /// <summary><c>manifest.json</c>: what is in the bundle and what it was made from.</summary>
 public sealed record BundleManifest(
@@ -56,7 +56,7 @@ public static class BundleWriter
                 var entry = StableZip.CreateEntry(zip, name, timestamp, LevelFor(version.FileName));
                 var (size, sha, reading) = await CopyReportAsync(entry, version, open, ct);
                 entries.Add(new ManifestEntry(name, size, sha));
-                sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name));
+                sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name, Signatures.SignatureReport.FromJson(version.Signatures)));
                 readings[unit.Row.UnitCode] = reading;
             }
 
@@ -110,7 +110,8 @@ public static class BundleWriter
         await using var target = await entry.OpenAsync(ct);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var isDocx = ReportText.IsDocx(version.FileName);
-        var copy = isDocx && version.SizeBytes <= ReportText.MaxDocxBytes ? new MemoryStream((int)Math.Max(0, version.SizeBytes)) : null;
+        var isPdf = PdfReportText.IsPdf(version.FileName);
+        var copy = (isDocx || isPdf) && version.SizeBytes <= ReportText.MaxDocxBytes ? new MemoryStream((int)Math.Max(0, version.SizeBytes)) : null;
 
         var buffer = new byte[81920];
         long size = 0;
@@ -132,8 +133,9 @@ public static class BundleWriter
 
         using (copy)
         {
-            var reading = !isDocx ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
+            var reading = !isDocx && !isPdf ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
                 : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
+                : isPdf ? PdfReportText.Read(Rewind(copy), version.FileName, ct)
                 : ReportText.Read(Rewind(copy), version.FileName, ct);
             return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
         }

@@ -18,7 +18,7 @@ public sealed record BundleUnit(int Number, StatusRow Row, SubmissionVersionEnti
 public sealed record CompilationInputs(Period Period, StatusCounts Counts, IReadOnlyList<BundleUnit> Units, string ProvinceName, FigureTotals? Figures = null)
 {
     /// <summary>Bumped whenever the bundle's layout changes, so the timer rebuilds old bundles.</summary>
-    public const string LayoutVersion = "danvan-bundle-1";
+    public const string LayoutVersion = "danvan-bundle-2";
 
     public string Fingerprint { get; } = ComputeFingerprint(Period, Units, ProvinceName) + (Figures is null ? "" : "+" + Figures.Fingerprint);
 

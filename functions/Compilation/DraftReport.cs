@@ -67,6 +67,10 @@ public static class DraftReport
         body.Append(Para($"Cơ quan, đơn vị chưa nộp ({missing.Count}):", bold: true));
         body.Append(missing.Count == 0 ? [Para("Không có.")] : missing.Select(u => Para($"- {u.Row.UnitName}")).ToArray());
 
+        var unsigned = inputs.Units.Select(u => (Unit: u, Why: DraftSignatures.Attention(u.Latest))).Where(x => x.Why is not null).ToList();
+        body.Append(Para($"{DraftSignatures.Heading} ({unsigned.Count}):", bold: true));
+        body.Append(unsigned.Count == 0 ? [Para("Không có.")] : unsigned.Select(x => Para($"- {x.Unit.Row.UnitName}: {x.Why}")).ToArray());
+
         body.Append(Para("II. KẾT QUẢ THỰC HIỆN (tổng hợp từ báo cáo của các cơ quan, đơn vị)", bold: true));
         var sorted = inputs.Units
             .Where(u => readings.TryGetValue(u.Row.UnitCode, out var r) && r.Paragraphs is not null)

@@ -40,6 +40,9 @@ public sealed record ReportLimits(
     int MaxTextChars,
     TimeSpan MaxTime)
 {
+    /// <summary>Pages of a PDF read for their text.</summary>
+    public int MaxPages { get; init; } = 2_000;
+
     /// <summary>Far above any real report (a 100-page report is a few MB of XML and a few hundred thousand characters); the draft takes at most 20,000 characters per unit and section anyway.</summary>
     public static readonly ReportLimits Default = new(
         MaxEntries: 10_000,

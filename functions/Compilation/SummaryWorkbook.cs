@@ -19,7 +19,7 @@ public static class SummaryWorkbook
     public const int HeaderRow = 6;
 
     public static readonly IReadOnlyList<string> Columns =
-        ["STT", "Đơn vị", "Nhóm", "Trạng thái", "Thời điểm nhận (giờ Việt Nam)", "Số phiên bản", "Tên tệp", "Dung lượng (byte)", "SHA-256"];
+        ["STT", "Đơn vị", "Nhóm", "Trạng thái", "Thời điểm nhận (giờ Việt Nam)", "Số phiên bản", "Tên tệp", "Dung lượng (byte)", "SHA-256", "Ký số"];
 
     private const uint Bold = 1;
 
@@ -68,7 +68,8 @@ public static class SummaryWorkbook
                 Number(r, 5, unit.Row.VersionCount),
                 Text(r, 6, v?.FileName ?? ""),
                 v is null ? Text(r, 7, "") : Number(r, 7, v.SizeBytes),
-                Text(r, 8, v?.Sha256 ?? "")) { RowIndex = r });
+                Text(r, 8, v?.Sha256 ?? ""),
+                Text(r, 9, Signatures.SignatureReport.FromJson(v?.Signatures)?.Summary ?? "")) { RowIndex = r });
         }
 
         r += 2;
@@ -80,7 +81,7 @@ public static class SummaryWorkbook
 
         return new Worksheet(
             new Columns(
-                Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66)),
+                Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66), Width(10, 60)),
             new SheetData(rows));
     }
 

@@ -58,6 +58,8 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
                 ReceivedAt = r.ReceivedAt is { } at ? VietnamTime.ToVietnam(at) : (DateTimeOffset?)null,
                 r.VersionCount,
                 FiguresStatus = figureStatus?.GetValueOrDefault(r.UnitCode),
+                SignatureVerdict = r.Signatures?.Verdict,
+                SignatureSummary = r.Signatures?.Summary,
             }),
         });
     }
@@ -114,7 +116,7 @@ public static class StatusCsv
     public static byte[] Render(IReadOnlyList<StatusRow> rows)
     {
         var csv = new StringBuilder();
-        csv.Append("STT,Mã đơn vị,Tên đơn vị,Nhóm,Trạng thái,Mã trạng thái,Phiên bản mới nhất,Thời điểm nhận (giờ Việt Nam),Số phiên bản\r\n");
+        csv.Append("STT,Mã đơn vị,Tên đơn vị,Nhóm,Trạng thái,Mã trạng thái,Phiên bản mới nhất,Thời điểm nhận (giờ Việt Nam),Số phiên bản,Ký số,Mã ký số\r\n");
         var i = 0;
         foreach (var r in rows)
         {
@@ -130,6 +132,8 @@ public static class StatusCsv
                 r.LatestVersion?.ToString(CultureInfo.InvariantCulture) ?? "",
                 r.ReceivedAt is { } at ? VietnamTime.ToVietnam(at).ToString("dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture) : "",
                 r.VersionCount.ToString(CultureInfo.InvariantCulture),
+                r.Signatures?.Summary ?? "",
+                r.Signatures?.Verdict ?? "",
             ];
             csv.Append(string.Join(',', fields.Select(Quote))).Append("\r\n");
         }

@@ -148,7 +148,16 @@
           'aria-label': `Tải phiên bản ${r.latestVersion} của ${r.unitName}`,
           onclick: () => downloadVersion(r),
         }, `Tải phiên bản ${r.latestVersion}`)
-        : '—'))));
+        : '—'),
+      signatureCell(r))));
+  }
+
+  /** "Ký số": ✔ or ✗, then who signed and why, from the row's one-line summary; empty for a file that is not a PDF. */
+  function signatureCell(r) {
+    if (!r.signatureSummary) return el('td', { 'data-label': 'Ký số', 'data-signature': 'none' }, '—');
+    const ok = r.signatureVerdict === 'valid';
+    return el('td', { 'data-label': 'Ký số', 'data-signature': r.signatureVerdict, class: ok ? 'sig-ok' : 'sig-bad' },
+      el('span', { 'aria-hidden': 'true' }, ok ? '✔ ' : '✗ '), r.signatureSummary);
   }
 
   async function downloadVersion(r) {

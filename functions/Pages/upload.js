@@ -241,6 +241,8 @@
         el('dt', {}, 'Thời hạn'), el('dd', { 'data-field': 'onTime' }, timing),
         el('dt', {}, 'Mã SHA-256'), el('dd', { class: 'hash', 'data-field': 'sha256' }, r.sha256),
         r.note ? el('dt', {}, 'Ghi chú') : null, r.note ? el('dd', {}, r.note) : null,
+        r.signatureSummary ? el('dt', {}, 'Chữ ký số') : null,
+        r.signatureSummary ? el('dd', { 'data-field': 'signatures' }, r.signatureSummary) : null,
         el('dt', {}, 'Mã biên nhận'), el('dd', { class: 'hash' }, r.receiptId)));
     $('upload-form').reset();
   }

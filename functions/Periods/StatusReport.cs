@@ -12,7 +12,8 @@ public sealed record StatusRow(
     SubmissionStatus Status,
     int? LatestVersion,
     DateTimeOffset? ReceivedAt,
-    int VersionCount);
+    int VersionCount,
+    Signatures.SignatureReport? Signatures = null);
 
 public sealed record StatusCounts(int Required, int Submitted, int OnTime, int Late, int Missing);
 
@@ -48,7 +49,8 @@ public sealed record StatusReport(Period Period, DateTimeOffset? FinalizedAt, IR
                 SubmissionStatuses.Of(u, period, head?.LatestReceivedAt),
                 head?.LatestVersion,
                 head?.LatestReceivedAt,
-                head?.LatestVersion ?? 0);
+                head?.LatestVersion ?? 0,
+                Signatures.SignatureReport.FromJson(head?.LatestSignatures));
         }).ToList();
         return new StatusReport(period, finalizedAt, rows, relevant, heads);
     }

@@ -56,6 +56,9 @@ public sealed class SubmissionHeadEntity : ITableEntity
     public DateTimeOffset LatestReceivedAt { get; set; }
     public string LatestSha256 { get; set; } = "";
     public string LatestReceiptId { get; set; } = "";
+
+    /// <summary>The latest version's <see cref="SubmissionVersionEntity.Signatures"/>, so status rows need no version reads.</summary>
+    public string? LatestSignatures { get; set; }
 }
 
 public sealed class SubmissionVersionEntity : ITableEntity
@@ -78,6 +81,9 @@ public sealed class SubmissionVersionEntity : ITableEntity
 
     /// <summary>"unit:{code}" or "admin" (an upload on the unit's behalf).</summary>
     public string UploadedBy { get; set; } = "";
+
+    /// <summary>A PDF's signatures as checked when it was accepted (<c>Signatures.SignatureReport</c> as JSON); null for other files.</summary>
+    public string? Signatures { get; set; }
 }
 
 public sealed class IdempotencyKeyEntity : ITableEntity
@@ -109,7 +115,7 @@ public sealed class PeriodSubmissionsEntity : ITableEntity
 }
 
 /// <summary>The latest state of one unit for one period.</summary>
-public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTimeOffset LatestReceivedAt, string LatestSha256, string LatestReceiptId);
+public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTimeOffset LatestReceivedAt, string LatestSha256, string LatestReceiptId, string? LatestSignatures = null);
 
 /// <summary>
 /// The one owner of the submissions table: the reads that status, reminders and compilation share, and
@@ -133,7 +139,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}");
         await foreach (var e in store.Submissions.QueryAsync<SubmissionHeadEntity>(filter, cancellationToken: ct))
         {
-            heads[e.UnitCode] = new SubmissionHead(e.UnitCode, e.LatestVersion, e.LatestReceivedAt, e.LatestSha256, e.LatestReceiptId);
+            heads[e.UnitCode] = new SubmissionHead(e.UnitCode, e.LatestVersion, e.LatestReceivedAt, e.LatestSha256, e.LatestReceiptId, e.LatestSignatures);
         }
 
         return heads;
@@ -358,6 +364,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
             LatestReceivedAt = row.ReceivedAt,
             LatestSha256 = row.Sha256,
             LatestReceiptId = row.ReceiptId,
+            LatestSignatures = row.Signatures,
         };
         var newState = new PeriodSubmissionsEntity { PartitionKey = row.PartitionKey, Versions = (state?.Versions ?? 0) + 1, ChangedAt = row.ReceivedAt };
         var actions = new List<TableTransactionAction>

@@ -1,4 +1,5 @@
 using DanVan.Domain;
+using DanVan.Signatures;
 using DanVan.Submissions;
 
 namespace DanVan.Uploads;
@@ -16,21 +17,31 @@ public sealed record Receipt(
     DateTimeOffset ReceivedAt,
     DateTimeOffset Deadline,
     bool OnTime,
-    string? Note)
+    string? Note,
+    string? SignatureVerdict = null,
+    IReadOnlyList<PdfSignature>? Signatures = null,
+    string? SignatureSummary = null)
 {
-    public static Receipt From(SubmissionVersionEntity row, Period period) => new(
-        row.ReceiptId,
-        period.Id.ToString(),
-        row.UnitCode,
-        row.Version,
-        row.FileName,
-        row.ContentType,
-        row.SizeBytes,
-        row.Sha256,
-        VietnamTime.ToVietnam(row.ReceivedAt),
-        VietnamTime.ToVietnam(period.Deadline),
-        period.IsOnTime(row.ReceivedAt),
-        row.Note);
+    public static Receipt From(SubmissionVersionEntity row, Period period)
+    {
+        var signatures = SignatureReport.FromJson(row.Signatures);
+        return new(
+            row.ReceiptId,
+            period.Id.ToString(),
+            row.UnitCode,
+            row.Version,
+            row.FileName,
+            row.ContentType,
+            row.SizeBytes,
+            row.Sha256,
+            VietnamTime.ToVietnam(row.ReceivedAt),
+            VietnamTime.ToVietnam(period.Deadline),
+            period.IsOnTime(row.ReceivedAt),
+            row.Note,
+            signatures?.Verdict,
+            signatures?.Signatures,
+            signatures?.Summary);
+    }
 }
 
 /// <summary><c>GET …/reports/{unitCode}</c>: every version, oldest first.</summary>

@@ -8,6 +8,7 @@ using DanVan.Email;
 using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Registry;
+using DanVan.Signatures;
 using DanVan.Storage;
 using DanVan.Submissions;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,7 @@ public sealed class UploadService(
     SubmissionStore submissions,
     AuditLog audit,
     ReceiptEmails receiptEmails,
+    PdfSignatureVerifier signatures,
     TimeProvider clock,
     IOptions<DanVanOptions> options,
     ILogger<UploadService> logger)
@@ -135,6 +137,8 @@ public sealed class UploadService(
                 await StorageFailures.DeleteUnreferencedAsync(blob, logger);
                 throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
             }
+
+            await CheckSignaturesAsync(type, row, blob, ct);
         }
         catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
         {
@@ -273,6 +277,40 @@ public sealed class UploadService(
         logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
         await SendReceiptEmailAsync(unit, period, receipt);
         return new UploadOutcome(receipt, true);
+    }
+
+    /// <summary>
+    /// A PDF's signatures, checked from the stored blob (one sequential read; ranged reads only for an unusual
+    /// layout) before any row points at it, and kept with the version. Under <see cref="SignaturePolicy.Require"/>
+    /// an unsigned, broken or later-changed PDF, and any file that is not a PDF, is refused and its blob deleted.
+    /// </summary>
+    private async Task CheckSignaturesAsync(FileType type, SubmissionVersionEntity row, BlockBlobClient blob, CancellationToken ct)
+    {
+        if (type.Family != FileFamily.Pdf)
+        {
+            if (signatures.Policy == SignaturePolicy.Require)
+            {
+                await StorageFailures.DeleteUnreferencedAsync(blob, logger);
+                throw SignatureProblems.SignedPdfRequired(row.FileName);
+            }
+
+            return;
+        }
+
+        var report = await signatures.VerifyAsync(
+            async t => (await blob.DownloadStreamingAsync(cancellationToken: t)).Value.Content,
+            async (offset, length, t) => (await blob.DownloadStreamingAsync(new Azure.Storage.Blobs.Models.BlobDownloadOptions { Range = new Azure.HttpRange(offset, length) }, t)).Value.Content,
+            row.ReceivedAt,
+            SignatureLimits.Default,
+            ct);
+        logger.LogInformation("Signatures of {Unit} upload {Receipt}: {Verdict} ({Count})", row.UnitCode, row.ReceiptId, report.Verdict, report.Signatures.Count);
+        if (signatures.Policy == SignaturePolicy.Require && report.NeedsAttention)
+        {
+            await StorageFailures.DeleteUnreferencedAsync(blob, logger);
+            throw SignatureProblems.Refusal(report);
+        }
+
+        row.Signatures = report.ToJson();
     }
 
     /// <summary>

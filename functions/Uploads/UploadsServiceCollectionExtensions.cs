@@ -1,5 +1,6 @@
 using DanVan.Configuration;
 using DanVan.Email;
+using DanVan.Signatures;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,7 @@ public static class UploadsServiceCollectionExtensions
     public static IServiceCollection AddUploads(this IServiceCollection services)
     {
         services.AddEmail();
+        services.AddSignatures();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ReportReader>();
         services.AddSingleton<OrphanSweeper>();

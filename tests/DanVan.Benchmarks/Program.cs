@@ -21,6 +21,7 @@ async Task Run(string name, Func<Task<IReadOnlyList<Row>>> scenario)
 await Run("overhead", Overhead.RunAsync);
 await Run("upload", UploadScenario.RunAsync);
 await Run("worker-upload", WorkerUploadScenario.RunAsync);
+await Run("signed-upload", SignedUploadScenario.RunAsync);
 await Run("compile", CompileScenario.RunAsync);
 await Run("compile-scale", CompileScaleScenario.RunAsync);
 await Run("history", HistoryScenario.RunAsync);

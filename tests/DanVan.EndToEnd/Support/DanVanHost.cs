@@ -54,6 +54,8 @@ public sealed class DanVanHost : IAsyncLifetime
         SendGrid = await SendGridStub.StartAsync();
         settings["DanVan__Email__SendGridApiKey"] = SendGridStub.ApiKey;
         settings["DanVan__Email__SendGridHost"] = SendGrid.Host;
+        // The test PKI's root is the one anchor, so a signed upload can be "valid" end to end.
+        settings["DanVan__Signatures__TrustedRoots"] = TestPki.Shared.RootPem;
         Settings = settings;
 
         var loggers = LoggerFactory.Create(b => b

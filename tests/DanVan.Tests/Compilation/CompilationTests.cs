@@ -212,8 +212,8 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
         var other = paragraphs.IndexOf(PlanSections.OtherHeading);
         Assert.True(paragraphs.IndexOf("Lời mở đầu của Sở Nội vụ về tình hình chung.") > other);
 
-        // The PDF and the XLSX are noted as not gathered.
-        Assert.Contains(paragraphs, p => p.StartsWith("- Sở Tài chính:") && p.Contains("bao-cao-ky-so.PDF") && p.Contains("không phải DOCX"));
+        // The PDF (a page with no text) and the XLSX are noted as not gathered.
+        Assert.Contains(paragraphs, p => p.StartsWith("- Sở Tài chính:") && p.Contains("bao-cao-ky-so.PDF") && p.Contains("xem tệp gốc trong thư mục BaoCao"));
         Assert.Contains(paragraphs, p => p.StartsWith("- Ban Quản lý các khu công nghiệp:") && p.Contains("so-lieu.xlsx"));
     }
 

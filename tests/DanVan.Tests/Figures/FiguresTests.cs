@@ -68,7 +68,7 @@ public sealed class FiguresTests
 
         var current = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/indicators/H1", TestApp.AdminToken), r => bed.Functions.GetIndicators(r, "H1", default));
         Assert.Equal(2, current.Json.GetProperty("version").GetInt32());
-        Assert.Contains((await bed.App.Get<AuditLog>().ListAsync(null)), e => e.Action == AuditActions.IndicatorsPut && e.Detail!.StartsWith("H1 v2", StringComparison.Ordinal));
+        Assert.Contains((await bed.App.Get<AuditLog>().ListAsync(AuditEntity.NoPeriod)), e => e.Action == AuditActions.IndicatorsPut && e.Detail!.StartsWith("H1 v2", StringComparison.Ordinal));
     }
 
     [Fact]

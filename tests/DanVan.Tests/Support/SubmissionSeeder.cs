@@ -24,7 +24,7 @@ public sealed class SubmissionSeeder(SubmissionStore submissions, DanVanStore st
     public static Task AddUnitAsync(TestApp app, string code, string name, string group = "Sở, ban, ngành") =>
         app.Get<UnitRegistry>().PutAsync(new Unit(code, name, group, [$"{code}@example.org"], null, UnitsFrom, null));
 
-    public async Task<SubmissionVersionEntity> SeedAsync(string periodId, string unitCode, string fileName, byte[] content, DateTimeOffset receivedAt, string contentType = "application/octet-stream")
+    public async Task<SubmissionVersionEntity> SeedAsync(string periodId, string unitCode, string fileName, byte[] content, DateTimeOffset receivedAt, string contentType = "application/octet-stream", string? signatures = null)
     {
         var receiptId = Guid.NewGuid().ToString("N");
         var blobName = SubmissionKeys.BlobName(periodId, unitCode, receiptId);
@@ -44,6 +44,7 @@ public sealed class SubmissionSeeder(SubmissionStore submissions, DanVanStore st
             ReceivedAt = receivedAt.ToUniversalTime(),
             BlobName = blobName,
             UploadedBy = $"unit:{unitCode}",
+            Signatures = signatures,
         };
         var appended = await submissions.AppendVersionAsync(row, keyHash: null, await submissions.HeadAsync(periodId, unitCode));
         return appended.Version;
