@@ -1,4 +1,5 @@
 using Azure.Identity;
+using DanVan.Access;
 using Azure.Storage.Queues;
 using DanVan.Audit;
 using DanVan.Auth;
@@ -86,6 +87,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddFigures();
         services.AddReminders();
         services.AddPages();
+        services.AddAccess();
         services.AddDanVanTelemetry(configuration);
         services.AddDecisions();
         return services;

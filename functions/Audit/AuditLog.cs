@@ -43,6 +43,9 @@ public static class AuditActions
     public const string Compilation = "compilation.create";
     public const string CompilationDownload = "compilation.download";
     public const string Finalize = "period.finalize";
+
+    /// <summary>An access link was asked for (by the admin, or by a unit's resend request) and queued.</summary>
+    public const string AccessLinkRequest = "access.link.request";
     public const string FiguresEntry = "figures.enter";
     public const string IndicatorsPut = "indicators.put";
 }

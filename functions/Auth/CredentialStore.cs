@@ -24,7 +24,13 @@ public sealed class CredentialEntity : ITableEntity
     /// <summary>Lowercase hex SHA-256 of the token.</summary>
     public string TokenHash { get; set; } = "";
     public DateTimeOffset IssuedAt { get; set; }
+
+    /// <summary>When the token was last seen, to the hour (see <see cref="CredentialStore.LastUseResolution"/>); null until first used.</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
 }
+
+/// <summary>What the dashboard shows of a unit's credential: when it was issued and (to the hour) last used.</summary>
+public sealed record CredentialUse(string UnitCode, DateTimeOffset IssuedAt, DateTimeOffset? LastUsedAt);
 
 public sealed record IssuedToken(string UnitCode, string Token, DateTimeOffset IssuedAt);
 
@@ -64,7 +70,53 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock)
         }
 
         var row = await store.Credentials.GetEntityIfExistsAsync<CredentialEntity>(CredentialEntity.Partition, unitCode, cancellationToken: ct);
-        return row.HasValue && HashesEqual(row.Value!.TokenHash, Hash(token)) ? unitCode : null;
+        if (!row.HasValue || !HashesEqual(row.Value!.TokenHash, Hash(token)))
+        {
+            return null;
+        }
+
+        await NoteUseAsync(row.Value, ct);
+        return unitCode;
+    }
+
+    /// <summary>Last use is recorded at most once per this long per unit: no write on every request.</summary>
+    public static readonly TimeSpan LastUseResolution = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Records that the credential was used, when the row says it was not used within <see cref="LastUseResolution"/>.
+    /// A merge guarded by the row's ETag: a token issued meanwhile (a new row) is not marked used by the old one, and
+    /// of two requests at once one writes. Best effort: a refused or failed write never fails the caller's request.
+    /// </summary>
+    private async Task NoteUseAsync(CredentialEntity row, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (row.LastUsedAt is { } last && now - last < LastUseResolution)
+        {
+            return;
+        }
+
+        try
+        {
+            var used = new TableEntity(CredentialEntity.Partition, row.RowKey) { [nameof(CredentialEntity.LastUsedAt)] = now };
+            await store.Credentials.UpdateEntityAsync(used, row.ETag, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException)
+        {
+            // Changed since it was read (re-issued, or another request noted the use), or storage refused: the
+            // request goes on; the use is noted by a later one.
+        }
+    }
+
+    /// <summary>Every unit's credential: when issued, when last used (to the hour).</summary>
+    public async Task<IReadOnlyDictionary<string, CredentialUse>> ListAsync(CancellationToken ct = default)
+    {
+        var all = new Dictionary<string, CredentialUse>(StringComparer.Ordinal);
+        await foreach (var e in store.Credentials.QueryAsync<CredentialEntity>(e => e.PartitionKey == CredentialEntity.Partition, select: ["RowKey", "IssuedAt", "LastUsedAt"], cancellationToken: ct))
+        {
+            all[e.RowKey] = new CredentialUse(e.RowKey, e.IssuedAt, e.LastUsedAt);
+        }
+
+        return all;
     }
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

@@ -15,6 +15,8 @@ public static class EmailKinds
 
     /// <summary>Sở Nội vụ's decision about a unit's report (a return with its reason, or an acceptance).</summary>
     public const string Decision = "decision";
+    /// <summary>A unit's upload link: composed, with a freshly issued credential, only when it is sent (AccessLinks).</summary>
+    public const string AccessLink = "access-link";
 }
 
 /// <summary>

@@ -5,6 +5,18 @@ using Microsoft.Extensions.Logging;
 
 namespace DanVan.Email;
 
+/// <summary>
+/// An email whose content is made only when it is sent, for a ledger row the sender holds (<c>sending</c>): an access
+/// link, whose credential must exist nowhere but in the email itself.
+/// </summary>
+public interface IComposedWhenSent
+{
+    /// <summary>The queue message kind it composes (<see cref="EmailKinds"/>).</summary>
+    string Kind { get; }
+
+    Task<EmailMessage> ComposeAsync(ReminderEntity row, CancellationToken ct);
+}
+
 /// <summary>An email the provider certainly did not take: thrown so the queue tries the message again, then poisons it.</summary>
 public sealed class EmailNotSentException(string message) : Exception(message);
 
@@ -19,7 +31,7 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// <c>maxDequeueCount</c> attempts (host.json), the Functions host moves it to the poison queue.
 /// An unknown outcome is not retried: SendGrid may have accepted it.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry)
+public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers)
 {
     /// <summary>Sends one queue message's email if its ledger row allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
@@ -37,7 +49,9 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         EmailOutcome outcome;
         try
         {
-            outcome = await mailer.SendAsync(await queue.EmailOfAsync(message, ct), ct);
+            var composer = composers.FirstOrDefault(c => c.Kind == message.Kind);
+            var email = composer is null ? await queue.EmailOfAsync(message, ct) : await composer.ComposeAsync(row, ct);
+            outcome = await mailer.SendAsync(email, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -65,6 +79,13 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
     /// <summary>A reminder is audited when it has gone (or may have): who asked for it, to whom, SendGrid's id.</summary>
     private async Task AuditAsync(string kind, ReminderEntity row, EmailOutcome outcome, CancellationToken ct)
     {
+        if (kind == EmailKinds.AccessLink)
+        {
+            var sent = outcome.Result == EmailResult.Sent ? $"message {outcome.MessageId}" : $"outcome unknown: {outcome.Reason}";
+            await audit.RecordAsync(row.Actor, AuditActions.TokenIssue, unitCode: row.UnitCode, detail: $"emailed to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; {sent}", ct: ct);
+            return;
+        }
+
         if (kind != EmailKinds.Reminder)
         {
             return;

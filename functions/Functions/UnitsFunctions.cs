@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>The registry of units and their credentials (admin only).</summary>
-public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, CredentialStore credentials, AuditLog audit)
+public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, CredentialStore credentials, AuditLog audit, UnitImports imports)
 {
     [Function(nameof(ListUnits))]
     public async Task<IActionResult> ListUnits(
@@ -43,15 +43,26 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         return ApiResults.Json(UnitRecord.From(unit), created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
+    /// <summary>
+    /// A registry file (JSON array, XLSX or CSV): with <c>?dryRun=true</c> the preview (row by row, errors by cell,
+    /// nothing written); otherwise applied, all or nothing, and with <c>?previewId=</c> only if it still gives that preview.
+    /// </summary>
     [Function(nameof(ImportUnits))]
     public async Task<IActionResult> ImportUnits(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "units/import")] HttpRequest request,
         CancellationToken ct)
     {
         var caller = await auth.RequireAdminAsync(request, ct);
-        var records = await RequestJson.ReadAsync<List<UnitRecord?>>(request, ct: ct);
-        var result = await registry.ImportAsync(records, ct);
-        await audit.RecordAsync(caller, AuditActions.UnitImport, detail: $"imported={result.Imported} updated={result.Updated}", ct: ct);
+        var file = UnitFileReader.Read(await RequestJson.ReadBytesAsync(request, ct: ct), request.ContentType);
+        if (string.Equals(request.Query["dryRun"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiResults.Json(await imports.PreviewAsync(file, ct));
+        }
+
+        var previewId = request.Query["previewId"].ToString() is { Length: > 0 } given ? given : null;
+        var (result, preview) = await imports.ApplyAsync(file, previewId, ct);
+        await audit.RecordAsync(caller, AuditActions.UnitImport,
+            detail: $"{file.Format}: imported={result.Imported} updated={result.Updated} ended={preview.Ended} unchanged={preview.Unchanged}" + (previewId is null ? "" : $" preview={previewId}"), ct: ct);
         return ApiResults.Json(result);
     }
 

@@ -46,6 +46,33 @@ public static class RequestJson
     }
 
     /// <summary>
+    /// Reads a whole (small) body of at most <paramref name="maxBytes"/>, bounded as <see cref="ReadAsync{T}"/> is:
+    /// a registry file to import.
+    /// </summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long maxBytes = DefaultMaxBytes, CancellationToken ct = default)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw Problems.BodyTooLarge(maxBytes);
+        }
+
+        try
+        {
+            using var copy = new MemoryStream();
+            await new BoundedBody(request.Body, maxBytes, request.ContentLength).CopyToAsync(copy, ct);
+            return copy.ToArray();
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw Problems.BodyTooLarge(maxBytes);
+        }
+        catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested))
+        {
+            throw Problems.BodyIncomplete();
+        }
+    }
+
+    /// <summary>
     /// A read-only view of a request body that counts what it hands out: past <c>maxBytes</c> it throws
     /// <c>body_too_large</c> (having read at most one byte more than the cap), and at the end of a body
     /// shorter than its Content-Length it throws <c>body_incomplete</c>.

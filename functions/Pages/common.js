@@ -55,7 +55,10 @@ window.DanVan = (() => {
       try {
         const p = JSON.parse(text);
         if (p && typeof p.title === 'string') {
-          return new ApiError(status, p.title, p.detail || '', p.code || '');
+          const error = new ApiError(status, p.title, p.detail || '', p.code || '');
+          // Which field each problem is about, so a form can say it next to the field.
+          error.errors = Array.isArray(p.errors) ? p.errors : [];
+          return error;
         }
       } catch {
         // Not JSON after all: fall through to the generic Vietnamese message.

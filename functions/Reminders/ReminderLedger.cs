@@ -294,6 +294,22 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
     }
 
+    /// <summary>
+    /// An access link (a unit's upload link with a fresh credential): PartitionKey <c>access</c>, RowKey
+    /// <c>{unit}~{request}</c>, one email per unit and request (an admin's action, or a unit's hourly resend).
+    /// </summary>
+    public const string AccessPartition = "access";
+
+    public static string AccessRowKey(string unitCode, string request) => $"{unitCode}~{request}";
+
+    /// <summary>Claims the access-link email of one unit for one request: a repeated request sends nothing more.</summary>
+    public Task<ReminderClaim> ClaimAccessLinkAsync(string unitCode, string request, string to, string actor, CancellationToken ct) =>
+        ClaimRowAsync(AccessPartition, AccessRowKey(unitCode, request), unitCode, "", to, null, actor, ct);
+
+    /// <summary>Every access-link row, for the dashboard's "link sent" column.</summary>
+    public Task<IReadOnlyList<ReminderEntity>> AccessLinksAsync(CancellationToken ct = default) =>
+        PartitionAsync(AccessPartition, ct);
+
     private static string NewClaimId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The reminder rows of one stage of a period, by unit code.</summary>

@@ -1,0 +1,18 @@
+using DanVan.Email;
+using DanVan.Registry;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DanVan.Access;
+
+public static class AccessServiceCollectionExtensions
+{
+    /// <summary>Access links (composed by the email sender when sent) and registry imports from files.</summary>
+    public static IServiceCollection AddAccess(this IServiceCollection services)
+    {
+        services.AddEmail();
+        services.AddSingleton<AccessLinks>();
+        services.AddSingleton<IComposedWhenSent>(sp => sp.GetRequiredService<AccessLinks>());
+        services.AddSingleton<UnitImports>();
+        return services;
+    }
+}

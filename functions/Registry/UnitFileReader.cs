@@ -1,0 +1,414 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using DanVan.Domain;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace DanVan.Registry;
+
+/// <summary>One row of an import file: where it is (sheet row, each field's cell) and what it says.</summary>
+public sealed record ImportRow(int Line, UnitRecord Record, IReadOnlyDictionary<string, string> Cells, IReadOnlyList<Violation> Errors)
+{
+    /// <summary>Where a field is, as a person finds it: "C5" in a sheet or CSV, the field name in JSON.</summary>
+    public string CellOf(string field) => Cells.TryGetValue(field, out var cell) ? cell : field;
+}
+
+/// <summary>An import file read: its format (xlsx, csv, json) and its rows, in order.</summary>
+public sealed record ParsedImport(string Format, IReadOnlyList<ImportRow> Rows);
+
+/// <summary>
+/// Reads a registry file the way Sở Nội vụ keeps it: an Excel workbook (.xlsx, the first sheet, read by header),
+/// a CSV (UTF-8 with or without BOM, ',' or ';' as Excel writes it in a Vietnamese locale) or the API's JSON array.
+/// Bounded: the file's bytes (the caller's cap), the workbook's parts inflated, the rows; a workbook with macros,
+/// and a cell with a formula, are refused (what is imported is what the person sees in the cell).
+/// A file that cannot be read at all throws a <see cref="DomainException"/>; a bad cell is an error of its row.
+/// </summary>
+public static class UnitFileReader
+{
+    public const int MaxRows = 5000;
+    public const long MaxInflatedBytes = 32L * 1024 * 1024;
+    private const int MaxZipEntries = 200;
+    private const long MaxCharactersInPart = 16L * 1024 * 1024;
+
+    public static ParsedImport Read(byte[] body, string? contentType)
+    {
+        var type = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        if (body.Length >= 4 && body[0] == 'P' && body[1] == 'K' && body[2] == 3 && body[3] == 4)
+        {
+            return new ParsedImport("xlsx", ReadWorkbook(body));
+        }
+
+        if (type is "application/json" || (type.Length == 0 && FirstNonSpace(body) == '['))
+        {
+            return new ParsedImport("json", ReadJson(body));
+        }
+
+        if (type is "text/csv" or "text/plain" or "application/csv" or "application/vnd.ms-excel" or "")
+        {
+            return new ParsedImport("csv", ReadCsv(body));
+        }
+
+        throw Unreadable("unsupported_import_format", "Chỉ nhận tệp Excel (.xlsx), CSV (UTF-8) hoặc JSON.");
+    }
+
+    private static char FirstNonSpace(byte[] body) => (char)(body.FirstOrDefault(b => b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)));
+
+    private static DomainException Unreadable(string code, string detail) => new(Refusal.Invalid, code, "Không đọc được tệp danh sách đơn vị", detail);
+
+    private static List<ImportRow> ReadJson(byte[] body)
+    {
+        List<UnitRecord?>? records;
+        try
+        {
+            records = JsonSerializer.Deserialize<List<UnitRecord?>>(body, Http.Json.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable("invalid_json", $"Không đọc được JSON (dòng {ex.LineNumber + 1}, vị trí {ex.Path ?? "$"}).");
+        }
+
+        if (records is { Count: > MaxRows })
+        {
+            throw TooManyRows();
+        }
+
+        var fields = UnitSheet.Columns.ToDictionary(c => c.Field, c => c.Field);
+        return (records ?? []).Select((r, i) => r is null
+            ? new ImportRow(i + 1, new UnitRecord(null, null, null, null, null, null, null), fields, [new Violation(i, "", "missing_row", "Dòng trống.")])
+            : new ImportRow(i + 1, r, fields, [])).ToList();
+    }
+
+    private static DomainException TooManyRows() =>
+        Unreadable("too_many_rows", $"Tệp có quá {MaxRows.ToString("N0", VietnamTime.Culture)} dòng đơn vị.");
+
+    // --- CSV ---------------------------------------------------------------------------------------------------
+
+    private static List<ImportRow> ReadCsv(byte[] body)
+    {
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Unreadable("invalid_encoding", "Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: \"CSV UTF-8 (Comma delimited)\").");
+        }
+
+        text = text.TrimStart('\uFEFF');
+        var records = ParseCsv(text, DelimiterOf(text)).ToList();
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        return RowsOf(records.Select((cells, i) => (Line: i + 1, Cells: cells.Select(c => new SheetCell(c, false)).ToList())).ToList());
+    }
+
+    /// <summary>';' when the header line has more of them than ',' outside quotes (Excel in a Vietnamese locale), else ','.</summary>
+    private static char DelimiterOf(string text)
+    {
+        int commas = 0, semicolons = 0;
+        var quoted = false;
+        foreach (var c in text)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c is '\r' or '\n')
+            {
+                break;
+            }
+            else if (!quoted && c == ',')
+            {
+                commas++;
+            }
+            else if (!quoted && c == ';')
+            {
+                semicolons++;
+            }
+        }
+
+        return semicolons > commas ? ';' : ',';
+    }
+
+    /// <summary>RFC 4180: quoted fields may hold the delimiter, line breaks and doubled quotes.</summary>
+    private static IEnumerable<List<string>> ParseCsv(string text, char delimiter)
+    {
+        var row = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"' && field.Length == 0)
+            {
+                quoted = true;
+            }
+            else if (c == delimiter)
+            {
+                row.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c is '\r' or '\n')
+            {
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                row.Add(field.ToString());
+                field.Clear();
+                if (++count > MaxRows + 1)
+                {
+                    throw TooManyRows();
+                }
+
+                yield return row;
+                row = [];
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        if (field.Length > 0 || row.Count > 0)
+        {
+            row.Add(field.ToString());
+            yield return row;
+        }
+    }
+
+    // --- XLSX --------------------------------------------------------------------------------------------------
+
+    private static List<ImportRow> ReadWorkbook(byte[] body)
+    {
+        CheckPackage(body);
+        try
+        {
+            using var document = SpreadsheetDocument.Open(new MemoryStream(body, writable: false), false, new OpenSettings { MaxCharactersInPart = MaxCharactersInPart });
+            var workbook = document.WorkbookPart ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có bảng tính.");
+            var first = workbook.Workbook?.Sheets?.Elements<Sheet>().FirstOrDefault(s => s.Name?.Value == UnitSheet.SheetName)
+                ?? workbook.Workbook?.Sheets?.Elements<Sheet>().FirstOrDefault()
+                ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có trang tính nào.");
+            if (first.Id?.Value is not { } id || workbook.GetPartById(id) is not WorksheetPart sheet)
+            {
+                throw Unreadable("invalid_xlsx", "Không đọc được trang tính đầu tiên của tệp Excel.");
+            }
+
+            var shared = workbook.SharedStringTablePart?.SharedStringTable?.Elements<SharedStringItem>().Select(s => s.InnerText).ToList() ?? [];
+            var lines = new List<(int Line, List<SheetCell> Cells)>();
+            foreach (var row in sheet.Worksheet?.GetFirstChild<SheetData>()?.Elements<Row>() ?? [])
+            {
+                var line = (int)(row.RowIndex?.Value ?? (uint)(lines.Count + 1));
+                var cells = new List<SheetCell>();
+                foreach (var cell in row.Elements<Cell>())
+                {
+                    var column = cell.CellReference?.Value is { } reference ? ColumnOf(reference) : cells.Count;
+                    if (column > 50)
+                    {
+                        continue;
+                    }
+
+                    while (cells.Count < column)
+                    {
+                        cells.Add(new SheetCell("", false));
+                    }
+
+                    cells.Add(ValueOf(cell, shared));
+                }
+
+                if (lines.Count > MaxRows)
+                {
+                    throw TooManyRows();
+                }
+
+                lines.Add((line, cells));
+            }
+
+            return RowsOf(lines);
+        }
+        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or System.Xml.XmlException or IOException or InvalidOperationException or FormatException)
+        {
+            throw Unreadable("invalid_xlsx", "Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc quá lớn.");
+        }
+    }
+
+    /// <summary>
+    /// Before the workbook is opened: a bounded package (entries, declared inflated size) without macros. What a part
+    /// really inflates to is bounded again while it is parsed (<see cref="OpenSettings.MaxCharactersInPart"/>).
+    /// </summary>
+    private static void CheckPackage(byte[] body)
+    {
+        try
+        {
+            using var zip = new ZipArchive(new MemoryStream(body, writable: false), ZipArchiveMode.Read);
+            if (zip.Entries.Count > MaxZipEntries || zip.Entries.Sum(e => e.Length) > MaxInflatedBytes)
+            {
+                throw Unreadable("invalid_xlsx", "Tệp Excel quá lớn khi giải nén.");
+            }
+
+            if (zip.Entries.Any(e => e.FullName.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw Unreadable("macros_not_allowed", "Tệp Excel có macro: vui lòng lưu lại dạng .xlsx không có macro.");
+            }
+        }
+        catch (InvalidDataException)
+        {
+            throw Unreadable("invalid_xlsx", "Tệp không phải là tệp Excel (.xlsx) hợp lệ.");
+        }
+    }
+
+    private sealed record SheetCell(string Text, bool Formula, double? Number = null);
+
+    private static SheetCell ValueOf(Cell cell, List<string> shared)
+    {
+        var formula = cell.CellFormula is not null;
+        var raw = cell.CellValue?.Text ?? "";
+        var type = cell.DataType?.Value;
+        if (type == CellValues.SharedString)
+        {
+            return new SheetCell(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < shared.Count ? shared[i] : "", formula);
+        }
+
+        if (type == CellValues.InlineString)
+        {
+            return new SheetCell(cell.InlineString?.InnerText ?? "", formula);
+        }
+
+        if ((type is null || type == CellValues.Number) && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return new SheetCell(raw, formula, number);
+        }
+
+        return new SheetCell(raw, formula);
+    }
+
+    private static int ColumnOf(string reference)
+    {
+        var column = 0;
+        foreach (var c in reference)
+        {
+            if (c is < 'A' or > 'Z')
+            {
+                break;
+            }
+
+            column = column * 26 + (c - 'A' + 1);
+            if (column > 1000)
+            {
+                break;
+            }
+        }
+
+        return column - 1;
+    }
+
+    // --- rows from cells ---------------------------------------------------------------------------------------
+
+    /// <summary>The first non-empty line is the header; each following non-empty line is one unit.</summary>
+    private static List<ImportRow> RowsOf(List<(int Line, List<SheetCell> Cells)> lines)
+    {
+        var nonEmpty = lines.Where(l => l.Cells.Any(c => c.Text.Trim().Length > 0)).ToList();
+        if (nonEmpty.Count == 0)
+        {
+            return [];
+        }
+
+        var header = nonEmpty[0];
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Cells.Count; i++)
+        {
+            if (UnitSheet.ColumnFor(header.Cells[i].Text) is { } column && !columns.ContainsKey(column.Field))
+            {
+                columns[column.Field] = i;
+            }
+        }
+
+        var missing = UnitSheet.Columns.Where(c => c.Field is "code" or "name" or "group" or "activeFrom" && !columns.ContainsKey(c.Field)).ToList();
+        if (missing.Count > 0)
+        {
+            throw Unreadable("missing_columns",
+                $"Dòng tiêu đề (dòng {header.Line}) thiếu cột: {string.Join(", ", missing.Select(UnitSheet.HeaderOf))}. Hãy dùng tệp mẫu.");
+        }
+
+        var rows = new List<ImportRow>();
+        foreach (var (line, cells) in nonEmpty.Skip(1))
+        {
+            var index = rows.Count;
+            var errors = new List<Violation>();
+            var where = columns.ToDictionary(c => c.Key, c => UnitSheet.Letters(c.Value) + line.ToString(CultureInfo.InvariantCulture));
+            string? Get(string field)
+            {
+                if (!columns.TryGetValue(field, out var i) || i >= cells.Count)
+                {
+                    return null;
+                }
+
+                var cell = cells[i];
+                if (cell.Formula)
+                {
+                    errors.Add(new Violation(index, field, "formula_not_allowed", $"Ô {where[field]} có công thức: vui lòng nhập giá trị (dán dạng giá trị)."));
+                    return null;
+                }
+
+                if (field is "activeFrom" or "activeTo" && cell.Number is { } serial)
+                {
+                    return SerialDate(serial);
+                }
+
+                var text = cell.Text.Trim();
+                return text.Length == 0 ? null : text;
+            }
+
+            var record = new UnitRecord(
+                Get("code"),
+                Get("name"),
+                Get("group"),
+                SplitEmails(Get("emails")),
+                Get("headEmail"),
+                NormalizeDate(Get("activeFrom")),
+                NormalizeDate(Get("activeTo")));
+            rows.Add(new ImportRow(line, record, where, errors));
+        }
+
+        return rows;
+    }
+
+    private static List<string> SplitEmails(string? text) =>
+        (text ?? "").Split([';', ',', '\n', '\r', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>A date typed as dd/MM/yyyy (as people write it in Vietnam) becomes yyyy-MM-dd; anything else is left for the rules to judge.</summary>
+    private static string? NormalizeDate(string? text) =>
+        text is not null && DateOnly.TryParseExact(text, ["d/M/yyyy", "dd/MM/yyyy", "d-M-yyyy", "yyyy-M-d"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : text;
+
+    /// <summary>A date Excel stored as its serial number (a date cell not formatted as text).</summary>
+    private static string SerialDate(double serial) =>
+        serial is >= 1 and < 2958466 && Math.Abs(serial - Math.Floor(serial)) < 1e-9
+            ? DateOnly.FromDateTime(DateTime.FromOADate(serial)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : serial.ToString(CultureInfo.InvariantCulture);
+}
