@@ -60,6 +60,7 @@ public static class Azurite
                 "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
             },
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -86,7 +87,7 @@ public static class Azurite
     }
 
     private const string WatchdogScript =
-        "parent=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit' TERM INT; " +
+        "trap '' TTIN TTOU TSTP HUP; parent=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit' TERM INT; " +
         "while kill -0 $parent 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
 
     internal static void Stop(Process process)
