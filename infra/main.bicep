@@ -168,6 +168,7 @@ module functionApp 'modules/functionapp.bicep' = {
       // PDF signatures: Record (verify and show) or Require (refuse unsigned, broken or later-changed PDFs, and
       // files that are not PDF). Trust anchors: PEM or base64 DER certificates the province chooses; none by default.
       DanVan__Signatures__Policy: 'Record'
+      DanVan__Decisions__EmailOnAccept: 'false'
       DanVan__Signatures__TrustedRoots: ''
 
       // The email queue the sender's trigger reads (%EMAIL_QUEUE%): StorageNames.EmailQueue, no prefix in Azure.

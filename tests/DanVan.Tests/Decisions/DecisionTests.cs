@@ -341,8 +341,8 @@ public sealed class DecisionTests : IAsyncLifetime
         var first = (uint)SummaryWorkbook.HeaderRow + 1;
         var byName = Enumerable.Range(0, 2).Select(i => rows[first + (uint)i]).ToDictionary(r => r["B"]);
         Assert.Equal("Đúng hạn", byName["Sở Tài chính"]["D"]);
-        Assert.Equal("gia hạn đến hết ngày 29/05/2026", byName["Sở Tài chính"]["J"]);
-        Assert.Equal("Chờ xem xét", byName["Sở Tài chính"]["K"]);
+        Assert.Equal("gia hạn đến hết ngày 29/05/2026", byName["Sở Tài chính"]["K"]);
+        Assert.Equal("Chờ xem xét", byName["Sở Tài chính"]["L"]);
         Assert.Equal("Miễn nộp kỳ này", byName["Sở Y tế"]["D"]);
         var paragraphs = TestFiles.DocxParagraphs(bundle["DuThao-BaoCao.docx"]);
         Assert.Contains("Số cơ quan, đơn vị phải báo cáo: 1; nộp đúng hạn: 1; nộp muộn: 0; chưa nộp: 0; miễn nộp kỳ này: 1.", paragraphs);
