@@ -32,6 +32,13 @@ public sealed class CompilationEntity : ITableEntity
     public int Late { get; set; }
     public int Missing { get; set; }
 
+    /// <summary>
+    /// Every count of the period's status when the bundle was built (<see cref="Periods.StatusCounts"/>, decisions'
+    /// counts included), "required,submitted,onTime,late,missing,exempt,extended,accepted,returned,awaitingReview";
+    /// null on rows written before it was kept.
+    /// </summary>
+    public string? StatusCounts { get; set; }
+
     /// <summary>"unit:3;unit2:1": the version of each unit's file in the bundle, by unit code.</summary>
     public string SourceVersions { get; set; } = "";
 
@@ -77,7 +84,8 @@ public sealed record CompilationRecord(
     int Missing,
     IReadOnlyList<SourceVersion> SourceVersions,
     string InputsFingerprint,
-    string? InputsMarker = null)
+    string? InputsMarker = null,
+    Periods.StatusCounts? Counts = null)
 {
     public static CompilationRecord From(CompilationEntity e) => new(
         e.PartitionKey,
@@ -94,7 +102,33 @@ public sealed record CompilationRecord(
         e.Missing,
         ParseSources(e.SourceVersions),
         e.InputsFingerprint,
-        e.InputsMarker);
+        e.InputsMarker,
+        ParseCounts(e.StatusCounts));
+
+    public static string FormatCounts(Periods.StatusCounts c) => string.Join(',', new[]
+    {
+        c.Required, c.Submitted, c.OnTime, c.Late, c.Missing, c.Exempt, c.Extended, c.Accepted, c.Returned, c.AwaitingReview,
+    }.Select(n => n.ToString(CultureInfo.InvariantCulture)));
+
+    private static Periods.StatusCounts? ParseCounts(string? text)
+    {
+        var parts = text?.Split(',');
+        if (parts is not { Length: 10 })
+        {
+            return null;
+        }
+
+        var n = new int[10];
+        for (var i = 0; i < 10; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out n[i]))
+            {
+                return null;
+            }
+        }
+
+        return new Periods.StatusCounts(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9]);
+    }
 
     public static string FormatSources(IEnumerable<SourceVersion> sources) =>
         string.Join(';', sources.Select(s => $"{s.UnitCode}:{s.Version.ToString(CultureInfo.InvariantCulture)}"));

@@ -196,6 +196,7 @@ public sealed class Compiler(
                 OnTime = inputs.Counts.OnTime,
                 Late = inputs.Counts.Late,
                 Missing = inputs.Counts.Missing,
+                StatusCounts = CompilationRecord.FormatCounts(inputs.Counts),
                 SourceVersions = CompilationRecord.FormatSources(inputs.SourceVersions),
                 InputsFingerprint = inputs.Fingerprint,
                 InputsMarker = marker,

@@ -13,8 +13,9 @@ public sealed record PeriodFigures(Period Period, DateTimeOffset? FinalizedAt, S
 
 /// <summary>
 /// The figures of every current period, periods read side by side up to <see cref="DanVanOptions.MaxParallelism"/>.
-/// For the admin, each period's heads and decisions (two range queries; the counts include exempt, extended and
-/// reviewed units, which a compilation does not record). A unit caller's figures are its own row only: its registry
+/// For the admin, a period whose latest compilation is current (its <see cref="CompilationMarker"/> equals the period's
+/// now, read by <see cref="CompilationMarkerReader"/>: a few small reads) answers with the counts recorded on it; only the
+/// others have their heads and decisions read and counted (two range queries). A unit caller's figures are its own row only: its registry
 /// row once, its head and its decisions in each period (point reads), never every unit's rows.
 /// </summary>
 public sealed class PeriodCounts(
@@ -22,6 +23,8 @@ public sealed class PeriodCounts(
     UnitRegistry registry,
     SubmissionStore submissions,
     DecisionStore decisions,
+    CompilationStore compilations,
+    CompilationMarkerReader markers,
     IOptions<DanVanOptions> options)
 {
     public async Task<IReadOnlyList<PeriodFigures>> ForAdminAsync(CancellationToken ct = default)
@@ -30,10 +33,19 @@ public sealed class PeriodCounts(
         var unitsTask = registry.ListAsync(ct);
         var finalizedTask = periods.FinalizedAsync(ct);
         var (units, finalized) = (await unitsTask, await finalizedTask);
+        var registryMark = CompilationMarker.OfRegistry(units);
         return await EachAsync(list, async (period, token) =>
         {
             var id = period.Id.ToString();
             var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
+            var latestTask = compilations.LatestAsync(id, token);
+            var markerTask = markers.ReadAsync(period, registryMark, token);
+            var (latest, (marker, _)) = (await latestTask, await markerTask);
+            if (latest is { Counts: { } recorded } && latest.InputsMarker == marker)
+            {
+                return new PeriodFigures(period, finalizedAt, recorded, null);
+            }
+
             var headsTask = submissions.HeadsAsync(id, token);
             var decidedTask = decisions.ForPeriodAsync(id, token);
             var (heads, decided) = (await headsTask, await decidedTask);
