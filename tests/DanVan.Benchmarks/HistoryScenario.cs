@@ -42,7 +42,7 @@ public static class HistoryScenario
         return
         [
             Of("nightly timer, 10 years of history", timer, timerBase, $"{shape}; sweep + compile check, no bundle made"),
-            Of("GET /api/periods, 10 years, admin", admin, adminBase, $"{shape}; each period's heads and decisions, two range queries"),
+            Of("GET /api/periods, 10 years, admin", admin, adminBase, $"{shape}; counts from each period's current compilation, found by its marker (a few small reads)"),
             Of("GET /api/periods, 10 years, unit caller", unit, unitBase, $"{shape}; the unit's own head per period"),
         ];
     }
