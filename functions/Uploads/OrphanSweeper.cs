@@ -31,10 +31,10 @@ public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions
     public TimeSpan MinimumAge { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>A period whose deadline is at most this many days past is swept every night.</summary>
-    public int RecentDays { get; init; } = 60;
+    public const int RecentDays = 60;
 
     /// <summary>Every older unfinalized period is swept at least once in this many nights.</summary>
-    public int RotationDays { get; init; } = 28;
+    public const int RotationDays = 28;
 
     /// <summary>Blobs committed longer ago than this are not judged again (every night's sweep has seen them).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromDays(35);
@@ -52,7 +52,7 @@ public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions
     }
 
     /// <summary>The periods the sweep visits on the night of <paramref name="now"/>.</summary>
-    public IReadOnlyList<string> Tonight(IReadOnlyList<Period> current, IReadOnlyDictionary<string, DateTimeOffset> finalized, DateTimeOffset now)
+    public static IReadOnlyList<string> Tonight(IReadOnlyList<Period> current, IReadOnlyDictionary<string, DateTimeOffset> finalized, DateTimeOffset now)
     {
         var inPlay = new List<string>();
         var older = new List<string>();
