@@ -83,7 +83,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         FigureReceipt receipt;
         if (string.Equals(mediaType, FigureTemplate.ContentType, StringComparison.OrdinalIgnoreCase))
         {
-            receipt = await figures.EnterWorkbookAsync(target, await ReadBoundedAsync(request, FigureWorkbookReader.MaxBytes, ct), ct);
+            receipt = await figures.EnterWorkbookAsync(target, await ReadWorkbookAsync(request, ct), ct);
         }
         else if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -155,27 +155,20 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
     };
 
     /// <summary>The whole body, refused as soon as it passes <paramref name="maxBytes"/>.</summary>
-    private static async Task<byte[]> ReadBoundedAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    /// <summary>The filled-in template: the request body read by <see cref="RequestJson.ReadBytesAsync"/> (bounded, a body cut short is <c>body_incomplete</c>), with the figures' own words for a file too large or empty.</summary>
+    private static async Task<byte[]> ReadWorkbookAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > maxBytes)
+        byte[] body;
+        try
         {
-            throw FiguresProblems.WorkbookTooLarge(maxBytes);
+            body = await RequestJson.ReadBytesAsync(request, FigureWorkbookReader.MaxBytes, ct);
+        }
+        catch (ProblemException ex) when (ex.Code == "body_too_large")
+        {
+            throw FiguresProblems.WorkbookTooLarge(FigureWorkbookReader.MaxBytes);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw FiguresProblems.WorkbookTooLarge(maxBytes);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.Length == 0 ? throw FiguresProblems.InvalidWorkbook("tệp rỗng") : buffer.ToArray();
+        return body.Length == 0 ? throw FiguresProblems.InvalidWorkbook("tệp rỗng") : body;
     }
 }
 
