@@ -39,6 +39,7 @@ public static class PutBlobWriter
         long length,
         FileType type,
         FirstBlockCheck checkFirstBlock,
+        BodyObserver? observe,
         byte[]? expectedSha256,
         IDictionary<string, string> metadata,
         ILogger logger,
@@ -50,7 +51,7 @@ public static class PutBlobWriter
         }
 
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await using var body = await VerifiedBody.OpenAsync(source, length, HeadSize(type), checkFirstBlock, expectedSha256, abort, ct);
+        await using var body = await VerifiedBody.OpenAsync(source, length, HeadSize(type), checkFirstBlock, observe, expectedSha256, abort, ct);
         try
         {
             await blob.UploadAsync(body, new BlobUploadOptions
@@ -98,13 +99,15 @@ public static class PutBlobWriter
         private readonly byte[] head;
         private readonly int headCount;
         private readonly byte[]? expectedSha256;
+        private readonly BodyObserver? observe;
         private readonly CancellationTokenSource abort;
         private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private long position;
         private bool disposed;
 
-        private VerifiedBody(Stream source, long length, byte[] head, int headCount, byte[]? expectedSha256, CancellationTokenSource abort)
+        private VerifiedBody(Stream source, long length, byte[] head, int headCount, BodyObserver? observe, byte[]? expectedSha256, CancellationTokenSource abort)
         {
+            this.observe = observe;
             this.source = source;
             this.length = length;
             this.head = head;
@@ -118,7 +121,7 @@ public static class PutBlobWriter
         public WrittenFile? Result { get; private set; }
 
         /// <summary>Reads and checks the first bytes before anything is sent.</summary>
-        public static async Task<VerifiedBody> OpenAsync(Stream source, long length, int headSize, FirstBlockCheck check, byte[]? expectedSha256, CancellationTokenSource abort, CancellationToken ct)
+        public static async Task<VerifiedBody> OpenAsync(Stream source, long length, int headSize, FirstBlockCheck check, BodyObserver? observe, byte[]? expectedSha256, CancellationTokenSource abort, CancellationToken ct)
         {
             var want = (int)Math.Min(length, headSize);
             var head = ArrayPool<byte>.Shared.Rent(want);
@@ -142,8 +145,9 @@ public static class PutBlobWriter
                     throw UploadProblems.ContentLengthMismatch(length);
                 }
 
-                var body = new VerifiedBody(source, length, head, filled, expectedSha256, abort);
+                var body = new VerifiedBody(source, length, head, filled, observe, expectedSha256, abort);
                 body.sha.AppendData(head, 0, filled);
+                observe?.Invoke(head.AsSpan(0, filled));
                 return body;
             }
             catch
@@ -194,6 +198,7 @@ public static class PutBlobWriter
                     }
 
                     sha.AppendData(buffer.Span[..n]);
+                    observe?.Invoke(buffer.Span[..n]);
                 }
 
                 if (position + n == length)
