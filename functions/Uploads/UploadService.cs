@@ -284,21 +284,25 @@ public sealed class UploadService(
         }
 
         var receipt = Receipt.From(appended.Version, period);
+        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
 
+        // The version is stored; its audit record and its email receipt are independent of each other and go at once.
+        await Task.WhenAll(RecordUploadAsync(caller, receipt, ct), SendReceiptEmailAsync(unit, period, receipt));
+        return new UploadOutcome(receipt, true);
+    }
+
+    private async Task RecordUploadAsync(Caller caller, Receipt receipt, CancellationToken ct)
+    {
         try
         {
-            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode,
-                Describe(caller, unitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
+            await audit.RecordAsync(caller, AuditActions.Upload, receipt.PeriodId, receipt.UnitCode,
+                Describe(caller, receipt.UnitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
         }
         catch (Exception ex) when (StorageFailures.Is(ex, ct))
         {
             // The version is stored and is itself the record (who, when, what); the unit gets its receipt.
-            logger.LogError(ex, "Audit record of {Unit} v{Version} for {Period} not written", unitCode, receipt.Version, pid);
+            logger.LogError(ex, "Audit record of {Unit} v{Version} for {Period} not written", receipt.UnitCode, receipt.Version, receipt.PeriodId);
         }
-
-        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
-        await SendReceiptEmailAsync(unit, period, receipt);
-        return new UploadOutcome(receipt, true);
     }
 
     /// <summary>
