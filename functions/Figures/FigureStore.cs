@@ -76,6 +76,13 @@ public sealed class FigureStore(DanVanStore store)
         return result;
     }
 
+    /// <summary>One unit's latest entry for the period (a point read of its head), or null.</summary>
+    public async Task<FigureEntry?> LatestAsync(string periodId, string unitCode, CancellationToken ct = default)
+    {
+        var row = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(periodId, Head(unitCode), cancellationToken: ct);
+        return row.HasValue ? ToEntry(row.Value!) : null;
+    }
+
     /// <summary>
     /// What the period's figures are now, as a short text that changes whenever a unit enters figures (each entry is a
     /// new version on its head): the compilation marker's share of this table, one range query of two columns.

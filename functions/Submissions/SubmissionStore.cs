@@ -59,6 +59,8 @@ public sealed class SubmissionHeadEntity : ITableEntity
 
     /// <summary>The latest version's <see cref="SubmissionVersionEntity.Signatures"/>, so status rows need no version reads.</summary>
     public string? LatestSignatures { get; set; }
+
+    public SubmissionHead ToHead() => new(UnitCode, LatestVersion, LatestReceivedAt, LatestSha256, LatestReceiptId, LatestSignatures);
 }
 
 public sealed class SubmissionVersionEntity : ITableEntity
@@ -139,7 +141,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}");
         await foreach (var e in store.Submissions.QueryAsync<SubmissionHeadEntity>(filter, cancellationToken: ct))
         {
-            heads[e.UnitCode] = new SubmissionHead(e.UnitCode, e.LatestVersion, e.LatestReceivedAt, e.LatestSha256, e.LatestReceiptId, e.LatestSignatures);
+            heads[e.UnitCode] = e.ToHead();
         }
 
         return heads;
