@@ -30,13 +30,23 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// after recording, so the queue retries it (the row is <c>failed</c>, which the retry may send) and, after
 /// <c>maxDequeueCount</c> attempts (host.json), the Functions host moves it to the poison queue.
 /// An unknown outcome is not retried: SendGrid may have accepted it.
+/// A batch message does the same for each of its rows, with one read, one transaction to mark them <c>sending</c>,
+/// one to record the outcomes and one for the audit; it throws when any of its emails failed, and its next
+/// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every SendGrid call holds one of the
+/// instance's <see cref="SendSlots"/>.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers)
+public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, SendSlots slots)
 {
-    /// <summary>Sends one queue message's email if its ledger row allows it; answers what was done (null: nothing).</summary>
+    /// <summary>Sends one queue message's email(s) if the ledger allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
     {
         var message = EmailQueue.Parse(text);
+        if (message.IsBatch)
+        {
+            return await ProcessBatchAsync(message, ct);
+        }
+
+        using var reservation = await slots.ReserveAsync(1, ct);
         var permit = await ledger.BeginSendAsync(message.PartitionKey, message.RowKey, message.ClaimId, ct);
         if (!permit.Granted)
         {
@@ -45,28 +55,19 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
 
         var row = permit.Row!;
-        using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
-        EmailOutcome outcome;
-        try
-        {
-            var composer = composers.FirstOrDefault(c => c.Kind == message.Kind);
-            var email = composer is null ? await queue.EmailOfAsync(message, ct) : await composer.ComposeAsync(row, ct);
-            outcome = await mailer.SendAsync(email, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Nothing reached SendGrid (the body could not be read, the outbox could not be written).
-            logger.LogError(ex, "Email {Kind} {RowKey} of {PartitionKey} could not be handed over", message.Kind, row.RowKey, row.PartitionKey);
-            outcome = EmailOutcome.Failed("error: " + ex.Message, 0);
-        }
-
+        var outcome = await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct);
+        reservation.ReleaseOne();
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
             telemetry.EmailOutcome(message.Kind, row, outcome);
             if (outcome.Result != EmailResult.Failed)
             {
-                await AuditAsync(message.Kind, row, outcome, recording.Token);
+                if (AuditEventOf(message.Kind, row, outcome) is { } e)
+                {
+                    await audit.RecordAsync(e.Actor, e.Action, e.PeriodId, e.UnitCode, e.Detail, recording.Token);
+                }
+
                 await queue.ForgetBodyAsync(message, recording.Token);
             }
         }
@@ -76,22 +77,97 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             : outcome;
     }
 
-    /// <summary>A reminder is audited when it has gone (or may have): who asked for it, to whom, SendGrid's id.</summary>
-    private async Task AuditAsync(string kind, ReminderEntity row, EmailOutcome outcome, CancellationToken ct)
+    /// <summary>
+    /// A batch message, in waves of at most the instance's slots: reserve, mark the wave's rows sending, send them
+    /// side by side, record. Answers the last outcome (null when nothing was sent).
+    /// </summary>
+    private async Task<EmailOutcome?> ProcessBatchAsync(EmailQueueMessage message, CancellationToken ct)
     {
-        if (kind == EmailKinds.AccessLink)
+        var emails = await queue.EmailsOfAsync(message, ct);
+        var items = message.Items!;
+        var sent = new List<(ReminderEntity Row, EmailOutcome Outcome)>();
+        for (var start = 0; start < items.Count; start += slots.Capacity)
         {
-            var sent = outcome.Result == EmailResult.Sent ? $"message {outcome.MessageId}" : $"outcome unknown: {outcome.Reason}";
-            await audit.RecordAsync(row.Actor, AuditActions.TokenIssue, unitCode: row.UnitCode, detail: $"emailed to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; {sent}", ct: ct);
-            return;
+            var wave = Enumerable.Range(start, Math.Min(slots.Capacity, items.Count - start)).ToList();
+            using var reservation = await slots.ReserveAsync(wave.Count, ct);
+            var permits = await ledger.BeginSendBatchAsync(message.PartitionKey, wave.Select(i => (items[i].RowKey, items[i].ClaimId)).ToList(), ct);
+            var granted = new List<(ReminderEntity Row, int Index)>();
+            for (var k = 0; k < wave.Count; k++)
+            {
+                if (permits[k].Granted)
+                {
+                    granted.Add((permits[k].Row!, wave[k]));
+                }
+                else
+                {
+                    reservation.ReleaseOne();
+                    logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent again: {Skipped}", message.Kind, items[wave[k]].RowKey, message.PartitionKey, permits[k].Skipped);
+                }
+            }
+
+            var outcomes = await Task.WhenAll(granted.Select(async g =>
+            {
+                var outcome = await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct);
+                reservation.ReleaseOne();
+                return (g.Row, outcome);
+            }));
+            using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
+            await ledger.RecordBatchAsync(outcomes, recording.Token);
+            foreach (var (row, outcome) in outcomes)
+            {
+                telemetry.EmailOutcome(message.Kind, row, outcome);
+            }
+
+            var events = outcomes.Where(o => o.outcome.Result != EmailResult.Failed).Select(o => AuditEventOf(message.Kind, o.Row, o.outcome)).OfType<AuditEvent>().ToList();
+            if (events.Count > 0)
+            {
+                await audit.RecordManyAsync(events, recording.Token);
+            }
+
+            sent.AddRange(outcomes);
         }
 
-        if (kind != EmailKinds.Reminder)
+        var failed = sent.Where(s => s.Outcome.Result == EmailResult.Failed).ToList();
+        if (failed.Count > 0)
         {
-            return;
+            throw new EmailNotSentException($"Email {message.Kind} of {message.PartitionKey}: {failed.Count} of {items.Count} not sent, e.g. {failed[0].Row.RowKey}: {failed[0].Outcome.Reason}");
         }
 
+        using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
+        {
+            await queue.ForgetBodyAsync(message, recording.Token);
+        }
+
+        return sent.Count > 0 ? sent[^1].Outcome : null;
+    }
+
+    /// <summary>One email of a row the sender holds (<c>sending</c>); never throws for a failed send.</summary>
+    private async Task<EmailOutcome> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
+    {
+        using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
+        try
+        {
+            var composer = composers.FirstOrDefault(c => c.Kind == kind);
+            return await mailer.SendAsync(composer is null ? await email(ct) : await composer.ComposeAsync(row, ct), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing reached SendGrid (the body could not be read, the outbox could not be written).
+            logger.LogError(ex, "Email {Kind} {RowKey} of {PartitionKey} could not be handed over", kind, row.RowKey, row.PartitionKey);
+            return EmailOutcome.Failed("error: " + ex.Message, 0);
+        }
+    }
+
+    /// <summary>A reminder is audited when it has gone (or may have): who asked for it, to whom, SendGrid's id.</summary>
+    private static AuditEvent? AuditEventOf(string kind, ReminderEntity row, EmailOutcome outcome)
+    {
         var what = outcome.Result == EmailResult.Sent ? $"message {outcome.MessageId}" : $"outcome unknown: {outcome.Reason}";
-        await audit.RecordAsync(row.Actor, AuditActions.Reminder, ReminderLedger.PeriodOf(row), row.UnitCode, $"{row.Stage} to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; {what}", ct);
+        var to = row.To.Replace(";", ", ", StringComparison.Ordinal);
+        return kind switch
+        {
+            EmailKinds.AccessLink => new AuditEvent(row.Actor, AuditActions.TokenIssue, UnitCode: row.UnitCode, Detail: $"emailed to {to}; {what}"),
+            EmailKinds.Reminder => new AuditEvent(row.Actor, AuditActions.Reminder, ReminderLedger.PeriodOf(row), row.UnitCode, $"{row.Stage} to {to}; {what}"),
+            _ => null,
+        };
     }
 }

@@ -24,8 +24,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task DisposeAsync() => await stub.DisposeAsync();
 
-    /// <summary>The timer's run, then its queued emails sent by the queue function (<paramref name="sendsAtOnce"/> at a time).</summary>
-    private static async Task<IReadOnlyList<ReminderRun>> TimerAsync(TestApp app, int sendsAtOnce = 16)
+    /// <summary>The timer's run, then its queued emails sent by the queue function (as the host runs it, or <paramref name="sendsAtOnce"/> at a time).</summary>
+    private static async Task<IReadOnlyList<ReminderRun>> TimerAsync(TestApp app, int? sendsAtOnce = null)
     {
         var runs = await app.Get<ReminderService>().RunOpenPeriodsAsync("timer");
         await EmailQueueDrain.DrainAsync(app, sendsAtOnce);
