@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using Azure.Storage.Blobs.Models;
 using DanVan.Reminders;
@@ -32,15 +33,53 @@ public static class EmailKinds
 /// </summary>
 public sealed record EmailQueueMessage(string Kind, string PartitionKey, string RowKey, string ClaimId, EmailMessage? Email, string? BodyBlob)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<EmailQueueItem>? Items { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<EmailMessage>? Emails { get; init; }
 
+    [JsonIgnore]
     public bool IsBatch => Items is { Count: > 0 };
 }
 
-/// <summary>One ledger row of a batch message, under its claim.</summary>
-public sealed record EmailQueueItem(string RowKey, string ClaimId);
+/// <summary>
+/// One ledger row of a batch message, under its claim, and the row as that claim wrote it with the ETag of the write
+/// (<see cref="ReminderLedger.AsClaimed"/>): while the row is still that version the sender's ETag-conditional write needs no read.
+/// </summary>
+public sealed record EmailQueueItem(string RowKey, string ClaimId)
+{
+    public string? ETag { get; init; }
+
+    public string? UnitCode { get; init; }
+
+    public string? Stage { get; init; }
+
+    public string? To { get; init; }
+
+    public string? Cc { get; init; }
+
+    public string? Actor { get; init; }
+
+    public DateTimeOffset? ClaimedAt { get; init; }
+
+    public int Runs { get; init; }
+
+    public int Attempts { get; init; }
+
+    public static EmailQueueItem Of(ReminderEntity claimed) => new(claimed.RowKey, claimed.ClaimId!)
+    {
+        ETag = claimed.ETag.ToString(),
+        UnitCode = claimed.UnitCode,
+        Stage = claimed.Stage,
+        To = claimed.To,
+        Cc = claimed.Cc,
+        Actor = claimed.Actor,
+        ClaimedAt = claimed.ClaimedAt,
+        Runs = claimed.Runs,
+        Attempts = claimed.Attempts,
+    };
+}
 
 /// <summary>A few facts about one message that could not be sent, for the dashboard.</summary>
 public sealed record PoisonedEmail(string? Kind, string? PeriodId, string? UnitCode, string? Stage, DateTimeOffset? InsertedAt);
@@ -110,7 +149,7 @@ public sealed class EmailQueue(DanVanStore store)
 
         var message = new EmailQueueMessage(kind, partitionKey, "", "", null, null)
         {
-            Items = batch.Select(b => new EmailQueueItem(b.Claimed.RowKey, b.Claimed.ClaimId!)).ToList(),
+            Items = batch.Select(b => EmailQueueItem.Of(b.Claimed)).ToList(),
             Emails = batch.Select(b => b.Email).ToList(),
         };
         var text = JsonSerializer.Serialize(message, Json);

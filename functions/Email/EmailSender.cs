@@ -32,8 +32,8 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// An unknown outcome is not retried: SendGrid may have accepted it.
 /// A batch message does the same for each of its rows, with one read, one transaction to mark them <c>sending</c>,
 /// one to record the outcomes and one for the audit; it throws when any of its emails failed, and its next
-/// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every SendGrid call holds one of the
-/// instance's <see cref="SendSlots"/>.
+/// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every email is sent within one of the
+/// instance's <see cref="SendSlots"/>, so the instance never makes more SendGrid calls at once than configured.
 /// </summary>
 public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, SendSlots slots)
 {
@@ -46,7 +46,6 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             return await ProcessBatchAsync(message, ct);
         }
 
-        using var reservation = await slots.ReserveAsync(1, ct);
         var permit = await ledger.BeginSendAsync(message.PartitionKey, message.RowKey, message.ClaimId, ct);
         if (!permit.Granted)
         {
@@ -56,7 +55,6 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
 
         var row = permit.Row!;
         var outcome = await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct);
-        reservation.ReleaseOne();
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
@@ -78,73 +76,76 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
     }
 
     /// <summary>
-    /// A batch message, in waves of at most the instance's slots: reserve, mark the wave's rows sending, send them
-    /// side by side, record. Answers the last outcome (null when nothing was sent).
+    /// A batch message: its rows marked sending together, their emails sent side by side (each holding a send slot),
+    /// their outcomes recorded and audited together. Answers the last outcome (null when nothing was sent).
     /// </summary>
     private async Task<EmailOutcome?> ProcessBatchAsync(EmailQueueMessage message, CancellationToken ct)
     {
         var emails = await queue.EmailsOfAsync(message, ct);
         var items = message.Items!;
-        var sent = new List<(ReminderEntity Row, EmailOutcome Outcome)>();
-        for (var start = 0; start < items.Count; start += slots.Capacity)
+        var permits = await ledger.BeginSendBatchAsync(message.PartitionKey, items, ct);
+        var granted = new List<(ReminderEntity Row, int Index)>();
+        for (var i = 0; i < items.Count; i++)
         {
-            var wave = Enumerable.Range(start, Math.Min(slots.Capacity, items.Count - start)).ToList();
-            using var reservation = await slots.ReserveAsync(wave.Count, ct);
-            var permits = await ledger.BeginSendBatchAsync(message.PartitionKey, wave.Select(i => (items[i].RowKey, items[i].ClaimId)).ToList(), ct);
-            var granted = new List<(ReminderEntity Row, int Index)>();
-            for (var k = 0; k < wave.Count; k++)
+            if (permits[i].Granted)
             {
-                if (permits[k].Granted)
-                {
-                    granted.Add((permits[k].Row!, wave[k]));
-                }
-                else
-                {
-                    reservation.ReleaseOne();
-                    logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent again: {Skipped}", message.Kind, items[wave[k]].RowKey, message.PartitionKey, permits[k].Skipped);
-                }
+                granted.Add((permits[i].Row!, i));
             }
-
-            var outcomes = await Task.WhenAll(granted.Select(async g =>
+            else
             {
-                var outcome = await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct);
-                reservation.ReleaseOne();
-                return (g.Row, outcome);
-            }));
-            using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
+                logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent again: {Skipped}", message.Kind, items[i].RowKey, message.PartitionKey, permits[i].Skipped);
+            }
+        }
+
+        var outcomes = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
+        {
             await ledger.RecordBatchAsync(outcomes, recording.Token);
             foreach (var (row, outcome) in outcomes)
             {
                 telemetry.EmailOutcome(message.Kind, row, outcome);
             }
 
-            var events = outcomes.Where(o => o.outcome.Result != EmailResult.Failed).Select(o => AuditEventOf(message.Kind, o.Row, o.outcome)).OfType<AuditEvent>().ToList();
+            var events = outcomes.Where(o => o.Outcome.Result != EmailResult.Failed).Select(o => AuditEventOf(message.Kind, o.Row, o.Outcome)).OfType<AuditEvent>().ToList();
             if (events.Count > 0)
             {
                 await audit.RecordManyAsync(events, recording.Token);
             }
 
-            sent.AddRange(outcomes);
-        }
+            var failed = outcomes.Where(o => o.Outcome.Result == EmailResult.Failed).ToList();
+            if (failed.Count > 0)
+            {
+                throw new EmailNotSentException($"Email {message.Kind} of {message.PartitionKey}: {failed.Count} of {items.Count} not sent, e.g. {failed[0].Row.RowKey}: {failed[0].Outcome.Reason}");
+            }
 
-        var failed = sent.Where(s => s.Outcome.Result == EmailResult.Failed).ToList();
-        if (failed.Count > 0)
-        {
-            throw new EmailNotSentException($"Email {message.Kind} of {message.PartitionKey}: {failed.Count} of {items.Count} not sent, e.g. {failed[0].Row.RowKey}: {failed[0].Outcome.Reason}");
-        }
-
-        using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
-        {
             await queue.ForgetBodyAsync(message, recording.Token);
         }
 
-        return sent.Count > 0 ? sent[^1].Outcome : null;
+        return outcomes.Length > 0 ? outcomes[^1].Outcome : null;
     }
 
-    /// <summary>One email of a row the sender holds (<c>sending</c>); never throws for a failed send.</summary>
+    /// <summary>
+    /// One email of a row the sender holds (<c>sending</c>), within one of the instance's send slots; never throws for
+    /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent.
+    /// </summary>
     private async Task<EmailOutcome> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
     {
         using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
+        bool entered;
+        try
+        {
+            entered = await slots.EnterAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return EmailOutcome.Failed("cancelled before sending", 0);
+        }
+
+        if (!entered)
+        {
+            return EmailOutcome.Failed($"no send slot free within {slots.Wait.TotalSeconds:0} s", 0);
+        }
+
         try
         {
             var composer = composers.FirstOrDefault(c => c.Kind == kind);
@@ -155,6 +156,10 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             // Nothing reached SendGrid (the body could not be read, the outbox could not be written).
             logger.LogError(ex, "Email {Kind} {RowKey} of {PartitionKey} could not be handed over", kind, row.RowKey, row.PartitionKey);
             return EmailOutcome.Failed("error: " + ex.Message, 0);
+        }
+        finally
+        {
+            slots.Leave();
         }
     }
 

@@ -112,11 +112,12 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
     /// <summary>
     /// A claim still <c>sending</c> after this long (on the app's clock) was left by a run that crashed or
-    /// was stopped between claiming and recording: longer than any live send can take (every attempt to its
-    /// timeout, the longest waits between them, then recording), plus a minute. With the default settings
-    /// (4 attempts of at most 30 s, waits of at most 60 s) that is 6.5 minutes. Such a row is shown as unknown.
+    /// was stopped between claiming and recording: longer than any live send can take (the wait for a send slot,
+    /// every attempt to its timeout, the longest waits between them, then recording), plus a minute. With the
+    /// default settings (a slot within 30 s, 4 attempts of at most 30 s, waits of at most 60 s) that is 7 minutes.
+    /// Such a row is shown as unknown.
     /// </summary>
-    public TimeSpan AbandonedAfter { get; } = email.Value.LongestSend + RecordTimeout + TimeSpan.FromMinutes(1);
+    public TimeSpan AbandonedAfter { get; } = email.Value.SlotWait + email.Value.LongestSend + RecordTimeout + TimeSpan.FromMinutes(1);
 
     public static string RowKey(string unitCode, string stage) => $"{unitCode}~{stage}";
 
@@ -322,24 +323,34 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     }
 
     /// <summary>
-    /// <see cref="BeginSendAsync"/> for the rows of a batch message (one partition): one range read of the rows,
-    /// then every row that may be sent becomes <c>sending</c> in one ETag-conditional transaction. When that
+    /// <see cref="BeginSendAsync"/> for the rows of a batch message (one partition): the rows as their claims wrote
+    /// them (carried by the message with their ETags; without them, one range read), then every row that may be
+    /// sent becomes <c>sending</c> in one ETag-conditional transaction, which fails if any row changed. When that
     /// transaction does not certainly succeed (a row changed since the read, or its reply was lost), each row
     /// goes through <see cref="BeginSendAsync"/> on its own, which reads it back: a row already <c>sending</c> under
     /// the send id our transaction tried is ours. Answers a permit per item, in their order.
     /// </summary>
-    public async Task<IReadOnlyList<SendPermit>> BeginSendBatchAsync(string partitionKey, IReadOnlyList<(string RowKey, string ClaimId)> items, CancellationToken ct)
+    public async Task<IReadOnlyList<SendPermit>> BeginSendBatchAsync(string partitionKey, IReadOnlyList<EmailQueueItem> items, CancellationToken ct)
     {
-        var keys = items.Select(i => i.RowKey).ToHashSet(StringComparer.Ordinal);
-        var first = keys.Min(StringComparer.Ordinal)!;
-        var last = keys.Max(StringComparer.Ordinal)!;
         var rows = new Dictionary<string, ReminderEntity>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {first} and RowKey le {last}");
-        await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        if (items.All(i => i.ETag is not null))
         {
-            if (keys.Contains(e.RowKey))
+            // The rows as their claims wrote them: the transaction's ETags prove they are still those versions.
+            foreach (var item in items)
             {
-                rows[e.RowKey] = e;
+                rows[item.RowKey] = AsClaimed(partitionKey, item);
+            }
+        }
+        else
+        {
+            var keys = items.Select(i => i.RowKey).ToHashSet(StringComparer.Ordinal);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {keys.Min(StringComparer.Ordinal)} and RowKey le {keys.Max(StringComparer.Ordinal)}");
+            await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+            {
+                if (keys.Contains(e.RowKey))
+                {
+                    rows[e.RowKey] = e;
+                }
             }
         }
 
@@ -368,6 +379,7 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
 
         var marked = sending.Select(i => rows[items[i].RowKey]).ToList();
+
         try
         {
             var responses = (await store.Reminders.SubmitTransactionAsync(marked.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateReplace, r, r.ETag)), ct)).Value;
@@ -388,6 +400,24 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
         return permits;
     }
+
+    /// <summary>A row as the claim an item carries wrote it (status <c>queued</c>), under that write's ETag.</summary>
+    public static ReminderEntity AsClaimed(string partitionKey, EmailQueueItem item) => new()
+    {
+        PartitionKey = partitionKey,
+        RowKey = item.RowKey,
+        ETag = new ETag(item.ETag!),
+        UnitCode = item.UnitCode ?? "",
+        Stage = item.Stage ?? "",
+        Status = ReminderStatus.Queued,
+        Runs = item.Runs,
+        Attempts = item.Attempts,
+        ClaimId = item.ClaimId,
+        To = item.To ?? "",
+        Cc = item.Cc,
+        Actor = item.Actor ?? "",
+        ClaimedAt = item.ClaimedAt ?? default,
+    };
 
     /// <summary>
     /// <see cref="RecordAsync"/> for several sends of one partition: one ETag-conditional transaction (up to 100

@@ -23,7 +23,9 @@ public static class EmailQueueDrain
 
     /// <param name="maxParallelism">Null: the host's batchSize and newBatchThreshold. A number n: batches of n, each
     /// finished before the next is taken (1 processes the messages one by one, in queue order).</param>
-    public static async Task<DrainResult> DrainAsync(TestApp app, int? maxParallelism = null, CancellationToken ct = default)
+    /// <param name="whileRunning">A run that is still putting messages on the queue (the host's listener polls while a timer
+    /// runs): the drain does not end before it has.</param>
+    public static async Task<DrainResult> DrainAsync(TestApp app, int? maxParallelism = null, Task? whileRunning = null, CancellationToken ct = default)
     {
         var (batchSize, threshold) = maxParallelism is { } n ? (Math.Min(n, 32), 0) : (HostQueues.BatchSize, HostQueues.NewBatchThreshold);
         var function = app.Get<EmailFunctions>();
@@ -62,13 +64,15 @@ public static class EmailQueueDrain
             QueueMessage[] messages = (await queue.ReceiveMessagesAsync(batchSize, TimeSpan.FromMinutes(10), ct)).Value;
             if (messages.Length == 0)
             {
-                if (processing.Count == 0)
+                var running = whileRunning is { IsCompleted: false };
+                if (processing.Count == 0 && !running)
                 {
                     return new DrainResult(processed, failed, poisoned);
                 }
 
+                // Nothing visible: the host polls again after a back-off (100 ms doubling up to maxPollingInterval).
                 backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, HostQueues.MaxPollingInterval.Ticks));
-                await Task.WhenAny(Task.WhenAll(processing), Task.Delay(backoff, ct));
+                await Task.Delay(backoff, ct);
                 processing.RemoveAll(t => t.IsCompleted);
                 continue;
             }
