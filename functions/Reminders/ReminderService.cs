@@ -174,10 +174,10 @@ public sealed class ReminderService(
 
         if (!dryRun)
         {
-            // Rows never claimed are claimed a transaction at a time (one stage, up to 100 units) and queued a batch
-            // message at a time; a failed row is claimed again on its own. Both bounded by MaxParallelism.
+            // Rows never claimed are claimed a transaction at a time (one stage, up to 100 units, whole messages) and
+            // queued a batch message at a time; a failed row is claimed again on its own. Both bounded by MaxParallelism.
             var groups = fresh.GroupBy(i => stages[i].Id, StringComparer.Ordinal)
-                .SelectMany(g => g.OrderBy(i => missing[i].UnitCode, StringComparer.Ordinal).Chunk(ReminderLedger.MaxTransaction))
+                .SelectMany(g => g.OrderBy(i => missing[i].UnitCode, StringComparer.Ordinal).Chunk(ReminderLedger.MaxTransaction / PerMessage * PerMessage))
                 .Concat(again.Select(i => new[] { i }))
                 .ToList();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = reminderOptions.Value.MaxParallelism, CancellationToken = ct };
@@ -296,10 +296,10 @@ public sealed class ReminderService(
     }
 
     /// <summary>
-    /// Reminders per queue message: half the instance's send slots (<see cref="SendSlots"/>), so two messages send
-    /// side by side and one's storage work overlaps the other's calls.
+    /// Reminders per queue message: as many as the instance's send slots (<see cref="SendSlots"/>), so one message's
+    /// emails can all be on their way at once; each put, receive and delete of the queue then carries that many.
     /// </summary>
-    private int PerMessage => Math.Clamp(reminderOptions.Value.MaxParallelism / 2, 1, EmailQueue.MaxBatch);
+    private int PerMessage => Math.Clamp(reminderOptions.Value.MaxParallelism, 1, EmailQueue.MaxBatch);
 
     private static ReminderLine Line(StatusRow row, ReminderStage stage, EmailMessage message, string status) =>
         new(row.UnitCode, row.UnitName, stage.Id, message.To, message.DistinctCc, status);

@@ -25,7 +25,7 @@ public sealed class ReminderBatchTests : IAsyncLifetime
 
     /// <summary>
     /// The n-th table transaction is applied by storage and its reply lost (the SDK's retry then meets its own write):
-    /// 1 is the run's claim of all 20 rows, 2 a batch's mark as sending, 3 its outcomes, 4 its audit.
+    /// 1 is the run's claim of all 20 rows, 2 the first batch's (16 rows) mark as sending, 3 its outcomes, 4 its audit.
     /// </summary>
     [Theory]
     [InlineData(1)]
@@ -106,9 +106,9 @@ public sealed class ReminderBatchTests : IAsyncLifetime
         var run = (await app.Get<ReminderService>().RunOpenPeriodsAsync("timer")).Single(r => r.Stage is not null);
         var drain = await EmailQueueDrain.DrainAsync(app);
 
-        // 40 reminders in batches of 1 (half of 3 slots) and the digest: up to batchSize + newBatchThreshold invocations at once.
+        // 40 reminders in batch messages of 3 (the slots) and the digest: up to batchSize + newBatchThreshold invocations at once.
         Assert.Equal(40, run.Queued);
-        Assert.Equal((41, 0), (drain.Processed, drain.Failed));
+        Assert.Equal((15, 0), (drain.Processed, drain.Failed));
         Assert.True(HostQueues.MaxInFlight > 3);
         Assert.Equal(40, stub.Reminders.Count);
         Assert.InRange(stub.MaxConcurrent, 2, 3);
@@ -125,10 +125,10 @@ public sealed class ReminderBatchTests : IAsyncLifetime
         var messages = await EmailQueueDrain.PeekAsync(app);
         var drain = await EmailQueueDrain.DrainAsync(app);
 
-        // 30 reminders in batch messages of 2 (half of 4 slots) and the digest; all 16 are taken by the host at once.
+        // 30 reminders in batch messages of 4 (the slots) and the digest; all 9 are taken by the host at once.
         Assert.Equal(30, run.Queued);
-        Assert.Equal((16, 0), (drain.Processed, drain.Failed));
-        Assert.Equal(16, messages.Count);
+        Assert.Equal((9, 0), (drain.Processed, drain.Failed));
+        Assert.Equal(9, messages.Count);
         Assert.Equal(30, stub.Reminders.Count);
         Assert.InRange(stub.MaxConcurrent, 2, 4);
         Assert.Empty(stub.Violations);
