@@ -31,6 +31,9 @@ public sealed class AuditEntity : ITableEntity
 /// <summary>What the audit trail answers with: who did what, when (Vietnam time), to which unit.</summary>
 public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string? PeriodId, string? UnitCode, string? Detail);
 
+/// <summary>One event to record (<see cref="AuditLog.RecordManyAsync"/>).</summary>
+public sealed record AuditEvent(string Actor, string Action, string? PeriodId = null, string? UnitCode = null, string? Detail = null);
+
 /// <summary>The names of audited actions.</summary>
 public static class AuditActions
 {
@@ -54,21 +57,37 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock)
 {
     public async Task RecordAsync(string actor, string action, string? periodId = null, string? unitCode = null, string? detail = null, CancellationToken ct = default)
     {
-        var at = clock.GetUtcNow();
-        var entity = new AuditEntity
-        {
-            PartitionKey = periodId ?? AuditEntity.NoPeriod,
-            RowKey = (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12],
-            At = at,
-            Actor = actor,
-            Action = action,
-            UnitCode = unitCode,
-            Detail = detail,
-        };
         // Upsert, not Add: the row key is this event's own, so when a reply is lost the SDK's retry
         // rewrites the same event instead of failing with 409 on what is already stored.
-        await store.Audit.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        await store.Audit.UpsertEntityAsync(Entity(new AuditEvent(actor, action, periodId, unitCode, detail), clock.GetUtcNow()), TableUpdateMode.Replace, ct);
     }
+
+    /// <summary>
+    /// Several events at once (a batch of reminders sent): one entity-group transaction per period and 100 events.
+    /// Upserts under each event's own key, so the SDK's retry after a lost reply rewrites the same events.
+    /// </summary>
+    public async Task RecordManyAsync(IReadOnlyList<AuditEvent> events, CancellationToken ct = default)
+    {
+        var at = clock.GetUtcNow();
+        foreach (var partition in events.Select(e => Entity(e, at)).GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in partition.Chunk(100))
+            {
+                await store.Audit.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct);
+            }
+        }
+    }
+
+    private static AuditEntity Entity(AuditEvent e, DateTimeOffset at) => new()
+    {
+        PartitionKey = e.PeriodId ?? AuditEntity.NoPeriod,
+        RowKey = (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12],
+        At = at,
+        Actor = e.Actor,
+        Action = e.Action,
+        UnitCode = e.UnitCode,
+        Detail = e.Detail,
+    };
 
     public Task RecordAsync(Caller caller, string action, string? periodId = null, string? unitCode = null, string? detail = null, CancellationToken ct = default) =>
         RecordAsync(caller.Actor, action, periodId, unitCode, detail, ct);

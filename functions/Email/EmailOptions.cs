@@ -45,6 +45,13 @@ public sealed class EmailOptions
     /// </summary>
     public TimeSpan LongestSend => (AttemptTimeout * MaxAttempts) + (TimeSpan.FromSeconds(MaxRetryDelaySeconds) * (MaxAttempts - 1));
 
+    /// <summary>
+    /// The longest an email whose ledger row is already <c>sending</c> waits for one of the instance's send slots
+    /// (<see cref="SendSlots"/>) before it is recorded as failed (not sent) and left to the queue's retry: one
+    /// attempt's timeout.
+    /// </summary>
+    public TimeSpan SlotWait => AttemptTimeout;
+
     public bool UsesOutbox => string.IsNullOrWhiteSpace(SendGridApiKey);
 }
 

@@ -1,5 +1,8 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using Azure.Storage.Blobs.Models;
 using DanVan.Reminders;
 using DanVan.Storage;
@@ -23,8 +26,60 @@ public static class EmailKinds
 /// One message on the email queue (JSON, camelCase): which ledger row it is for and under which claim
 /// (<see cref="ReminderLedger"/> owns the keys; the message only carries them back), and the email itself,
 /// inline or, when too large for a queue message, as the name of a blob in the <c>emailbodies</c> container.
+/// A batch (a reminder run's emails of one stage) is one message for several rows of one partition: <see cref="Items"/>
+/// names the rows and <see cref="Emails"/> (or the blob, a JSON array) holds their emails in the same order;
+/// <see cref="RowKey"/>, <see cref="ClaimId"/> and <see cref="Email"/> are then empty. Each queue message costs
+/// a put, a receive and a delete, so a batch of n costs what one email did.
 /// </summary>
-public sealed record EmailQueueMessage(string Kind, string PartitionKey, string RowKey, string ClaimId, EmailMessage? Email, string? BodyBlob);
+public sealed record EmailQueueMessage(string Kind, string PartitionKey, string RowKey, string ClaimId, EmailMessage? Email, string? BodyBlob)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<EmailQueueItem>? Items { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<EmailMessage>? Emails { get; init; }
+
+    [JsonIgnore]
+    public bool IsBatch => Items is { Count: > 0 };
+}
+
+/// <summary>
+/// One ledger row of a batch message, under its claim, and the row as that claim wrote it with the ETag of the write
+/// (<see cref="ReminderLedger.AsClaimed"/>): while the row is still that version the sender's ETag-conditional write needs no read.
+/// </summary>
+public sealed record EmailQueueItem(string RowKey, string ClaimId)
+{
+    public string? ETag { get; init; }
+
+    public string? UnitCode { get; init; }
+
+    public string? Stage { get; init; }
+
+    public string? To { get; init; }
+
+    public string? Cc { get; init; }
+
+    public string? Actor { get; init; }
+
+    public DateTimeOffset? ClaimedAt { get; init; }
+
+    public int Runs { get; init; }
+
+    public int Attempts { get; init; }
+
+    public static EmailQueueItem Of(ReminderEntity claimed) => new(claimed.RowKey, claimed.ClaimId!)
+    {
+        ETag = claimed.ETag.ToString(),
+        UnitCode = claimed.UnitCode,
+        Stage = claimed.Stage,
+        To = claimed.To,
+        Cc = claimed.Cc,
+        Actor = claimed.Actor,
+        ClaimedAt = claimed.ClaimedAt,
+        Runs = claimed.Runs,
+        Attempts = claimed.Attempts,
+    };
+}
 
 /// <summary>A few facts about one message that could not be sent, for the dashboard.</summary>
 public sealed record PoisonedEmail(string? Kind, string? PeriodId, string? UnitCode, string? Stage, DateTimeOffset? InsertedAt);
@@ -49,7 +104,12 @@ public sealed class EmailQueue(DanVanStore store)
     /// <summary>How many poisoned messages the dashboard is shown (the most one peek returns).</summary>
     public const int PeekLimit = 32;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>The most emails one batch message carries (a table transaction holds 100 rows; far fewer fit a message).</summary>
+    public const int MaxBatch = 50;
+
+    // Vietnamese letters stay UTF-8 (not \uXXXX, six bytes each), so a batch of reminders fits a message; characters
+    // that matter in HTML are still escaped.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
     /// <summary>Puts the email of a claimed ledger row on the queue; answers the queue's message id.</summary>
     public async Task<string> EnqueueAsync(string kind, ReminderEntity claimed, EmailMessage email, CancellationToken ct)
@@ -70,13 +130,67 @@ public sealed class EmailQueue(DanVanStore store)
         return sent.Value.MessageId;
     }
 
+    /// <summary>
+    /// Puts the emails of several claimed rows of one partition on the queue as one message (one row: the
+    /// single shape of <see cref="EnqueueAsync"/>); answers the queue's message id.
+    /// </summary>
+    public async Task<string> EnqueueBatchAsync(string kind, IReadOnlyList<(ReminderEntity Claimed, EmailMessage Email)> batch, CancellationToken ct)
+    {
+        if (batch.Count == 1)
+        {
+            return await EnqueueAsync(kind, batch[0].Claimed, batch[0].Email, ct);
+        }
+
+        var partitionKey = batch[0].Claimed.PartitionKey;
+        if (batch.Count > MaxBatch || batch.Any(b => b.Claimed.PartitionKey != partitionKey))
+        {
+            throw new ArgumentException($"A batch message holds at most {MaxBatch} rows of one partition.", nameof(batch));
+        }
+
+        var message = new EmailQueueMessage(kind, partitionKey, "", "", null, null)
+        {
+            Items = batch.Select(b => EmailQueueItem.Of(b.Claimed)).ToList(),
+            Emails = batch.Select(b => b.Email).ToList(),
+        };
+        var text = JsonSerializer.Serialize(message, Json);
+        if (Encoding.UTF8.GetByteCount(text) > MaxInlineBytes)
+        {
+            var blobName = $"{kind}/{batch[0].Claimed.ClaimId}-batch.json";
+            await store.EmailBodies.GetBlobClient(blobName).UploadAsync(
+                BinaryData.FromObjectAsJson(message.Emails, Json),
+                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+                ct);
+            text = JsonSerializer.Serialize(message with { BodyBlob = blobName, Emails = null }, Json);
+        }
+
+        var sent = await store.EmailQueue.SendMessageAsync(text, cancellationToken: ct);
+        return sent.Value.MessageId;
+    }
+
     /// <summary>A message's JSON; an unreadable one throws (and ends in the poison queue).</summary>
     public static EmailQueueMessage Parse(string text)
     {
         var message = JsonSerializer.Deserialize<EmailQueueMessage>(text, Json);
-        return message is { Kind.Length: > 0, PartitionKey.Length: > 0, RowKey.Length: > 0, ClaimId.Length: > 0 } && (message.Email is not null || message.BodyBlob is not null)
-            ? message
-            : throw new FormatException("Not an email queue message: kind, partitionKey, rowKey, claimId and email (or bodyBlob) are required.");
+        var single = message is { Kind.Length: > 0, PartitionKey.Length: > 0, RowKey.Length: > 0, ClaimId.Length: > 0, IsBatch: false } && (message.Email is not null || message.BodyBlob is not null);
+        var batch = message is { Kind.Length: > 0, PartitionKey.Length: > 0, IsBatch: true }
+            && message.Items!.All(i => i is { RowKey.Length: > 0, ClaimId.Length: > 0 })
+            && (message.Emails?.Count == message.Items!.Count || (message.Emails is null && message.BodyBlob is not null));
+        return single || batch
+            ? message!
+            : throw new FormatException("Not an email queue message: kind, partitionKey, rowKey, claimId and email (or bodyBlob) are required, or items with their emails.");
+    }
+
+    /// <summary>The emails of a batch message, in the order of its items, inline or from its blob.</summary>
+    public async Task<IReadOnlyList<EmailMessage>> EmailsOfAsync(EmailQueueMessage message, CancellationToken ct)
+    {
+        if (message.Emails is { } inline)
+        {
+            return inline;
+        }
+
+        var content = await store.EmailBodies.GetBlobClient(message.BodyBlob).DownloadContentAsync(ct);
+        var emails = content.Value.Content.ToObjectFromJson<List<EmailMessage>>(Json);
+        return emails is { } list && list.Count == message.Items!.Count ? list : throw new FormatException($"Email bodies {message.BodyBlob} do not match the message's items.");
     }
 
     /// <summary>The email a message carries, inline or from its blob.</summary>
@@ -118,7 +232,7 @@ public sealed class EmailQueue(DanVanStore store)
                 // Shown without its details: it was never a message DanVan could read.
             }
 
-            var args = message?.Email?.CustomArgs;
+            var args = (message?.Email ?? message?.Emails?.FirstOrDefault())?.CustomArgs;
             return new PoisonedEmail(
                 message?.Kind,
                 args?.GetValueOrDefault("periodId"),

@@ -30,13 +30,22 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// after recording, so the queue retries it (the row is <c>failed</c>, which the retry may send) and, after
 /// <c>maxDequeueCount</c> attempts (host.json), the Functions host moves it to the poison queue.
 /// An unknown outcome is not retried: SendGrid may have accepted it.
+/// A batch message does the same for each of its rows, with one read, one transaction to mark them <c>sending</c>,
+/// one to record the outcomes and one for the audit; it throws when any of its emails failed, and its next
+/// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every email is sent within one of the
+/// instance's <see cref="SendSlots"/>, so the instance never makes more SendGrid calls at once than configured.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers)
+public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, SendSlots slots)
 {
-    /// <summary>Sends one queue message's email if its ledger row allows it; answers what was done (null: nothing).</summary>
+    /// <summary>Sends one queue message's email(s) if the ledger allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
     {
         var message = EmailQueue.Parse(text);
+        if (message.IsBatch)
+        {
+            return await ProcessBatchAsync(message, ct);
+        }
+
         var permit = await ledger.BeginSendAsync(message.PartitionKey, message.RowKey, message.ClaimId, ct);
         if (!permit.Granted)
         {
@@ -45,28 +54,18 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
 
         var row = permit.Row!;
-        using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
-        EmailOutcome outcome;
-        try
-        {
-            var composer = composers.FirstOrDefault(c => c.Kind == message.Kind);
-            var email = composer is null ? await queue.EmailOfAsync(message, ct) : await composer.ComposeAsync(row, ct);
-            outcome = await mailer.SendAsync(email, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Nothing reached SendGrid (the body could not be read, the outbox could not be written).
-            logger.LogError(ex, "Email {Kind} {RowKey} of {PartitionKey} could not be handed over", message.Kind, row.RowKey, row.PartitionKey);
-            outcome = EmailOutcome.Failed("error: " + ex.Message, 0);
-        }
-
+        var outcome = await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct);
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
             telemetry.EmailOutcome(message.Kind, row, outcome);
             if (outcome.Result != EmailResult.Failed)
             {
-                await AuditAsync(message.Kind, row, outcome, recording.Token);
+                if (AuditEventOf(message.Kind, row, outcome) is { } e)
+                {
+                    await audit.RecordAsync(e.Actor, e.Action, e.PeriodId, e.UnitCode, e.Detail, recording.Token);
+                }
+
                 await queue.ForgetBodyAsync(message, recording.Token);
             }
         }
@@ -76,22 +75,104 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             : outcome;
     }
 
-    /// <summary>A reminder is audited when it has gone (or may have): who asked for it, to whom, SendGrid's id.</summary>
-    private async Task AuditAsync(string kind, ReminderEntity row, EmailOutcome outcome, CancellationToken ct)
+    /// <summary>
+    /// A batch message: its rows marked sending together, their emails sent side by side (each holding a send slot),
+    /// their outcomes recorded and audited together. Answers the last outcome (null when nothing was sent).
+    /// </summary>
+    private async Task<EmailOutcome?> ProcessBatchAsync(EmailQueueMessage message, CancellationToken ct)
     {
-        if (kind == EmailKinds.AccessLink)
+        var emails = await queue.EmailsOfAsync(message, ct);
+        var items = message.Items!;
+        var permits = await ledger.BeginSendBatchAsync(message.PartitionKey, items, ct);
+        var granted = new List<(ReminderEntity Row, int Index)>();
+        for (var i = 0; i < items.Count; i++)
         {
-            var sent = outcome.Result == EmailResult.Sent ? $"message {outcome.MessageId}" : $"outcome unknown: {outcome.Reason}";
-            await audit.RecordAsync(row.Actor, AuditActions.TokenIssue, unitCode: row.UnitCode, detail: $"emailed to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; {sent}", ct: ct);
-            return;
+            if (permits[i].Granted)
+            {
+                granted.Add((permits[i].Row!, i));
+            }
+            else
+            {
+                logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent again: {Skipped}", message.Kind, items[i].RowKey, message.PartitionKey, permits[i].Skipped);
+            }
         }
 
-        if (kind != EmailKinds.Reminder)
+        var outcomes = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
-            return;
+            await ledger.RecordBatchAsync(outcomes, recording.Token);
+            foreach (var (row, outcome) in outcomes)
+            {
+                telemetry.EmailOutcome(message.Kind, row, outcome);
+            }
+
+            var events = outcomes.Where(o => o.Outcome.Result != EmailResult.Failed).Select(o => AuditEventOf(message.Kind, o.Row, o.Outcome)).OfType<AuditEvent>().ToList();
+            if (events.Count > 0)
+            {
+                await audit.RecordManyAsync(events, recording.Token);
+            }
+
+            var failed = outcomes.Where(o => o.Outcome.Result == EmailResult.Failed).ToList();
+            if (failed.Count > 0)
+            {
+                throw new EmailNotSentException($"Email {message.Kind} of {message.PartitionKey}: {failed.Count} of {items.Count} not sent, e.g. {failed[0].Row.RowKey}: {failed[0].Outcome.Reason}");
+            }
+
+            await queue.ForgetBodyAsync(message, recording.Token);
         }
 
+        return outcomes.Length > 0 ? outcomes[^1].Outcome : null;
+    }
+
+    /// <summary>
+    /// One email of a row the sender holds (<c>sending</c>), within one of the instance's send slots; never throws for
+    /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent.
+    /// </summary>
+    private async Task<EmailOutcome> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
+    {
+        using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
+        bool entered;
+        try
+        {
+            entered = await slots.EnterAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return EmailOutcome.Failed("cancelled before sending", 0);
+        }
+
+        if (!entered)
+        {
+            return EmailOutcome.Failed($"no send slot free within {slots.Wait.TotalSeconds:0} s", 0);
+        }
+
+        try
+        {
+            var composer = composers.FirstOrDefault(c => c.Kind == kind);
+            return await mailer.SendAsync(composer is null ? await email(ct) : await composer.ComposeAsync(row, ct), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing reached SendGrid (the body could not be read, the outbox could not be written).
+            logger.LogError(ex, "Email {Kind} {RowKey} of {PartitionKey} could not be handed over", kind, row.RowKey, row.PartitionKey);
+            return EmailOutcome.Failed("error: " + ex.Message, 0);
+        }
+        finally
+        {
+            slots.Leave();
+        }
+    }
+
+    /// <summary>A reminder is audited when it has gone (or may have): who asked for it, to whom, SendGrid's id.</summary>
+    private static AuditEvent? AuditEventOf(string kind, ReminderEntity row, EmailOutcome outcome)
+    {
         var what = outcome.Result == EmailResult.Sent ? $"message {outcome.MessageId}" : $"outcome unknown: {outcome.Reason}";
-        await audit.RecordAsync(row.Actor, AuditActions.Reminder, ReminderLedger.PeriodOf(row), row.UnitCode, $"{row.Stage} to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; {what}", ct);
+        var to = row.To.Replace(";", ", ", StringComparison.Ordinal);
+        return kind switch
+        {
+            EmailKinds.AccessLink => new AuditEvent(row.Actor, AuditActions.TokenIssue, UnitCode: row.UnitCode, Detail: $"emailed to {to}; {what}"),
+            EmailKinds.Reminder => new AuditEvent(row.Actor, AuditActions.Reminder, ReminderLedger.PeriodOf(row), row.UnitCode, $"{row.Stage} to {to}; {what}"),
+            _ => null,
+        };
     }
 }

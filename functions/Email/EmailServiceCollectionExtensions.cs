@@ -43,6 +43,7 @@ public static class EmailServiceCollectionExtensions
         services.TryAddSingleton<ReminderLedger>();
         services.AddSingleton<EmailQueue>();
         services.AddSingleton<EmailSender>();
+        services.AddSingleton<SendSlots>();
         services.AddSingleton<ReceiptEmails>();
         return services;
     }

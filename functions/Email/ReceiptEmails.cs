@@ -67,6 +67,25 @@ public sealed class ReceiptEmails(ReminderLedger ledger, EmailQueue queue, IOpti
         }
     }
 
+    /// <summary>
+    /// <see cref="EnqueueClaimedAsync"/> for several claimed rows of one partition, as one batch message. If that
+    /// fails every row is recorded as failed (none of the emails left), so each can be claimed again.
+    /// </summary>
+    internal static async Task<EmailOutcome> EnqueueClaimedBatchAsync(EmailQueue queue, ReminderLedger ledger, string kind, IReadOnlyList<(ReminderEntity Claimed, EmailMessage Email)> batch, CancellationToken ct)
+    {
+        try
+        {
+            return EmailOutcome.Enqueued(await queue.EnqueueBatchAsync(kind, batch, ct));
+        }
+        catch (Exception ex) when (Storage.StorageFailures.Is(ex, ct))
+        {
+            var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
+            using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
+            await ledger.RecordBatchAsync(batch.Select(b => (b.Claimed, failed)).ToList(), recording.Token);
+            return failed;
+        }
+    }
+
     public static EmailMessage Compose(ReceiptEmail r, string publicBaseUrl)
     {
         var values = new Dictionary<string, string>

@@ -99,6 +99,9 @@ public sealed record ReminderClaim(ReminderEntity? Row, string? ExistingStatus)
     public bool Won => Row is not null;
 }
 
+/// <summary>One unit's reminder at one stage, to be claimed with others (<see cref="ReminderLedger.ClaimBatchAsync"/>).</summary>
+public sealed record ReminderClaimRequest(string UnitCode, string Stage, string To, string? Cc);
+
 public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptions<EmailOptions> email)
 {
     /// <summary>
@@ -109,11 +112,12 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
     /// <summary>
     /// A claim still <c>sending</c> after this long (on the app's clock) was left by a run that crashed or
-    /// was stopped between claiming and recording: longer than any live send can take (every attempt to its
-    /// timeout, the longest waits between them, then recording), plus a minute. With the default settings
-    /// (4 attempts of at most 30 s, waits of at most 60 s) that is 6.5 minutes. Such a row is shown as unknown.
+    /// was stopped between claiming and recording: longer than any live send can take (the wait for a send slot,
+    /// every attempt to its timeout, the longest waits between them, then recording), plus a minute. With the
+    /// default settings (a slot within 30 s, 4 attempts of at most 30 s, waits of at most 60 s) that is 7 minutes.
+    /// Such a row is shown as unknown.
     /// </summary>
-    public TimeSpan AbandonedAfter { get; } = email.Value.LongestSend + RecordTimeout + TimeSpan.FromMinutes(1);
+    public TimeSpan AbandonedAfter { get; } = email.Value.SlotWait + email.Value.LongestSend + RecordTimeout + TimeSpan.FromMinutes(1);
 
     public static string RowKey(string unitCode, string stage) => $"{unitCode}~{stage}";
 
@@ -156,22 +160,65 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     public Task<ReminderClaim> ClaimDecisionAsync(string periodId, string unitCode, int revision, string to, string actor, CancellationToken ct) =>
         ClaimRowAsync(DecisionPartitionKey(periodId), DecisionRowKey(unitCode, revision), unitCode, "", to, null, actor, ct);
 
-    private async Task<ReminderClaim> ClaimRowAsync(string partitionKey, string rowKey, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct)
+    /// <summary>
+    /// Claims the reminders of several units of one period (each a row never claimed before, as far as the caller
+    /// read) in entity-group transactions of up to 100 rows: one round trip claims them all, or none. When a
+    /// transaction does not certainly succeed (a row exists after all: another run, or our own transaction whose
+    /// reply was lost and whose retry met it; storage failing) each of its rows is claimed on its own under the
+    /// same claim id, so a row our lost transaction did claim is read back as ours, never guessed.
+    /// Answers a claim per request, in their order.
+    /// </summary>
+    public async Task<IReadOnlyList<ReminderClaim>> ClaimBatchAsync(string periodId, IReadOnlyList<ReminderClaimRequest> requests, string actor, CancellationToken ct)
     {
-        var row = new ReminderEntity
+        var claims = new ReminderClaim[requests.Count];
+        for (var start = 0; start < requests.Count; start += MaxTransaction)
         {
-            PartitionKey = partitionKey,
-            RowKey = rowKey,
-            UnitCode = unitCode,
-            Stage = stage,
-            Status = ReminderStatus.Queued,
-            Runs = 1,
-            ClaimId = NewClaimId(),
-            To = to,
-            Cc = cc,
-            Actor = actor,
-            ClaimedAt = clock.GetUtcNow(),
-        };
+            var rows = requests.Skip(start).Take(MaxTransaction)
+                .Select(r => NewRow(periodId, RowKey(r.UnitCode, r.Stage), r.UnitCode, r.Stage, r.To, r.Cc, actor, NewClaimId()))
+                .ToList();
+            try
+            {
+                var responses = (await store.Reminders.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), ct)).Value;
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    rows[i].ETag = responses[i].Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+                    claims[start + i] = new ReminderClaim(rows[i], null);
+                }
+            }
+            catch (Exception ex) when (StorageFailures.Is(ex, ct))
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var r = rows[i];
+                    claims[start + i] = await ClaimRowAsync(r.PartitionKey, r.RowKey, r.UnitCode, r.Stage, r.To, r.Cc, actor, ct, r.ClaimId);
+                }
+            }
+        }
+
+        return claims;
+    }
+
+    /// <summary>Rows in one entity-group transaction: the table service's limit.</summary>
+    public const int MaxTransaction = 100;
+
+    private ReminderEntity NewRow(string partitionKey, string rowKey, string unitCode, string stage, string to, string? cc, string actor, string claimId) => new()
+    {
+        PartitionKey = partitionKey,
+        RowKey = rowKey,
+        UnitCode = unitCode,
+        Stage = stage,
+        Status = ReminderStatus.Queued,
+        Runs = 1,
+        ClaimId = claimId,
+        To = to,
+        Cc = cc,
+        Actor = actor,
+        ClaimedAt = clock.GetUtcNow(),
+    };
+
+    private async Task<ReminderClaim> ClaimRowAsync(string partitionKey, string rowKey, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct, string? claimId = null)
+    {
+        var row = NewRow(partitionKey, rowKey, unitCode, stage, to, cc, actor, claimId ?? NewClaimId());
         try
         {
             var added = await store.Reminders.AddEntityAsync(row, ct);
@@ -227,7 +274,9 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     /// <c>sending</c> by an ETag-conditional update, so of two deliveries of one message at most one sends.
     /// A row already <c>sending</c> is never sent again: its delivery may have reached SendGrid before it crashed.
     /// </summary>
-    public async Task<SendPermit> BeginSendAsync(string partitionKey, string rowKey, string claimId, CancellationToken ct)
+    /// <param name="triedSendId">The send id of an earlier write of ours whose outcome is not known (a batch's): a row already
+    /// <c>sending</c> under it is ours to send.</param>
+    public async Task<SendPermit> BeginSendAsync(string partitionKey, string rowKey, string claimId, CancellationToken ct, string? triedSendId = null)
     {
         var response = await store.Reminders.GetEntityIfExistsAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct);
         if (!response.HasValue || response.Value is not { } row)
@@ -235,19 +284,17 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
             return new SendPermit(null, "no_row");
         }
 
-        if (row.ClaimId != claimId)
+        if (triedSendId is not null && row.ClaimId == claimId && row.Status == ReminderStatus.Sending && row.SendId == triedSendId)
         {
-            return new SendPermit(null, "stale_claim");
+            return new SendPermit(row, null);
         }
 
-        if (row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed))
+        if (Refusal(row, claimId) is { } refused)
         {
-            return new SendPermit(null, StatusOf(row));
+            return refused;
         }
 
-        row.Status = ReminderStatus.Sending;
-        row.SendId = Guid.NewGuid().ToString("N");
-        row.SendingAt = clock.GetUtcNow();
+        MarkSending(row);
         try
         {
             var updated = await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
@@ -262,8 +309,166 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
     }
 
+    /// <summary>Why a row may not be sent under <paramref name="claimId"/> now; null when it may.</summary>
+    private SendPermit? Refusal(ReminderEntity row, string claimId) =>
+        row.ClaimId != claimId ? new SendPermit(null, "stale_claim")
+        : row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed) ? new SendPermit(null, StatusOf(row))
+        : null;
+
+    private void MarkSending(ReminderEntity row)
+    {
+        row.Status = ReminderStatus.Sending;
+        row.SendId = Guid.NewGuid().ToString("N");
+        row.SendingAt = clock.GetUtcNow();
+    }
+
+    /// <summary>
+    /// <see cref="BeginSendAsync"/> for the rows of a batch message (one partition): the rows as their claims wrote
+    /// them (carried by the message with their ETags; without them, one range read), then every row that may be
+    /// sent becomes <c>sending</c> in one ETag-conditional transaction, which fails if any row changed. When that
+    /// transaction does not certainly succeed (a row changed since the read, or its reply was lost), each row
+    /// goes through <see cref="BeginSendAsync"/> on its own, which reads it back: a row already <c>sending</c> under
+    /// the send id our transaction tried is ours. Answers a permit per item, in their order.
+    /// </summary>
+    public async Task<IReadOnlyList<SendPermit>> BeginSendBatchAsync(string partitionKey, IReadOnlyList<EmailQueueItem> items, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, ReminderEntity>(StringComparer.Ordinal);
+        if (items.All(i => i.ETag is not null))
+        {
+            // The rows as their claims wrote them: the transaction's ETags prove they are still those versions.
+            foreach (var item in items)
+            {
+                rows[item.RowKey] = AsClaimed(partitionKey, item);
+            }
+        }
+        else
+        {
+            var keys = items.Select(i => i.RowKey).ToHashSet(StringComparer.Ordinal);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {keys.Min(StringComparer.Ordinal)} and RowKey le {keys.Max(StringComparer.Ordinal)}");
+            await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+            {
+                if (keys.Contains(e.RowKey))
+                {
+                    rows[e.RowKey] = e;
+                }
+            }
+        }
+
+        var permits = new SendPermit[items.Count];
+        var sending = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!rows.TryGetValue(items[i].RowKey, out var row))
+            {
+                permits[i] = new SendPermit(null, "no_row");
+            }
+            else if (Refusal(row, items[i].ClaimId) is { } refused)
+            {
+                permits[i] = refused;
+            }
+            else
+            {
+                MarkSending(row);
+                sending.Add(i);
+            }
+        }
+
+        if (sending.Count == 0)
+        {
+            return permits;
+        }
+
+        var marked = sending.Select(i => rows[items[i].RowKey]).ToList();
+
+        try
+        {
+            var responses = (await store.Reminders.SubmitTransactionAsync(marked.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateReplace, r, r.ETag)), ct)).Value;
+            for (var k = 0; k < marked.Count; k++)
+            {
+                marked[k].ETag = responses[k].Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+                permits[sending[k]] = new SendPermit(marked[k], null);
+            }
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
+        {
+            for (var k = 0; k < marked.Count; k++)
+            {
+                var item = items[sending[k]];
+                permits[sending[k]] = await BeginSendAsync(partitionKey, item.RowKey, item.ClaimId, ct, triedSendId: marked[k].SendId);
+            }
+        }
+
+        return permits;
+    }
+
+    /// <summary>A row as the claim an item carries wrote it (status <c>queued</c>), under that write's ETag.</summary>
+    public static ReminderEntity AsClaimed(string partitionKey, EmailQueueItem item) => new()
+    {
+        PartitionKey = partitionKey,
+        RowKey = item.RowKey,
+        ETag = new ETag(item.ETag!),
+        UnitCode = item.UnitCode ?? "",
+        Stage = item.Stage ?? "",
+        Status = ReminderStatus.Queued,
+        Runs = item.Runs,
+        Attempts = item.Attempts,
+        ClaimId = item.ClaimId,
+        To = item.To ?? "",
+        Cc = item.Cc,
+        Actor = item.Actor ?? "",
+        ClaimedAt = item.ClaimedAt ?? default,
+    };
+
+    /// <summary>
+    /// <see cref="RecordAsync"/> for several sends of one partition: one ETag-conditional transaction (up to 100
+    /// rows each); when one does not certainly succeed, each of its rows is written on its own, which reads back a
+    /// row our lost transaction already wrote.
+    /// </summary>
+    public async Task RecordBatchAsync(IReadOnlyList<(ReminderEntity Claimed, EmailOutcome Outcome)> sends, CancellationToken ct)
+    {
+        foreach (var (claimed, outcome) in sends)
+        {
+            Apply(claimed, outcome);
+        }
+
+        foreach (var chunk in sends.Select(s => s.Claimed).Chunk(MaxTransaction))
+        {
+            if (chunk.Length == 1 || chunk.Any(c => c.PartitionKey != chunk[0].PartitionKey))
+            {
+                foreach (var claimed in chunk)
+                {
+                    await WriteOutcomeAsync(claimed, ct);
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var responses = (await store.Reminders.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpdateReplace, c, c.ETag)), ct)).Value;
+                for (var k = 0; k < chunk.Length; k++)
+                {
+                    chunk[k].ETag = responses[k].Headers.ETag ?? chunk[k].ETag;
+                }
+            }
+            catch (Exception ex) when (StorageFailures.Is(ex, ct))
+            {
+                foreach (var claimed in chunk)
+                {
+                    await WriteOutcomeAsync(claimed, ct);
+                }
+            }
+        }
+    }
+
     /// <summary>Records what became of a claimed send; the claim's ETag guards the write.</summary>
     public async Task RecordAsync(ReminderEntity claimed, EmailOutcome outcome, CancellationToken ct)
+    {
+        Apply(claimed, outcome);
+        await WriteOutcomeAsync(claimed, ct);
+    }
+
+    private void Apply(ReminderEntity claimed, EmailOutcome outcome)
     {
         claimed.Status = outcome.Result switch
         {
@@ -276,6 +481,10 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         claimed.MessageId = outcome.MessageId;
         claimed.Attempts += outcome.Attempts;
         claimed.SentAt = outcome.Result == EmailResult.Sent ? clock.GetUtcNow() : null;
+    }
+
+    private async Task WriteOutcomeAsync(ReminderEntity claimed, CancellationToken ct)
+    {
         try
         {
             var updated = await store.Reminders.UpdateEntityAsync(claimed, claimed.ETag, TableUpdateMode.Replace, ct);

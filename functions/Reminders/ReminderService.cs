@@ -142,17 +142,59 @@ public sealed class ReminderService(
         }
 
         var lines = new ReminderLine[missing.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = reminderOptions.Value.MaxParallelism, CancellationToken = ct };
-        await Parallel.ForEachAsync(Enumerable.Range(0, missing.Count), parallel, async (i, token) =>
+        var messages = new EmailMessage[missing.Count];
+        var fresh = new List<int>();
+        var again = new List<int>();
+        for (var i = 0; i < missing.Count; i++)
         {
             var row = missing[i];
-            var unitStage = stages[i];
-            var message = Compose(period, units[row.UnitCode], row, unitStage, today);
-            ledgers[unitStage.Id].TryGetValue(row.UnitCode, out var previous);
-            lines[i] = dryRun
-                ? DryLine(row, unitStage, message, previous)
-                : await RemindAsync(period, row, unitStage, message, previous, actor, token);
-        });
+            messages[i] = Compose(period, units[row.UnitCode], row, stages[i], today);
+            ledgers[stages[i].Id].TryGetValue(row.UnitCode, out var previous);
+            if (dryRun)
+            {
+                lines[i] = DryLine(row, stages[i], messages[i], previous);
+            }
+            else if (messages[i].To.Count == 0)
+            {
+                lines[i] = Line(row, stages[i], messages[i], ReminderLineStatus.NoAddress);
+            }
+            else if (previous is null)
+            {
+                fresh.Add(i);
+            }
+            else if (Settled(row, stages[i], messages[i], ledger.StatusOf(previous), previous.MessageId) is { } settled)
+            {
+                lines[i] = settled;
+            }
+            else
+            {
+                again.Add(i);
+            }
+        }
+
+        if (!dryRun)
+        {
+            // Rows never claimed are claimed a transaction at a time (one stage, up to 100 units, whole messages) and
+            // queued a batch message at a time; a failed row is claimed again on its own. Both bounded by MaxParallelism.
+            var groups = fresh.GroupBy(i => stages[i].Id, StringComparer.Ordinal)
+                .SelectMany(g => g.OrderBy(i => missing[i].UnitCode, StringComparer.Ordinal).Chunk(ReminderLedger.MaxTransaction / PerMessage * PerMessage))
+                .Concat(again.Select(i => new[] { i }))
+                .ToList();
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = reminderOptions.Value.MaxParallelism, CancellationToken = ct };
+            await Parallel.ForEachAsync(groups, parallel, async (group, token) =>
+            {
+                if (group.Length == 1)
+                {
+                    var i = group[0];
+                    ledgers[stages[i].Id].TryGetValue(missing[i].UnitCode, out var previous);
+                    lines[i] = await RemindAsync(period, missing[i], stages[i], messages[i], previous, actor, token);
+                }
+                else
+                {
+                    await RemindTogetherAsync(periodId, group, missing, stages, messages, lines, actor, token);
+                }
+            });
+        }
 
         var run = new ReminderRun(periodId, dryRun, stage?.Id ?? stages[0].Id, null, lines);
         if (!dryRun && stage is not null && lines.Any(l => l.Stage == stage.Id && l.Status == ReminderLineStatus.Queued))
@@ -214,6 +256,50 @@ public sealed class ReminderService(
             ? Line(row, stage, message, ReminderLineStatus.Queued)
             : Line(row, stage, message, ReminderLineStatus.Failed) with { Reason = outcome.Reason };
     }
+
+    /// <summary>
+    /// The reminders of units never reminded at their stage: claimed in one transaction, then queued in batch
+    /// messages of <see cref="PerMessage"/>; each line says what became of its unit.
+    /// </summary>
+    private async Task RemindTogetherAsync(string periodId, int[] group, IReadOnlyList<StatusRow> missing, IReadOnlyList<ReminderStage> stages, EmailMessage[] messages, ReminderLine[] lines, string actor, CancellationToken ct)
+    {
+        var requests = group.Select(i => new ReminderClaimRequest(
+            missing[i].UnitCode,
+            stages[i].Id,
+            string.Join(";", messages[i].To),
+            messages[i].DistinctCc.Count > 0 ? string.Join(";", messages[i].DistinctCc) : null)).ToList();
+        var claims = await ledger.ClaimBatchAsync(periodId, requests, actor, ct);
+        var won = new List<(int Index, ReminderEntity Row)>();
+        for (var k = 0; k < group.Length; k++)
+        {
+            var i = group[k];
+            if (claims[k].Won)
+            {
+                won.Add((i, claims[k].Row!));
+            }
+            else
+            {
+                lines[i] = Settled(missing[i], stages[i], messages[i], claims[k].ExistingStatus!, null) ?? Line(missing[i], stages[i], messages[i], ReminderLineStatus.InProgress);
+            }
+        }
+
+        foreach (var batch in won.Chunk(PerMessage))
+        {
+            var outcome = await ReceiptEmails.EnqueueClaimedBatchAsync(queue, ledger, EmailKinds.Reminder, batch.Select(b => (b.Row, messages[b.Index])).ToList(), ct);
+            foreach (var (i, _) in batch)
+            {
+                lines[i] = outcome.Result == EmailResult.Queued
+                    ? Line(missing[i], stages[i], messages[i], ReminderLineStatus.Queued)
+                    : Line(missing[i], stages[i], messages[i], ReminderLineStatus.Failed) with { Reason = outcome.Reason };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reminders per queue message: as many as the instance's send slots (<see cref="SendSlots"/>), so one message's
+    /// emails can all be on their way at once; each put, receive and delete of the queue then carries that many.
+    /// </summary>
+    private int PerMessage => Math.Clamp(reminderOptions.Value.MaxParallelism, 1, EmailQueue.MaxBatch);
 
     private static ReminderLine Line(StatusRow row, ReminderStage stage, EmailMessage message, string status) =>
         new(row.UnitCode, row.UnitName, stage.Id, message.To, message.DistinctCc, status);

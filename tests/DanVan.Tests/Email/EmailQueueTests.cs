@@ -101,9 +101,10 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(30, run.Queued);
         Assert.Equal(0, stub.Requests);
 
+        // The 30 reminders travel as batch messages of 16 (the send slots), then the digest.
         var drain = await EmailQueueDrain.DrainAsync(app);
         await EmailQueueDrain.DrainAsync(app);
-        Assert.Equal((31, 0), (drain.Processed, drain.Failed));
+        Assert.Equal((3, 0), (drain.Processed, drain.Failed));
         Assert.Equal(30, stub.Reminders.Count);
         Assert.Equal(30, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
         Assert.Single(stub.Digests);
