@@ -23,8 +23,8 @@ public sealed record BundleManifest(
 
 /// <summary>
 /// Writes the bundle ZIP straight into a destination stream: each unit's latest file streamed from
-/// its blob into its entry (only a DOCX, for its text, is held in memory, one at a time and capped, and read within <see cref="ReportLimits"/>),
-/// then <c>TongHop.xlsx</c>, <c>DuThao-BaoCao.docx</c> and <c>manifest.json</c>, built in memory.
+/// its blob into its entry (only a DOCX or PDF, for its text, is held in memory, one at a time and capped, and read within <see cref="ReportLimits"/>),
+/// the next file's download opened while one is copied, then <c>TongHop.xlsx</c>, <c>DuThao-BaoCao.docx</c> and <c>manifest.json</c>, built in memory.
 /// Entries are in a fixed order with one fixed timestamp (the deadline), so equal inputs give equal bytes.
 /// </summary>
 public static class BundleWriter
@@ -49,15 +49,32 @@ public static class BundleWriter
         await using (var zip = await ZipArchive.CreateAsync(destination, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
         {
             var width = Math.Max(2, inputs.Units.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
-            foreach (var unit in inputs.Units.Where(u => u.Latest is not null))
+            var submitted = inputs.Units.Where(u => u.Latest is not null).ToList();
+            var scratch = new CopyScratch();
+            Task<Stream>? next = submitted.Count > 0 ? open(submitted[0].Latest!, ct) : null;
+            try
             {
-                var version = unit.Latest!;
-                var name = ReportEntryName(unit, inputs.Period.Title, width);
-                var entry = StableZip.CreateEntry(zip, name, timestamp, LevelFor(version.FileName));
-                var (size, sha, reading) = await CopyReportAsync(entry, version, open, ct);
-                entries.Add(new ManifestEntry(name, size, sha));
-                sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name, Signatures.SignatureReport.FromJson(version.Signatures)));
-                readings[unit.Row.UnitCode] = reading;
+                for (var i = 0; i < submitted.Count; i++)
+                {
+                    var (unit, version) = (submitted[i], submitted[i].Latest!);
+                    var source = await next!;
+                    next = null;
+                    await using (source)
+                    {
+                        // The next file's download starts while this one is copied: one response ahead, no more.
+                        next = i + 1 < submitted.Count ? open(submitted[i + 1].Latest!, ct) : null;
+                        var name = ReportEntryName(unit, inputs.Period.Title, width);
+                        var entry = StableZip.CreateEntry(zip, name, timestamp, LevelFor(version.FileName));
+                        var (size, sha, reading) = await CopyReportAsync(entry, version, source, scratch, ct);
+                        entries.Add(new ManifestEntry(name, size, sha));
+                        sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name, Signatures.SignatureReport.FromJson(version.Signatures)));
+                        readings[unit.Row.UnitCode] = reading;
+                    }
+                }
+            }
+            finally
+            {
+                await DiscardAsync(next);
             }
 
             entries.Add(await WriteBytesAsync(zip, SummaryEntry, SummaryWorkbook.Build(inputs), timestamp, ct));
@@ -104,16 +121,23 @@ public static class BundleWriter
         return cleaned.Length > 100 ? cleaned[..100].Trim() : cleaned;
     }
 
-    private static async Task<(long Size, string Sha256, ReportReading Reading)> CopyReportAsync(ZipArchiveEntry entry, SubmissionVersionEntity version, SourceOpener open, CancellationToken ct)
+    /// <summary>Buffers reused from one unit's file to the next: the copy buffer, and the DOCX or PDF held for its text.</summary>
+    private sealed class CopyScratch
     {
-        await using var source = await open(version, ct);
+        public readonly byte[] Buffer = new byte[128 * 1024];
+        public readonly MemoryStream Text = new();
+    }
+
+    private static async Task<(long Size, string Sha256, ReportReading Reading)> CopyReportAsync(ZipArchiveEntry entry, SubmissionVersionEntity version, Stream source, CopyScratch scratch, CancellationToken ct)
+    {
         await using var target = await entry.OpenAsync(ct);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var isDocx = ReportText.IsDocx(version.FileName);
         var isPdf = PdfReportText.IsPdf(version.FileName);
-        var copy = (isDocx || isPdf) && version.SizeBytes <= ReportText.MaxDocxBytes ? new MemoryStream((int)Math.Max(0, version.SizeBytes)) : null;
+        var copy = (isDocx || isPdf) && version.SizeBytes <= ReportText.MaxDocxBytes ? scratch.Text : null;
+        copy?.SetLength(0);
 
-        var buffer = new byte[81920];
+        var buffer = scratch.Buffer;
         long size = 0;
         int read;
         while ((read = await source.ReadAsync(buffer, ct)) > 0)
@@ -124,27 +148,39 @@ public static class BundleWriter
             if (copy is not null && size > ReportText.MaxDocxBytes)
             {
                 // The row understated the size: stop holding the file in memory, it is too large to read for text.
-                copy.Dispose();
+                copy.SetLength(0);
                 copy = null;
             }
 
             copy?.Write(buffer, 0, read);
         }
 
-        using (copy)
-        {
-            var reading = !isDocx && !isPdf ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
-                : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
-                : isPdf ? PdfReportText.Read(Rewind(copy), version.FileName, ct)
-                : ReportText.Read(Rewind(copy), version.FileName, ct);
-            return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
-        }
+        var reading = !isDocx && !isPdf ? ReportReading.Failed(ReportText.NotDocx(version.FileName))
+            : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
+            : isPdf ? PdfReportText.Read(Held(copy), version.FileName, ct)
+            : ReportText.Read(Held(copy), version.FileName, ct);
+        return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
     }
 
-    private static MemoryStream Rewind(MemoryStream stream)
+    /// <summary>The held file as a stream of its own (the readers may dispose it; the buffer is reused for the next file).</summary>
+    private static MemoryStream Held(MemoryStream copy) => new(copy.GetBuffer(), 0, (int)copy.Length, writable: false);
+
+    /// <summary>A download opened ahead and not used (the compile failed or was cancelled): closed, its outcome ignored.</summary>
+    private static async Task DiscardAsync(Task<Stream>? opening)
     {
-        stream.Position = 0;
-        return stream;
+        if (opening is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await (await opening).DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // The failure that matters is the one already unwinding the compile.
+        }
     }
 
     private static async Task<ManifestEntry> WriteBytesAsync(ZipArchive zip, string name, byte[] content, DateTimeOffset timestamp, CancellationToken ct)

@@ -277,7 +277,7 @@ public sealed class Compiler(
     /// </summary>
     private async Task<(long Size, string Sha256)> WriteBundleAsync(string blobName, CompilationInputs inputs, CancellationToken ct)
     {
-        var blobStream = new StagedBlobWriteStream(store.CompilationBlobs.GetBlockBlobClient(blobName), "application/zip");
+        await using var blobStream = new StagedBlobWriteStream(store.CompilationBlobs.GetBlockBlobClient(blobName), "application/zip");
         await using var hashing = new HashingWriteStream(blobStream);
         await BundleWriter.WriteAsync(hashing, inputs, OpenSourceAsync, ct);
         try
@@ -300,6 +300,7 @@ public sealed class Compiler(
     private Task DiscardAsync(string blobName) =>
         StorageFailures.DeleteUnreferencedAsync(store.CompilationBlobs.GetBlockBlobClient(blobName), logger);
 
+    /// <summary>One streamed Get Blob (a report's blob is written once and never changed, so no properties read or ETag check is needed first).</summary>
     private async Task<Stream> OpenSourceAsync(SubmissionVersionEntity version, CancellationToken ct) =>
-        await store.Reports.GetBlobClient(version.BlobName).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, ct);
+        (await store.Reports.GetBlobClient(version.BlobName).DownloadStreamingAsync(cancellationToken: ct)).Value.Content;
 }

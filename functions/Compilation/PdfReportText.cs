@@ -12,7 +12,10 @@ namespace DanVan.Compilation;
 /// <see cref="ReportText.MaxDocxBytes"/>). The letters of each page are grouped into lines by baseline, and lines
 /// into paragraphs: a new paragraph starts after a wider gap than the line spacing, at a numbered or Roman
 /// heading or a list mark, and after a short line that ends a sentence, so Vietnamese sentences broken over lines
-/// are joined again. A PDF with no text at all (a scan) is a note, never an empty section.
+/// are joined again. A PDF with no text at all (a scan) is a note, never an empty section. A file without
+/// <c>%%EOF</c> in its last kilobyte (where every PDF writer puts it, and where readers such as Acrobat look) is
+/// a note at once: opened leniently, PdfPig would search the whole file for objects, which costs tens of
+/// milliseconds a megabyte for a truncated or non-PDF file and is bounded by none of the limits.
 /// </summary>
 public static partial class PdfReportText
 {
@@ -20,6 +23,12 @@ public static partial class PdfReportText
 
     public static string Scanned(string fileName) =>
         $"tệp \"{fileName}\" là bản quét, không có lớp chữ; xem tệp gốc trong thư mục BaoCao";
+
+    /// <summary>How far from the end a PDF's last <c>%%EOF</c> may lie (garbage after it is tolerated up to this).</summary>
+    public const int EndOfFileWindow = 1024;
+
+    public static string Broken(string fileName, string why) =>
+        $"tệp \"{fileName}\" bị lỗi, không đọc được nội dung ({why}); xem tệp gốc trong thư mục BaoCao";
 
     [GeneratedRegex(@"^\s*(\d{1,2}|[IVX]{1,5}|[a-zđ])\s*[\.\)]\s")]
     private static partial Regex HeadingStart();
@@ -31,6 +40,11 @@ public static partial class PdfReportText
         var started = Stopwatch.GetTimestamp();
         try
         {
+            if (!EndsLikePdf(pdf))
+            {
+                return ReportReading.Failed(Broken(fileName, "không có %%EOF ở cuối tệp"));
+            }
+
             using var document = PdfDocument.Open(pdf, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
             if (document.NumberOfPages > limits.MaxPages)
             {
@@ -66,8 +80,24 @@ public static partial class PdfReportText
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
             // A unit's broken file must never stop the compilation: the draft says it could not be read.
-            return ReportReading.Failed($"tệp \"{fileName}\" bị lỗi, không đọc được nội dung ({ex.GetType().Name}); xem tệp gốc trong thư mục BaoCao");
+            return ReportReading.Failed(Broken(fileName, ex.GetType().Name));
         }
+    }
+
+    /// <summary>Whether <c>%%EOF</c> lies in the last <see cref="EndOfFileWindow"/> bytes; the stream is left at its start. An unseekable stream is given the benefit of the doubt.</summary>
+    private static bool EndsLikePdf(Stream pdf)
+    {
+        if (!pdf.CanSeek)
+        {
+            return true;
+        }
+
+        var start = pdf.Position;
+        var tail = new byte[(int)Math.Min(EndOfFileWindow, pdf.Length - start)];
+        pdf.Position = pdf.Length - tail.Length;
+        pdf.ReadExactly(tail);
+        pdf.Position = start;
+        return tail.AsSpan().IndexOf("%%EOF"u8) >= 0;
     }
 
     private sealed record Line(string Text, double Baseline, double Size, double Left, double Right);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -11,14 +12,23 @@ namespace DanVan.Compilation;
 /// block is staged (uncommitted blocks are invisible, and the service discards them after a week),
 /// then the block list is committed once, only if no blob exists at the name (if-none-match *). A write
 /// that fails or is abandoned before the commit leaves nothing in the container, not even an empty blob
-/// (which <c>OpenWriteAsync</c> would have created first). Holds one block in memory.
+/// (which <c>OpenWriteAsync</c> would have created first). Up to <c>concurrency</c> full blocks are staged in
+/// the background while the writer fills the next one, so producing the bytes and uploading them overlap;
+/// it holds at most <c>concurrency + 1</c> blocks in memory. Block ids follow the order of the bytes, whatever
+/// order the stagings finish in.
 /// </summary>
-public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentType, int blockSize = StagedBlobWriteStream.DefaultBlockSize) : Stream
+public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentType, int blockSize = StagedBlobWriteStream.DefaultBlockSize, int concurrency = StagedBlobWriteStream.DefaultConcurrency) : Stream
 {
     public const int DefaultBlockSize = 4 * 1024 * 1024;
 
-    private readonly byte[] block = new byte[blockSize];
+    /// <summary>Blocks in flight at once: enough to keep the upload busy while the next block is filled.</summary>
+    public const int DefaultConcurrency = 2;
+
     private readonly List<string> blockIds = [];
+    private readonly Queue<(Task Staging, byte[] Block)> staging = new();
+    private readonly Stack<byte[]> spare = new();
+    private byte[] block = new byte[blockSize];
+    private ExceptionDispatchInfo? failure;
     private int filled;
     private long written;
 
@@ -37,11 +47,14 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        ThrowIfFailed();
         while (buffer.Length > 0)
         {
             buffer = Fill(buffer);
             if (filled == block.Length)
             {
+                // The synchronous path stages in line, after whatever is in flight.
+                DrainAsync(CancellationToken.None).GetAwaiter().GetResult();
                 blob.StageBlock(NextBlockId(), new MemoryStream(block, 0, filled, writable: false));
                 filled = 0;
             }
@@ -53,6 +66,7 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ThrowIfFailed();
         while (buffer.Length > 0)
         {
             var rest = Fill(buffer.Span);
@@ -72,6 +86,7 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
             await StageAsync(ct);
         }
 
+        await DrainAsync(ct);
         try
         {
             await blob.CommitBlockListAsync(
@@ -117,10 +132,84 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
         return buffer[take..];
     }
 
+    /// <summary>
+    /// Starts staging the filled block and moves on to a free one, first waiting for the oldest staging when
+    /// more than <c>concurrency</c> are in flight. After a staging failed the stream refuses every further write
+    /// (a ZIP writer still writes its directory while unwinding), so no buffer in flight is ever written to.
+    /// </summary>
     private async Task StageAsync(CancellationToken ct)
     {
-        await blob.StageBlockAsync(NextBlockId(), new MemoryStream(block, 0, filled, writable: false), cancellationToken: ct);
+        ThrowIfFailed();
+        var full = block;
+        staging.Enqueue((blob.StageBlockAsync(NextBlockId(), new MemoryStream(full, 0, filled, writable: false), cancellationToken: ct), full));
         filled = 0;
+        if (staging.Count > Math.Max(1, concurrency))
+        {
+            await CompleteOldestAsync();
+        }
+
+        block = spare.TryPop(out var free) ? free : new byte[blockSize];
+    }
+
+    private async Task CompleteOldestAsync()
+    {
+        var (task, used) = staging.Peek();
+        try
+        {
+            await task;
+        }
+        catch (Exception ex)
+        {
+            failure ??= ExceptionDispatchInfo.Capture(ex);
+            throw;
+        }
+
+        staging.Dequeue();
+        spare.Push(used);
+    }
+
+    /// <summary>Waits for every staging in flight; the first failure is thrown.</summary>
+    private async Task DrainAsync(CancellationToken ct)
+    {
+        while (staging.Count > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            await CompleteOldestAsync();
+        }
+    }
+
+    private void ThrowIfFailed() => failure?.Throw();
+
+    /// <summary>Waits for the stagings in flight, ignoring their outcome: a writer abandoned mid-way (a failed compile) leaves none running or unobserved.</summary>
+    private async Task AbandonAsync()
+    {
+        while (staging.TryDequeue(out var inFlight))
+        {
+            try
+            {
+                await inFlight.Staging;
+            }
+            catch (Exception)
+            {
+                // The failure that matters was thrown to the writer already, or the blob is being discarded.
+            }
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await AbandonAsync();
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            AbandonAsync().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>Block ids must all have the same length: "000000", "000001", … in base64.</summary>

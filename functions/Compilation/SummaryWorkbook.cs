@@ -31,8 +31,7 @@ public static class SummaryWorkbook
             var workbookPart = document.AddNewPart<WorkbookPart>("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "rId1");
             var styles = workbookPart.AddNewPart<WorkbookStylesPart>("rId2");
             styles.Stylesheet = Styles();
-            var sheetPart = workbookPart.AddNewPart<WorksheetPart>("rId1");
-            sheetPart.Worksheet = Sheet(inputs);
+            WriteSheet(workbookPart.AddNewPart<WorksheetPart>("rId1"), inputs);
             var sheets = new Sheets(new Sheet { Name = SheetName, SheetId = 1, Id = "rId1" });
             FiguresWorkbook.AddSheets(workbookPart, sheets, inputs.Figures);
             workbookPart.Workbook = new Workbook(sheets);
@@ -42,24 +41,41 @@ public static class SummaryWorkbook
         return StableZip.Repack(stream.ToArray(), StableZip.TimestampOf(inputs.Period.Deadline));
     }
 
-    private static Worksheet Sheet(CompilationInputs inputs)
+    /// <summary>
+    /// The sheet is streamed into its part one row at a time (<see cref="OpenXmlWriter"/>): a document object of
+    /// every cell would hold tens of megabytes at a few thousand units, for a part that deflates to about a hundred kilobytes.
+    /// </summary>
+    private static void WriteSheet(WorksheetPart part, CompilationInputs inputs)
+    {
+        using var writer = OpenXmlWriter.Create(part);
+        writer.WriteStartElement(new Worksheet());
+        writer.WriteElement(new Columns(
+            Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66), Width(10, 60), Width(11, 32), Width(12, 16)));
+        writer.WriteStartElement(new SheetData());
+        foreach (var row in Rows(inputs))
+        {
+            writer.WriteElement(row);
+        }
+
+        writer.WriteEndElement();
+        writer.WriteEndElement();
+    }
+
+    private static IEnumerable<Row> Rows(CompilationInputs inputs)
     {
         var period = inputs.Period;
-        var rows = new List<Row>
-        {
-            TextRow(1, Bold, "TỔNG HỢP TÌNH HÌNH NỘP BÁO CÁO CÔNG TÁC DÂN VẬN"),
-            TextRow(2, 0, "Kỳ báo cáo:", $"{period.Title} ({period.Id})"),
-            TextRow(3, 0, "Hạn nộp:", VietnamTime.DescribeDeadline(period.Deadline)),
-            TextRow(4, 0, "Số liệu tính đến:", $"{VietnamTime.FormatDateTime(inputs.AsOf)} (báo cáo cuối cùng nhận được hoặc hạn nộp, lấy thời điểm muộn hơn)"),
-            TextRow(HeaderRow, Bold, [.. Columns]),
-        };
+        yield return TextRow(1, Bold, "TỔNG HỢP TÌNH HÌNH NỘP BÁO CÁO CÔNG TÁC DÂN VẬN");
+        yield return TextRow(2, 0, "Kỳ báo cáo:", $"{period.Title} ({period.Id})");
+        yield return TextRow(3, 0, "Hạn nộp:", VietnamTime.DescribeDeadline(period.Deadline));
+        yield return TextRow(4, 0, "Số liệu tính đến:", $"{VietnamTime.FormatDateTime(inputs.AsOf)} (báo cáo cuối cùng nhận được hoặc hạn nộp, lấy thời điểm muộn hơn)");
+        yield return TextRow(HeaderRow, Bold, [.. Columns]);
 
         var r = (uint)HeaderRow;
         foreach (var unit in inputs.Units)
         {
             r++;
             var v = unit.Latest;
-            rows.Add(new Row(
+            yield return new Row(
                 Number(r, 0, unit.Number),
                 Text(r, 1, unit.Row.UnitName),
                 Text(r, 2, unit.Row.Group),
@@ -71,32 +87,27 @@ public static class SummaryWorkbook
                 Text(r, 8, v?.Sha256 ?? ""),
                 Text(r, 9, Signatures.SignatureReport.FromJson(v?.Signatures)?.Summary ?? ""),
                 Text(r, 10, unit.Row.ExtendedTo is { } extended ? DecisionRules.ExtensionText(extended) : ""),
-                Text(r, 11, unit.Row.Review?.Label() ?? "")) { RowIndex = r });
+                Text(r, 11, unit.Row.Review?.Label() ?? "")) { RowIndex = r };
         }
 
         r += 2;
         var c = inputs.Counts;
-        rows.Add(TotalRow(r++, "Tổng số đơn vị phải báo cáo", c.Required));
-        rows.Add(TotalRow(r++, "Đúng hạn", c.OnTime));
-        rows.Add(TotalRow(r++, "Muộn", c.Late));
-        rows.Add(TotalRow(r, "Chưa nộp", c.Missing));
+        yield return TotalRow(r++, "Tổng số đơn vị phải báo cáo", c.Required);
+        yield return TotalRow(r++, "Đúng hạn", c.OnTime);
+        yield return TotalRow(r++, "Muộn", c.Late);
+        yield return TotalRow(r, "Chưa nộp", c.Missing);
         if (c.Exempt + c.Extended > 0)
         {
-            rows.Add(TotalRow(++r, "Miễn nộp kỳ này", c.Exempt));
-            rows.Add(TotalRow(++r, "Được gia hạn", c.Extended));
+            yield return TotalRow(++r, "Miễn nộp kỳ này", c.Exempt);
+            yield return TotalRow(++r, "Được gia hạn", c.Extended);
         }
 
         if (c.Accepted + c.Returned + c.AwaitingReview > 0)
         {
-            rows.Add(TotalRow(++r, "Đã tiếp nhận", c.Accepted));
-            rows.Add(TotalRow(++r, "Trả lại", c.Returned));
-            rows.Add(TotalRow(++r, "Chờ xem xét", c.AwaitingReview));
+            yield return TotalRow(++r, "Đã tiếp nhận", c.Accepted);
+            yield return TotalRow(++r, "Trả lại", c.Returned);
+            yield return TotalRow(++r, "Chờ xem xét", c.AwaitingReview);
         }
-
-        return new Worksheet(
-            new Columns(
-                Width(1, 6), Width(2, 45), Width(3, 28), Width(4, 12), Width(5, 26), Width(6, 12), Width(7, 40), Width(8, 16), Width(9, 66), Width(10, 60), Width(11, 32), Width(12, 16)),
-            new SheetData(rows));
     }
 
     private static Row TextRow(uint row, uint style, params string[] values) =>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using DanVan.Compilation;
 using DanVan.Periods;
 using DanVan.Signatures;
@@ -79,6 +80,29 @@ public sealed class PdfReportTextTests
 
         Assert.Null(reading.Paragraphs);
         Assert.NotNull(reading.Problem);
+    }
+
+    [Fact]
+    public void A_file_without_an_end_of_file_mark_in_its_last_kilobyte_is_a_note_without_being_parsed()
+    {
+        // 1 MB of random bytes behind a PDF header: opened leniently, PdfPig would search all of it for objects.
+        var noise = RandomNumberGenerator.GetBytes(1024 * 1024);
+        "%PDF-1.7\n"u8.CopyTo(noise);
+
+        var reading = PdfReportText.Read(new MemoryStream(noise), "nhieu.pdf");
+
+        Assert.Null(reading.Paragraphs);
+        Assert.Equal(PdfReportText.Broken("nhieu.pdf", "không có %%EOF ở cuối tệp"), reading.Problem);
+    }
+
+    [Fact]
+    public void A_PDF_with_a_little_trailing_garbage_after_its_end_of_file_mark_is_still_read()
+    {
+        var pdf = TestPdf.Text(VietnameseReport).Concat(new byte[PdfReportText.EndOfFileWindow - 16]).ToArray();
+
+        var reading = PdfReportText.Read(new MemoryStream(pdf), "bao-cao.pdf");
+
+        Assert.Contains(SectionOneJoined, reading.Paragraphs!.Select(p => p.Text));
     }
 
     [Fact]
