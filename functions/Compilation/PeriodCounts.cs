@@ -1,3 +1,5 @@
+using System.Text.Json;
+using DanVan.Changes;
 using DanVan.Configuration;
 using DanVan.Decisions;
 using DanVan.Domain;
@@ -11,20 +13,47 @@ namespace DanVan.Compilation;
 /// <summary>One period's line in <c>GET /api/periods</c>: its figures and, for a unit caller, the unit's own row.</summary>
 public sealed record PeriodFigures(Period Period, DateTimeOffset? FinalizedAt, StatusCounts Counts, StatusRow? Mine);
 
+/// <summary>What a unit's own row in a period is made from, as cached in the period changes index.</summary>
+public sealed record UnitPeriodSources(SubmissionHead? Head, UnitDecisions? Decisions)
+{
+    /// <summary>Bumped whenever this shape changes, so rows cached by an older DanVan are read again.</summary>
+    private const string Format = "1:";
+
+    public string ToText() => Format + JsonSerializer.Serialize(this);
+
+    public static UnitPeriodSources? Parse(string text)
+    {
+        if (!text.StartsWith(Format, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<UnitPeriodSources>(text.AsSpan(Format.Length));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
 /// <summary>
-/// The figures of every current period, periods read side by side up to <see cref="DanVanOptions.MaxParallelism"/>.
-/// For the admin, a period whose latest compilation is current (its <see cref="CompilationMarker"/> equals the period's
-/// now, read by <see cref="CompilationMarkerReader"/>: a few small reads) answers with the counts recorded on it; only the
-/// others have their heads and decisions read and counted (two range queries). A unit caller's figures are its own row only: its registry
-/// row once, its head and its decisions in each period (point reads), never every unit's rows.
+/// The figures of every current period. Every period's stamp comes from the period changes index in one query
+/// (<see cref="PeriodChangeStore"/>), so a period unchanged since its figures were worked out costs no read of its own:
+/// for the admin, the counts cached at the period's <see cref="CompilationMarker"/> (by the compiler or an earlier call);
+/// for a unit caller, its own head and decisions cached at the period's stamp (its own rows, one query). Only a period
+/// whose marker moved (or has a change in flight) is read (heads and decisions; for a unit, its own two rows), side by side
+/// up to <see cref="DanVanOptions.MaxParallelism"/>, and what was read is cached at the marker read before it.
 /// </summary>
 public sealed class PeriodCounts(
     PeriodCatalog periods,
     UnitRegistry registry,
     SubmissionStore submissions,
     DecisionStore decisions,
-    CompilationStore compilations,
-    CompilationMarkerReader markers,
+    PeriodChangeStore changes,
+    IOptions<CompilationOptions> compilation,
     IOptions<DanVanOptions> options)
 {
     public async Task<IReadOnlyList<PeriodFigures>> ForAdminAsync(CancellationToken ct = default)
@@ -32,24 +61,30 @@ public sealed class PeriodCounts(
         var list = periods.Current();
         var unitsTask = registry.ListAsync(ct);
         var finalizedTask = periods.FinalizedAsync(ct);
-        var (units, finalized) = (await unitsTask, await finalizedTask);
+        var indexTask = changes.ReadAsync(ct);
+        var (units, finalized, index) = (await unitsTask, await finalizedTask, await indexTask);
         var registryMark = CompilationMarker.OfRegistry(units);
         return await EachAsync(list, async (period, token) =>
         {
             var id = period.Id.ToString();
             var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
-            var latestTask = compilations.LatestAsync(id, token);
-            var markerTask = markers.ReadAsync(period, registryMark, token);
-            var (latest, (marker, _)) = (await latestTask, await markerTask);
-            if (latest is { Counts: { } recorded } && latest.InputsMarker == marker)
+            var read = index.GetValueOrDefault(id) ?? PeriodChanges.None(id);
+            var marker = CompilationMarker.Of(period, compilation.Value.ProvinceName, registryMark, read.Stamp);
+            if (marker is not null && read.CountsMarker == marker && CompilationRecord.ParseCounts(read.Counts) is { } cached)
             {
-                return new PeriodFigures(period, finalizedAt, recorded, null);
+                return new PeriodFigures(period, finalizedAt, cached, null);
             }
 
             var headsTask = submissions.HeadsAsync(id, token);
             var decidedTask = decisions.ForPeriodAsync(id, token);
             var (heads, decided) = (await headsTask, await decidedTask);
-            return new PeriodFigures(period, finalizedAt, StatusReport.Build(period, finalizedAt, units, heads, decided).Counts, null);
+            var counts = StatusReport.Build(period, finalizedAt, units, heads, decided).Counts;
+            if (marker is not null)
+            {
+                await changes.RecordCountsAsync(read, marker, CompilationRecord.FormatCounts(counts), token);
+            }
+
+            return new PeriodFigures(period, finalizedAt, counts, null);
         }, ct);
     }
 
@@ -58,7 +93,9 @@ public sealed class PeriodCounts(
         var list = periods.Current();
         var unitTask = registry.FindAsync(unitCode, ct);
         var finalizedTask = periods.FinalizedAsync(ct);
-        var (unit, finalized) = (await unitTask, await finalizedTask);
+        var indexTask = changes.ReadAsync(ct);
+        var rowsTask = changes.UnitRowsAsync(unitCode, ct);
+        var (unit, finalized, index, rows) = (await unitTask, await finalizedTask, await indexTask, await rowsTask);
         IReadOnlyList<Unit> units = unit is null ? [] : [unit];
         return await EachAsync(list, async (period, token) =>
         {
@@ -68,22 +105,47 @@ public sealed class PeriodCounts(
             var decided = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
             if (unit is not null)
             {
-                var headTask = submissions.HeadAsync(id, unit.Code, token);
-                var decisionTask = decisions.GetAsync(id, unit.Code, token);
-                if (await headTask is { } h)
+                var stamp = (index.GetValueOrDefault(id) ?? PeriodChanges.None(id)).Stamp;
+                var sources = await SourcesAsync(unit.Code, id, stamp, rows.GetValueOrDefault(id), token);
+                if (sources.Head is { } h)
                 {
-                    heads[h.UnitCode] = new SubmissionHead(h.UnitCode, h.LatestVersion, h.LatestReceivedAt, h.LatestSha256, h.LatestReceiptId);
+                    heads[h.UnitCode] = h;
                 }
 
-                if (await decisionTask is { } d)
+                if (sources.Decisions is { } d)
                 {
-                    decided[unit.Code] = d.Decisions;
+                    decided[unit.Code] = d;
                 }
             }
 
             var row = StatusReport.Build(period, finalizedAt, units, heads, decided).Rows.FirstOrDefault();
             return new PeriodFigures(period, finalizedAt, CountsOf(row), row);
         }, ct);
+    }
+
+    /// <summary>
+    /// The unit's head and decisions in the period: as cached when the period's stamp is still the one they were read at,
+    /// otherwise read (two point reads) and cached at the stamp read before them (not while a change is in flight).
+    /// </summary>
+    private async Task<UnitPeriodSources> SourcesAsync(string unitCode, string periodId, long? stamp, UnitPeriodEntity? cached, CancellationToken ct)
+    {
+        if (stamp is not null && cached?.Stamp == stamp && UnitPeriodSources.Parse(cached.Sources) is { } kept)
+        {
+            return kept;
+        }
+
+        var headTask = submissions.HeadAsync(periodId, unitCode, ct);
+        var decisionTask = decisions.GetAsync(periodId, unitCode, ct);
+        var (h, d) = (await headTask, await decisionTask);
+        var sources = new UnitPeriodSources(
+            h is null ? null : new SubmissionHead(h.UnitCode, h.LatestVersion, h.LatestReceivedAt, h.LatestSha256, h.LatestReceiptId, h.LatestSignatures),
+            d?.Decisions);
+        if (stamp is { } s)
+        {
+            await changes.RecordUnitAsync(unitCode, periodId, s, sources.ToText(), ct);
+        }
+
+        return sources;
     }
 
     /// <summary>A unit sees the figures of its own row only.</summary>
