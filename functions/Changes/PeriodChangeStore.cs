@@ -294,37 +294,57 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
 
     /// <summary>
     /// Rewrites the period's row under the ETag it was read with (added if there was none), folding into it the committed
-    /// change rows that were read (deleted in the same transaction), so the stamp stays what it was.
+    /// change rows that were read (deleted in the same transactions, a transaction's worth at a time, each rewriting the
+    /// row under the ETag the one before left), so the stamp stays what it was and the index stays small.
     /// </summary>
     private async Task<bool> RecordAsync(PeriodChanges read, Action<PeriodChangesEntity> set, CancellationToken ct)
     {
-        var fold = read.CommittedKeys.Take(MaxFold).ToList();
-        var row = new PeriodChangesEntity
+        var etag = read.RowETag;
+        var folded = read.Folded;
+        var chunks = read.CommittedKeys.Chunk(MaxFold).ToList();
+        for (var i = 0; i < Math.Max(1, chunks.Count); i++)
         {
-            RowKey = PeriodChangeKeys.Period(read.PeriodId),
-            Changes = read.Folded + fold.Count,
-            CountsMarker = read.CountsMarker,
-            Counts = read.Counts,
-            CompiledMarker = read.CompiledMarker,
-            CompiledVersion = read.CompiledVersion,
-        };
-        set(row);
-        var actions = new List<TableTransactionAction>
-        {
-            read.RowETag is { } etag ? new(TableTransactionActionType.UpdateReplace, row, etag) : new(TableTransactionActionType.Add, row),
-        };
-        actions.AddRange(fold.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PeriodChangeKeys.PeriodsPartition, key), ETag.All)));
-        try
-        {
-            await store.PeriodChanges.SubmitTransactionAsync(actions, ct);
-            return true;
+            var fold = chunks.Count == 0 ? [] : chunks[i];
+            var row = new PeriodChangesEntity
+            {
+                RowKey = PeriodChangeKeys.Period(read.PeriodId),
+                Changes = folded + fold.Length,
+                CountsMarker = read.CountsMarker,
+                Counts = read.Counts,
+                CompiledMarker = read.CompiledMarker,
+                CompiledVersion = read.CompiledVersion,
+            };
+            if (i == Math.Max(1, chunks.Count) - 1)
+            {
+                set(row);
+            }
+
+            var actions = new List<TableTransactionAction>
+            {
+                etag is { } e ? new(TableTransactionActionType.UpdateReplace, row, e) : new(TableTransactionActionType.Add, row),
+            };
+            actions.AddRange(fold.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PeriodChangeKeys.PeriodsPartition, key), ETag.All)));
+            try
+            {
+                var response = await store.PeriodChanges.SubmitTransactionAsync(actions, ct);
+                etag = response.Value[0].Headers.ETag;
+                folded = row.Changes;
+            }
+            catch (Exception ex) when (StorageFailures.Is(ex, ct))
+            {
+                // 409/412/404: another reader recorded or folded first. Anything else: a cache not written is a miss.
+                logger.LogDebug(ex, "Period row of {PeriodId} not recorded", read.PeriodId);
+                return false;
+            }
+
+            if (etag is null)
+            {
+                // Without the row's new ETag the next part cannot be written under it; what was folded stays folded.
+                return false;
+            }
         }
-        catch (Exception ex) when (StorageFailures.Is(ex, ct))
-        {
-            // 409/412/404: another reader recorded or folded first. Anything else: a cache not written is a miss.
-            logger.LogDebug(ex, "Period row of {PeriodId} not recorded", read.PeriodId);
-            return false;
-        }
+
+        return true;
     }
 
     /// <summary>The unit's own rows, by period id, in one query.</summary>

@@ -284,6 +284,31 @@ public sealed class PeriodChangesTests
         Assert.Equal(versions - 4 + figures + decisions, read.Stamp!.Value - start);
     }
 
+    [Fact]
+    public async Task Recording_folds_more_committed_changes_than_a_transaction_holds_and_keeps_the_stamp()
+    {
+        await using var app = await TestApp.StartAsync();
+        var changes = app.Get<PeriodChangeStore>();
+        await Task.WhenAll(Enumerable.Range(0, 250).Select(async i =>
+        {
+            var ticket = await changes.BeginAsync("2026-H1", "submissions", $"don-vi-{i}");
+            await changes.CommittedAsync(ticket);
+        }));
+
+        var read = await changes.ReadAsync("2026-H1");
+        Assert.Equal(250, read.Stamp);
+        Assert.True(await changes.RecordCountsAsync(read, "marker", "1,1,1,0,0,0,0,0,0,0"));
+        var folded = await changes.ReadAsync("2026-H1");
+        Assert.Equal(250, folded.Stamp);
+        Assert.Equal(250, folded.Folded);
+        Assert.Empty(folded.CommittedKeys);
+        Assert.Equal("marker", folded.CountsMarker);
+
+        // A reader holding the row as it was before cannot write over the newer one.
+        Assert.False(await changes.RecordCountsAsync(read, "older", "0,0,0,0,0,0,0,0,0,0"));
+        Assert.Equal("marker", (await changes.ReadAsync("2026-H1")).CountsMarker);
+    }
+
     private static FigureEntry Entry(string unit, DateTimeOffset at) =>
         new(Guid.NewGuid().ToString("N"), PeriodId, unit, 0, at, "admin", "json", 1, new Dictionary<string, decimal> { ["hoi-nghi"] = 3 }, null);
 
