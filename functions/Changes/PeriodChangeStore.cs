@@ -19,6 +19,9 @@ namespace DanVan.Changes;
 /// period shows adds, in its own transaction, a ticket row <c>t~{changeId}</c> in its partition (<see cref="ChangeTickets"/>).</item>
 /// <item>PartitionKey <c>u~{unit}</c>, RowKey the period id — the unit's own head and decisions in the period as read at a
 /// count of the period's changes, so a unit's periods are one query.</item>
+/// <item>PartitionKey <c>blobs</c>, RowKey the period id — written (at most once an hour per instance) before a report or a
+/// bundle blob of the period is written; its Timestamp, storage's own clock, tells the orphan sweep which older periods
+/// may hold a blob young enough to judge.</item>
 /// </list>
 /// A period's count of changes (<see cref="PeriodChanges.Stamp"/>) is what its row folded plus its committed changes; it
 /// only grows, and it is known only while no change is in flight. Whatever is read at a stamp taken before the read stays
@@ -35,6 +38,8 @@ public static class PeriodChangeKeys
     public static string PeriodTo(string periodId) => $"{periodId}~~";
 
     public static string UnitPartition(string unitCode) => $"u~{unitCode}";
+
+    public const string BlobsPartition = "blobs";
 }
 
 public sealed class PeriodChangesEntity : ITableEntity
@@ -121,6 +126,52 @@ public sealed record PeriodChanges(
 /// <summary>The one owner of table <c>periodchanges</c> (<see cref="PeriodChangeKeys"/>).</summary>
 public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILogger<PeriodChangeStore> logger)
 {
+    /// <summary>A period's blob writes are noted at most this often by one instance (<see cref="NoteBlobWriteAsync"/>).</summary>
+    public static readonly TimeSpan NoteBlobWritesEvery = TimeSpan.FromHours(1);
+
+    /// <summary>When this instance last noted each period's blob writes, on the machine's monotonic timer (real time, as storage's).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> noted = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Notes, before a blob of the period is written, that one may be: the sweep judges an older period's blobs only when
+    /// it was noted within its window. Throws when the note cannot be written (the blob must not be written then).
+    /// </summary>
+    public async Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (noted.TryGetValue(periodId, out var last) && System.Diagnostics.Stopwatch.GetElapsedTime(last, now) < NoteBlobWritesEvery)
+        {
+            return;
+        }
+
+        await store.PeriodChanges.UpsertEntityAsync(new TableEntity(PeriodChangeKeys.BlobsPartition, periodId), TableUpdateMode.Replace, ct);
+        noted[periodId] = now;
+    }
+
+    /// <summary>
+    /// The periods whose blob writes were noted within <paramref name="window"/> (plus the noting interval) before storage's
+    /// own now, in one query.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> BlobsWrittenWithinAsync(TimeSpan window, CancellationToken ct = default)
+    {
+        var periods = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.BlobsPartition}");
+        await foreach (var page in store.PeriodChanges.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct).AsPages())
+        {
+            var storageNow = page.GetRawResponse().Headers.Date;
+            foreach (var row in page.Values)
+            {
+                // Without storage's clock on the answer, every noted period counts (a visit too many, never one too few).
+                if (storageNow is not { } at || row.Timestamp is not { } written || written >= at - window - NoteBlobWritesEvery)
+                {
+                    periods.Add(row.RowKey);
+                }
+            }
+        }
+
+        return periods;
+    }
+
     /// <summary>At most this many change rows are folded into the period's row by one write (a transaction holds 100).</summary>
     private const int MaxFold = 99;
 

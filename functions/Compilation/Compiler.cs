@@ -223,6 +223,7 @@ public sealed class Compiler(
             var version = (latest?.Version ?? 0) + 1;
             var blobName = $"{periodId}/{version.ToString("D4", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..12]}.zip";
             var started = clock.GetTimestamp();
+            await changes.NoteBlobWriteAsync(periodId, ct);
             var (size, sha) = await WriteBundleAsync(blobName, inputs, ct);
             var entity = new CompilationEntity
             {

@@ -139,6 +139,9 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// <summary>How long the checks that find out what storage holds may take, whatever the caller's token.</summary>
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Before a report blob of the period is written: see <see cref="PeriodChangeStore.NoteBlobWriteAsync"/>.</summary>
+    public Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default) => changes.NoteBlobWriteAsync(periodId, ct);
+
     /// <summary>Every unit that has uploaded for the period, keyed by unit code.</summary>
     public async Task<IReadOnlyDictionary<string, SubmissionHead>> HeadsAsync(string periodId, CancellationToken ct = default)
     {

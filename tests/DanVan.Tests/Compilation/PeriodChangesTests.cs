@@ -309,6 +309,22 @@ public sealed class PeriodChangesTests
         Assert.Equal("marker", (await changes.ReadAsync("2026-H1")).CountsMarker);
     }
 
+    [Fact]
+    public async Task An_upload_and_a_compilation_note_their_period_for_the_orphan_sweep_before_writing_a_blob()
+    {
+        await using var bed = await DanVan.Tests.Uploads.UploadBed.StartAsync(new DateTimeOffset(2026, 5, 20, 9, 0, 0, TimeSpan.FromHours(7)));
+        var changes = bed.App.Get<PeriodChangeStore>();
+        Assert.Empty(await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+
+        var stored = await bed.SendAsync(DanVan.Tests.Uploads.UploadBed.Raw(DanVan.Tests.Uploads.Samples.Pdf(5_000), "Báo cáo.pdf", bed.UnitToken));
+        Assert.Equal(201, stored.Status);
+        Assert.Equal([DanVan.Tests.Uploads.UploadBed.Period], await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+
+        await bed.App.Store.PeriodChanges.DeleteEntityAsync(PeriodChangeKeys.BlobsPartition, DanVan.Tests.Uploads.UploadBed.Period);
+        await bed.App.Get<Compiler>().CompileAsync(bed.App.Get<PeriodCatalog>().Get("2025-Y"), "admin");
+        Assert.Contains("2025-Y", await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+    }
+
     private static FigureEntry Entry(string unit, DateTimeOffset at) =>
         new(Guid.NewGuid().ToString("N"), PeriodId, unit, 0, at, "admin", "json", 1, new Dictionary<string, decimal> { ["hoi-nghi"] = 3 }, null);
 
