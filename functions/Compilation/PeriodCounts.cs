@@ -64,28 +64,39 @@ public sealed class PeriodCounts(
         var indexTask = changes.ReadAsync(ct);
         var (units, finalized, index) = (await unitsTask, await finalizedTask, await indexTask);
         var registryMark = CompilationMarker.OfRegistry(units);
-        return await EachAsync(list, async (period, token) =>
+
+        (PeriodChanges Read, string? Marker, DateTimeOffset? FinalizedAt) Of(Period period)
         {
             var id = period.Id.ToString();
-            var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
             var read = index.GetValueOrDefault(id) ?? PeriodChanges.None(id);
-            var marker = CompilationMarker.Of(period, compilation.Value.ProvinceName, registryMark, read.Stamp);
-            if (marker is not null && read.CountsMarker == marker && CompilationRecord.ParseCounts(read.Counts) is { } cached)
-            {
-                return new PeriodFigures(period, finalizedAt, cached, null);
-            }
+            return (read, CompilationMarker.Of(period, compilation.Value.ProvinceName, registryMark, read.Stamp), finalized.TryGetValue(id, out var at) ? at : null);
+        }
 
-            var headsTask = submissions.HeadsAsync(id, token);
-            var decidedTask = decisions.ForPeriodAsync(id, token);
-            var (heads, decided) = (await headsTask, await decidedTask);
-            var counts = StatusReport.Build(period, finalizedAt, units, heads, decided).Counts;
-            if (marker is not null)
+        return await EachAsync(
+            list,
+            period =>
             {
-                await changes.RecordCountsAsync(read, marker, CompilationRecord.FormatCounts(counts), token);
-            }
+                var (read, marker, finalizedAt) = Of(period);
+                return marker is not null && read.CountsMarker == marker && CompilationRecord.ParseCounts(read.Counts) is { } cached
+                    ? new PeriodFigures(period, finalizedAt, cached, null)
+                    : null;
+            },
+            async (period, token) =>
+            {
+                var (read, marker, finalizedAt) = Of(period);
+                var id = period.Id.ToString();
+                var headsTask = submissions.HeadsAsync(id, token);
+                var decidedTask = decisions.ForPeriodAsync(id, token);
+                var (heads, decided) = (await headsTask, await decidedTask);
+                var counts = StatusReport.Build(period, finalizedAt, units, heads, decided).Counts;
+                if (marker is not null)
+                {
+                    await changes.RecordCountsAsync(read, marker, CompilationRecord.FormatCounts(counts), token);
+                }
 
-            return new PeriodFigures(period, finalizedAt, counts, null);
-        }, ct);
+                return new PeriodFigures(period, finalizedAt, counts, null);
+            },
+            ct);
     }
 
     public async Task<IReadOnlyList<PeriodFigures>> ForUnitAsync(string unitCode, CancellationToken ct = default)
@@ -97,43 +108,51 @@ public sealed class PeriodCounts(
         var rowsTask = changes.UnitRowsAsync(unitCode, ct);
         var (unit, finalized, index, rows) = (await unitTask, await finalizedTask, await indexTask, await rowsTask);
         IReadOnlyList<Unit> units = unit is null ? [] : [unit];
-        return await EachAsync(list, async (period, token) =>
+
+        PeriodFigures Figures(Period period, UnitPeriodSources? sources)
         {
             var id = period.Id.ToString();
             var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
             var heads = new Dictionary<string, SubmissionHead>(StringComparer.Ordinal);
             var decided = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
-            if (unit is not null)
+            if (unit is not null && sources?.Head is { } h)
             {
-                var stamp = (index.GetValueOrDefault(id) ?? PeriodChanges.None(id)).Stamp;
-                var sources = await SourcesAsync(unit.Code, id, stamp, rows.GetValueOrDefault(id), token);
-                if (sources.Head is { } h)
-                {
-                    heads[h.UnitCode] = h;
-                }
+                heads[h.UnitCode] = h;
+            }
 
-                if (sources.Decisions is { } d)
-                {
-                    decided[unit.Code] = d;
-                }
+            if (unit is not null && sources?.Decisions is { } d)
+            {
+                decided[unit.Code] = d;
             }
 
             var row = StatusReport.Build(period, finalizedAt, units, heads, decided).Rows.FirstOrDefault();
             return new PeriodFigures(period, finalizedAt, CountsOf(row), row);
-        }, ct);
+        }
+
+        long? StampOf(Period period) => (index.GetValueOrDefault(period.Id.ToString()) ?? PeriodChanges.None(period.Id.ToString())).Stamp;
+
+        return await EachAsync(
+            list,
+            period =>
+            {
+                if (unit is null)
+                {
+                    return Figures(period, null);
+                }
+
+                var cached = rows.GetValueOrDefault(period.Id.ToString());
+                return StampOf(period) is { } stamp && cached?.Stamp == stamp && UnitPeriodSources.Parse(cached.Sources) is { } kept ? Figures(period, kept) : null;
+            },
+            async (period, token) => Figures(period, await ReadSourcesAsync(unit!.Code, period.Id.ToString(), StampOf(period), token)),
+            ct);
     }
 
     /// <summary>
-    /// The unit's head and decisions in the period: as cached when the period's stamp is still the one they were read at,
-    /// otherwise read (two point reads) and cached at the stamp read before them (not while a change is in flight).
+    /// The unit's head and decisions in the period, read (two point reads) when the period's stamp moved since they were
+    /// cached, and cached at the stamp read before them (not while a change is in flight).
     /// </summary>
-    private async Task<UnitPeriodSources> SourcesAsync(string unitCode, string periodId, long? stamp, UnitPeriodEntity? cached, CancellationToken ct)
+    private async Task<UnitPeriodSources> ReadSourcesAsync(string unitCode, string periodId, long? stamp, CancellationToken ct)
     {
-        if (stamp is not null && cached?.Stamp == stamp && UnitPeriodSources.Parse(cached.Sources) is { } kept)
-        {
-            return kept;
-        }
-
         var headTask = submissions.HeadAsync(periodId, unitCode, ct);
         var decisionTask = decisions.GetAsync(periodId, unitCode, ct);
         var (h, d) = (await headTask, await decisionTask);
@@ -161,11 +180,21 @@ public sealed class PeriodCounts(
         row?.Review == ReviewState.Returned ? 1 : 0,
         row?.Review == ReviewState.Pending ? 1 : 0);
 
-    private async Task<IReadOnlyList<PeriodFigures>> EachAsync(IReadOnlyList<Period> list, Func<Period, CancellationToken, Task<PeriodFigures>> figure, CancellationToken ct)
+    /// <summary>
+    /// Each period's figures: from <paramref name="cached"/> where it has them (no await, no read), the others read side by
+    /// side up to <see cref="DanVanOptions.MaxParallelism"/>.
+    /// </summary>
+    private async Task<IReadOnlyList<PeriodFigures>> EachAsync(
+        IReadOnlyList<Period> list, Func<Period, PeriodFigures?> cached, Func<Period, CancellationToken, Task<PeriodFigures>> read, CancellationToken ct)
     {
-        var results = new PeriodFigures[list.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelism, CancellationToken = ct };
-        await Parallel.ForEachAsync(Enumerable.Range(0, list.Count), parallel, async (i, token) => results[i] = await figure(list[i], token));
-        return results;
+        var results = list.Select(cached).ToArray();
+        var misses = Enumerable.Range(0, list.Count).Where(i => results[i] is null).ToList();
+        if (misses.Count > 0)
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelism, CancellationToken = ct };
+            await Parallel.ForEachAsync(misses, parallel, async (i, token) => results[i] = await read(list[i], token));
+        }
+
+        return results!;
     }
 }
