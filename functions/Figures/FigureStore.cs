@@ -83,6 +83,13 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : 
         return result;
     }
 
+    /// <summary>One unit's latest entry for the period (a point read of its head), or null.</summary>
+    public async Task<FigureEntry?> LatestAsync(string periodId, string unitCode, CancellationToken ct = default)
+    {
+        var row = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(periodId, Head(unitCode), cancellationToken: ct);
+        return row.HasValue ? ToEntry(row.Value!) : null;
+    }
+
     /// <summary>Every entry of one unit for the period, oldest first.</summary>
     public async Task<IReadOnlyList<FigureEntry>> VersionsAsync(string periodId, string unitCode, CancellationToken ct = default)
     {

@@ -114,6 +114,24 @@ public sealed class FiguresService(
     public async Task<FigureTotals?> TotalsAsync(Period period, CancellationToken ct = default) =>
         await TotalsAsync(await status.ForAsync(period, ct), ct);
 
+    /// <summary>
+    /// One unit's figures status (<see cref="FigureStatuses"/>) in a report that holds its row, reading only that
+    /// unit's entry; null when the period has no indicators or the unit no row.
+    /// </summary>
+    public async Task<string?> UnitStatusAsync(StatusReport report, string unitCode, CancellationToken ct = default)
+    {
+        var set = DefinitionsForAsync(report.Period, ct);
+        var entry = figures.LatestAsync(report.Period.Id.ToString(), unitCode, ct);
+        await Task.WhenAll(set, entry);
+        if (await set is not { } definitions)
+        {
+            return null;
+        }
+
+        var entries = await entry is { } e ? new Dictionary<string, FigureEntry>(StringComparer.Ordinal) { [unitCode] = e } : new Dictionary<string, FigureEntry>(StringComparer.Ordinal);
+        return FigureTotals.Build(report, definitions, entries).Units.FirstOrDefault(u => u.UnitCode == unitCode)?.Status;
+    }
+
     /// <summary>The totals for a status report already read (the compiler has one).</summary>
     public async Task<FigureTotals?> TotalsAsync(StatusReport report, CancellationToken ct = default)
     {

@@ -48,10 +48,13 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
     {
         var caller = await auth.AuthenticateAsync(request, ct);
         var period = periods.Get(periodId);
-        var report = await status.ForAsync(period, ct);
-        var rows = caller.IsAdmin ? report.Rows : report.Rows.Where(r => r.UnitCode == caller.UnitCode).ToList();
+        // The admin sees every unit; a unit caller its own row, read without the period's other rows.
+        var report = caller.IsAdmin ? await status.ForAsync(period, ct) : await status.ForUnitAsync(period, caller.UnitCode!, ct);
+        var rows = report.Rows;
         // Where the period has indicators: "incomplete" (thiếu số liệu) for a unit whose required figures are missing.
-        var figureStatus = (await figures.TotalsAsync(report, ct))?.Units.ToDictionary(u => u.UnitCode, u => u.Status, StringComparer.Ordinal);
+        var figureStatus = caller.IsAdmin
+            ? (await figures.TotalsAsync(report, ct))?.Units.ToDictionary(u => u.UnitCode, u => u.Status, StringComparer.Ordinal)
+            : await figures.UnitStatusAsync(report, caller.UnitCode!, ct) is { } mine ? new Dictionary<string, string>(StringComparer.Ordinal) { [caller.UnitCode!] = mine } : null;
 
         if (string.Equals(request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase))
         {

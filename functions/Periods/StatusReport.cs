@@ -81,6 +81,34 @@ public sealed class StatusService(PeriodCatalog periods, UnitRegistry registry, 
 {
     public async Task<StatusReport> ForAsync(Period period, CancellationToken ct = default) => (await ForAsync([period], ct))[0];
 
+    /// <summary>
+    /// One unit's share of the period's status (what a unit caller may see: its own row), from point reads of its
+    /// registry row, head and decisions, whatever the number of units.
+    /// </summary>
+    public async Task<StatusReport> ForUnitAsync(Period period, string unitCode, CancellationToken ct = default)
+    {
+        var pid = period.Id.ToString();
+        var unit = registry.FindAsync(unitCode, ct);
+        var finalizedAt = periods.FinalizedAtAsync(pid, ct);
+        var head = submissions.HeadAsync(pid, unitCode, ct);
+        var decided = decisionStore.GetAsync(pid, unitCode, ct);
+        await Task.WhenAll(unit, finalizedAt, head, decided);
+        IReadOnlyList<Unit> units = await unit is { } u ? [u] : [];
+        var heads = new Dictionary<string, SubmissionHead>(StringComparer.Ordinal);
+        if (await head is { } h)
+        {
+            heads[h.UnitCode] = h.ToHead();
+        }
+
+        var decisions = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
+        if (await decided is { } d)
+        {
+            decisions[unitCode] = d.Decisions;
+        }
+
+        return StatusReport.Build(period, await finalizedAt, units, heads, decisions);
+    }
+
     /// <summary>Several periods at once: the registry and the finalized periods are read once, each period's heads in parallel.</summary>
     public async Task<IReadOnlyList<StatusReport>> ForAsync(IReadOnlyList<Period> list, CancellationToken ct = default)
     {

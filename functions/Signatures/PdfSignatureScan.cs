@@ -51,6 +51,9 @@ public sealed class PdfSignatureScan : IDisposable
         this.maxContentsBytes = maxContentsBytes;
     }
 
+    /// <summary>A scan bounded as <paramref name="limits"/> say (signature dictionaries, bytes of one CMS).</summary>
+    public static PdfSignatureScan For(SignatureLimits limits) => new(limits.MaxSignatures, limits.MaxContentsBytes);
+
     /// <summary>More <c>/ByteRange</c> or <c>/Contents</c> strings than the bound: the file is not examined further.</summary>
     public bool TooMany { get; private set; }
 

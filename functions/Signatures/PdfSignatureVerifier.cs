@@ -46,9 +46,9 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(limits.MaxTime);
+        using var scan = PdfSignatureScan.For(limits);
         try
         {
-            using var scan = new PdfSignatureScan(limits.MaxSignatures, limits.MaxContentsBytes);
             await using (var whole = await openWhole(budget.Token))
             {
                 var buffer = new byte[1024 * 1024];
@@ -59,6 +59,25 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
                 }
             }
 
+            return await VerifyScannedAsync(scan, ranges, receivedAt, limits, budget.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return SignatureReport.NotFinished($"quá {limits.MaxTime.TotalSeconds:0} giây");
+        }
+    }
+
+    /// <summary>
+    /// The signatures of a file whose every byte <paramref name="scan"/> has seen, in order (an upload feeds it while
+    /// the file streams to storage, so the file is not read again); <paramref name="ranges"/> reads parts of the stored
+    /// file when a signature's layout or digest needs it. <see cref="SignatureLimits.MaxTime"/> bounds what follows the scan.
+    /// </summary>
+    public async Task<SignatureReport> VerifyScannedAsync(PdfSignatureScan scan, RangeReader ranges, DateTimeOffset receivedAt, SignatureLimits limits, CancellationToken ct)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(limits.MaxTime);
+        try
+        {
             scan.Complete();
             var contents = scan.Contents;
             var signatures = new List<PdfSignature>();

@@ -61,6 +61,8 @@ public sealed class SubmissionHeadEntity : ITableEntity
 
     /// <summary>The latest version's <see cref="SubmissionVersionEntity.Signatures"/>, so status rows need no version reads.</summary>
     public string? LatestSignatures { get; set; }
+
+    public SubmissionHead ToHead() => new(UnitCode, LatestVersion, LatestReceivedAt, LatestSha256, LatestReceiptId, LatestSignatures);
 }
 
 public sealed class SubmissionVersionEntity : ITableEntity
@@ -149,7 +151,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}");
         await foreach (var e in store.Submissions.QueryAsync<SubmissionHeadEntity>(filter, cancellationToken: ct))
         {
-            heads[e.UnitCode] = new SubmissionHead(e.UnitCode, e.LatestVersion, e.LatestReceivedAt, e.LatestSha256, e.LatestReceiptId, e.LatestSignatures);
+            heads[e.UnitCode] = e.ToHead();
         }
 
         return heads;
@@ -224,6 +226,18 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         return state.HasValue ? state.Value : null;
     }
 
+    /// <summary>
+    /// What a version append starts from: the unit's head and the period's row, read together (two point reads
+    /// at once). Stale by the time of the append is fine: the transaction carries both ETags and re-reads on a conflict.
+    /// </summary>
+    public async Task<AppendBasis> AppendBasisAsync(string periodId, string unitCode, CancellationToken ct = default)
+    {
+        var head = HeadAsync(periodId, unitCode, ct);
+        var state = PeriodStateAsync(periodId, ct);
+        await Task.WhenAll(head, state);
+        return new AppendBasis(await head, await state);
+    }
+
     /// <summary>The version an Idempotency-Key (its SHA-256, hex) produced for this unit, if any.</summary>
     public async Task<SubmissionVersionEntity?> VersionForKeyAsync(string periodId, string unitCode, string keyHash, CancellationToken ct = default)
     {
@@ -243,17 +257,15 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// carries the head's and the period row's ETag of its moment, so an older attempt arriving late fails.
     /// </para>
     /// </summary>
-    /// <param name="knownHead">The unit's head as the caller just read it (or null: none yet); it serves the first attempt.</param>
+    /// <param name="basis">The unit's head and the period's row as the caller read them (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
     /// <returns>The stored version, or the version a concurrent upload with the same Idempotency-Key stored (<see cref="AppendOutcome.KeyTaken"/>).</returns>
     /// <exception cref="PeriodClosedException">The period was closed before this version could be committed.</exception>
     /// <exception cref="AppendFailedException">Not stored as far as storage shows; <see cref="AppendFailedException.OutcomeKnown"/> says whether a late commit is ruled out.</exception>
-    public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, SubmissionHeadEntity? knownHead, CancellationToken ct = default)
+    public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, CancellationToken ct = default)
     {
-        PeriodSubmissionsEntity? state;
         ChangeTicket ticket;
         try
         {
-            state = await PeriodStateAsync(row.PartitionKey, ct);
             ticket = await changes.BeginAsync(row.PartitionKey, Source, row.UnitCode, ct);
         }
         catch (Exception ex) when (StorageFailures.Is(ex, ct))
@@ -265,7 +277,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         // otherwise it stays in flight (the timer settles it by its ticket).
         try
         {
-            var outcome = await AppendAsync(row, keyHash, knownHead, state, ticket, ct);
+            var outcome = await AppendAsync(row, keyHash, basis, ticket, ct);
             await (outcome.KeyTaken ? changes.AbandonedAsync(ticket) : changes.CommittedAsync(ticket));
             return outcome;
         }
@@ -276,13 +288,13 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         }
     }
 
-    private async Task<AppendOutcome> AppendAsync(SubmissionVersionEntity row, string? keyHash, SubmissionHeadEntity? knownHead, PeriodSubmissionsEntity? state, ChangeTicket ticket, CancellationToken ct)
+    private async Task<AppendOutcome> AppendAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, ChangeTicket ticket, CancellationToken ct)
     {
         var pid = row.PartitionKey;
         var tried = new List<int>();
         var conflicts = 0;
         var unanswered = 0;
-        var head = knownHead;
+        var (head, state) = basis;
         while (true)
         {
             if (state?.FinalizedAt is { } closedAt)
@@ -447,6 +459,9 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         return null;
     }
 }
+
+/// <summary>The unit's head (null: no version yet) and the period's row (null: none committed, not closed) an append starts from.</summary>
+public sealed record AppendBasis(SubmissionHeadEntity? Head, PeriodSubmissionsEntity? State);
 
 /// <summary>What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent upload with the same Idempotency-Key stored.</summary>
 public sealed record AppendOutcome(SubmissionVersionEntity Version, bool KeyTaken);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Storage;
@@ -39,6 +40,7 @@ public static class PutBlobWriter
         long length,
         FileType type,
         FirstBlockCheck checkFirstBlock,
+        BodyObserver? observe,
         byte[]? expectedSha256,
         IDictionary<string, string> metadata,
         ILogger logger,
@@ -50,7 +52,7 @@ public static class PutBlobWriter
         }
 
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await using var body = await VerifiedBody.OpenAsync(source, length, HeadSize(type), checkFirstBlock, expectedSha256, abort, ct);
+        await using var body = await VerifiedBody.OpenAsync(source, length, HeadSize(type), checkFirstBlock, observe, expectedSha256, abort, ct);
         try
         {
             await blob.UploadAsync(body, new BlobUploadOptions
@@ -64,8 +66,9 @@ public static class PutBlobWriter
                 TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.None },
             }, abort.Token);
         }
-        catch (Exception ex) when (body.Failure is not null || ex is RequestFailedException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException or IOException || body.Failure is not null)
         {
+            await body.StopPumpAsync();
             // Put Blob is all or nothing and this name is this request's alone; deleting makes sure even a
             // write the service completed but whose answer was lost leaves nothing behind.
             await StorageFailures.DeleteUnreferencedAsync(blob, logger);
@@ -82,33 +85,43 @@ public static class PutBlobWriter
             throw UploadProblems.StorageInterrupted();
         }
 
+        await body.StopPumpAsync();
         return body.Result ?? throw new InvalidOperationException("Put Blob returned before the body was read to its end.");
     }
 
     /// <summary>
     /// The request body as the SDK's single-shot upload wants it: seekable, with Length = Content-Length.
-    /// It cannot go back: a seek anywhere but the current position (a retry rewinding) fails the upload.
-    /// Any failure is remembered in <see cref="Failure"/> and cancels <c>abort</c>, so the pipeline does
-    /// not retry a body that cannot be replayed.
+    /// A pump reads the request into a bounded pipe (<see cref="PipeBytes"/>), hashing and showing each chunk to
+    /// the observer on its way, while the SDK sends what the pipe holds: hashing and scanning overlap the send
+    /// instead of delaying it. The pump releases the bytes that complete the body only once the size and the
+    /// Content-Digest are verified. It cannot go back: a seek anywhere but the current position (a retry
+    /// rewinding) fails the upload. Any failure is remembered in <see cref="Failure"/> and cancels <c>abort</c>,
+    /// so the pipeline does not retry a body that cannot be replayed.
     /// </summary>
     private sealed class VerifiedBody : Stream
     {
+        /// <summary>What the pipe may hold ahead of the send: memory stays flat whatever the file's size.</summary>
+        public const int PipeBytes = 1024 * 1024;
+
+        private const int ChunkBytes = 64 * 1024;
+
         private readonly Stream source;
         private readonly long length;
-        private readonly byte[] head;
-        private readonly int headCount;
         private readonly byte[]? expectedSha256;
+        private readonly BodyObserver? observe;
         private readonly CancellationTokenSource abort;
         private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly Pipe pipe = new(new PipeOptions(pauseWriterThreshold: PipeBytes, resumeWriterThreshold: PipeBytes / 2, useSynchronizationContext: false));
+        private Task pump = Task.CompletedTask;
+        private volatile bool stopping;
         private long position;
         private bool disposed;
 
-        private VerifiedBody(Stream source, long length, byte[] head, int headCount, byte[]? expectedSha256, CancellationTokenSource abort)
+        private VerifiedBody(Stream source, long length, BodyObserver? observe, byte[]? expectedSha256, CancellationTokenSource abort)
         {
             this.source = source;
             this.length = length;
-            this.head = head;
-            this.headCount = headCount;
+            this.observe = observe;
             this.expectedSha256 = expectedSha256;
             this.abort = abort;
         }
@@ -117,8 +130,8 @@ public static class PutBlobWriter
 
         public WrittenFile? Result { get; private set; }
 
-        /// <summary>Reads and checks the first bytes before anything is sent.</summary>
-        public static async Task<VerifiedBody> OpenAsync(Stream source, long length, int headSize, FirstBlockCheck check, byte[]? expectedSha256, CancellationTokenSource abort, CancellationToken ct)
+        /// <summary>Reads and checks the first bytes before anything is sent, then starts the pump.</summary>
+        public static async Task<VerifiedBody> OpenAsync(Stream source, long length, int headSize, FirstBlockCheck check, BodyObserver? observe, byte[]? expectedSha256, CancellationTokenSource abort, CancellationToken ct)
         {
             var want = (int)Math.Min(length, headSize);
             var head = ArrayPool<byte>.Shared.Rent(want);
@@ -142,14 +155,74 @@ public static class PutBlobWriter
                     throw UploadProblems.ContentLengthMismatch(length);
                 }
 
-                var body = new VerifiedBody(source, length, head, filled, expectedSha256, abort);
-                body.sha.AppendData(head, 0, filled);
+                var body = new VerifiedBody(source, length, observe, expectedSha256, abort);
+                body.pump = Task.Run(() => body.PumpAsync(head.AsMemory(0, filled)), CancellationToken.None)
+                    .ContinueWith(_ => ArrayPool<byte>.Shared.Return(head), TaskScheduler.Default);
                 return body;
             }
             catch
             {
                 ArrayPool<byte>.Shared.Return(head);
                 throw;
+            }
+        }
+
+        /// <summary>The request into the pipe: the first bytes, then the rest, each chunk hashed and observed before it is released.</summary>
+        private async Task PumpAsync(ReadOnlyMemory<byte> head)
+        {
+            var writer = pipe.Writer;
+            try
+            {
+                long pumped = 0;
+                var pending = head;
+                while (true)
+                {
+                    if (pending.IsEmpty)
+                    {
+                        var memory = writer.GetMemory((int)Math.Min(ChunkBytes, Math.Max(1, length - pumped)));
+                        var want = (int)Math.Min(memory.Length, length - pumped);
+                        var n = await source.ReadAsync(memory[..want], abort.Token);
+                        if (n == 0)
+                        {
+                            throw UploadProblems.ContentLengthMismatch(length);
+                        }
+
+                        pending = memory[..n];
+                    }
+                    else
+                    {
+                        pending.Span.CopyTo(writer.GetSpan(pending.Length));
+                    }
+
+                    sha.AppendData(pending.Span);
+                    observe?.Invoke(pending.Span);
+                    pumped += pending.Length;
+                    writer.Advance(pending.Length);
+                    pending = ReadOnlyMemory<byte>.Empty;
+                    if (pumped == length)
+                    {
+                        // These bytes complete the body: verify everything before they reach the send.
+                        await VerifyEndAsync(abort.Token);
+                        await writer.FlushAsync(abort.Token);
+                        await writer.CompleteAsync();
+                        return;
+                    }
+
+                    var flushed = await writer.FlushAsync(abort.Token);
+                    if (flushed.IsCompleted || flushed.IsCanceled)
+                    {
+                        return; // the send stopped reading
+                    }
+                }
+            }
+            catch (Exception ex) when (stopping)
+            {
+                await writer.CompleteAsync(ex);
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+                await writer.CompleteAsync(ex);
             }
         }
 
@@ -178,28 +251,14 @@ public static class PutBlobWriter
 
             try
             {
-                int n;
-                if (position < headCount)
+                var result = await pipe.Reader.ReadAsync(cancellationToken);
+                var available = result.Buffer;
+                var n = (int)Math.Min(buffer.Length, available.Length);
+                available.Slice(0, n).CopyTo(buffer.Span);
+                pipe.Reader.AdvanceTo(available.GetPosition(n));
+                if (n == 0)
                 {
-                    n = (int)Math.Min(buffer.Length, headCount - position);
-                    head.AsMemory((int)position, n).CopyTo(buffer);
-                }
-                else
-                {
-                    var want = (int)Math.Min(buffer.Length, length - position);
-                    n = await source.ReadAsync(buffer[..want], cancellationToken);
-                    if (n == 0)
-                    {
-                        throw UploadProblems.ContentLengthMismatch(length);
-                    }
-
-                    sha.AppendData(buffer.Span[..n]);
-                }
-
-                if (position + n == length)
-                {
-                    // These bytes complete the body: verify everything before handing them over.
-                    await VerifyEndAsync(cancellationToken);
+                    throw UploadProblems.ContentLengthMismatch(length);
                 }
 
                 position += n;
@@ -207,7 +266,7 @@ public static class PutBlobWriter
             }
             catch (Exception ex)
             {
-                Fail(ex);
+                Fail(Failure ?? ex);
                 throw;
             }
         }
@@ -227,6 +286,28 @@ public static class PutBlobWriter
             }
 
             Result = new WrittenFile(length, hash);
+        }
+
+        /// <summary>
+        /// Stops the pump and waits for it (it has stopped by itself when the send read the last byte), so
+        /// <see cref="Failure"/> is settled and the observer is no longer called.
+        /// </summary>
+        public async Task StopPumpAsync()
+        {
+            if (!pump.IsCompleted)
+            {
+                stopping = true;
+                await pipe.Reader.CompleteAsync();
+                try
+                {
+                    abort.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+
+            await pump;
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -272,13 +353,24 @@ public static class PutBlobWriter
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+        public override async ValueTask DisposeAsync()
+        {
+            if (!disposed)
+            {
+                disposed = true;
+                await StopPumpAsync();
+                await pipe.Reader.CompleteAsync();
+                sha.Dispose();
+            }
+
+            await base.DisposeAsync();
+        }
+
         protected override void Dispose(bool disposing)
         {
             if (disposing && !disposed)
             {
-                disposed = true;
-                sha.Dispose();
-                ArrayPool<byte>.Shared.Return(head);
+                DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
 
             base.Dispose(disposing);

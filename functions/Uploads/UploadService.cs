@@ -63,10 +63,11 @@ public sealed class UploadService(
         var unitCode = UnitFor(caller, unitParameter ?? "");
         var period = OpenPeriod(periodId);
 
-        // The period's finalization and the unit are read at once; their problems keep this order.
+        // The period's finalization, the unit and its decisions are read at once; their problems keep this order.
         var finalizedAt = periods.FinalizedAtAsync(period.Id.ToString(), ct);
         var unitLookup = registry.FindAsync(unitCode, ct);
-        await Task.WhenAll(finalizedAt, unitLookup);
+        var decisionsLookup = decisions.GetAsync(period.Id.ToString(), unitCode, ct);
+        await Task.WhenAll(finalizedAt, unitLookup, decisionsLookup);
         if (await finalizedAt is { } finalized)
         {
             throw UploadProblems.PeriodFinalized(period, finalized);
@@ -79,7 +80,7 @@ public sealed class UploadService(
         }
 
         // A unit whose deadline Sở Nội vụ extended is judged against its own deadline: its receipts say so.
-        var decided = await decisions.GetAsync(period.Id.ToString(), unit.Code, ct);
+        var decided = await decisionsLookup;
         return new UploadTarget(caller, unit, decided is null ? period : period with { Deadline = decided.Decisions.DeadlineFor(period) });
     }
 
@@ -107,6 +108,14 @@ public sealed class UploadService(
             throw UploadProblems.FileTooLarge(maxBytes);
         }
 
+        // What the version append starts from (the unit's head, the period's row) is read while the body streams.
+        var basis = submissions.AppendBasisAsync(pid, unitCode, ct);
+        _ = basis.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // a refused body never awaits it
+
+        // A PDF's signatures are scanned as its bytes go to storage, so the file is never read back for them.
+        PdfSignatureScan? scan = null;
+        BodyObserver? ObserverFor(FileType type) => type.Family == FileFamily.Pdf ? (scan = PdfSignatureScan.For(SignatureLimits.Default)).Append : null;
+
         var receiptId = NewReceiptId();
         var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
         var blob = store.Reports.GetBlockBlobClient(blobName);
@@ -127,8 +136,8 @@ public sealed class UploadService(
             // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
             // a multipart form or a body of unknown length is staged in blocks and committed.
             written = !form.IsMultipart && contentLength is { } length
-                ? await PutBlobAsync(body, length, form, blob, row, ct)
-                : await StageAndCommitAsync(body, form, blob, row, ct);
+                ? await PutBlobAsync(body, length, form, ObserverFor(form.FileType!), blob, row, basis, ct)
+                : await StageAndCommitAsync(body, form, ObserverFor, blob, row, basis, ct);
             if (keyed is not null)
             {
                 await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
@@ -150,7 +159,7 @@ public sealed class UploadService(
                 throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
             }
 
-            await CheckSignaturesAsync(type, row, blob, ct);
+            await CheckSignaturesAsync(type, row, blob, scan, ct);
         }
         catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
         {
@@ -159,32 +168,36 @@ public sealed class UploadService(
             logger.LogWarning(ex, "Upload of {Unit} for {Period} interrupted by storage before its version", unitCode, pid);
             throw UploadProblems.StorageInterrupted();
         }
+        finally
+        {
+            scan?.Dispose();
+        }
 
-        return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Head, ct);
+        return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Basis, ct);
     }
 
     /// <summary>
     /// What a write path learnt: the latest version when the file is a byte-identical copy of it (nothing
-    /// new is kept), and the unit's head row as read, which the version allocation tries first.
+    /// new is kept), and the unit's head and the period's row as read, which the version append tries first.
     /// </summary>
-    private sealed record Written(string Sha256Hex, SubmissionVersionEntity? Identical, SubmissionHeadEntity? Head);
+    private sealed record Written(string Sha256Hex, SubmissionVersionEntity? Identical, AppendBasis Basis);
 
     /// <summary>
     /// Writes the raw body with one Put Blob: checks (type, size, digest) happen while it streams, so a
     /// refused body never completes the write. The hash is known only once the blob exists, so a
     /// byte-identical copy of the latest version is deleted again and that version returned.
     /// </summary>
-    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
+    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BodyObserver? observe, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
     {
         row.FileName = form.FileName!;
         row.ContentType = form.FileType!.ContentType;
         row.ReceivedAt = clock.GetUtcNow();
         var file = await PutBlobWriter.WriteAsync(blob, body, length, form.FileType, head => CheckContent(form.FileName!, form.FileType, head),
-            form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), logger, ct);
+            observe, form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), logger, ct);
         row.ReceivedAt = clock.GetUtcNow();
         row.SizeBytes = file.SizeBytes;
         row.Sha256 = file.Sha256Hex;
-        var written = await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, row.Sha256, ct);
+        var written = await LatestIfIdenticalAsync(basis, row.PartitionKey, row.UnitCode, row.Sha256, ct);
         if (written.Identical is not null)
         {
             await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
@@ -197,18 +210,18 @@ public sealed class UploadService(
     /// Stages the file in blocks, then commits them only when every check passed and the file is not a
     /// byte-identical copy of the latest version (returned instead, nothing committed).
     /// </summary>
-    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, BlockBlobClient blob, SubmissionVersionEntity row, CancellationToken ct)
+    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, Func<FileType, BodyObserver?> observerFor, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
     {
         var file = form.IsMultipart
-            ? await MultipartReceiver.ReceiveAsync(body, form, blob, maxBytes, ct)
-            : await ReceiveRawAsync(body, form, blob, ct);
+            ? await MultipartReceiver.ReceiveAsync(body, form, blob, maxBytes, observerFor, ct)
+            : await ReceiveRawAsync(body, form, observerFor(form.FileType!), blob, ct);
         row.ReceivedAt = clock.GetUtcNow();
         if (form.ExpectedSha256 is { } expected && !CryptographicOperations.FixedTimeEquals(expected, file.BodySha256))
         {
             throw UploadProblems.DigestMismatch();
         }
 
-        var written = await LatestIfIdenticalAsync(row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct);
+        var written = await LatestIfIdenticalAsync(basis, row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct);
         if (written.Identical is not null)
         {
             return written;
@@ -224,13 +237,13 @@ public sealed class UploadService(
     }
 
     /// <summary>The latest version when its content has this hash (a byte-identical re-upload), else null.</summary>
-    private async Task<Written> LatestIfIdenticalAsync(string pid, string unitCode, string sha256Hex, CancellationToken ct)
+    private async Task<Written> LatestIfIdenticalAsync(Task<AppendBasis> basisRead, string pid, string unitCode, string sha256Hex, CancellationToken ct)
     {
-        var head = await submissions.HeadAsync(pid, unitCode, ct);
-        var identical = head is not null && head.LatestSha256 == sha256Hex
+        var basis = await basisRead;
+        var identical = basis.Head is { } head && head.LatestSha256 == sha256Hex
             ? await submissions.VersionAsync(pid, unitCode, head.LatestVersion, ct)
             : null;
-        return new Written(sha256Hex, identical, head);
+        return new Written(sha256Hex, identical, basis);
     }
 
     /// <summary>
@@ -240,14 +253,14 @@ public sealed class UploadService(
     /// left to the orphan sweep, and the client is told to send again (with its Idempotency-Key, it then
     /// gets the receipt if the version was stored after all).
     /// </summary>
-    private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, SubmissionHeadEntity? head, CancellationToken ct)
+    private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, AppendBasis basis, CancellationToken ct)
     {
         var pid = row.PartitionKey;
         var unitCode = row.UnitCode;
         AppendOutcome appended;
         try
         {
-            appended = await submissions.AppendVersionAsync(row, keyHash, head, ct);
+            appended = await submissions.AppendVersionAsync(row, keyHash, basis, ct);
         }
         catch (PeriodClosedException closed)
         {
@@ -274,29 +287,34 @@ public sealed class UploadService(
         }
 
         var receipt = Receipt.From(appended.Version, period);
+        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
 
+        // The version is stored; its audit record and its email receipt are independent of each other and go at once.
+        await Task.WhenAll(RecordUploadAsync(caller, receipt, ct), SendReceiptEmailAsync(unit, period, receipt));
+        return new UploadOutcome(receipt, true);
+    }
+
+    private async Task RecordUploadAsync(Caller caller, Receipt receipt, CancellationToken ct)
+    {
         try
         {
-            await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode,
-                Describe(caller, unitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
+            await audit.RecordAsync(caller, AuditActions.Upload, receipt.PeriodId, receipt.UnitCode,
+                Describe(caller, receipt.UnitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
         }
         catch (Exception ex) when (StorageFailures.Is(ex, ct))
         {
             // The version is stored and is itself the record (who, when, what); the unit gets its receipt.
-            logger.LogError(ex, "Audit record of {Unit} v{Version} for {Period} not written", unitCode, receipt.Version, pid);
+            logger.LogError(ex, "Audit record of {Unit} v{Version} for {Period} not written", receipt.UnitCode, receipt.Version, receipt.PeriodId);
         }
-
-        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
-        await SendReceiptEmailAsync(unit, period, receipt);
-        return new UploadOutcome(receipt, true);
     }
 
     /// <summary>
-    /// A PDF's signatures, checked from the stored blob (one sequential read; ranged reads only for an unusual
-    /// layout) before any row points at it, and kept with the version. Under <see cref="SignaturePolicy.Require"/>
-    /// an unsigned, broken or later-changed PDF, and any file that is not a PDF, is refused and its blob deleted.
+    /// A PDF's signatures, from the scan that saw its bytes on their way to storage (ranged reads of the stored blob
+    /// only for an unusual layout), checked before any row points at it and kept with the version. Under
+    /// <see cref="SignaturePolicy.Require"/> an unsigned, broken or later-changed PDF, and any file that is not a PDF,
+    /// is refused and its blob deleted.
     /// </summary>
-    private async Task CheckSignaturesAsync(FileType type, SubmissionVersionEntity row, BlockBlobClient blob, CancellationToken ct)
+    private async Task CheckSignaturesAsync(FileType type, SubmissionVersionEntity row, BlockBlobClient blob, PdfSignatureScan? scan, CancellationToken ct)
     {
         if (type.Family != FileFamily.Pdf)
         {
@@ -309,8 +327,8 @@ public sealed class UploadService(
             return;
         }
 
-        var report = await signatures.VerifyAsync(
-            async t => (await blob.DownloadStreamingAsync(cancellationToken: t)).Value.Content,
+        var report = await signatures.VerifyScannedAsync(
+            scan ?? throw new InvalidOperationException("A PDF was stored without its signature scan."),
             async (offset, length, t) => (await blob.DownloadStreamingAsync(new Azure.Storage.Blobs.Models.BlobDownloadOptions { Range = new Azure.HttpRange(offset, length) }, t)).Value.Content,
             row.ReceivedAt,
             SignatureLimits.Default,
@@ -387,9 +405,9 @@ public sealed class UploadService(
         return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
     }
 
-    private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BlockBlobClient blob, CancellationToken ct)
+    private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BodyObserver? observe, BlockBlobClient blob, CancellationToken ct)
     {
-        var staged = await BlockStager.StageAsync(blob, body, maxBytes, head => CheckContent(form.FileName!, form.FileType!, head), ct);
+        var staged = await BlockStager.StageAsync(blob, body, maxBytes, head => CheckContent(form.FileName!, form.FileType!, head), observe, ct);
         return new ReceivedFile(form.FileName!, form.FileType!, staged, null, staged.Sha256);
     }
 

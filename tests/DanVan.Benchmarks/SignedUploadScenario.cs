@@ -85,7 +85,7 @@ public static class SignedUploadScenario
             new("upload a 20 MB signed PDF", danVan.ToString(), baseline.ToString(), $"{ratio:F2}×", "≤ 1.5×", ratio <= 1.5,
                 $"{file.Length / 1048576.0:F1} MB, 2 signatures (person, agency + RFC 3161 token), verified on upload; baseline = SDK UploadAsync (one Put Blob)"),
             new("verify the signatures of a 20 MB PDF", alone.ToString(), "—", "—", "(reported)", null, "in memory: scan, digests, CMS, chain; no storage"),
-            new("verify the signatures of a 20 MB PDF from its blob", fromBlob.ToString(), "—", "—", "(reported)", null, "as the upload does it: one streamed read of the stored blob"),
+            new("verify the signatures of a 20 MB PDF from its blob", fromBlob.ToString(), "—", "—", "(reported)", null, "a re-check of a stored file: one streamed read of its blob (an upload scans while it streams and reads nothing back)"),
         ];
     }
 }

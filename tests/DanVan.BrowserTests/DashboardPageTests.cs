@@ -258,7 +258,7 @@ public sealed class DashboardPageTests(BrowserApp app)
             FileName = $"Báo cáo {unit}.pdf", ContentType = "application/pdf", SizeBytes = content.Length,
             Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
             ReceivedAt = receivedAt, BlobName = blobName, UploadedBy = "unit:" + unit,
-        }, keyHash: null, knownHead: null);
+        }, keyHash: null, await submissions.AppendBasisAsync(periodId, unit));
     }
 
     /// <summary>"15/11/2026": how the page writes the deadline's day.</summary>

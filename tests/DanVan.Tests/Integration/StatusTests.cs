@@ -55,6 +55,30 @@ public class StatusTests
     }
 
     [Fact]
+    public async Task A_unit_caller_gets_its_own_row_as_the_admin_sees_it_from_point_reads_without_querying_the_period()
+    {
+        var faults = new StorageFaults();
+        await using var app = await TestApp.StartAsync(new DateTimeOffset(2026, 5, 20, 9, 0, 0, Vn), faults: faults);
+        await app.Get<UnitRegistry>().ImportAsync([.. Enumerable.Range(1, 30).Select(i => Samples.Unit($"don-vi-{i:D2}", $"Đơn vị {i:D2}"))]);
+        await SeedHeadAsync(app, "2026-H1", "don-vi-07", new DateTimeOffset(2026, 5, 15, 0, 0, 0, Vn), version: 2);
+        await SeedHeadAsync(app, "2026-H1", "don-vi-08", new DateTimeOffset(2026, 5, 10, 8, 0, 0, Vn));
+        var token = (await app.Get<DanVan.Auth.CredentialStore>().IssueAsync("don-vi-07")).Token;
+        var periods = app.Get<PeriodsFunctions>();
+
+        var admin = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/periods/2026-H1/status", TestApp.AdminToken), r => periods.PeriodStatus(r, "2026-H1", default));
+        var queries = faults.TableQueries.Count;
+        var unit = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/periods/2026-H1/status", token), r => periods.PeriodStatus(r, "2026-H1", default));
+
+        Assert.Equal(200, unit.Status);
+        Assert.DoesNotContain(faults.TableQueries.Skip(queries), q => q.Contains("'2026-H1'", StringComparison.Ordinal));
+        var own = Assert.Single(unit.Json.GetProperty("rows").EnumerateArray());
+        var asAdminSees = admin.Json.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == "don-vi-07");
+        Assert.Equal(asAdminSees.GetRawText(), own.GetRawText());
+        Assert.Equal("late", own.GetProperty("status").GetString());
+        Assert.Equal(2, own.GetProperty("versionCount").GetInt32());
+    }
+
+    [Fact]
     public async Task The_csv_export_keeps_Vietnamese_letters_for_Excel()
     {
         await using var app = await TestApp.StartAsync();

@@ -128,6 +128,26 @@ public sealed class SignedUploadTests
         Assert.Equal("broken", response.Json.GetProperty("signatureVerdict").GetString());
     }
 
+    [Fact]
+    public async Task A_signed_PDF_is_verified_while_it_streams_to_storage_so_neither_path_reads_the_file_back()
+    {
+        var faults = new StorageFaults();
+        await using var bed = await UploadBed.StartAsync(settings: new Dictionary<string, string?> { ["DanVan:Signatures:TrustedRoots"] = Pki.RootPem }, faults: faults);
+        var pdf = TestSigner.Sign(TestSigner.Sign(Report, Pki.Person, Pki), Pki.Agency, Pki, timestamp: true);
+
+        var before = faults.Seen(StorageCall.BlobRead);
+        var raw = await bed.SendAsync(UploadBed.Raw(pdf, "Báo cáo ký số.pdf", bed.UnitToken));
+        var afterRaw = faults.Seen(StorageCall.BlobRead);
+        var multipart = await bed.SendAsync(UploadBed.Multipart(bed.UnitToken, MultipartPart.File(TestSigner.Sign(Report, Pki.Agency, Pki), "b.pdf", "application/pdf")));
+
+        Assert.Equal(201, raw.Status);
+        Assert.Equal("valid", raw.Json.GetProperty("signatureVerdict").GetString());
+        Assert.Equal(201, multipart.Status);
+        Assert.Equal("valid", multipart.Json.GetProperty("signatureVerdict").GetString());
+        Assert.Equal(before, afterRaw);
+        Assert.Equal(afterRaw, faults.Seen(StorageCall.BlobRead));
+    }
+
     private static byte[] Changed(byte[] signed)
     {
         var copy = signed.ToArray();

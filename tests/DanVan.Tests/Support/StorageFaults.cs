@@ -60,6 +60,11 @@ public sealed class StorageFaults
 
     public int Seen(StorageCall call) => seen.GetValueOrDefault(call);
 
+    /// <summary>The filter of every table read that was a query (a range or a scan, not a point read of one entity), unescaped, in order.</summary>
+    public IReadOnlyCollection<string> TableQueries => tableQueries;
+
+    private readonly ConcurrentQueue<string> tableQueries = new();
+
     /// <summary>Decides every request from now on.</summary>
     public void Rule(Func<StorageCall, StorageFault> decide) => rule = decide;
 
@@ -129,6 +134,11 @@ public sealed class StorageFaults
         {
             var call = Classify(message, tables);
             faults.seen.AddOrUpdate(call, 1, (_, n) => n + 1);
+            if (call == StorageCall.TableRead && message.Request.Uri.Query.Contains("$filter", StringComparison.Ordinal))
+            {
+                faults.tableQueries.Enqueue(Uri.UnescapeDataString(message.Request.Uri.Query));
+            }
+
             var fault = faults.rule(call);
             if (fault != StorageFault.None)
             {

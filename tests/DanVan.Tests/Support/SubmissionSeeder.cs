@@ -46,7 +46,7 @@ public sealed class SubmissionSeeder(SubmissionStore submissions, DanVanStore st
             UploadedBy = $"unit:{unitCode}",
             Signatures = signatures,
         };
-        var appended = await submissions.AppendVersionAsync(row, keyHash: null, await submissions.HeadAsync(periodId, unitCode));
+        var appended = await submissions.AppendVersionAsync(row, keyHash: null, await submissions.AppendBasisAsync(periodId, unitCode));
         return appended.Version;
     }
 }

@@ -1,0 +1,123 @@
+using System.Net;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DanVan.Benchmarks;
+
+/// <summary>
+/// The baseline of an upload through the worker: the cheapest function behind the same host path. A front door
+/// (Kestrel) streams each request on to a second Kestrel over loopback, with <c>Expect: 100-continue</c> and a
+/// 64 KiB copy buffer as the test host forwards to the worker's; there the handler does nothing but one SDK
+/// Put Blob of the body as it arrives (no checks, no rows). The bytes make the same two HTTP hops DanVan's do.
+/// </summary>
+public sealed class ForwardedSdkUpload : IAsyncDisposable
+{
+    private readonly WebApplication front;
+    private readonly WebApplication sink;
+    private readonly HttpMessageInvoker forward = new(new SocketsHttpHandler { UseProxy = false, Expect100ContinueTimeout = TimeSpan.FromMinutes(10) });
+
+    private ForwardedSdkUpload(BlobContainerClient container)
+    {
+        sink = Server(async context =>
+        {
+            var length = context.Request.ContentLength ?? throw new InvalidOperationException("The baseline needs a Content-Length.");
+            await container.GetBlockBlobClient($"baseline/{Guid.NewGuid():N}").UploadAsync(new KnownLengthBody(context.Request.Body, length), new BlobUploadOptions
+            {
+                TransferOptions = new StorageTransferOptions { InitialTransferSize = length + 1, MaximumConcurrency = 1 },
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.None },
+            });
+            context.Response.StatusCode = StatusCodes.Status201Created;
+        });
+        front = Server(async context =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Address(sink), "upload"))
+            {
+                Content = new StreamContent(context.Request.Body, 64 * 1024),
+            };
+            request.Content.Headers.ContentLength = context.Request.ContentLength;
+            request.Headers.ExpectContinue = true;
+            using var response = await forward.SendAsync(request, context.RequestAborted);
+            context.Response.StatusCode = (int)response.StatusCode;
+        });
+    }
+
+    public Uri BaseAddress => Address(front);
+
+    public static async Task<ForwardedSdkUpload> StartAsync(BlobContainerClient container)
+    {
+        var path = new ForwardedSdkUpload(container);
+        await path.sink.StartAsync();
+        await path.front.StartAsync();
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await front.StopAsync();
+        await sink.StopAsync();
+        await front.DisposeAsync();
+        await sink.DisposeAsync();
+        forward.Dispose();
+    }
+
+    private static Uri Address(WebApplication app) => new(app.Urls.First() + "/");
+
+    private static WebApplication Server(RequestDelegate handler)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(IPAddress.Loopback, 0);
+        });
+        var app = builder.Build();
+        app.MapPost("/upload", handler);
+        return app;
+    }
+
+    /// <summary>What the SDK's single-shot upload needs of a request body, and nothing more: its length, and a position that only moves forward.</summary>
+    private sealed class KnownLengthBody(Stream inner, long length) : Stream
+    {
+        private long position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => position;
+            set => Seek(value, SeekOrigin.Begin);
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            position += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) =>
+            (origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? position + offset : length + offset) == position ? position : throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
