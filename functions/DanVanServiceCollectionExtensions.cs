@@ -81,6 +81,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PeriodCatalog>();
         services.AddSingleton<SubmissionStore>();
+        services.AddChanges();
         services.AddSingleton<StatusService>();
         services.AddUploads();
         services.AddCompilation();

@@ -87,7 +87,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     // The names in functions/Storage/StorageNames.cs (production has no prefix), plus the deployment container.
     containers: ['reports', 'compilations', 'outbox', 'emailbodies', deploymentContainerName]
-    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations', 'indicators', 'figures', 'decisions']
+    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations', 'indicators', 'figures', 'decisions', 'periodchanges']
   }
 }
 

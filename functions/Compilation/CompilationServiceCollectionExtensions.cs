@@ -14,7 +14,6 @@ public static class CompilationServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<CompilationStore>();
-        services.AddSingleton<CompilationMarkerReader>();
         services.AddSingleton<PeriodCounts>();
         services.AddSingleton<Compiler>();
         return services;

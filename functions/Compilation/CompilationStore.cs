@@ -45,12 +45,6 @@ public sealed class CompilationEntity : ITableEntity
     /// <summary>SHA-256 of everything the bundle is made from; equal fingerprints mean equal bundles.</summary>
     public string InputsFingerprint { get; set; } = "";
 
-    /// <summary>
-    /// A cheap stand-in for the fingerprint (<see cref="CompilationMarker"/>): the period, the registry and the
-    /// number of versions committed in the period. Equal markers mean equal inputs, found without gathering them.
-    /// </summary>
-    public string? InputsMarker { get; set; }
-
     public const int MaxVersion = 999999;
 
     public const string KeysFrom = "n~";
@@ -84,7 +78,6 @@ public sealed record CompilationRecord(
     int Missing,
     IReadOnlyList<SourceVersion> SourceVersions,
     string InputsFingerprint,
-    string? InputsMarker = null,
     Periods.StatusCounts? Counts = null)
 {
     public static CompilationRecord From(CompilationEntity e) => new(
@@ -102,7 +95,6 @@ public sealed record CompilationRecord(
         e.Missing,
         ParseSources(e.SourceVersions),
         e.InputsFingerprint,
-        e.InputsMarker,
         ParseCounts(e.StatusCounts));
 
     public static string FormatCounts(Periods.StatusCounts c) => string.Join(',', new[]
@@ -110,7 +102,8 @@ public sealed record CompilationRecord(
         c.Required, c.Submitted, c.OnTime, c.Late, c.Missing, c.Exempt, c.Extended, c.Accepted, c.Returned, c.AwaitingReview,
     }.Select(n => n.ToString(CultureInfo.InvariantCulture)));
 
-    private static Periods.StatusCounts? ParseCounts(string? text)
+    /// <summary>The counts <see cref="FormatCounts"/> wrote; null for anything else.</summary>
+    public static Periods.StatusCounts? ParseCounts(string? text)
     {
         var parts = text?.Split(',');
         if (parts is not { Length: 10 })
@@ -237,25 +230,6 @@ public sealed class CompilationStore(DanVanStore store)
 
         var legacy = await store.Compilations.GetEntityIfExistsAsync<CompilationEntity>(periodId, CompilationEntity.LegacyRowKeyOf(version), cancellationToken: ct);
         return legacy.HasValue && legacy.Value is { } old ? CompilationRecord.From(old) : null;
-    }
-
-    /// <summary>
-    /// Notes on the compilation's row the cheap marker of its inputs (<see cref="CompilationEntity.InputsMarker"/>), for a
-    /// row recorded before markers existed, once its full fingerprint was found equal; the bundle's facts are untouched.
-    /// </summary>
-    public async Task NoteMarkerAsync(string periodId, int version, string marker, CancellationToken ct = default)
-    {
-        foreach (var key in new[] { CompilationEntity.RowKeyOf(version), CompilationEntity.LegacyRowKeyOf(version) })
-        {
-            try
-            {
-                await store.Compilations.UpdateEntityAsync(new TableEntity(periodId, key) { [nameof(CompilationEntity.InputsMarker)] = marker }, ETag.All, TableUpdateMode.Merge, ct);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-            }
-        }
     }
 
     private const int MaxVersionExclusive = CompilationEntity.MaxVersion + 1;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using DanVan.Audit;
+using DanVan.Changes;
 using DanVan.Configuration;
 using DanVan.Domain;
 using DanVan.Figures;
@@ -34,11 +35,11 @@ public sealed class Compiler(
     DanVanStore store,
     AuditLog audit,
     IOptions<CompilationOptions> options,
-    IOptions<DanVanOptions> danVanOptions,
     TimeProvider clock,
     ILogger<Compiler> logger,
     FiguresService figures,
-    CompilationMarkerReader markers,
+    PeriodChangeStore changes,
+    PendingChanges pending,
     DanVan.Telemetry.DanVanTelemetry telemetry)
 {
     public const string TimerActor = "timer";
@@ -57,44 +58,50 @@ public sealed class Compiler(
     /// The timer's work: every current period whose deadline has passed and that is not finalized is
     /// compiled when its submissions changed since its last compilation. A period nobody has submitted
     /// to and that was never compiled is left alone (nothing to assemble). Whether a period changed is
-    /// first asked of its marker (<see cref="CompilationMarker"/>: two small reads a period, the registry once
-    /// a run), so years of unchanged history cost next to nothing; only a period whose marker moved is gathered.
+    /// asked of the period changes index first (one query for every period, <see cref="PeriodChangeStore"/>): a period
+    /// whose marker is the one its latest compilation was found current at is skipped without a read of its own, so
+    /// years of unchanged history cost next to nothing; only a period whose marker moved is gathered. Changes left in
+    /// flight long ago (a writer that stopped) are settled first, so their periods' stamps are known again.
     /// </summary>
     public async Task<IReadOnlyList<CompileResult>> CompileDueAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         var finalizedTask = periods.FinalizedAsync(ct);
         var unitsTask = registry.ListAsync(ct);
-        var (finalized, units) = (await finalizedTask, await unitsTask);
+        var indexTask = changes.ReadAsync(ct);
+        var (finalized, units, index) = (await finalizedTask, await unitsTask, await indexTask);
+        if (await pending.SettleStaleAsync(index, ct) > 0)
+        {
+            index = await changes.ReadAsync(ct);
+        }
+
         var registryMark = CompilationMarker.OfRegistry(units);
         var due = periods.Current().Where(p => p.Deadline <= now && !finalized.ContainsKey(p.Id.ToString())).ToList();
-
-        var changed = new (Period Period, CompilationRecord? Latest, string Marker)?[due.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = danVanOptions.Value.MaxParallelism, CancellationToken = ct };
-        await Parallel.ForEachAsync(Enumerable.Range(0, due.Count), parallel, async (i, token) =>
+        var changed = new List<(Period Period, PeriodChanges Read, string? Marker)>();
+        foreach (var period in due)
         {
-            var period = due[i];
-            var latestTask = compilations.LatestAsync(period.Id.ToString(), token);
-            var markerTask = markers.ReadAsync(period, registryMark, token);
-            var (latest, (marker, state)) = (await latestTask, await markerTask);
-            var untouched = latest is null && (state?.Versions ?? 0) == 0;
-            if (state?.FinalizedAt is null && !untouched && latest?.InputsMarker != marker)
+            var read = index.GetValueOrDefault(period.Id.ToString()) ?? PeriodChanges.None(period.Id.ToString());
+            var marker = CompilationMarker.Of(period, options.Value.ProvinceName, registryMark, read.Stamp);
+            if (marker is not null && read.CompiledMarker == marker)
             {
-                changed[i] = (period, latest, marker);
+                if (read.CompiledVersion is { } version)
+                {
+                    telemetry.Compilation(period.Id.ToString(), made: false, version, TimerActor);
+                }
             }
-            else if (latest is not null && state?.FinalizedAt is null)
+            else
             {
-                telemetry.Compilation(latest.PeriodId, made: false, latest.Version, TimerActor);
+                changed.Add((period, read, marker));
             }
-        });
+        }
 
         var results = new List<CompileResult>();
         var failures = new List<Exception>();
-        foreach (var (period, latest, marker) in changed.Where(c => c is not null).Select(c => c!.Value))
+        foreach (var (period, read, marker) in changed)
         {
             try
             {
-                if (await CompileDueAsync(period, latest, marker, ct) is { } result)
+                if (await CompileDueAsync(period, read, marker, ct) is { } result)
                 {
                     results.Add(result);
                 }
@@ -107,29 +114,58 @@ public sealed class Compiler(
             }
         }
 
-        logger.LogInformation("Compilation timer: {Due} due periods, {Changed} changed, {Created} compiled", due.Count, changed.Count(c => c is not null), results.Count(r => r.Created));
+        logger.LogInformation("Compilation timer: {Due} due periods, {Changed} changed, {Created} compiled", due.Count, changed.Count, results.Count(r => r.Created));
         return failures.Count == 0 ? results : throw new AggregateException("Some periods could not be compiled.", failures);
     }
 
-    /// <summary>A period whose marker moved: gathered once, and compiled only if its inputs really changed.</summary>
-    private async Task<CompileResult?> CompileDueAsync(Period period, CompilationRecord? latest, string marker, CancellationToken ct)
+    /// <summary>
+    /// A period whose marker moved (or is not known): gathered once, and compiled only if its inputs really changed. What
+    /// was found is recorded at the marker read before the gather, so the next run skips the period while it holds.
+    /// </summary>
+    private async Task<CompileResult?> CompileDueAsync(Period period, PeriodChanges read, string? marker, CancellationToken ct)
     {
+        var periodId = period.Id.ToString();
+        var latestTask = compilations.LatestAsync(periodId, ct);
+        var state = await submissions.PeriodStateAsync(periodId, ct);
+        var latest = await latestTask;
+        if (state?.FinalizedAt is not null)
+        {
+            return null;
+        }
+
+        if (latest is null && (state?.Versions ?? 0) == 0)
+        {
+            // Nobody submitted and nothing was compiled: nothing to assemble.
+            await NoteCurrentAsync(read, marker, null, null, ct);
+            return null;
+        }
+
         var inputs = await GatherAsync(period, ct);
         if (latest is null && inputs.SourceVersions.Count == 0)
         {
+            await NoteCurrentAsync(read, marker, null, null, ct);
             return null;
         }
 
         if (latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
         {
-            // Same inputs under a new marker (a registry change the bundle does not show, or a row from before markers).
-            await compilations.NoteMarkerAsync(period.Id.ToString(), latest.Version, marker, ct);
+            // Same inputs under a new marker (a registry change the bundle does not show, or a change that changed nothing).
+            await NoteCurrentAsync(read, marker, latest.Version, inputs.Counts, ct);
             logger.LogInformation("Compilation of {PeriodId} is current (v{Version}); skipped", period.Id, latest.Version);
             telemetry.Compilation(latest.PeriodId, made: false, latest.Version, TimerActor);
             return null;
         }
 
-        return await telemetry.CompilationAsync(CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, first: (latest, inputs, marker), ct), TimerActor);
+        return await telemetry.CompilationAsync(CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, first: (latest, inputs, read, marker), ct), TimerActor);
+    }
+
+    /// <summary>Records, at the marker read before the inputs were, that the latest compilation is current (best effort: a miss only means a gather).</summary>
+    private async Task NoteCurrentAsync(PeriodChanges read, string? marker, int? version, StatusCounts? counts, CancellationToken ct)
+    {
+        if (marker is not null)
+        {
+            await changes.RecordCompiledAsync(read, marker, version, counts is null ? null : CompilationRecord.FormatCounts(counts), ct);
+        }
     }
 
     /// <summary>Gathers the status and each required unit's latest version (one range query for the period's versions).</summary>
@@ -145,41 +181,49 @@ public sealed class Compiler(
     }
 
     /// <summary>
-    /// The marker of the period's inputs as they are now. Read before the inputs are gathered, so a version
-    /// committed in between makes the marker older than the bundle (the next run gathers again), never newer.
+    /// The period's changes and marker as they are now. Read before the inputs are gathered, so a change stored in
+    /// between makes the marker older than the bundle (the next run gathers again), never newer.
     /// </summary>
-    private async Task<string> MarkerAsync(Period period, CancellationToken ct) =>
-        (await markers.ReadAsync(period, CompilationMarker.OfRegistry(await registry.ListAsync(ct)), ct)).Marker;
+    private async Task<(PeriodChanges Read, string? Marker)> MarkerAsync(Period period, CancellationToken ct)
+    {
+        var readTask = changes.ReadAsync(period.Id.ToString(), ct);
+        var registryMark = CompilationMarker.OfRegistry(await registry.ListAsync(ct));
+        var read = await readTask;
+        return (read, CompilationMarker.Of(period, options.Value.ProvinceName, registryMark, read.Stamp));
+    }
 
     private async Task<CompileResult> CompileCoreAsync(
-        Period period, string actor, bool final, bool onlyIfChanged, (CompilationRecord? Latest, CompilationInputs Inputs, string Marker)? first, CancellationToken ct)
+        Period period, string actor, bool final, bool onlyIfChanged, (CompilationRecord? Latest, CompilationInputs Inputs, PeriodChanges Read, string? Marker)? first, CancellationToken ct)
     {
         var periodId = period.Id.ToString();
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             CompilationRecord? latest;
             CompilationInputs inputs;
-            string marker;
+            PeriodChanges read;
+            string? marker;
             if (attempt == 1 && first is { } known)
             {
-                (latest, inputs, marker) = known;
+                (latest, inputs, read, marker) = known;
             }
             else
             {
                 var latestTask = compilations.LatestAsync(periodId, ct);
-                marker = await MarkerAsync(period, ct);
+                (read, marker) = await MarkerAsync(period, ct);
                 inputs = await GatherAsync(period, ct);
                 latest = await latestTask;
             }
 
             if (onlyIfChanged && latest is not null && latest.InputsFingerprint == inputs.Fingerprint)
             {
+                await NoteCurrentAsync(read, marker, latest.Version, inputs.Counts, ct);
                 return new CompileResult(latest, false);
             }
 
             var version = (latest?.Version ?? 0) + 1;
             var blobName = $"{periodId}/{version.ToString("D4", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..12]}.zip";
             var started = clock.GetTimestamp();
+            await changes.NoteBlobWriteAsync(periodId, ct);
             var (size, sha) = await WriteBundleAsync(blobName, inputs, ct);
             var entity = new CompilationEntity
             {
@@ -199,10 +243,10 @@ public sealed class Compiler(
                 StatusCounts = CompilationRecord.FormatCounts(inputs.Counts),
                 SourceVersions = CompilationRecord.FormatSources(inputs.SourceVersions),
                 InputsFingerprint = inputs.Fingerprint,
-                InputsMarker = marker,
             };
             if (await RecordAsync(entity, ct))
             {
+                await NoteCurrentAsync(read, marker, version, inputs.Counts, ct);
                 logger.LogInformation(
                     "Compiled {PeriodId} v{Version}: {SizeBytes} bytes, {Files} files, in {ElapsedMs} ms",
                     periodId, version, size, inputs.SourceVersions.Count, (long)clock.GetElapsedTime(started).TotalMilliseconds);

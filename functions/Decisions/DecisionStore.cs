@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DanVan.Changes;
 using DanVan.Domain;
 using DanVan.Storage;
 
@@ -15,6 +16,7 @@ namespace DanVan.Decisions;
 /// with, so of two admins deciding at once one change is stored and the other refused, never both.</item>
 /// <item><c>e~{unit}~{000001}</c> — one change (the history): what, who, when, why. Added in the same
 /// entity-group transaction as the standing row, so the history and the state never disagree.</item>
+/// <item><c>t~{changeId}</c> — the ticket of the change (<see cref="ChangeTickets"/>), added in the same transaction.</item>
 /// </list>
 /// </summary>
 public static class DecisionKeys
@@ -117,8 +119,13 @@ public sealed record StoredDecisions(UnitDecisions Decisions, string ETag, int R
 public sealed class DecisionConflictException(Exception inner) : Exception("The unit's decisions changed meanwhile.", inner);
 
 /// <summary>The one owner of the decisions table: its reads and its one conditional write.</summary>
-public sealed class DecisionStore(DanVanStore store)
+public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets
 {
+    public string Source => "decisions";
+
+    public Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default) =>
+        ChangeTickets.SettleAsync(store.Decisions, periodId, changeId, ct);
+
     /// <summary>Every unit with a decision in the period, keyed by unit code.</summary>
     public async Task<IReadOnlyDictionary<string, UnitDecisions>> ForPeriodAsync(string periodId, CancellationToken ct = default)
     {
@@ -130,22 +137,6 @@ public sealed class DecisionStore(DanVanStore store)
         }
 
         return result;
-    }
-
-    /// <summary>
-    /// What the period's decisions are now, as a short text that changes whenever any unit's decisions change (each
-    /// change bumps its unit's revision): the compilation marker's share of this table, one range query of two columns.
-    /// </summary>
-    public async Task<string> MarkAsync(string periodId, CancellationToken ct = default)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {DecisionKeys.CurrentFrom} and RowKey lt {DecisionKeys.CurrentTo}");
-        var mark = new System.Text.StringBuilder();
-        await foreach (var e in store.Decisions.QueryAsync<DecisionEntity>(filter, select: [nameof(DecisionEntity.RowKey), nameof(DecisionEntity.Revision)], cancellationToken: ct))
-        {
-            mark.Append(e.RowKey).Append(':').Append(e.Revision).Append(';');
-        }
-
-        return mark.ToString();
     }
 
     public async Task<StoredDecisions?> GetAsync(string periodId, string unitCode, CancellationToken ct = default)
@@ -193,10 +184,13 @@ public sealed class DecisionStore(DanVanStore store)
             Version = change.Version,
             Deadline = change.Deadline,
         };
+        // The change is counted once it is known to be stored, dropped when refused; otherwise it stays in flight.
+        var ticket = await changes.BeginAsync(periodId, Source, after.UnitCode, ct);
         List<TableTransactionAction> actions =
         [
             before is null ? new(TableTransactionActionType.Add, current) : new(TableTransactionActionType.UpdateReplace, current, new ETag(before.ETag)),
             new(TableTransactionActionType.Add, evt),
+            ChangeTickets.Add(ticket),
         ];
         try
         {
@@ -209,12 +203,15 @@ public sealed class DecisionStore(DanVanStore store)
             {
                 if (ex is RequestFailedException { Status: 409 or 412 })
                 {
+                    await changes.AbandonedAsync(ticket);
                     throw new DecisionConflictException(ex);
                 }
 
                 throw;
             }
         }
+
+        await changes.CommittedAsync(ticket);
 
         return await GetAsync(periodId, after.UnitCode, ct) ?? throw new InvalidOperationException("A stored decision row could not be read back.");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using DanVan.Changes;
 using DanVan.Storage;
 
 namespace DanVan.Figures;
@@ -12,6 +13,7 @@ namespace DanVan.Figures;
 /// <item><c>h~{unit}</c> — the unit's latest entry (a copy of its values, so totals read heads only); its ETag
 /// allocates version numbers.</item>
 /// <item><c>v~{unit}~{000001}</c> — one immutable entry: every figure as entered, who entered it, how, when.</item>
+/// <item><c>t~{changeId}</c> — the ticket of the change an entry is (<see cref="ChangeTickets"/>), added with it.</item>
 /// </list>
 /// </summary>
 public sealed class FigureEntryEntity : ITableEntity
@@ -55,9 +57,14 @@ public sealed record FigureEntry(
     string? Note);
 
 /// <summary>The one owner of the figures table: entries appended as versions, heads read for totals.</summary>
-public sealed class FigureStore(DanVanStore store)
+public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets
 {
     private const int MaxConflicts = 64;
+
+    public string Source => "figures";
+
+    public Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default) =>
+        ChangeTickets.SettleAsync(store.Figures, periodId, changeId, ct);
 
     public static string Head(string unitCode) => $"h~{unitCode}";
 
@@ -83,22 +90,6 @@ public sealed class FigureStore(DanVanStore store)
         return row.HasValue ? ToEntry(row.Value!) : null;
     }
 
-    /// <summary>
-    /// What the period's figures are now, as a short text that changes whenever a unit enters figures (each entry is a
-    /// new version on its head): the compilation marker's share of this table, one range query of two columns.
-    /// </summary>
-    public async Task<string> MarkAsync(string periodId, CancellationToken ct = default)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {"h~"} and RowKey lt {"h~~"}");
-        var mark = new System.Text.StringBuilder();
-        await foreach (var row in store.Figures.QueryAsync<FigureEntryEntity>(filter, select: [nameof(FigureEntryEntity.RowKey), nameof(FigureEntryEntity.Version)], cancellationToken: ct))
-        {
-            mark.Append(row.RowKey).Append(':').Append(row.Version).Append(';');
-        }
-
-        return mark.ToString();
-    }
-
     /// <summary>Every entry of one unit for the period, oldest first.</summary>
     public async Task<IReadOnlyList<FigureEntry>> VersionsAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
@@ -118,6 +109,23 @@ public sealed class FigureStore(DanVanStore store)
     /// </summary>
     public async Task<FigureEntry> AppendAsync(FigureEntry entry, CancellationToken ct = default)
     {
+        // The change is counted once the entry is known to be stored, dropped when refused; otherwise it stays in flight.
+        var ticket = await changes.BeginAsync(entry.PeriodId, Source, entry.UnitCode, ct);
+        try
+        {
+            var stored = await AppendAsync(entry, ticket, ct);
+            await changes.CommittedAsync(ticket);
+            return stored;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            await changes.AbandonedAsync(ticket);
+            throw;
+        }
+    }
+
+    private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeTicket ticket, CancellationToken ct)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var head = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(entry.PeriodId, Head(entry.UnitCode), cancellationToken: ct);
@@ -129,6 +137,7 @@ public sealed class FigureStore(DanVanStore store)
             [
                 head.HasValue ? new(TableTransactionActionType.UpdateReplace, newHead, head.Value!.ETag) : new(TableTransactionActionType.Add, newHead),
                 new(TableTransactionActionType.Add, row),
+                ChangeTickets.Add(ticket),
             ];
             try
             {

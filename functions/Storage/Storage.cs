@@ -19,6 +19,7 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public TableClient Indicators => tables.GetTableClient(Names.IndicatorsTable);
     public TableClient Figures => tables.GetTableClient(Names.FiguresTable);
     public TableClient Decisions => tables.GetTableClient(Names.DecisionsTable);
+    public TableClient PeriodChanges => tables.GetTableClient(Names.PeriodChangesTable);
 
     public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
     public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);

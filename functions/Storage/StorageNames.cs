@@ -30,6 +30,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string IndicatorsTable => prefix + "indicators";
     public string FiguresTable => prefix + "figures";
     public string DecisionsTable => prefix + "decisions";
+    public string PeriodChangesTable => prefix + "periodchanges";
 
     public string ReportsContainer => prefix + "reports";
     public string CompilationsContainer => prefix + "compilations";
@@ -45,7 +46,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
 

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DanVan.Changes;
 using DanVan.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,7 @@ namespace DanVan.Submissions;
 /// <item><c>p~state</c> — the period's own row: finalized or not, how many versions it holds. Every version
 /// commit replaces it under its ETag and finalization marks it under its ETag, so the two exclude each
 /// other: a version is either committed before finalization (and in the final bundle) or refused.</item>
+/// <item><c>t~{changeId}</c> — the ticket of the change a version is (<see cref="ChangeTickets"/>), added with it.</item>
 /// </list>
 /// Report blobs live in container <c>reports</c> at <c>{periodId}/{unit}/{receiptId}</c>: the path comes
 /// from period, unit and a fresh id, never from the file name.
@@ -123,8 +125,13 @@ public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTime
 /// The one owner of the submissions table: the reads that status, reminders and compilation share, and
 /// the writes (a version appended, a period closed) with their concurrency rules.
 /// </summary>
-public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> logger)
+public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, ILogger<SubmissionStore> logger) : IChangeTickets
 {
+    public string Source => "submissions";
+
+    public Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default) =>
+        ChangeTickets.SettleAsync(store.Submissions, periodId, changeId, ct);
+
     /// <summary>Version numbers taken by concurrent uploads of the same unit (or period) before this one gives up.</summary>
     private const int MaxConflicts = 64;
 
@@ -133,6 +140,9 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
 
     /// <summary>How long the checks that find out what storage holds may take, whatever the caller's token.</summary>
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Before a report blob of the period is written: see <see cref="PeriodChangeStore.NoteBlobWriteAsync"/>.</summary>
+    public Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default) => changes.NoteBlobWriteAsync(periodId, ct);
 
     /// <summary>Every unit that has uploaded for the period, keyed by unit code.</summary>
     public async Task<IReadOnlyDictionary<string, SubmissionHead>> HeadsAsync(string periodId, CancellationToken ct = default)
@@ -253,6 +263,33 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
     /// <exception cref="AppendFailedException">Not stored as far as storage shows; <see cref="AppendFailedException.OutcomeKnown"/> says whether a late commit is ruled out.</exception>
     public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, CancellationToken ct = default)
     {
+        ChangeTicket ticket;
+        try
+        {
+            ticket = await changes.BeginAsync(row.PartitionKey, Source, row.UnitCode, ct);
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
+        {
+            throw new AppendFailedException(outcomeKnown: true, ex); // nothing was attempted
+        }
+
+        // The change is counted once the version is known to be stored, dropped once it is known never to be;
+        // otherwise it stays in flight (the timer settles it by its ticket).
+        try
+        {
+            var outcome = await AppendAsync(row, keyHash, basis, ticket, ct);
+            await (outcome.KeyTaken ? changes.AbandonedAsync(ticket) : changes.CommittedAsync(ticket));
+            return outcome;
+        }
+        catch (Exception ex) when (ex is PeriodClosedException or AppendFailedException { OutcomeKnown: true })
+        {
+            await changes.AbandonedAsync(ticket);
+            throw;
+        }
+    }
+
+    private async Task<AppendOutcome> AppendAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, ChangeTicket ticket, CancellationToken ct)
+    {
         var pid = row.PartitionKey;
         var tried = new List<int>();
         var conflicts = 0;
@@ -277,7 +314,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
             Exception failure;
             try
             {
-                await store.Submissions.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, state), ct);
+                await store.Submissions.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, state, ticket), ct);
                 return new AppendOutcome(row, KeyTaken: false);
             }
             catch (Exception ex) when (StorageFailures.Is(ex, ct))
@@ -355,7 +392,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
         }
     }
 
-    private List<TableTransactionAction> VersionTransaction(SubmissionVersionEntity row, int version, string? keyHash, SubmissionHeadEntity? head, PeriodSubmissionsEntity? state)
+    private static List<TableTransactionAction> VersionTransaction(SubmissionVersionEntity row, int version, string? keyHash, SubmissionHeadEntity? head, PeriodSubmissionsEntity? state, ChangeTicket ticket)
     {
         row.Version = version;
         row.RowKey = SubmissionKeys.Version(row.UnitCode, version);
@@ -376,6 +413,7 @@ public sealed class SubmissionStore(DanVanStore store, ILogger<SubmissionStore> 
             head is null ? new(TableTransactionActionType.Add, newHead) : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
             new(TableTransactionActionType.Add, row),
             state is null ? new(TableTransactionActionType.Add, newState) : new(TableTransactionActionType.UpdateReplace, newState, state.ETag),
+            ChangeTickets.Add(ticket),
         };
         if (keyHash is not null)
         {

@@ -19,13 +19,14 @@ namespace DanVan.Uploads;
 /// took, is never touched. Runs with the nightly compilation timer. (The outbox's emails have no rows.)
 /// <para>
 /// Its cost follows what can still change, not the years of history: each night it sweeps the periods in play
-/// (open, not finalized, deadline within <see cref="RecentDays"/>; or finalized in the last two days) and, in
-/// turn, a share of the older unfinalized ones, so each is visited at least every <see cref="RotationDays"/>
-/// nights; finalized periods take no uploads, so they are left alone. Only blobs committed within
-/// <see cref="Window"/> are judged (longer than the rotation), and a period's rows are read only when one is.
+/// (open, not finalized, deadline within <see cref="RecentDays"/>; or finalized in the last two days) and the older
+/// unfinalized ones whose blob writes were noted within <see cref="Window"/> (every report and bundle blob write is noted
+/// first in the period changes index, <see cref="Changes.PeriodChangeStore.NoteBlobWriteAsync"/>): an older period
+/// nobody wrote a blob for lately has no blob young enough to judge. Finalized periods take no uploads, so they are left
+/// alone. Only blobs committed within <see cref="Window"/> are judged, and a period's rows are read only when one is.
 /// </para>
 /// </summary>
-public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, TimeProvider clock, ILogger<OrphanSweeper> logger)
+public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, Changes.PeriodChangeStore changes, TimeProvider clock, ILogger<OrphanSweeper> logger)
 {
     /// <summary>Far longer than any request may take (Azure's front end ends one after ~230 s).</summary>
     public TimeSpan MinimumAge { get; init; } = TimeSpan.FromHours(1);
@@ -33,17 +34,16 @@ public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions
     /// <summary>A period whose deadline is at most this many days past is swept every night.</summary>
     public const int RecentDays = 60;
 
-    /// <summary>Every older unfinalized period is swept at least once in this many nights.</summary>
-    public const int RotationDays = 28;
-
     /// <summary>Blobs committed longer ago than this are not judged again (every night's sweep has seen them).</summary>
-    public TimeSpan Window { get; init; } = TimeSpan.FromDays(35);
+    public static readonly TimeSpan Window = TimeSpan.FromDays(35);
 
     /// <summary>Deletes the orphan blobs of tonight's periods (<see cref="Tonight"/>); returns their names.</summary>
     public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken ct = default)
     {
+        var finalized = periods.FinalizedAsync(ct);
+        var written = changes.BlobsWrittenWithinAsync(Window, ct);
         var deleted = new List<string>();
-        foreach (var periodId in Tonight(periods.Current(), await periods.FinalizedAsync(ct), clock.GetUtcNow()))
+        foreach (var periodId in Tonight(periods.Current(), await finalized, await written, clock.GetUtcNow()))
         {
             deleted.AddRange(await SweepAsync(periodId, ct));
         }
@@ -51,35 +51,23 @@ public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions
         return deleted;
     }
 
-    /// <summary>The periods the sweep visits on the night of <paramref name="now"/>.</summary>
-    public static IReadOnlyList<string> Tonight(IReadOnlyList<Period> current, IReadOnlyDictionary<string, DateTimeOffset> finalized, DateTimeOffset now)
+    /// <summary>The periods the sweep visits on the night of <paramref name="now"/>, given those whose blob writes were noted within the window.</summary>
+    public static IReadOnlyList<string> Tonight(IReadOnlyList<Period> current, IReadOnlyDictionary<string, DateTimeOffset> finalized, IReadOnlySet<string> writtenLately, DateTimeOffset now)
     {
-        var inPlay = new List<string>();
-        var older = new List<string>();
+        var tonight = new List<string>();
         foreach (var period in current.Where(p => p.IsOpenAt(now)))
         {
             var id = period.Id.ToString();
-            if (finalized.TryGetValue(id, out var closedAt))
+            var visit = finalized.TryGetValue(id, out var closedAt)
+                ? closedAt >= now - TimeSpan.FromDays(2)
+                : period.Deadline >= now - TimeSpan.FromDays(RecentDays) || writtenLately.Contains(id);
+            if (visit)
             {
-                if (closedAt >= now - TimeSpan.FromDays(2))
-                {
-                    inPlay.Add(id);
-                }
-            }
-            else if (period.Deadline >= now - TimeSpan.FromDays(RecentDays))
-            {
-                inPlay.Add(id);
-            }
-            else
-            {
-                older.Add(id);
+                tonight.Add(id);
             }
         }
 
-        // Night n sweeps the older periods whose index is n modulo the rotation: at most ceil(older / rotation) a night.
-        var night = Domain.VietnamTime.DateOf(now).DayNumber;
-        var rotation = Math.Max(1, Math.Min(RotationDays, older.Count));
-        return [.. inPlay, .. older.Where((_, i) => i % rotation == night % rotation)];
+        return tonight;
     }
 
     public async Task<IReadOnlyList<string>> SweepAsync(string periodId, CancellationToken ct = default)

@@ -130,6 +130,9 @@ public sealed class UploadService(
         Written written;
         try
         {
+            // Noted first, so the orphan sweep looks at this period while a blob of it may be young enough to judge.
+            await submissions.NoteBlobWriteAsync(pid, ct);
+
             // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
             // a multipart form or a body of unknown length is staged in blocks and committed.
             written = !form.IsMultipart && contentLength is { } length

@@ -119,7 +119,8 @@ public sealed class UploadBed : IAsyncDisposable
         var rows = new List<TableEntity>();
         await foreach (var row in App.Store.Submissions.QueryAsync<TableEntity>())
         {
-            if (row.RowKey != SubmissionKeys.PeriodState)
+            // The period's row and the change tickets (DanVan.Changes) hold no submission of their own.
+            if (row.RowKey != SubmissionKeys.PeriodState && !row.RowKey.StartsWith(DanVan.Changes.ChangeTickets.RowKey(""), StringComparison.Ordinal))
             {
                 rows.Add(row);
             }

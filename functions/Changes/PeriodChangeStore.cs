@@ -1,0 +1,427 @@
+using Azure;
+using Azure.Data.Tables;
+using DanVan.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DanVan.Changes;
+
+/// <summary>
+/// Table <c>periodchanges</c>, whose one owner is <see cref="PeriodChangeStore"/>: which periods changed, readable for
+/// every period in one query, and what was worked out from a period as it stood at a count of changes (the counts of
+/// <c>GET /api/periods</c>, "the timer has nothing to do", a unit's own row). Keys (period ids are [0-9A-Za-z-], so '~'
+/// never occurs inside one; unit codes are [a-z0-9-]):
+/// <list type="bullet">
+/// <item>PartitionKey <c>periods</c>, RowKey <c>{period}~</c> — the period's row: the changes folded into it and the
+/// results cached at a marker.</item>
+/// <item>PartitionKey <c>periods</c>, RowKey <c>{period}~c~{changeId}</c> — one change of the period's inputs (an upload, a
+/// decision, a figures entry): added before its write is tried, marked committed once the write is known to be stored,
+/// deleted when it is known not to be. Every write of the submissions, decisions and figures tables that changes what a
+/// period shows adds, in its own transaction, a ticket row <c>t~{changeId}</c> in its partition (<see cref="ChangeTickets"/>).</item>
+/// <item>PartitionKey <c>u~{unit}</c>, RowKey the period id — the unit's own head and decisions in the period as read at a
+/// count of the period's changes, so a unit's periods are one query.</item>
+/// <item>PartitionKey <c>blobs</c>, RowKey the period id — written (at most once an hour per instance) before a report or a
+/// bundle blob of the period is written; its Timestamp, storage's own clock, tells the orphan sweep which older periods
+/// may hold a blob young enough to judge.</item>
+/// </list>
+/// A period's count of changes (<see cref="PeriodChanges.Stamp"/>) is what its row folded plus its committed changes; it
+/// only grows, and it is known only while no change is in flight. Whatever is read at a stamp taken before the read stays
+/// true as long as the stamp is the same: a change that began after the stamp was taken is in flight or counted by then.
+/// </summary>
+public static class PeriodChangeKeys
+{
+    public const string PeriodsPartition = "periods";
+
+    public static string Period(string periodId) => $"{periodId}~";
+
+    public static string Change(string periodId, string changeId) => $"{periodId}~c~{changeId}";
+
+    public static string PeriodTo(string periodId) => $"{periodId}~~";
+
+    public static string UnitPartition(string unitCode) => $"u~{unitCode}";
+
+    public const string BlobsPartition = "blobs";
+}
+
+public sealed class PeriodChangesEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = PeriodChangeKeys.PeriodsPartition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>Committed changes folded into this row (their change rows deleted in the same transaction).</summary>
+    public long Changes { get; set; }
+
+    /// <summary>The marker <see cref="Counts"/> were read at (the caller's text, made from the stamp and what else they depend on).</summary>
+    public string? CountsMarker { get; set; }
+
+    public string? Counts { get; set; }
+
+    /// <summary>The marker at which the period's latest compilation was found current (or nothing needed compiling).</summary>
+    public string? CompiledMarker { get; set; }
+
+    /// <summary>That compilation's version; null when there was nothing to compile.</summary>
+    public int? CompiledVersion { get; set; }
+}
+
+public sealed class PeriodChangeEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = PeriodChangeKeys.PeriodsPartition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string PeriodId { get; set; } = "";
+    public string ChangeId { get; set; } = "";
+
+    /// <summary>Which table the change writes (<see cref="IChangeTickets.Source"/>).</summary>
+    public string Source { get; set; } = "";
+    public string UnitCode { get; set; } = "";
+
+    /// <summary>When it began, on the app's clock: a change still in flight long after is settled by the timer.</summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    public bool Committed { get; set; }
+}
+
+public sealed class UnitPeriodEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>The period's stamp the sources were read at.</summary>
+    public long Stamp { get; set; }
+
+    /// <summary>The caller's text (JSON) of what it read.</summary>
+    public string Sources { get; set; } = "";
+}
+
+/// <summary>A change begun: the period, a fresh id, and the table it writes.</summary>
+public sealed record ChangeTicket(string PeriodId, string ChangeId, string Source);
+
+/// <summary>A change whose write is not known to be stored or refused yet.</summary>
+public sealed record PendingChange(string PeriodId, string ChangeId, string Source, string UnitCode, DateTimeOffset StartedAt);
+
+/// <summary>One period as the index has it now.</summary>
+public sealed record PeriodChanges(
+    string PeriodId,
+    long Total,
+    IReadOnlyList<PendingChange> Pending,
+    string? CountsMarker,
+    string? Counts,
+    string? CompiledMarker,
+    int? CompiledVersion,
+    ETag? RowETag,
+    long Folded,
+    IReadOnlyList<string> CommittedKeys)
+{
+    /// <summary>The period's count of changes, or null while a change is in flight (then nothing read now may be cached).</summary>
+    public long? Stamp => Pending.Count == 0 ? Total : null;
+
+    public static PeriodChanges None(string periodId) => new(periodId, 0, [], null, null, null, null, null, 0, []);
+}
+
+/// <summary>The one owner of table <c>periodchanges</c> (<see cref="PeriodChangeKeys"/>).</summary>
+public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILogger<PeriodChangeStore> logger)
+{
+    /// <summary>A period's blob writes are noted at most this often by one instance (<see cref="NoteBlobWriteAsync"/>).</summary>
+    public static readonly TimeSpan NoteBlobWritesEvery = TimeSpan.FromHours(1);
+
+    /// <summary>When this instance last noted each period's blob writes, on the machine's monotonic timer (real time, as storage's).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> noted = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Notes, before a blob of the period is written, that one may be: the sweep judges an older period's blobs only when
+    /// it was noted within its window. Throws when the note cannot be written (the blob must not be written then).
+    /// </summary>
+    public async Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (noted.TryGetValue(periodId, out var last) && System.Diagnostics.Stopwatch.GetElapsedTime(last, now) < NoteBlobWritesEvery)
+        {
+            return;
+        }
+
+        await store.PeriodChanges.UpsertEntityAsync(new TableEntity(PeriodChangeKeys.BlobsPartition, periodId), TableUpdateMode.Replace, ct);
+        noted[periodId] = now;
+    }
+
+    /// <summary>
+    /// The periods whose blob writes were noted within <paramref name="window"/> (plus the noting interval) before storage's
+    /// own now, in one query.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> BlobsWrittenWithinAsync(TimeSpan window, CancellationToken ct = default)
+    {
+        var periods = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.BlobsPartition}");
+        await foreach (var page in store.PeriodChanges.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct).AsPages())
+        {
+            var storageNow = page.GetRawResponse().Headers.Date;
+            foreach (var row in page.Values)
+            {
+                // Without storage's clock on the answer, every noted period counts (a visit too many, never one too few).
+                if (storageNow is not { } at || row.Timestamp is not { } written || written >= at - window - NoteBlobWritesEvery)
+                {
+                    periods.Add(row.RowKey);
+                }
+            }
+        }
+
+        return periods;
+    }
+
+    /// <summary>At most this many change rows are folded into the period's row by one write (a transaction holds 100).</summary>
+    private const int MaxFold = 99;
+
+    /// <summary>How long the write that settles a change's row may take, whatever the caller's token.</summary>
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Records a change as in flight, before its write is tried. A failure throws: the caller must not write then (the
+    /// row may exist all the same; it stays in flight until the timer settles it).
+    /// </summary>
+    public async Task<ChangeTicket> BeginAsync(string periodId, string source, string unitCode, CancellationToken ct = default)
+    {
+        var ticket = new ChangeTicket(periodId, Guid.NewGuid().ToString("N"), source);
+        try
+        {
+            await store.PeriodChanges.AddEntityAsync(
+                new PeriodChangeEntity
+                {
+                    RowKey = PeriodChangeKeys.Change(periodId, ticket.ChangeId),
+                    PeriodId = periodId,
+                    ChangeId = ticket.ChangeId,
+                    Source = source,
+                    UnitCode = unitCode,
+                    StartedAt = clock.GetUtcNow(),
+                },
+                ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // The id is fresh: the row is this add's own, whose reply was lost and whose retry met it.
+        }
+
+        return ticket;
+    }
+
+    /// <summary>
+    /// The change's write is stored: its row counts from now on. Never throws: when this fails the row stays in flight
+    /// (nothing is cached for the period) until the timer settles it. A row already settled and folded is left alone.
+    /// </summary>
+    public Task CommittedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: true);
+
+    /// <summary>The change's write is known never to be stored: its row goes. Never throws (the timer settles what stays).</summary>
+    public Task AbandonedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: false);
+
+    internal async Task SettleAsync(string periodId, string changeId, bool committed)
+    {
+        using var timeout = new CancellationTokenSource(SettleTimeout);
+        var key = PeriodChangeKeys.Change(periodId, changeId);
+        try
+        {
+            if (committed)
+            {
+                await store.PeriodChanges.UpdateEntityAsync(
+                    new TableEntity(PeriodChangeKeys.PeriodsPartition, key) { [nameof(PeriodChangeEntity.Committed)] = true }, ETag.All, TableUpdateMode.Merge, timeout.Token);
+            }
+            else
+            {
+                await store.PeriodChanges.DeleteEntityAsync(PeriodChangeKeys.PeriodsPartition, key, ETag.All, timeout.Token);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Settled already (by the timer, or this call's lost reply) and folded.
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None))
+        {
+            logger.LogWarning(ex, "Change {ChangeId} of {PeriodId} not marked {Outcome}; it stays in flight until the timer settles it", changeId, periodId, committed ? "committed" : "abandoned");
+        }
+    }
+
+    /// <summary>Every period the index knows, in one query of one partition.</summary>
+    public async Task<IReadOnlyDictionary<string, PeriodChanges>> ReadAsync(CancellationToken ct = default) =>
+        await QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.PeriodsPartition}"), ct);
+
+    /// <summary>One period (its row and its change rows, one range query).</summary>
+    public async Task<PeriodChanges> ReadAsync(string periodId, CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {PeriodChangeKeys.PeriodsPartition} and RowKey ge {PeriodChangeKeys.Period(periodId)} and RowKey lt {PeriodChangeKeys.PeriodTo(periodId)}");
+        return (await QueryAsync(filter, ct)).GetValueOrDefault(periodId) ?? PeriodChanges.None(periodId);
+    }
+
+    private async Task<Dictionary<string, PeriodChanges>> QueryAsync(string filter, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, PeriodChangesEntity>(StringComparer.Ordinal);
+        var pending = new Dictionary<string, List<PendingChange>>(StringComparer.Ordinal);
+        var committed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await foreach (var e in store.PeriodChanges.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        {
+            var periodId = e.RowKey[..e.RowKey.IndexOf('~', StringComparison.Ordinal)];
+            if (e.RowKey == PeriodChangeKeys.Period(periodId))
+            {
+                rows[periodId] = new PeriodChangesEntity
+                {
+                    RowKey = e.RowKey,
+                    ETag = e.ETag,
+                    Changes = e.GetInt64(nameof(PeriodChangesEntity.Changes)) ?? 0,
+                    CountsMarker = e.GetString(nameof(PeriodChangesEntity.CountsMarker)),
+                    Counts = e.GetString(nameof(PeriodChangesEntity.Counts)),
+                    CompiledMarker = e.GetString(nameof(PeriodChangesEntity.CompiledMarker)),
+                    CompiledVersion = e.GetInt32(nameof(PeriodChangesEntity.CompiledVersion)),
+                };
+            }
+            else if (e.GetBoolean(nameof(PeriodChangeEntity.Committed)) == true)
+            {
+                Add(committed, periodId, e.RowKey);
+            }
+            else
+            {
+                Add(pending, periodId, new PendingChange(
+                    periodId,
+                    e.GetString(nameof(PeriodChangeEntity.ChangeId)) ?? "",
+                    e.GetString(nameof(PeriodChangeEntity.Source)) ?? "",
+                    e.GetString(nameof(PeriodChangeEntity.UnitCode)) ?? "",
+                    e.GetDateTimeOffset(nameof(PeriodChangeEntity.StartedAt)) ?? DateTimeOffset.MinValue));
+            }
+        }
+
+        var result = new Dictionary<string, PeriodChanges>(StringComparer.Ordinal);
+        foreach (var periodId in rows.Keys.Concat(pending.Keys).Concat(committed.Keys).Distinct())
+        {
+            var row = rows.GetValueOrDefault(periodId);
+            var done = committed.GetValueOrDefault(periodId) ?? [];
+            result[periodId] = new PeriodChanges(
+                periodId,
+                (row?.Changes ?? 0) + done.Count,
+                pending.GetValueOrDefault(periodId) ?? [],
+                row?.CountsMarker,
+                row?.Counts,
+                row?.CompiledMarker,
+                row?.CompiledVersion,
+                row?.ETag,
+                row?.Changes ?? 0,
+                done);
+        }
+
+        return result;
+    }
+
+    private static void Add<T>(Dictionary<string, List<T>> map, string key, T value)
+    {
+        if (!map.TryGetValue(key, out var list))
+        {
+            map[key] = list = [];
+        }
+
+        list.Add(value);
+    }
+
+    /// <summary>
+    /// Caches the period's counts at <paramref name="marker"/> (made from <paramref name="read"/>'s stamp, read before the
+    /// counts). False when the period's row changed since <paramref name="read"/> (nothing written; a later reader
+    /// caches). Never throws over storage: a cache that could not be written is only a miss.
+    /// </summary>
+    public Task<bool> RecordCountsAsync(PeriodChanges read, string marker, string counts, CancellationToken ct = default) =>
+        RecordAsync(read, row => (row.CountsMarker, row.Counts) = (marker, counts), ct);
+
+    /// <summary>
+    /// Records that at <paramref name="marker"/> the period's latest compilation is <paramref name="version"/> and current
+    /// (null: there is nothing to compile), with its <paramref name="counts"/> when known. As <see cref="RecordCountsAsync"/>.
+    /// </summary>
+    public Task<bool> RecordCompiledAsync(PeriodChanges read, string marker, int? version, string? counts, CancellationToken ct = default) =>
+        RecordAsync(read, row =>
+        {
+            (row.CompiledMarker, row.CompiledVersion) = (marker, version);
+            if (counts is not null)
+            {
+                (row.CountsMarker, row.Counts) = (marker, counts);
+            }
+        }, ct);
+
+    /// <summary>
+    /// Rewrites the period's row under the ETag it was read with (added if there was none), folding into it the committed
+    /// change rows that were read (deleted in the same transactions, a transaction's worth at a time, each rewriting the
+    /// row under the ETag the one before left), so the stamp stays what it was and the index stays small.
+    /// </summary>
+    private async Task<bool> RecordAsync(PeriodChanges read, Action<PeriodChangesEntity> set, CancellationToken ct)
+    {
+        var etag = read.RowETag;
+        var folded = read.Folded;
+        var chunks = read.CommittedKeys.Chunk(MaxFold).ToList();
+        for (var i = 0; i < Math.Max(1, chunks.Count); i++)
+        {
+            var fold = chunks.Count == 0 ? [] : chunks[i];
+            var row = new PeriodChangesEntity
+            {
+                RowKey = PeriodChangeKeys.Period(read.PeriodId),
+                Changes = folded + fold.Length,
+                CountsMarker = read.CountsMarker,
+                Counts = read.Counts,
+                CompiledMarker = read.CompiledMarker,
+                CompiledVersion = read.CompiledVersion,
+            };
+            if (i == Math.Max(1, chunks.Count) - 1)
+            {
+                set(row);
+            }
+
+            var actions = new List<TableTransactionAction>
+            {
+                etag is { } e ? new(TableTransactionActionType.UpdateReplace, row, e) : new(TableTransactionActionType.Add, row),
+            };
+            actions.AddRange(fold.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PeriodChangeKeys.PeriodsPartition, key), ETag.All)));
+            try
+            {
+                var response = await store.PeriodChanges.SubmitTransactionAsync(actions, ct);
+                etag = response.Value[0].Headers.ETag;
+                folded = row.Changes;
+            }
+            catch (Exception ex) when (StorageFailures.Is(ex, ct))
+            {
+                // 409/412/404: another reader recorded or folded first. Anything else: a cache not written is a miss.
+                logger.LogDebug(ex, "Period row of {PeriodId} not recorded", read.PeriodId);
+                return false;
+            }
+
+            if (etag is null)
+            {
+                // Without the row's new ETag the next part cannot be written under it; what was folded stays folded.
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The unit's own rows, by period id, in one query.</summary>
+    public async Task<IReadOnlyDictionary<string, UnitPeriodEntity>> UnitRowsAsync(string unitCode, CancellationToken ct = default)
+    {
+        var rows = new Dictionary<string, UnitPeriodEntity>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.UnitPartition(unitCode)}");
+        await foreach (var e in store.PeriodChanges.QueryAsync<UnitPeriodEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        {
+            rows[e.RowKey] = e;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Caches what the unit's row in the period was at <paramref name="stamp"/> (read before it). Never throws over storage.</summary>
+    public async Task RecordUnitAsync(string unitCode, string periodId, long stamp, string sources, CancellationToken ct = default)
+    {
+        try
+        {
+            await store.PeriodChanges.UpsertEntityAsync(
+                new UnitPeriodEntity { PartitionKey = PeriodChangeKeys.UnitPartition(unitCode), RowKey = periodId, Stamp = stamp, Sources = sources }, TableUpdateMode.Replace, ct);
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
+        {
+            logger.LogDebug(ex, "Row of {Unit} in {PeriodId} not recorded", unitCode, periodId);
+        }
+    }
+}
