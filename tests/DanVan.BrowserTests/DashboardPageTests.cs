@@ -251,7 +251,9 @@ public sealed class DashboardPageTests(BrowserApp app)
         var blobName = SubmissionKeys.BlobName(periodId, unit, receiptId);
         var store = app.Store;
         await store.Reports.GetBlobClient(blobName).UploadAsync(new BinaryData(content));
-        var submissions = new SubmissionStore(store, Microsoft.Extensions.Logging.Abstractions.NullLogger<SubmissionStore>.Instance);
+        // The worker's clock stands at the suite's instant; the change this version is, begins at it too.
+        var changes = new DanVan.Changes.PeriodChangeStore(store, new DanVan.Configuration.SetClock(SuiteClock.Now, 0, TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DanVan.Changes.PeriodChangeStore>.Instance);
+        var submissions = new SubmissionStore(store, changes, Microsoft.Extensions.Logging.Abstractions.NullLogger<SubmissionStore>.Instance);
         await submissions.AppendVersionAsync(new SubmissionVersionEntity
         {
             PartitionKey = periodId, ReceiptId = receiptId, UnitCode = unit,
