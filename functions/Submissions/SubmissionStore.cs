@@ -227,16 +227,31 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     }
 
     /// <summary>
-    /// What a version append starts from: the unit's head and the period's row, read together (two point reads
-    /// at once). Stale by the time of the append is fine: the transaction carries both ETags and re-reads on a conflict.
+    /// What a version append starts from: the unit's head and the period's row, read while the change the version will
+    /// be is begun in the index (<see cref="PeriodChangeStore.BeginAsync"/>), all at once. Stale by the time of the append
+    /// is fine: the transaction carries both ETags and re-reads on a conflict. A basis that is not appended after all
+    /// (the upload was refused) is given up with <see cref="ForgoAsync"/>, so its change does not stay in flight.
     /// </summary>
     public async Task<AppendBasis> AppendBasisAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
         var head = HeadAsync(periodId, unitCode, ct);
         var state = PeriodStateAsync(periodId, ct);
-        await Task.WhenAll(head, state);
-        return new AppendBasis(await head, await state);
+        var ticket = changes.BeginAsync(periodId, Source, unitCode, ct);
+        try
+        {
+            await Task.WhenAll(head, state, ticket);
+        }
+        catch when (ticket.IsCompletedSuccessfully)
+        {
+            await changes.AbandonedAsync(ticket.Result); // nothing will be appended on a basis that could not be read
+            throw;
+        }
+
+        return new AppendBasis(await head, await state, await ticket);
     }
+
+    /// <summary>The basis will not be appended (the version was refused before its transaction): its change is dropped. Never throws.</summary>
+    public Task ForgoAsync(AppendBasis basis) => changes.AbandonedAsync(basis.Ticket);
 
     /// <summary>The version an Idempotency-Key (its SHA-256, hex) produced for this unit, if any.</summary>
     public async Task<SubmissionVersionEntity?> VersionForKeyAsync(string periodId, string unitCode, string keyHash, CancellationToken ct = default)
@@ -257,21 +272,13 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// carries the head's and the period row's ETag of its moment, so an older attempt arriving late fails.
     /// </para>
     /// </summary>
-    /// <param name="basis">The unit's head and the period's row as the caller read them (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
+    /// <param name="basis">The unit's head and the period's row as the caller read them, and the change begun for this version (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
     /// <returns>The stored version, or the version a concurrent upload with the same Idempotency-Key stored (<see cref="AppendOutcome.KeyTaken"/>).</returns>
     /// <exception cref="PeriodClosedException">The period was closed before this version could be committed.</exception>
     /// <exception cref="AppendFailedException">Not stored as far as storage shows; <see cref="AppendFailedException.OutcomeKnown"/> says whether a late commit is ruled out.</exception>
     public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, CancellationToken ct = default)
     {
-        ChangeTicket ticket;
-        try
-        {
-            ticket = await changes.BeginAsync(row.PartitionKey, Source, row.UnitCode, ct);
-        }
-        catch (Exception ex) when (StorageFailures.Is(ex, ct))
-        {
-            throw new AppendFailedException(outcomeKnown: true, ex); // nothing was attempted
-        }
+        var ticket = basis.Ticket;
 
         // The change is counted once the version is known to be stored, dropped once it is known never to be;
         // otherwise it stays in flight (the timer settles it by its ticket).
@@ -294,7 +301,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         var tried = new List<int>();
         var conflicts = 0;
         var unanswered = 0;
-        var (head, state) = basis;
+        var (head, state, _) = basis;
         while (true)
         {
             if (state?.FinalizedAt is { } closedAt)
@@ -461,7 +468,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
 }
 
 /// <summary>The unit's head (null: no version yet) and the period's row (null: none committed, not closed) an append starts from.</summary>
-public sealed record AppendBasis(SubmissionHeadEntity? Head, PeriodSubmissionsEntity? State);
+public sealed record AppendBasis(SubmissionHeadEntity? Head, PeriodSubmissionsEntity? State, ChangeTicket Ticket);
 
 /// <summary>What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent upload with the same Idempotency-Key stored.</summary>
 public sealed record AppendOutcome(SubmissionVersionEntity Version, bool KeyTaken);

@@ -108,72 +108,96 @@ public sealed class UploadService(
             throw UploadProblems.FileTooLarge(maxBytes);
         }
 
-        // What the version append starts from (the unit's head, the period's row) is read while the body streams.
+        // What the version append starts from (the unit's head, the period's row, its change begun in the index) is read
+        // while the body streams; a refused upload gives it up, so its change does not stay in flight.
         var basis = submissions.AppendBasisAsync(pid, unitCode, ct);
-        _ = basis.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // a refused body never awaits it
-
-        // A PDF's signatures are scanned as its bytes go to storage, so the file is never read back for them.
-        PdfSignatureScan? scan = null;
-        BodyObserver? ObserverFor(FileType type) => type.Family == FileFamily.Pdf ? (scan = PdfSignatureScan.For(SignatureLimits.Default)).Append : null;
-
-        var receiptId = NewReceiptId();
-        var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
-        var blob = store.Reports.GetBlockBlobClient(blobName);
-        var row = new SubmissionVersionEntity
-        {
-            PartitionKey = pid,
-            ReceiptId = receiptId,
-            UnitCode = unitCode,
-            BlobName = blobName,
-            UploadedBy = caller.Actor,
-        };
-        Written written;
+        var appending = false;
         try
         {
-            // Noted first, so the orphan sweep looks at this period while a blob of it may be young enough to judge.
-            await submissions.NoteBlobWriteAsync(pid, ct);
+            // A PDF's signatures are scanned as its bytes go to storage, so the file is never read back for them.
+            PdfSignatureScan? scan = null;
+            BodyObserver? ObserverFor(FileType type) => type.Family == FileFamily.Pdf ? (scan = PdfSignatureScan.For(SignatureLimits.Default)).Append : null;
 
-            // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
-            // a multipart form or a body of unknown length is staged in blocks and committed.
-            written = !form.IsMultipart && contentLength is { } length
-                ? await PutBlobAsync(body, length, form, ObserverFor(form.FileType!), blob, row, basis, ct)
-                : await StageAndCommitAsync(body, form, ObserverFor, blob, row, basis, ct);
-            if (keyed is not null)
+            var receiptId = NewReceiptId();
+            var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
+            var blob = store.Reports.GetBlockBlobClient(blobName);
+            var row = new SubmissionVersionEntity
             {
-                await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
-                return await ReplayAsync(caller, period, keyed, written.Sha256Hex, ct);
+                PartitionKey = pid,
+                ReceiptId = receiptId,
+                UnitCode = unitCode,
+                BlobName = blobName,
+                UploadedBy = caller.Actor,
+            };
+            Written written;
+            try
+            {
+                // Noted first, so the orphan sweep looks at this period while a blob of it may be young enough to judge.
+                await submissions.NoteBlobWriteAsync(pid, ct);
+
+                // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
+                // a multipart form or a body of unknown length is staged in blocks and committed.
+                written = !form.IsMultipart && contentLength is { } length
+                    ? await PutBlobAsync(body, length, form, ObserverFor(form.FileType!), blob, row, basis, ct)
+                    : await StageAndCommitAsync(body, form, ObserverFor, blob, row, basis, ct);
+                if (keyed is not null)
+                {
+                    await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
+                    return await ReplayAsync(caller, period, keyed, written.Sha256Hex, ct);
+                }
+
+                if (written.Identical is { } latest)
+                {
+                    await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
+                    return new UploadOutcome(Receipt.From(latest, period), false);
+                }
+
+                // The leading bytes were checked while the body streamed; an OOXML or ODF package is checked whole
+                // from its stored central directory (ranged reads, bounded), before any row points at it.
+                var type = FileTypes.ByName(row.FileName)!;
+                if (await FileTypes.CheckPackageAsync(type, row.SizeBytes, BlobRanges.Of(blob), ct) != SniffResult.Matches)
+                {
+                    await StorageFailures.DeleteUnreferencedAsync(blob, logger);
+                    throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
+                }
+
+                await CheckSignaturesAsync(type, row, blob, scan, ct);
+            }
+            catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
+            {
+                // Storage failed before any row was attempted: staged blocks are discarded by the service, a
+                // committed blob without a row is the orphan sweep's.
+                logger.LogWarning(ex, "Upload of {Unit} for {Period} interrupted by storage before its version", unitCode, pid);
+                throw UploadProblems.StorageInterrupted();
+            }
+            finally
+            {
+                scan?.Dispose();
             }
 
-            if (written.Identical is { } latest)
-            {
-                await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
-                return new UploadOutcome(Receipt.From(latest, period), false);
-            }
-
-            // The leading bytes were checked while the body streamed; an OOXML or ODF package is checked whole
-            // from its stored central directory (ranged reads, bounded), before any row points at it.
-            var type = FileTypes.ByName(row.FileName)!;
-            if (await FileTypes.CheckPackageAsync(type, row.SizeBytes, BlobRanges.Of(blob), ct) != SniffResult.Matches)
-            {
-                await StorageFailures.DeleteUnreferencedAsync(blob, logger);
-                throw UploadProblems.FileTypeMismatch(row.FileName, type.Extension);
-            }
-
-            await CheckSignaturesAsync(type, row, blob, scan, ct);
-        }
-        catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
-        {
-            // Storage failed before any row was attempted: staged blocks are discarded by the service, a
-            // committed blob without a row is the orphan sweep's.
-            logger.LogWarning(ex, "Upload of {Unit} for {Period} interrupted by storage before its version", unitCode, pid);
-            throw UploadProblems.StorageInterrupted();
+            appending = true;
+            return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Basis, ct);
         }
         finally
         {
-            scan?.Dispose();
+            if (!appending)
+            {
+                await ForgoAsync(basis);
+            }
         }
+    }
 
-        return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Basis, ct);
+    /// <summary>Gives up the basis of a version that will not be appended; a basis that could not be read has nothing to give up.</summary>
+    private async Task ForgoAsync(Task<AppendBasis> basis)
+    {
+        try
+        {
+            await submissions.ForgoAsync(await basis);
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None) || ex is OperationCanceledException)
+        {
+            // AppendBasisAsync dropped its change itself when the reads failed.
+        }
     }
 
     /// <summary>

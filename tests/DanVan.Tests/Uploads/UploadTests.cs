@@ -17,6 +17,26 @@ public sealed class UploadTests(ITestOutputHelper output)
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     [Fact]
+    public async Task A_refused_or_identical_upload_leaves_no_change_in_flight_and_an_accepted_one_moves_the_stamp_once()
+    {
+        await using var bed = await UploadBed.StartAsync();
+        var changes = bed.App.Get<DanVan.Changes.PeriodChangeStore>();
+        var start = (await changes.ReadAsync(UploadBed.Period)).Stamp;
+        var pdf = Samples.Pdf(10_000);
+        var otherDigest = UploadBed.Raw(pdf, "a.pdf", bed.UnitToken);
+        otherDigest.Headers[DanVan.Http.UploadRequestReader.ContentDigestHeader] = $"sha-256=:{Convert.ToBase64String(SHA256.HashData(Samples.Pdf(9_000)))}:";
+
+        Assert.Equal(415, (await bed.SendAsync(UploadBed.Raw(Samples.Docx(), "a.pdf", bed.UnitToken))).Status);
+        Assert.Equal(400, (await bed.SendAsync(otherDigest)).Status);
+        Assert.Equal(201, (await bed.SendAsync(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken))).Status);
+        Assert.Equal(200, (await bed.SendAsync(UploadBed.Raw(pdf, "a.pdf", bed.UnitToken))).Status);
+
+        var read = await changes.ReadAsync(UploadBed.Period);
+        Assert.Empty(read.Pending);
+        Assert.Equal((start ?? 0) + 1, read.Stamp);
+    }
+
+    [Fact]
     public async Task A_raw_upload_is_stored_as_version_1_with_a_receipt()
     {
         await using var bed = await UploadBed.StartAsync();
