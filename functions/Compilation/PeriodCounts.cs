@@ -107,25 +107,12 @@ public sealed class PeriodCounts(
         var indexTask = changes.ReadAsync(ct);
         var rowsTask = changes.UnitRowsAsync(unitCode, ct);
         var (unit, finalized, index, rows) = (await unitTask, await finalizedTask, await indexTask, await rowsTask);
-        IReadOnlyList<Unit> units = unit is null ? [] : [unit];
 
         PeriodFigures Figures(Period period, UnitPeriodSources? sources)
         {
             var id = period.Id.ToString();
             var finalizedAt = finalized.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null;
-            var heads = new Dictionary<string, SubmissionHead>(StringComparer.Ordinal);
-            var decided = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
-            if (unit is not null && sources?.Head is { } h)
-            {
-                heads[h.UnitCode] = h;
-            }
-
-            if (unit is not null && sources?.Decisions is { } d)
-            {
-                decided[unit.Code] = d;
-            }
-
-            var row = StatusReport.Build(period, finalizedAt, units, heads, decided).Rows.FirstOrDefault();
+            var row = StatusReport.OfUnit(period, finalizedAt, unit, sources?.Head, sources?.Decisions).Rows.FirstOrDefault();
             return new PeriodFigures(period, finalizedAt, CountsOf(row), row);
         }
 
@@ -157,7 +144,7 @@ public sealed class PeriodCounts(
         var decisionTask = decisions.GetAsync(periodId, unitCode, ct);
         var (h, d) = (await headTask, await decisionTask);
         var sources = new UnitPeriodSources(
-            h is null ? null : new SubmissionHead(h.UnitCode, h.LatestVersion, h.LatestReceivedAt, h.LatestSha256, h.LatestReceiptId, h.LatestSignatures),
+            h?.ToHead(),
             d?.Decisions);
         if (stamp is { } s)
         {

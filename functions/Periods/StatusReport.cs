@@ -45,6 +45,29 @@ public sealed record StatusReport(Period Period, DateTimeOffset? FinalizedAt, IR
         Rows.Count(r => r.Review == ReviewState.Returned),
         Rows.Count(r => r.Review == ReviewState.Pending));
 
+    /// <summary>The report of one unit alone (what a unit caller sees): its row, if the unit matters to the period, from its head and decisions.</summary>
+    public static StatusReport OfUnit(Period period, DateTimeOffset? finalizedAt, Unit? unit, SubmissionHead? head, UnitDecisions? decided)
+    {
+        var heads = new Dictionary<string, SubmissionHead>(StringComparer.Ordinal);
+        var decisions = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
+        if (unit is null)
+        {
+            return Build(period, finalizedAt, [], heads, decisions);
+        }
+
+        if (head is not null)
+        {
+            heads[unit.Code] = head;
+        }
+
+        if (decided is not null)
+        {
+            decisions[unit.Code] = decided;
+        }
+
+        return Build(period, finalizedAt, [unit], heads, decisions);
+    }
+
     /// <summary>
     /// Rows for the units that matter to the period: every unit active at some time between the period's
     /// opening and its last on-time day, and any unit that uploaded. In Vietnamese name order.
@@ -93,20 +116,7 @@ public sealed class StatusService(PeriodCatalog periods, UnitRegistry registry, 
         var head = submissions.HeadAsync(pid, unitCode, ct);
         var decided = decisionStore.GetAsync(pid, unitCode, ct);
         await Task.WhenAll(unit, finalizedAt, head, decided);
-        IReadOnlyList<Unit> units = await unit is { } u ? [u] : [];
-        var heads = new Dictionary<string, SubmissionHead>(StringComparer.Ordinal);
-        if (await head is { } h)
-        {
-            heads[h.UnitCode] = h.ToHead();
-        }
-
-        var decisions = new Dictionary<string, UnitDecisions>(StringComparer.Ordinal);
-        if (await decided is { } d)
-        {
-            decisions[unitCode] = d.Decisions;
-        }
-
-        return StatusReport.Build(period, await finalizedAt, units, heads, decisions);
+        return StatusReport.OfUnit(period, await finalizedAt, await unit, (await head)?.ToHead(), (await decided)?.Decisions);
     }
 
     /// <summary>Several periods at once: the registry and the finalized periods are read once, each period's heads in parallel.</summary>
