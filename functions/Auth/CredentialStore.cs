@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using DanVan.Registry;
 using DanVan.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DanVan.Auth;
 
@@ -38,7 +40,7 @@ public sealed record IssuedToken(string UnitCode, string Token, DateTimeOffset I
 /// Unit tokens look like <c>dv1.{unitCode}.{43 base64url chars}</c>: 256 random bits, with the
 /// unit code in clear so a check is one point read. Only the hash is stored.
 /// </summary>
-public sealed class CredentialStore(DanVanStore store, TimeProvider clock)
+public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogger<CredentialStore> logger) : IAsyncDisposable
 {
     private const string Prefix = "dv1.";
 
@@ -75,37 +77,77 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock)
             return null;
         }
 
-        await NoteUseAsync(row.Value, ct);
+        NoteUse(row.Value);
         return unitCode;
     }
 
     /// <summary>Last use is recorded at most once per this long per unit: no write on every request.</summary>
     public static readonly TimeSpan LastUseResolution = TimeSpan.FromHours(1);
 
+    /// <summary>How long one last-use write may take before it is given up.</summary>
+    private static readonly TimeSpan LastUseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>At most this many last-use writes in flight per instance; beyond them a use is left to a later request.</summary>
+    private const int MaxLastUseWrites = 64;
+
+    private readonly ConcurrentDictionary<string, Task> lastUseWrites = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Records that the credential was used, when the row says it was not used within <see cref="LastUseResolution"/>.
-    /// A merge guarded by the row's ETag: a token issued meanwhile (a new row) is not marked used by the old one, and
-    /// of two requests at once one writes. Best effort: a refused or failed write never fails the caller's request.
+    /// The write runs beside the request instead of in front of it (it is a note for the dashboard, not part of the
+    /// answer): at most one per unit at a time and <see cref="MaxLastUseWrites"/> per instance, each bounded by
+    /// <see cref="LastUseTimeout"/>, all awaited by <see cref="LastUsesWrittenAsync"/> (and on shutdown). A merge guarded
+    /// by the row's ETag: a token issued meanwhile (a new row) is not marked used by the old one, and of two requests at
+    /// once one writes. Best effort: a refused or failed write never fails a request; a later request notes the use.
     /// </summary>
-    private async Task NoteUseAsync(CredentialEntity row, CancellationToken ct)
+    private void NoteUse(CredentialEntity row)
     {
         var now = clock.GetUtcNow();
-        if (row.LastUsedAt is { } last && now - last < LastUseResolution)
+        if (row.LastUsedAt is { } last && now - last < LastUseResolution || lastUseWrites.Count >= MaxLastUseWrites)
         {
             return;
         }
 
-        try
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!lastUseWrites.TryAdd(row.RowKey, started.Task))
         {
-            var used = new TableEntity(CredentialEntity.Partition, row.RowKey) { [nameof(CredentialEntity.LastUsedAt)] = now };
-            await store.Credentials.UpdateEntityAsync(used, row.ETag, TableUpdateMode.Merge, ct);
+            return; // this unit's use is being noted already
         }
-        catch (RequestFailedException)
+
+        _ = WriteAsync();
+
+        async Task WriteAsync()
         {
-            // Changed since it was read (re-issued, or another request noted the use), or storage refused: the
-            // request goes on; the use is noted by a later one.
+            try
+            {
+                await Task.Yield(); // the request goes on at once
+                using var timeout = new CancellationTokenSource(LastUseTimeout);
+                var used = new TableEntity(CredentialEntity.Partition, row.RowKey) { [nameof(CredentialEntity.LastUsedAt)] = now };
+                await store.Credentials.UpdateEntityAsync(used, row.ETag, TableUpdateMode.Merge, timeout.Token);
+            }
+            catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None))
+            {
+                // Changed since it was read (re-issued, or another instance noted the use), or storage refused or
+                // did not answer in time: a later request notes the use.
+                logger.LogDebug(ex, "Last use of {Unit}'s credential not recorded", row.RowKey);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Last use of {Unit}'s credential not recorded", row.RowKey);
+            }
+            finally
+            {
+                lastUseWrites.TryRemove(new KeyValuePair<string, Task>(row.RowKey, started.Task));
+                started.TrySetResult();
+            }
         }
     }
+
+    /// <summary>Completes when every last-use write started so far has finished (recorded or given up).</summary>
+    public Task LastUsesWrittenAsync() => Task.WhenAll(lastUseWrites.Values);
+
+    /// <summary>On shutdown the last-use writes in flight finish (each is bounded in time) before the store goes.</summary>
+    public async ValueTask DisposeAsync() => await LastUsesWrittenAsync();
 
     /// <summary>Every unit's credential: when issued, when last used (to the hour).</summary>
     public async Task<IReadOnlyDictionary<string, CredentialUse>> ListAsync(CancellationToken ct = default)

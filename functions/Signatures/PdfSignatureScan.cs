@@ -10,7 +10,8 @@ public sealed record ByteRangeEntry(long Offset, long[] Values);
 /// just after its <c>&gt;</c>), its bytes (null when longer than the bound), and the SHA-256 of the file
 /// without it, taken at each place a revision of the file ends (keyed by that end offset).
 /// </summary>
-public sealed record ContentsEntry(long Start, long End, byte[]? Bytes, IReadOnlyDictionary<long, byte[]> Sha256WithoutThis);
+/// <param name="Prepared">The part of its check that needs no digest (the CMS read, the signer's signature, the time, the chain), begun when the string was read, when the scan was given a way to begin it.</param>
+public sealed record ContentsEntry(long Start, long End, byte[]? Bytes, IReadOnlyDictionary<long, byte[]> Sha256WithoutThis, Task<CmsCheck>? Prepared = null);
 
 /// <summary>
 /// One pass over a PDF that finds what its signatures need, bounded: each <c>/ByteRange</c> array and each
@@ -45,14 +46,15 @@ public sealed class PdfSignatureScan : IDisposable
     private int pendingNibble = -1;
     private int eofTail;       // end-of-line bytes still counted as part of the %%EOF just seen
 
-    public PdfSignatureScan(int maxEntries, int maxContentsBytes)
+    private readonly Func<byte[], Task<CmsCheck>>? prepare;
+
+    /// <param name="prepare">Begins the digest-independent check of a <c>/Contents</c> string's bytes as soon as it is read (at most <paramref name="maxEntries"/> of them), so it overlaps the rest of the file.</param>
+    public PdfSignatureScan(int maxEntries, int maxContentsBytes, Func<byte[], Task<CmsCheck>>? prepare = null)
     {
         this.maxEntries = maxEntries;
         this.maxContentsBytes = maxContentsBytes;
+        this.prepare = prepare;
     }
-
-    /// <summary>A scan bounded as <paramref name="limits"/> say (signature dictionaries, bytes of one CMS).</summary>
-    public static PdfSignatureScan For(SignatureLimits limits) => new(limits.MaxSignatures, limits.MaxContentsBytes);
 
     /// <summary>More <c>/ByteRange</c> or <c>/Contents</c> strings than the bound: the file is not examined further.</summary>
     public bool TooMany { get; private set; }
@@ -273,6 +275,11 @@ public sealed class PdfSignatureScan : IDisposable
         // Every hash but this gap's own sees the hex string.
         Feed(chunk, chunkStart, end);
         open.Close(end);
+        if (prepare is not null && open.Bytes is { Length: > 0 } bytes)
+        {
+            open.Prepared = prepare(bytes);
+        }
+
         open = null;
     }
 
@@ -397,7 +404,12 @@ public sealed class PdfSignatureScan : IDisposable
             }
         }
 
-        public ContentsEntry ToEntry() => new(Start, End, over || Invalid ? null : bytes.ToArray(), snapshots);
+        /// <summary>The string's bytes, or null when it is over the bound or not hex.</summary>
+        public byte[]? Bytes => over || Invalid ? null : bytes.ToArray();
+
+        public Task<CmsCheck>? Prepared { get; set; }
+
+        public ContentsEntry ToEntry() => new(Start, End, Bytes, snapshots, Prepared);
 
         public void Dispose() => Hash.Dispose();
     }

@@ -46,7 +46,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(limits.MaxTime);
-        using var scan = PdfSignatureScan.For(limits);
+        using var scan = Scan(limits);
         try
         {
             await using (var whole = await openWhole(budget.Token))
@@ -96,20 +96,23 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         }
     }
 
-    private async Task<PdfSignature> CheckAsync(int index, ByteRangeEntry range, IReadOnlyList<ContentsEntry> contents, long length, RangeReader ranges, DateTimeOffset receivedAt, SignatureLimits limits, CancellationToken ct)
-    {
-        var v = range.Values;
-        if (v.Length != 4 || v.Any(x => x < 0) || v[0] != 0 || v[2] < v[1] || v[2] + v[3] > length || v[3] == 0)
-        {
-            return Broken(index, "byte_range_invalid", "vùng ký (ByteRange) không hợp lệ");
-        }
+    /// <summary>
+    /// A scan whose signatures' CMS are checked as soon as it has read them (<see cref="Prepare"/>, on the thread pool),
+    /// so that part overlaps the rest of the file's transfer and <see cref="VerifyScannedAsync"/> only compares digests.
+    /// </summary>
+    public PdfSignatureScan Scan(SignatureLimits limits) =>
+        new(limits.MaxSignatures, limits.MaxContentsBytes, bytes => Task.Run(() => Prepare(bytes)));
 
-        var (sigStart, sigEnd, signedEnd) = (v[1], v[2], v[2] + v[3]);
-        var gap = contents.FirstOrDefault(c => c.Start == sigStart && c.End == sigEnd);
-        var der = gap?.Bytes ?? await ReadHexAsync(ranges, sigStart, sigEnd - sigStart, limits, ct);
-        if (der is null || !TryTrim(der, out var cmsBytes))
+    /// <summary>
+    /// What a <c>/Contents</c> string says on its own, before the file's digest is known: the CMS read, the signer, the
+    /// signer's signature over the signed attributes, the signing time and (when the CMS carries a time) the chain.
+    /// Never throws: an unreadable CMS is a result.
+    /// </summary>
+    public CmsCheck Prepare(byte[] contents)
+    {
+        if (!TryTrim(contents, out var cmsBytes))
         {
-            return Broken(index, "cms_invalid", "không đọc được dữ liệu chữ ký (CMS)");
+            return CmsCheck.Unreadable;
         }
 
         SignedCms cms;
@@ -122,18 +125,59 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
         {
+            return CmsCheck.Unreadable;
+        }
+
+        var certificate = signer.Certificate;
+        var hashName = HashFor(signer.DigestAlgorithm.Value);
+        var md = signer.SignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == MessageDigestOid);
+        var (time, source, timeProblem) = SigningTime(signer, cms);
+        return new CmsCheck(
+            cms,
+            signer,
+            certificate is null ? null : Subject(certificate),
+            hashName,
+            md is { Values.Count: 1 } ? OctetString(md.Values[0].RawData) : null,
+            certificate is not null && hashName is { } h && SignatureVerifies(cmsBytes, signer, certificate, h),
+            time,
+            source,
+            timeProblem,
+            certificate is not null && time is { } at ? Trust(certificate, cms.Certificates, at) : null);
+    }
+
+    private async Task<PdfSignature> CheckAsync(int index, ByteRangeEntry range, IReadOnlyList<ContentsEntry> contents, long length, RangeReader ranges, DateTimeOffset receivedAt, SignatureLimits limits, CancellationToken ct)
+    {
+        var v = range.Values;
+        if (v.Length != 4 || v.Any(x => x < 0) || v[0] != 0 || v[2] < v[1] || v[2] + v[3] > length || v[3] == 0)
+        {
+            return Broken(index, "byte_range_invalid", "vùng ký (ByteRange) không hợp lệ");
+        }
+
+        var (sigStart, sigEnd, signedEnd) = (v[1], v[2], v[2] + v[3]);
+        var gap = contents.FirstOrDefault(c => c.Start == sigStart && c.End == sigEnd);
+        CmsCheck check;
+        if (gap?.Prepared is { } prepared)
+        {
+            check = await prepared.WaitAsync(ct);
+        }
+        else
+        {
+            var der = gap?.Bytes ?? await ReadHexAsync(ranges, sigStart, sigEnd - sigStart, limits, ct);
+            check = der is null ? CmsCheck.Unreadable : Prepare(der);
+        }
+
+        if (check.Cms is not { } cms || check.Signer is not { } signer)
+        {
             return Broken(index, "cms_invalid", "không đọc được dữ liệu chữ ký (CMS)");
         }
 
         var certificate = signer.Certificate;
-        var subject = certificate is null ? null : Subject(certificate);
         var problems = new List<string>();
         var covers = signedEnd == length;
         var bytesAfter = length - signedEnd;
 
-        var hashName = HashFor(signer.DigestAlgorithm.Value);
         byte[]? digest = null;
-        if (hashName is { } h)
+        if (check.Hash is { } h)
         {
             digest = h == HashAlgorithmName.SHA256 && gap is not null && gap.Sha256WithoutThis.TryGetValue(signedEnd, out var known)
                 ? known
@@ -145,8 +189,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         {
             problems.Add("digest_algorithm_unsupported");
         }
-        else if (signer.SignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == MessageDigestOid) is not { } md
-            || md.Values.Count != 1 || !CryptographicOperations.FixedTimeEquals(OctetString(md.Values[0].RawData), digest))
+        else if (check.MessageDigest is not { } md || !CryptographicOperations.FixedTimeEquals(md, digest))
         {
             problems.Add("digest_mismatch");
         }
@@ -154,7 +197,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         {
             problems.Add("signer_certificate_missing");
         }
-        else if (!SignatureVerifies(cmsBytes, signer, certificate, hashName!.Value))
+        else if (!check.SignatureVerifies)
         {
             problems.Add("signature_invalid");
         }
@@ -163,13 +206,12 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
             intact = true;
         }
 
-        var (time, source, timeProblem) = SigningTime(signer, cms);
-        if (timeProblem is not null)
+        if (check.TimeProblem is { } timeProblem)
         {
             problems.Add(timeProblem);
         }
 
-        var trust = certificate is null ? TrustResults.NotChecked : Trust(certificate, cms.Certificates, time ?? receivedAt);
+        var trust = certificate is null ? TrustResults.NotChecked : check.Trust ?? Trust(certificate, cms.Certificates, check.Time ?? receivedAt);
         if (trust != TrustResults.Trusted && trust != TrustResults.NotChecked)
         {
             problems.Add(trust);
@@ -180,7 +222,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
             problems.Add("content_after_signature");
         }
 
-        return new PdfSignature(index, intact, covers, bytesAfter, subject, time is { } t ? VietnamTime.ToVietnam(t) : null, source, trust,
+        return new PdfSignature(index, intact, covers, bytesAfter, check.Subject, check.Time is { } t ? VietnamTime.ToVietnam(t) : null, check.Source, trust,
             signer.DigestAlgorithm.FriendlyName ?? signer.DigestAlgorithm.Value, problems, Describe(intact, problems, trust, covers));
     }
 
@@ -463,4 +505,24 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
             VietnamTime.ToVietnam(new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero)),
             VietnamTime.ToVietnam(new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero)));
     }
+}
+
+/// <summary>
+/// What one signature's CMS says on its own (<see cref="PdfSignatureVerifier.Prepare"/>): everything but the comparison of
+/// its message digest with the file's. <see cref="Cms"/> is null when it cannot be read; <see cref="Trust"/> is null
+/// when the CMS carries no signing time (the chain is then judged at the upload's time, known later).
+/// </summary>
+public sealed record CmsCheck(
+    SignedCms? Cms,
+    SignerInfo? Signer,
+    SignerSubject? Subject,
+    HashAlgorithmName? Hash,
+    byte[]? MessageDigest,
+    bool SignatureVerifies,
+    DateTimeOffset? Time,
+    string Source,
+    string? TimeProblem,
+    string? Trust)
+{
+    public static readonly CmsCheck Unreadable = new(null, null, null, null, null, false, null, TimeSources.None, null, null);
 }

@@ -273,26 +273,42 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// </para>
     /// </summary>
     /// <param name="basis">The unit's head and the period's row as the caller read them, and the change begun for this version (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
+    /// <param name="alongside">What follows the stored outcome (the audit, the receipt): it runs while the change is marked settled, and the call returns when both are done; what it throws is thrown.</param>
     /// <returns>The stored version, or the version a concurrent upload with the same Idempotency-Key stored (<see cref="AppendOutcome.KeyTaken"/>).</returns>
     /// <exception cref="PeriodClosedException">The period was closed before this version could be committed.</exception>
     /// <exception cref="AppendFailedException">Not stored as far as storage shows; <see cref="AppendFailedException.OutcomeKnown"/> says whether a late commit is ruled out.</exception>
-    public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, CancellationToken ct = default)
+    public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, Func<AppendOutcome, Task>? alongside = null, CancellationToken ct = default)
     {
         var ticket = basis.Ticket;
 
         // The change is counted once the version is known to be stored, dropped once it is known never to be;
         // otherwise it stays in flight (the timer settles it by its ticket).
+        AppendOutcome outcome;
         try
         {
-            var outcome = await AppendAsync(row, keyHash, basis, ticket, ct);
-            await (outcome.KeyTaken ? changes.AbandonedAsync(ticket) : changes.CommittedAsync(ticket));
-            return outcome;
+            outcome = await AppendAsync(row, keyHash, basis, ticket, ct);
         }
         catch (Exception ex) when (ex is PeriodClosedException or AppendFailedException { OutcomeKnown: true })
         {
             await changes.AbandonedAsync(ticket);
             throw;
         }
+
+        // Settling never throws, so what the caller does with the outcome goes at the same time; its failure is the caller's.
+        var settled = outcome.KeyTaken ? changes.AbandonedAsync(ticket) : changes.CommittedAsync(ticket);
+        try
+        {
+            if (alongside is not null)
+            {
+                await alongside(outcome);
+            }
+        }
+        finally
+        {
+            await settled;
+        }
+
+        return outcome;
     }
 
     private async Task<AppendOutcome> AppendAsync(SubmissionVersionEntity row, string? keyHash, AppendBasis basis, ChangeTicket ticket, CancellationToken ct)

@@ -116,7 +116,7 @@ public sealed class UploadService(
         {
             // A PDF's signatures are scanned as its bytes go to storage, so the file is never read back for them.
             PdfSignatureScan? scan = null;
-            BodyObserver? ObserverFor(FileType type) => type.Family == FileFamily.Pdf ? (scan = PdfSignatureScan.For(SignatureLimits.Default)).Append : null;
+            BodyObserver? ObserverFor(FileType type) => type.Family == FileFamily.Pdf ? (scan = signatures.Scan(SignatureLimits.Default)).Append : null;
 
             var receiptId = NewReceiptId();
             var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
@@ -281,10 +281,11 @@ public sealed class UploadService(
     {
         var pid = row.PartitionKey;
         var unitCode = row.UnitCode;
-        AppendOutcome appended;
+        UploadOutcome? answer = null;
         try
         {
-            appended = await submissions.AppendVersionAsync(row, keyHash, basis, ct);
+            // What follows the stored outcome goes while the store marks its change settled.
+            await submissions.AppendVersionAsync(row, keyHash, basis, async appended => answer = await AnswerAsync(caller, unit, period, row, blob, appended, ct), ct);
         }
         catch (PeriodClosedException closed)
         {
@@ -303,6 +304,12 @@ public sealed class UploadService(
             throw failed.OutcomeKnown ? UploadProblems.Busy() : UploadProblems.StorageInterrupted();
         }
 
+        return answer ?? throw new InvalidOperationException("The version was appended without an answer.");
+    }
+
+    /// <summary>The answer once the append's outcome is known: this upload's new version (audited, its receipt emailed) or the replay of a concurrent upload's.</summary>
+    private async Task<UploadOutcome> AnswerAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, AppendOutcome appended, CancellationToken ct)
+    {
         if (appended.KeyTaken)
         {
             // A concurrent upload with the same key stored its version first.
@@ -311,7 +318,7 @@ public sealed class UploadService(
         }
 
         var receipt = Receipt.From(appended.Version, period);
-        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", unitCode, receipt.Version, pid, receipt.SizeBytes);
+        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", row.UnitCode, receipt.Version, row.PartitionKey, receipt.SizeBytes);
 
         // The version is stored; its audit record and its email receipt are independent of each other and go at once.
         await Task.WhenAll(RecordUploadAsync(caller, receipt, ct), SendReceiptEmailAsync(unit, period, receipt));

@@ -157,6 +157,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
 
         var unused = await RowAsync();
         await credentials.FindUnitAsync(token);
+        await credentials.LastUsesWrittenAsync();
         var firstUse = await RowAsync();
         app.Clock.Advance(TimeSpan.FromMinutes(59));
         for (var i = 0; i < 5; i++)
@@ -164,9 +165,11 @@ public sealed class AccessLinkTests : IAsyncLifetime
             Assert.Equal("so-y-te", await credentials.FindUnitAsync(token));
         }
 
+        await credentials.LastUsesWrittenAsync();
         var withinTheHour = await RowAsync();
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await credentials.FindUnitAsync(token);
+        await credentials.LastUsesWrittenAsync();
         var nextHour = await RowAsync();
 
         Assert.Null(unused.LastUsed);
@@ -175,6 +178,50 @@ public sealed class AccessLinkTests : IAsyncLifetime
         Assert.Equal(Start.AddHours(1), nextHour.LastUsed);
         var overview = Assert.Single(await app.Get<AccessLinks>().OverviewAsync(), a => a.UnitCode == "so-y-te");
         Assert.Equal((Start, Start.AddHours(1)), (overview.IssuedAt, overview.LastUsedAt));
+    }
+
+    [Fact]
+    public async Task Recording_last_use_never_holds_the_request_and_a_token_reissued_meanwhile_is_not_marked_used()
+    {
+        var faults = new StorageFaults();
+        await using var app = await TestApp.StartAsync(Start, faults: faults);
+        var credentials = app.Get<CredentialStore>();
+        var token = (await credentials.IssueAsync("so-y-te")).Token;
+        var writesAtStart = faults.Seen(StorageCall.TableWrite);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writeSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        faults.BeforeSend = async call =>
+        {
+            if (call == StorageCall.TableWrite && !writeSent.Task.IsCompleted)
+            {
+                writeSent.TrySetResult();
+                await held.Task;
+            }
+        };
+
+        // The request is answered while storage holds the last-use write.
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(token).WaitAsync(TimeSpan.FromSeconds(10)));
+        await writeSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var written = credentials.LastUsesWrittenAsync();
+        Assert.False(written.IsCompleted);
+
+        // A second request of the same unit meanwhile starts no second write.
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(token));
+        var writesBefore = faults.Seen(StorageCall.TableWrite);
+
+        // The token is re-issued while the write is held: the old token's use must not mark the new row.
+        faults.BeforeSend = null;
+        var reissued = await credentials.IssueAsync("so-y-te");
+        held.SetResult();
+        await written;
+
+        var row = (await app.Store.Credentials.GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value;
+        Assert.Equal(1, writesBefore - writesAtStart);
+        Assert.Null(row.LastUsedAt);
+        Assert.Null(await credentials.FindUnitAsync(token));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(reissued.Token));
+        await credentials.LastUsesWrittenAsync();
+        Assert.Equal(Start, (await app.Store.Credentials.GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value.LastUsedAt);
     }
 
     [Fact]

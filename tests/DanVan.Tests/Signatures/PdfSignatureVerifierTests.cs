@@ -203,6 +203,38 @@ public sealed class PdfSignatureVerifierTests
     }
 
     [Fact]
+    public async Task A_signature_is_checked_as_soon_as_the_scan_has_read_it_while_the_rest_of_the_file_still_streams()
+    {
+        var once = TestSigner.Sign(Report, Pki.Person, Pki);
+        var file = TestSigner.Sign(once, Pki.Agency, Pki, TestPki.SignedAt.AddMinutes(30));
+        var verifier = Verifier();
+        using var scan = verifier.Scan(SignatureLimits.Default);
+
+        // Up to the first revision's end: the person's signature is read, the agency's not yet.
+        scan.Append(file.AsSpan(0, once.Length));
+        var person = Assert.Single(scan.Contents);
+        var check = await Assert.IsType<Task<CmsCheck>>(person.Prepared).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(check.SignatureVerifies);
+        Assert.Equal((TrustResults.Trusted, TimeSources.SignedAttribute, (DateTimeOffset?)TestPki.SignedAt), (check.Trust, check.Source, check.Time));
+        Assert.Equal("Nguyễn Văn An", check.Subject!.CommonName);
+
+        scan.Append(file.AsSpan(once.Length));
+        var streamed = await verifier.VerifyScannedAsync(scan, (_, _, _) => throw new InvalidOperationException("nothing is read back"), ReceivedAt, SignatureLimits.Default, CancellationToken.None);
+        var whole = await VerifyAsync(file, verifier);
+        Assert.Equal(SignatureVerdicts.Valid, streamed.Verdict);
+        Assert.Equal(whole.ToJson(), streamed.ToJson());
+    }
+
+    [Fact]
+    public void A_signature_whose_CMS_is_not_DER_is_a_clean_result_from_the_early_check_too()
+    {
+        var verifier = Verifier();
+        Assert.Null(verifier.Prepare([0x30, 0x82, 0xff]).Cms);
+        Assert.Null(verifier.Prepare([0x04, 0x01, 0x00]).Cms);
+        Assert.Null(verifier.Prepare([]).Cms);
+    }
+
+    [Fact]
     public async Task The_scan_finds_the_same_signatures_whatever_the_chunk_size()
     {
         var file = TestSigner.Sign(TestSigner.Sign(Report, Pki.Person, Pki), Pki.Agency, Pki);
