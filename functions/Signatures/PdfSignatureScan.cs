@@ -65,6 +65,9 @@ public sealed class PdfSignatureScan : IDisposable
 
     public IReadOnlyList<ContentsEntry> Contents => gaps.Select(g => g.ToEntry()).ToList();
 
+    /// <summary>The SHA-256 of every byte appended so far: the scan's running hash sees the whole file.</summary>
+    public byte[] FileSha256() => running.GetCurrentHash();
+
     private enum State
     {
         Scan,

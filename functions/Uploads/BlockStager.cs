@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -9,9 +8,6 @@ namespace DanVan.Uploads;
 
 /// <summary>Inspects the first block of a file before anything is stored; throws a problem to refuse it.</summary>
 public delegate void FirstBlockCheck(ReadOnlySpan<byte> head);
-
-/// <summary>Sees every byte of a file, in order, while it streams to storage (a PDF's signature scan), so nothing reads it back.</summary>
-public delegate void BodyObserver(ReadOnlySpan<byte> chunk);
 
 /// <summary>A file whose blocks are staged (uncommitted, invisible) in its blob, with what was learnt reading it.</summary>
 public sealed record StagedFile(IReadOnlyList<string> BlockIds, long SizeBytes, byte[] Sha256)
@@ -34,11 +30,10 @@ public static class BlockStager
     /// <summary>
     /// Reads <paramref name="source"/> to its end into staged blocks. Never reads more than
     /// <paramref name="maxBytes"/> + 1 bytes: one byte over the limit is 413 <c>file_too_large</c>.
-    /// <paramref name="observe"/> sees each block before it is staged.
+    /// <paramref name="hash"/> sees each block before it is staged.
     /// </summary>
-    public static async Task<StagedFile> StageAsync(BlockBlobClient blob, Stream source, long maxBytes, FirstBlockCheck checkFirstBlock, BodyObserver? observe, CancellationToken ct)
+    public static async Task<StagedFile> StageAsync(BlockBlobClient blob, Stream source, long maxBytes, FirstBlockCheck checkFirstBlock, BodyHash hash, CancellationToken ct)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var blockIds = new List<string>();
         var inFlight = new Queue<(Task Staging, byte[] Buffer)>();
         long total = 0;
@@ -90,8 +85,7 @@ public static class BlockStager
                     break;
                 }
 
-                sha.AppendData(buffer, 0, filled);
-                observe?.Invoke(buffer.AsSpan(0, filled));
+                hash.Append(buffer.AsSpan(0, filled));
                 var id = BlockId(blockIds.Count);
                 blockIds.Add(id);
                 inFlight.Enqueue((blob.StageBlockAsync(id, new MemoryStream(buffer, 0, filled, writable: false), cancellationToken: ct), buffer));
@@ -138,7 +132,7 @@ public static class BlockStager
             }
         }
 
-        return new StagedFile(blockIds, total, sha.GetHashAndReset());
+        return new StagedFile(blockIds, total, hash.Sha256());
     }
 
     /// <summary>

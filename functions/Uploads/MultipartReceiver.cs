@@ -17,10 +17,10 @@ internal static class MultipartReceiver
     /// <summary>
     /// Reads every part: exactly one <c>file</c> (streamed into the blob), an optional <c>note</c>, other
     /// small fields ignored. When a Content-Digest is given the whole body is hashed on the way: it
-    /// covers the message content (RFC 9530), not the file inside it. <paramref name="observerFor"/> gives what
+    /// covers the message content (RFC 9530), not the file inside it. <paramref name="hashFor"/> gives what
     /// sees the file's bytes on their way, once its type is known from its name.
     /// </summary>
-    public static async Task<ReceivedFile> ReceiveAsync(Stream body, UploadRequest form, BlockBlobClient blob, long maxBytes, Func<FileType, BodyObserver?> observerFor, CancellationToken ct)
+    public static async Task<ReceivedFile> ReceiveAsync(Stream body, UploadRequest form, BlockBlobClient blob, long maxBytes, Func<FileType, BodyHash> hashFor, CancellationToken ct)
     {
         await using var hashing = form.ExpectedSha256 is null ? null : new HashingReadStream(body);
         var source = (Stream?)hashing ?? body;
@@ -53,7 +53,7 @@ internal static class MultipartReceiver
 
                         var name = FileNames.Sanitize(sent) ?? throw UploadProblems.InvalidFileName();
                         var type = UploadRequest.RequireFileType(name);
-                        var staged = await BlockStager.StageAsync(blob, section.Body, maxBytes, head => UploadService.CheckContent(name, type, head), observerFor(type), ct);
+                        var staged = await BlockStager.StageAsync(blob, section.Body, maxBytes, head => UploadService.CheckContent(name, type, head), hashFor(type), ct);
                         file = (name, type, staged);
                         break;
                     case "note":

@@ -40,7 +40,7 @@ public static class PutBlobWriter
         long length,
         FileType type,
         FirstBlockCheck checkFirstBlock,
-        BodyObserver? observe,
+        BodyHash hash,
         byte[]? expectedSha256,
         IDictionary<string, string> metadata,
         ILogger logger,
@@ -52,7 +52,7 @@ public static class PutBlobWriter
         }
 
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await using var body = await VerifiedBody.OpenAsync(source, length, HeadSize(type), checkFirstBlock, observe, expectedSha256, abort, ct);
+        await using var body = await VerifiedBody.OpenAsync(source, length, HeadSize(type), checkFirstBlock, hash, expectedSha256, abort, ct);
         try
         {
             await blob.UploadAsync(body, new BlobUploadOptions
@@ -91,9 +91,9 @@ public static class PutBlobWriter
 
     /// <summary>
     /// The request body as the SDK's single-shot upload wants it: seekable, with Length = Content-Length.
-    /// A pump reads the request into a bounded pipe (<see cref="PipeBytes"/>), hashing and showing each chunk to
-    /// the observer on its way, while the SDK sends what the pipe holds: hashing and scanning overlap the send
-    /// instead of delaying it. The pump releases the bytes that complete the body only once the size and the
+    /// A pump reads the request into a bounded pipe (<see cref="PipeBytes"/>), feeding each chunk to the body's hash
+    /// (for a PDF, its signature scan) on its way, while the SDK sends what the pipe holds: hashing and scanning overlap
+    /// the send instead of delaying it. The pump releases the bytes that complete the body only once the size and the
     /// Content-Digest are verified. It cannot go back: a seek anywhere but the current position (a retry
     /// rewinding) fails the upload. Any failure is remembered in <see cref="Failure"/> and cancels <c>abort</c>,
     /// so the pipeline does not retry a body that cannot be replayed.
@@ -108,20 +108,19 @@ public static class PutBlobWriter
         private readonly Stream source;
         private readonly long length;
         private readonly byte[]? expectedSha256;
-        private readonly BodyObserver? observe;
+        private readonly BodyHash hash;
         private readonly CancellationTokenSource abort;
-        private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private readonly Pipe pipe = new(new PipeOptions(pauseWriterThreshold: PipeBytes, resumeWriterThreshold: PipeBytes / 2, useSynchronizationContext: false));
         private Task pump = Task.CompletedTask;
         private volatile bool stopping;
         private long position;
         private bool disposed;
 
-        private VerifiedBody(Stream source, long length, BodyObserver? observe, byte[]? expectedSha256, CancellationTokenSource abort)
+        private VerifiedBody(Stream source, long length, BodyHash hash, byte[]? expectedSha256, CancellationTokenSource abort)
         {
             this.source = source;
             this.length = length;
-            this.observe = observe;
+            this.hash = hash;
             this.expectedSha256 = expectedSha256;
             this.abort = abort;
         }
@@ -131,7 +130,7 @@ public static class PutBlobWriter
         public WrittenFile? Result { get; private set; }
 
         /// <summary>Reads and checks the first bytes before anything is sent, then starts the pump.</summary>
-        public static async Task<VerifiedBody> OpenAsync(Stream source, long length, int headSize, FirstBlockCheck check, BodyObserver? observe, byte[]? expectedSha256, CancellationTokenSource abort, CancellationToken ct)
+        public static async Task<VerifiedBody> OpenAsync(Stream source, long length, int headSize, FirstBlockCheck check, BodyHash hash, byte[]? expectedSha256, CancellationTokenSource abort, CancellationToken ct)
         {
             var want = (int)Math.Min(length, headSize);
             var head = ArrayPool<byte>.Shared.Rent(want);
@@ -155,7 +154,7 @@ public static class PutBlobWriter
                     throw UploadProblems.ContentLengthMismatch(length);
                 }
 
-                var body = new VerifiedBody(source, length, observe, expectedSha256, abort);
+                var body = new VerifiedBody(source, length, hash, expectedSha256, abort);
                 body.pump = Task.Run(() => body.PumpAsync(head.AsMemory(0, filled)), CancellationToken.None)
                     .ContinueWith(_ => ArrayPool<byte>.Shared.Return(head), TaskScheduler.Default);
                 return body;
@@ -167,7 +166,7 @@ public static class PutBlobWriter
             }
         }
 
-        /// <summary>The request into the pipe: the first bytes, then the rest, each chunk hashed and observed before it is released.</summary>
+        /// <summary>The request into the pipe: the first bytes, then the rest, each chunk hashed (and scanned) before it is released.</summary>
         private async Task PumpAsync(ReadOnlyMemory<byte> head)
         {
             var writer = pipe.Writer;
@@ -194,8 +193,7 @@ public static class PutBlobWriter
                         pending.Span.CopyTo(writer.GetSpan(pending.Length));
                     }
 
-                    sha.AppendData(pending.Span);
-                    observe?.Invoke(pending.Span);
+                    hash.Append(pending.Span);
                     pumped += pending.Length;
                     writer.Advance(pending.Length);
                     pending = ReadOnlyMemory<byte>.Empty;
@@ -279,18 +277,18 @@ public static class PutBlobWriter
                 throw UploadProblems.ContentLengthMismatch(length);
             }
 
-            var hash = sha.GetHashAndReset();
-            if (expectedSha256 is not null && !CryptographicOperations.FixedTimeEquals(expectedSha256, hash))
+            var sha256 = hash.Sha256();
+            if (expectedSha256 is not null && !CryptographicOperations.FixedTimeEquals(expectedSha256, sha256))
             {
                 throw UploadProblems.DigestMismatch();
             }
 
-            Result = new WrittenFile(length, hash);
+            Result = new WrittenFile(length, sha256);
         }
 
         /// <summary>
         /// Stops the pump and waits for it (it has stopped by itself when the send read the last byte), so
-        /// <see cref="Failure"/> is settled and the observer is no longer called.
+        /// <see cref="Failure"/> is settled and the hash is no longer fed.
         /// </summary>
         public async Task StopPumpAsync()
         {
@@ -360,7 +358,6 @@ public static class PutBlobWriter
                 disposed = true;
                 await StopPumpAsync();
                 await pipe.Reader.CompleteAsync();
-                sha.Dispose();
             }
 
             await base.DisposeAsync();

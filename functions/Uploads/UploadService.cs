@@ -114,9 +114,10 @@ public sealed class UploadService(
         var appending = false;
         try
         {
-            // A PDF's signatures are scanned as its bytes go to storage, so the file is never read back for them.
+            // The file is hashed, and a PDF's signatures scanned, as its bytes go to storage: it is never read back for them.
             PdfSignatureScan? scan = null;
-            BodyObserver? ObserverFor(FileType type) => type.Family == FileFamily.Pdf ? (scan = signatures.Scan(SignatureLimits.Default)).Append : null;
+            BodyHash? hash = null;
+            BodyHash HashFor(FileType type) => hash = type.Family == FileFamily.Pdf ? BodyHash.Scanning(scan = signatures.Scan(SignatureLimits.Default)) : BodyHash.Plain();
 
             var receiptId = NewReceiptId();
             var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
@@ -138,8 +139,8 @@ public sealed class UploadService(
                 // The one place the write path is chosen: a raw body of known length goes as one Put Blob;
                 // a multipart form or a body of unknown length is staged in blocks and committed.
                 written = !form.IsMultipart && contentLength is { } length
-                    ? await PutBlobAsync(body, length, form, ObserverFor(form.FileType!), blob, row, basis, ct)
-                    : await StageAndCommitAsync(body, form, ObserverFor, blob, row, basis, ct);
+                    ? await PutBlobAsync(body, length, form, HashFor(form.FileType!), blob, row, basis, ct)
+                    : await StageAndCommitAsync(body, form, HashFor, blob, row, basis, ct);
                 if (keyed is not null)
                 {
                     await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
@@ -172,6 +173,7 @@ public sealed class UploadService(
             }
             finally
             {
+                hash?.Dispose();
                 scan?.Dispose();
             }
 
@@ -211,13 +213,13 @@ public sealed class UploadService(
     /// refused body never completes the write. The hash is known only once the blob exists, so a
     /// byte-identical copy of the latest version is deleted again and that version returned.
     /// </summary>
-    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BodyObserver? observe, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
+    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BodyHash hash, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
     {
         row.FileName = form.FileName!;
         row.ContentType = form.FileType!.ContentType;
         row.ReceivedAt = clock.GetUtcNow();
         var file = await PutBlobWriter.WriteAsync(blob, body, length, form.FileType, head => CheckContent(form.FileName!, form.FileType, head),
-            observe, form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), logger, ct);
+            hash, form.ExpectedSha256, Metadata(row, form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null), logger, ct);
         row.ReceivedAt = clock.GetUtcNow();
         row.SizeBytes = file.SizeBytes;
         row.Sha256 = file.Sha256Hex;
@@ -234,11 +236,11 @@ public sealed class UploadService(
     /// Stages the file in blocks, then commits them only when every check passed and the file is not a
     /// byte-identical copy of the latest version (returned instead, nothing committed).
     /// </summary>
-    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, Func<FileType, BodyObserver?> observerFor, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
+    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, Func<FileType, BodyHash> hashFor, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
     {
         var file = form.IsMultipart
-            ? await MultipartReceiver.ReceiveAsync(body, form, blob, maxBytes, observerFor, ct)
-            : await ReceiveRawAsync(body, form, observerFor(form.FileType!), blob, ct);
+            ? await MultipartReceiver.ReceiveAsync(body, form, blob, maxBytes, hashFor, ct)
+            : await ReceiveRawAsync(body, form, hashFor(form.FileType!), blob, ct);
         row.ReceivedAt = clock.GetUtcNow();
         if (form.ExpectedSha256 is { } expected && !CryptographicOperations.FixedTimeEquals(expected, file.BodySha256))
         {
@@ -436,9 +438,9 @@ public sealed class UploadService(
         return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
     }
 
-    private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BodyObserver? observe, BlockBlobClient blob, CancellationToken ct)
+    private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BodyHash hash, BlockBlobClient blob, CancellationToken ct)
     {
-        var staged = await BlockStager.StageAsync(blob, body, maxBytes, head => CheckContent(form.FileName!, form.FileType!, head), observe, ct);
+        var staged = await BlockStager.StageAsync(blob, body, maxBytes, head => CheckContent(form.FileName!, form.FileType!, head), hash, ct);
         return new ReceivedFile(form.FileName!, form.FileType!, staged, null, staged.Sha256);
     }
 

@@ -252,6 +252,7 @@ public sealed class PdfSignatureVerifierTests
             var last = scan.Contents[1];
             var expected = SHA256.HashData(file[..(int)last.Start].Concat(file[(int)last.End..]).ToArray());
             Assert.Equal(expected, last.Sha256WithoutThis[file.Length]);
+            Assert.Equal(SHA256.HashData(file), scan.FileSha256()); // the upload's digest of the file, taken by the scan
         }
     }
 
