@@ -106,6 +106,14 @@ public sealed class PdfSignatureScan : IDisposable
                 }
 
                 i += next;
+
+                // Most '/' and '%' start neither name: "/B", "/C" and "%%" are the only beginnings worth matching.
+                if (i + 1 < chunk.Length && !(chunk[i] == (byte)'/' ? chunk[i + 1] is (byte)'B' or (byte)'C' : chunk[i + 1] == (byte)'%'))
+                {
+                    i++;
+                    continue;
+                }
+
                 keyword = chunk[i] == (byte)'%' ? EofKey : null;
                 matched = 0;
                 keywordStart = chunkStart + i;
