@@ -269,6 +269,44 @@ public static class PutBlobWriter
             }
         }
 
+        /// <summary>
+        /// How the SDK sends the body: the pipe's segments go to the request stream as they are, with no copy into a
+        /// buffer of its own. Same rules as <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>.
+        /// </summary>
+        public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (position < length)
+                {
+                    if (Failure is not null)
+                    {
+                        throw Failure;
+                    }
+
+                    var result = await pipe.Reader.ReadAsync(cancellationToken);
+                    var available = result.Buffer;
+                    if (available.IsEmpty)
+                    {
+                        throw UploadProblems.ContentLengthMismatch(length);
+                    }
+
+                    foreach (var segment in available)
+                    {
+                        await destination.WriteAsync(segment, cancellationToken);
+                    }
+
+                    position += available.Length;
+                    pipe.Reader.AdvanceTo(available.End);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fail(Failure ?? ex);
+                throw;
+            }
+        }
+
         private async Task VerifyEndAsync(CancellationToken cancellationToken)
         {
             var probe = new byte[1];

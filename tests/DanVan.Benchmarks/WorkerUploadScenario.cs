@@ -26,7 +26,7 @@ public static class WorkerUploadScenario
         using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         var tokens = new List<string>();
-        for (var i = 1; i <= 20; i++)
+        for (var i = 1; i <= 40; i++)
         {
             var code = $"don-vi-{i:D2}";
             using var put = Admin(HttpMethod.Put, $"api/units/{code}", JsonContent.Create(new { code, name = $"Đơn vị {i:D2}", group = "Sở, ban, ngành", emails = Array.Empty<string>(), activeFrom = "2020-01-01" }));
@@ -85,7 +85,7 @@ public static class WorkerUploadScenario
                 using var response = await baselineClient.PostAsync("upload", new ByteArrayContent(file));
                 response.EnsureSuccessStatusCode();
             },
-            runs: 15,
+            runs: 25,
             warmups: 3);
         var ratio = danVan.Median / baseline.Median;
 
