@@ -103,7 +103,7 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
     private void NoteUse(CredentialEntity row)
     {
         var now = clock.GetUtcNow();
-        if (row.LastUsedAt is { } last && now - last < LastUseResolution || lastUseWrites.Count >= MaxLastUseWrites)
+        if ((row.LastUsedAt is { } last && now - last < LastUseResolution) || lastUseWrites.Count >= MaxLastUseWrites)
         {
             return;
         }
