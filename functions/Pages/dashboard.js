@@ -76,19 +76,26 @@
     await loadPeriod();
   }
 
+  // Each choice of period loads its status; an answer to an earlier choice that arrives later is dropped.
+  let periodLoads = 0;
+
   async function loadPeriod() {
+    const mine = ++periodLoads;
     const period = currentPeriod();
     $('reminders').hidden = true;
     if (!period) {
       say(message, 'Chưa có kỳ báo cáo nào trong kế hoạch.');
       return;
     }
+    let answer;
     try {
-      status = await D.json(periodPath('status'), token);
+      answer = await D.json(periodPath('status'), token);
     } catch (err) {
-      say(message, `${err.title}. ${err.detail}`, 'error');
+      if (mine === periodLoads) say(message, `${err.title}. ${err.detail}`, 'error');
       return;
     }
+    if (mine !== periodLoads) return;
+    status = answer;
     renderPeriod(period);
     renderRows();
     window.DanVanFigures.dashboard(period.id, token);

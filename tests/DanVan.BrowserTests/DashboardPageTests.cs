@@ -77,6 +77,58 @@ public sealed class DashboardPageTests(BrowserApp app)
         await session.ScreenshotAsync("dashboard-phone.png");
     }
 
+    /// <summary>
+    /// The page loads its default period's status, then the period chosen: when the first answer arrives last (a slow
+    /// server, a busy machine), it must not replace the chosen period's table and facts.
+    /// </summary>
+    [Fact]
+    public async Task A_late_answer_for_the_period_shown_first_does_not_replace_the_period_chosen()
+    {
+        var (passed, deadline) = PassedPeriod();
+        await app.PutUnitAsync("so-tu-phap-bd", "Sở Tư pháp (mẫu)");
+        await SubmitAsync(passed, "so-tu-phap-bd", deadline.AddDays(1));
+        await using var session = await PageSession.OpenAsync(app);
+        var page = session.Page;
+        var firstHeld = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var statusRequests = 0;
+        await page.RouteAsync("**/api/periods/*/status", async route =>
+        {
+            if (Interlocked.Increment(ref statusRequests) == 1)
+            {
+                firstHeld.TrySetResult(route.Request.Url);
+                await release.Task;
+            }
+
+            await route.ContinueAsync();
+        });
+
+        await page.GotoAsync("api/dashboard#token=" + BrowserApp.AdminToken);
+        var held = await firstHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var chosen = held.Contains($"/periods/{passed}/", StringComparison.Ordinal)
+            ? SamplePlan.Listed(SuiteClock.Now).Last(p => p.Id != passed)
+            : SamplePlan.Listed(SuiteClock.Now).Single(p => p.Id == passed);
+        await page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).SelectOptionAsync(chosen.Id);
+        var facts = $"trước 00:00 ngày {VietnamDate(chosen.Deadline)}";
+        await Assertions.Expect(page.Locator("#period-facts")).ToContainTextAsync(facts);
+        var shownRow = await page.Locator("tr[data-unit=so-tu-phap-bd] .badge").InnerTextAsync();
+
+        // The first answer now arrives, last; once the page has had it, the chosen period is still what it shows.
+        var late = page.WaitForResponseAsync(held);
+        release.SetResult();
+        await (await late).FinishedAsync();
+        await page.EvaluateAsync("() => new Promise((done) => setTimeout(done, 200))");
+
+        Assert.Equal(2, statusRequests);
+        Assert.Equal(chosen.Id, await page.GetByLabel("Kỳ báo cáo", new() { Exact = true }).InputValueAsync());
+        await Assertions.Expect(page.Locator("#period-facts")).ToContainTextAsync(facts);
+        Assert.Equal(shownRow, await page.Locator("tr[data-unit=so-tu-phap-bd] .badge").InnerTextAsync());
+        if (chosen.Id == passed)
+        {
+            await ExpectStatusAsync(page, "so-tu-phap-bd", "Muộn", LateColour);
+        }
+    }
+
     [Fact]
     public async Task A_wrong_admin_credential_is_refused_in_vietnamese_and_asked_for_again()
     {
