@@ -195,9 +195,11 @@
   }
 
   async function loadCompilations() {
+    const mine = periodLoads;
     $('compilation-info').textContent = '';
     try {
       const list = await D.json(periodPath('compilations'), token);
+      if (mine !== periodLoads) return; // another period was chosen meanwhile
       $('compilation-info').textContent = list.length
         ? `Bản tổng hợp mới nhất: số ${list[0].version}, lập lúc ${formatInstant(list[0].createdAt)} (${formatBytes(list[0].sizeBytes)}).`
         : 'Chưa có bản tổng hợp nào cho kỳ này.';

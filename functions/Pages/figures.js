@@ -76,9 +76,10 @@ window.DanVanFigures = (() => {
       const versions = await D.json(`periods/${encodeURIComponent(periodId)}/figures/${encodeURIComponent(unitCode)}`, token);
       latest = versions.versions.length ? versions.versions[versions.versions.length - 1] : null;
     } catch (err) {
-      say($('figures-message'), `${err.title}. ${err.detail}`, 'error');
+      if ($('figures-period').value === periodId) say($('figures-message'), `${err.title}. ${err.detail}`, 'error');
       return;
     }
+    if ($('figures-period').value !== periodId) return; // another period was chosen meanwhile: its own load shows it
     const indicators = info.definitions.indicators || [];
     uploadState.indicators = indicators;
     $('figures-form').hidden = indicators.length === 0;
@@ -241,16 +242,21 @@ window.DanVanFigures = (() => {
 
   // ---- Dashboard ---------------------------------------------------------------------------------------
 
+  // The period whose totals were asked for last: an answer for an earlier one that arrives later is dropped.
+  let totalsFor = null;
+
   async function dashboard(periodId, token) {
     const box = $('figures-totals');
     if (!box) return;
+    totalsFor = periodId;
     let data;
     try {
       data = await D.json(`periods/${encodeURIComponent(periodId)}/figures`, token);
     } catch (err) {
-      say($('figures-totals-message'), `${err.title}. ${err.detail}`, 'error');
+      if (totalsFor === periodId) say($('figures-totals-message'), `${err.title}. ${err.detail}`, 'error');
       return;
     }
+    if (totalsFor !== periodId) return;
     const table = $('figures-table');
     if (!data.indicators.length) {
       table.hidden = true;
