@@ -405,6 +405,7 @@ public sealed class PdfSignatureScan : IDisposable
         {
             End = end;
             Closed = true;
+            Bytes = over || Invalid ? null : bytes.ToArray();
         }
 
         public void Snapshot(long at)
@@ -415,8 +416,8 @@ public sealed class PdfSignatureScan : IDisposable
             }
         }
 
-        /// <summary>The string's bytes, or null when it is over the bound or not hex.</summary>
-        public byte[]? Bytes => over || Invalid ? null : bytes.ToArray();
+        /// <summary>The string's bytes once it is closed, or null (still open, over the bound, or not hex).</summary>
+        public byte[]? Bytes { get; private set; }
 
         public Task<CmsCheck>? Prepared { get; set; }
 

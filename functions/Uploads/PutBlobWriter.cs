@@ -249,17 +249,10 @@ public static class PutBlobWriter
 
             try
             {
-                var result = await pipe.Reader.ReadAsync(cancellationToken);
-                var available = result.Buffer;
+                var available = await ReleasedAsync(cancellationToken);
                 var n = (int)Math.Min(buffer.Length, available.Length);
                 available.Slice(0, n).CopyTo(buffer.Span);
-                pipe.Reader.AdvanceTo(available.GetPosition(n));
-                if (n == 0)
-                {
-                    throw UploadProblems.ContentLengthMismatch(length);
-                }
-
-                position += n;
+                Taken(available, n);
                 return n;
             }
             catch (Exception ex)
@@ -279,25 +272,13 @@ public static class PutBlobWriter
             {
                 while (position < length)
                 {
-                    if (Failure is not null)
-                    {
-                        throw Failure;
-                    }
-
-                    var result = await pipe.Reader.ReadAsync(cancellationToken);
-                    var available = result.Buffer;
-                    if (available.IsEmpty)
-                    {
-                        throw UploadProblems.ContentLengthMismatch(length);
-                    }
-
+                    var available = await ReleasedAsync(cancellationToken);
                     foreach (var segment in available)
                     {
                         await destination.WriteAsync(segment, cancellationToken);
                     }
 
-                    position += available.Length;
-                    pipe.Reader.AdvanceTo(available.End);
+                    Taken(available, available.Length);
                 }
             }
             catch (Exception ex)
@@ -305,6 +286,25 @@ public static class PutBlobWriter
                 Fail(Failure ?? ex);
                 throw;
             }
+        }
+
+        /// <summary>The bytes the pump has released that the send has not taken yet; never empty (a body that ends early is a mismatch).</summary>
+        private async ValueTask<ReadOnlySequence<byte>> ReleasedAsync(CancellationToken cancellationToken)
+        {
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+
+            var available = (await pipe.Reader.ReadAsync(cancellationToken)).Buffer;
+            return available.IsEmpty ? throw UploadProblems.ContentLengthMismatch(length) : available;
+        }
+
+        /// <summary>The send took the first <paramref name="n"/> of the <paramref name="available"/> bytes.</summary>
+        private void Taken(ReadOnlySequence<byte> available, long n)
+        {
+            pipe.Reader.AdvanceTo(available.GetPosition(n));
+            position += n;
         }
 
         private async Task VerifyEndAsync(CancellationToken cancellationToken)
