@@ -74,7 +74,7 @@ public sealed class DanVanHost : IAsyncLifetime
             LoggerFactory = loggers,
         });
         StartupTime = clock.Elapsed;
-        Client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) })
+        Client = new HttpClient(new ContractCheck(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }))
         {
             BaseAddress = host.BaseAddress,
             Timeout = TimeSpan.FromMinutes(5),
@@ -151,6 +151,7 @@ public sealed class DanVanHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        ContractCheck.Report(Path.Combine(Azurite.RepositoryRoot, "artifacts", "contract"));
         Client?.Dispose();
         if (host is not null)
         {
