@@ -193,7 +193,9 @@ public static class ReportText
                         break;
                     case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace when textDepth >= 0:
                         var value = reader.Value;
-                        characters.Spend(value.Length);
+
+                        // Held once by each paragraph it is part of (a paragraph nested in another's text is in both).
+                        characters.Spend((long)value.Length * open.Count);
                         foreach (var p in open)
                         {
                             p.Text.Append(value);
