@@ -9,9 +9,10 @@ namespace DanVan.Compilation;
 /// The filters PdfPig decodes a unit's PDF with, bounded: every stream PdfPig decodes (content, forms, fonts, maps,
 /// object and cross-reference streams) passes through here, and what it would decode to is known before it is
 /// decoded — a Flate stream is inflated once into nothing, counted, and refused past the bound; the other filters by
-/// their largest ratio. Counted per stream and per page (<see cref="ReportLimits.MaxPageDecodedBytes"/>), and for the
-/// whole file (<see cref="ReportLimits.MaxInflatedBytes"/>). An object stream is also bounded by the objects it
-/// declares (PdfPig lists all of them before it reads one). The first bound reached is kept in <see cref="Breach"/>:
+/// their largest ratio. Counted per stream (<see cref="ReportLimits.MaxStreamDecodedBytes"/>) and for the whole file
+/// (<see cref="ReportLimits.MaxInflatedBytes"/>); object streams, whose objects PdfPig keeps for the whole read, are
+/// bounded together by the per-stream bound and by the objects they declare. What a page's text is drawn from is
+/// bounded more tightly before the page is parsed (<see cref="PdfPreflight"/>). The first bound reached is kept in <see cref="Breach"/>:
 /// PdfPig catches some exceptions on its own, so the reader asks here whether a bound was reached, and every decode
 /// after it is refused.
 /// </summary>
@@ -32,20 +33,17 @@ internal sealed class PdfDecodeBudget(ReportLimits limits, ReadBudget budget) : 
 
     private readonly IFilterProvider inner = DefaultFilterProvider.Instance;
     private readonly Allowance document = budget.Allow(limits.MaxInflatedBytes, max => $"nội dung giải nén lớn hơn {ReadBudget.Megabytes(max)}");
-    private long page;
     private long objects;
+    private long objectStreamBytes;
 
     /// <summary>The first bound reached, in Vietnamese; null while none was.</summary>
     public string? Breach { get; private set; }
 
     public ReadBudget Budget => budget;
 
-    private long MaxPerPage => limits.MaxPageDecodedBytes;
+    private long MaxPerStream => limits.MaxStreamDecodedBytes;
 
-    /// <summary>A new page starts: the per-page count starts again.</summary>
-    public void StartPage() => page = 0;
-
-    /// <summary>Charges bytes decoded (or held raw, for a stream with no filter) to the page and the file.</summary>
+    /// <summary>Charges bytes one filter is about to decode to the stream's bound and the file's.</summary>
     public void Spend(long bytes)
     {
         if (Breach is { } breach)
@@ -56,9 +54,9 @@ internal sealed class PdfDecodeBudget(ReportLimits limits, ReadBudget budget) : 
         try
         {
             budget.CheckTime();
-            if (bytes > limits.MaxPageDecodedBytes || (page += bytes) > limits.MaxPageDecodedBytes)
+            if (bytes > MaxPerStream)
             {
-                throw new ReadLimitException($"nội dung một trang giải nén lớn hơn {ReadBudget.Megabytes(limits.MaxPageDecodedBytes)}");
+                throw new ReadLimitException($"một luồng dữ liệu giải nén lớn hơn {ReadBudget.Megabytes(MaxPerStream)}");
             }
 
             document.Spend(bytes);
@@ -87,6 +85,11 @@ internal sealed class PdfDecodeBudget(ReportLimits limits, ReadBudget budget) : 
             if (count.Double < 0 || count.Double > decoded / 4.0 + 1 || (objects += (long)count.Double) > MaxStreamObjects)
             {
                 Refuse($"các luồng đối tượng khai báo hơn {ReadBudget.Count(MaxStreamObjects)} đối tượng hoặc nhiều hơn dữ liệu của chúng");
+            }
+
+            if ((objectStreamBytes += decoded) > MaxPerStream)
+            {
+                Refuse($"các luồng đối tượng giải nén lớn hơn {ReadBudget.Megabytes(MaxPerStream)}");
             }
         }
     }
@@ -133,7 +136,7 @@ internal sealed class PdfDecodeBudget(ReportLimits limits, ReadBudget budget) : 
 
         public Memory<byte> Decode(Memory<byte> input, DictionaryToken streamDictionary, IFilterProvider filterProvider, int filterIndex)
         {
-            var max = owner.MaxPerPage;
+            var max = owner.MaxPerStream;
             long bound = filter switch
             {
                 FlateFilter => Inflated(input, max),

@@ -5,10 +5,10 @@ using UglyToad.PdfPig.Tokens;
 namespace DanVan.Compilation;
 
 /// <summary>
-/// What is checked of a unit's PDF before PdfPig parses the part it concerns, for the two things the decode budget
-/// (<see cref="PdfDecodeBudget"/>) never sees because nothing is decoded: an object stream's declared count of
-/// objects (PdfPig lists that many before it reads one, whatever the stream holds) and a page's content streams
-/// stored without a filter (parsed as they lie in the file).
+/// What is checked of a unit's PDF before PdfPig parses the part it concerns: an object stream's declared count of
+/// objects (PdfPig lists that many before it reads one, whatever the stream holds, compressed or not), and what each
+/// page's text is drawn from (PdfPig holds every operator and letter of a page at once, a few hundred bytes for each
+/// byte of content; a stream stored without a filter is parsed as it lies in the file, past any decode bound).
 /// </summary>
 internal static class PdfPreflight
 {
@@ -18,7 +18,9 @@ internal static class PdfPreflight
     private static readonly NameToken Pages = NameToken.Create("Pages");
     private static readonly NameToken Kids = NameToken.Create("Kids");
     private static readonly NameToken Contents = NameToken.Create("Contents");
-    private static readonly NameToken Filter = NameToken.Create("Filter");
+    private static readonly NameToken ResourcesName = NameToken.Create("Resources");
+    private static readonly NameToken XObject = NameToken.Create("XObject");
+    private static readonly NameToken Subtype = NameToken.Create("Subtype");
 
     /// <summary>
     /// One pass over the file's bytes: any <c>/N</c> followed by a number larger than <see cref="MaxObjectsPerStream"/>
@@ -55,22 +57,25 @@ internal static class PdfPreflight
     }
 
     /// <summary>
-    /// Every page of the page tree (walked once, each node at most once): the content streams it names that have no
-    /// filter may hold at most <see cref="ReportLimits.MaxPageDecodedBytes"/> together.
+    /// Every page of the page tree (walked once, each node at most once), before PdfPig parses any: what its text may
+    /// be drawn from — its content streams decoded, plus each form they draw as many times as they draw one (a form's
+    /// own cost counting the forms it draws, three levels deep at most) — is at most <see cref="ReportLimits.MaxPageContentBytes"/>.
+    /// The streams are decoded through the bounded filters, so no stream is decoded past its own bound to find out.
     /// </summary>
-    public static void CheckPages(PdfDocument document, ReportLimits limits)
+    public static void CheckPages(PdfDocument document, ReportLimits limits, PdfDecodeBudget filters)
     {
         var seen = new HashSet<(long, int)>();
-        var pending = new Stack<IToken>();
+        var pending = new Stack<(IToken Node, IToken? Resources)>();
         if (document.Structure.Catalog.CatalogDictionary.TryGet(Pages, out var root))
         {
-            pending.Push(root);
+            pending.Push((root, null));
         }
 
         var nodes = 0;
-        while (pending.TryPop(out var token))
+        var costs = new Dictionary<(long, int), long>();
+        while (pending.TryPop(out var item))
         {
-            if (token is IndirectReferenceToken reference && !seen.Add((reference.Data.ObjectNumber, reference.Data.Generation)))
+            if (item.Node is IndirectReferenceToken reference && !seen.Add((reference.Data.ObjectNumber, reference.Data.Generation)))
             {
                 continue;
             }
@@ -80,36 +85,111 @@ internal static class PdfPreflight
                 throw new ReadLimitException($"cây trang có hơn {ReadBudget.Count(2 * limits.MaxPages + 100)} nút");
             }
 
-            if (Resolve(document, token) is not DictionaryToken node)
+            if (Resolve(document, item.Node) is not DictionaryToken node)
             {
                 continue;
             }
 
+            // Resources are inherited down the page tree.
+            var resources = node.TryGet(ResourcesName, out var own) ? own : item.Resources;
             if (node.TryGet(Kids, out var kids) && Resolve(document, kids) is ArrayToken children)
             {
                 foreach (var child in children.Data)
                 {
-                    pending.Push(child);
+                    pending.Push((child, resources));
                 }
             }
             else if (node.TryGet(Contents, out var contents))
             {
-                var raw = Resolve(document, contents) switch
+                var streams = Resolve(document, contents) switch
                 {
-                    StreamToken stream => Unfiltered(stream),
-                    ArrayToken streams => streams.Data.Sum(s => Resolve(document, s) is StreamToken stream ? Unfiltered(stream) : 0),
-                    _ => 0,
+                    StreamToken stream => [stream],
+                    ArrayToken array => array.Data.Select(s => Resolve(document, s)).OfType<StreamToken>().ToList(),
+                    _ => new List<StreamToken>(),
                 };
-                if (raw > limits.MaxPageDecodedBytes)
+                var cost = Cost(document, streams, resources, limits, filters, costs, depth: 0);
+                if (cost > limits.MaxPageContentBytes)
                 {
-                    throw new ReadLimitException($"nội dung một trang không nén lớn hơn {ReadBudget.Megabytes(limits.MaxPageDecodedBytes)}");
+                    throw new ReadLimitException($"nội dung một trang lớn hơn {ReadBudget.Megabytes(limits.MaxPageContentBytes)}");
                 }
             }
         }
     }
 
-    private static long Unfiltered(StreamToken stream) => stream.StreamDictionary.ContainsKey(Filter) ? 0 : stream.Data.Length;
+    /// <summary>The bytes of <paramref name="streams"/> decoded, plus, for each <c>Do</c> in them, the costliest form of <paramref name="resources"/>.</summary>
+    private static long Cost(PdfDocument document, IReadOnlyList<StreamToken> streams, IToken? resources, ReportLimits limits, PdfDecodeBudget filters, Dictionary<(long, int), long> costs, int depth)
+    {
+        long size = 0, draws = 0;
+        foreach (var stream in streams)
+        {
+            var decoded = stream.Decode(filters);
+            size += decoded.Length;
+            draws += Draws(decoded.Span);
+            if (size > limits.MaxPageContentBytes)
+            {
+                return size;
+            }
+        }
 
-    private static IToken? Resolve(PdfDocument document, IToken token) =>
+        if (draws == 0)
+        {
+            return size;
+        }
+
+        if (depth >= 3)
+        {
+            throw new ReadLimitException("các biểu mẫu (form XObject) lồng nhau quá 3 cấp");
+        }
+
+        long costliest = 0;
+        if (Resolve(document, resources) is DictionaryToken dictionary && dictionary.TryGet(XObject, out var xobjects) && Resolve(document, xobjects) is DictionaryToken named)
+        {
+            foreach (var value in named.Data.Values)
+            {
+                var key = value is IndirectReferenceToken r ? (r.Data.ObjectNumber, r.Data.Generation) : ((long, int)?)null;
+                if (key is { } k && costs.TryGetValue(k, out var known))
+                {
+                    costliest = Math.Max(costliest, known);
+                    continue;
+                }
+
+                if (Resolve(document, value) is StreamToken form && form.StreamDictionary.TryGet(Subtype, out var subtype) && subtype is NameToken { Data: "Form" })
+                {
+                    form.StreamDictionary.TryGet(ResourcesName, out var formResources);
+                    var cost = Cost(document, [form], formResources ?? resources, limits, filters, costs, depth + 1);
+                    if (key is { } known2)
+                    {
+                        costs[known2] = cost;
+                    }
+
+                    costliest = Math.Max(costliest, cost);
+                }
+            }
+        }
+
+        return size + draws * costliest;
+    }
+
+    /// <summary>How many <c>Do</c> operators the content holds (the two letters between delimiters).</summary>
+    private static long Draws(ReadOnlySpan<byte> content)
+    {
+        long count = 0;
+        var at = 0;
+        while ((at = content[at..].IndexOf("Do"u8) is var i and >= 0 ? at + i : -1) >= 0)
+        {
+            if ((at == 0 || IsDelimiter(content[at - 1])) && (at + 2 == content.Length || IsDelimiter(content[at + 2])))
+            {
+                count++;
+            }
+
+            at += 2;
+        }
+
+        return count;
+    }
+
+    private static bool IsDelimiter(byte b) => b is (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t' or (byte)'\f' or 0 or (byte)'/' or (byte)'[' or (byte)']' or (byte)'<' or (byte)'>' or (byte)'(' or (byte)')';
+
+    private static IToken? Resolve(PdfDocument document, IToken? token) =>
         token is IndirectReferenceToken reference ? document.Structure.GetObject(reference.Data)?.Data : token;
 }

@@ -60,13 +60,12 @@ public static partial class PdfReportText
                 return ReportReading.Failed(ReportText.OverLimit(fileName, $"hơn {limits.MaxPages.ToString("N0", Domain.VietnamTime.Culture)} trang"));
             }
 
-            PdfPreflight.CheckPages(document, limits);
+            PdfPreflight.CheckPages(document, limits, filters);
             var paragraphs = new List<ReportParagraph>();
             var characters = filters.Budget.Allow(limits.MaxTextChars, max => $"văn bản dài hơn {ReadBudget.Count(max)} ký tự");
             var paragraphCount = filters.Budget.Allow(limits.MaxParagraphs, max => $"hơn {ReadBudget.Count(max)} đoạn văn");
             for (var n = 1; n <= document.NumberOfPages; n++)
             {
-                filters.StartPage();
                 var page = document.GetPage(n);
                 if (filters.Breach is { } breach)
                 {

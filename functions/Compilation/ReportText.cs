@@ -41,11 +41,14 @@ public sealed record ReportLimits(
     public int MaxPages { get; init; } = 2_000;
 
     /// <summary>
-    /// Bytes one PDF stream may decode to, and all the streams decoded for one page together (its content streams, the
-    /// forms, fonts and maps it is the first to use). PdfPig holds a page's operators and letters at some 70 to 120
-    /// times its content's size, so this bounds a page's memory; a real report's page is tens of kilobytes.
+    /// Bytes a page's text may be drawn from: its content streams decoded, plus each form it draws (<c>Do</c>) as many
+    /// times as it draws it. PdfPig holds a page's operators and letters at a few hundred bytes per byte of content,
+    /// so this bounds a page's memory; a dense page of a real report is some tens of kilobytes.
     /// </summary>
-    public long MaxPageDecodedBytes { get; init; } = 2L * 1024 * 1024;
+    public long MaxPageContentBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Bytes any one PDF stream (a font, a map, an object stream) may decode to; object streams together may hold this much.</summary>
+    public long MaxStreamDecodedBytes { get; init; } = 8L * 1024 * 1024;
 
     /// <summary>The bounds of the ZIP package and its XML, for <see cref="BoundedPackage"/>.</summary>
     public PackageLimits Package => new(MaxEntries, MaxDirectoryBytes, MaxInflatedBytes, MaxTokenBytes, MaxDepth, MaxNames);

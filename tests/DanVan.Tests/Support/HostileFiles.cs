@@ -43,6 +43,28 @@ public static class HostileFiles
         return PagePdf(compressed.ToArray());
     }
 
+    /// <summary>One page whose content is a single string of <paramref name="letters"/> letters: as many letters as a page's content budget allows.</summary>
+    public static byte[] PdfOfOneLongString(int letters)
+    {
+        using var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            z.Write("BT /F1 10 Tf 1 0 0 1 56 700 Tm ("u8);
+            var chunk = Encoding.ASCII.GetBytes(new string('a', 4096));
+            for (var written = 0; written < letters; written += chunk.Length)
+            {
+                z.Write(chunk, 0, Math.Min(chunk.Length, letters - written));
+            }
+
+            z.Write(") Tj ET"u8);
+        }
+
+        return PagePdf(compressed.ToArray());
+    }
+
+    /// <summary>An XLSX whose one sheet inflates to at least <paramref name="inflatedBytes"/> (one cell of one-letter runs).</summary>
+    public static byte[] XlsxBomb(long inflatedBytes) => XlsxWithRuns("Sheet1", (int)(inflatedBytes / "<r><t>a</t></r>".Length) + 1);
+
     /// <summary>
     /// A PDF whose catalog, page tree and page lie in one object stream (found through a cross-reference stream) that
     /// also holds an array of zeros inflating to <paramref name="inflatedBytes"/>; with <paramref name="declaredObjects"/>
