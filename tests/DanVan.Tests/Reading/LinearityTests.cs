@@ -51,7 +51,7 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void Reading_a_pdf_page_of_many_text_operators_is_linear()
     {
-        AssertLinear("PDF, text operators on one page", [1_500, 3_000, 6_000, 12_000],
+        AssertLinear("PDF, text operators on one page", [750, 1_500, 3_000, 6_000],
             HostileFiles.PdfWithTextOperators,
             pdf => Assert.Null(PdfReportText.Read(new MemoryStream(pdf), "bao-cao.pdf").Problem));
     }
@@ -88,7 +88,9 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         AssertLinear("ZIP directory, entries", [1_250, 2_500, 5_000, 10_000],
             HostileFiles.ZipWithEntries,
-            zip => Assert.NotNull(ZipDirectory.ReadAsync(new MemoryStream(zip)).GetAwaiter().GetResult()),
+            // The ranges are slices of the file in memory: what is timed is the directory's reading, not the copies a
+            // caller's ranged reads make (a blob's come from the network).
+            zip => Assert.NotNull(ZipDirectory.ReadAsync(zip.Length, (offset, count, _) => Task.FromResult((ReadOnlyMemory<byte>)zip.AsMemory((int)offset, (int)Math.Min(count, zip.Length - offset)))).GetAwaiter().GetResult()),
             repeat: 40, rounds: 10);
     }
 
@@ -110,7 +112,7 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
             });
     }
 
-    private void AssertLinear(string reader, int[] sizes, Func<int, byte[]> make, Action<byte[]> read, int repeat = 1, int rounds = 5)
+    private void AssertLinear(string reader, int[] sizes, Func<int, byte[]> make, Action<byte[]> read, int repeat = 1, int rounds = 5, bool noGc = true)
     {
         var files = sizes.Select(make).ToList();
         foreach (var file in files)
@@ -125,7 +127,7 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
             // Round by round, every size once: a busy stretch of the machine falls on all sizes alike.
             for (var i = 0; i < sizes.Length; i++)
             {
-                var (ms, bytes) = Measure(files[i], read, repeat);
+                var (ms, bytes) = Measure(files[i], read, repeat, noGc);
                 (times[i], allocated[i]) = (Math.Min(times[i], ms), bytes);
             }
         }
@@ -134,8 +136,8 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             for (var again = 0; again < 3 && times[i] > MaxGrowth * times[i - 1]; again++)
             {
-                times[i - 1] = Math.Min(times[i - 1], Measure(files[i - 1], read, repeat).Ms);
-                times[i] = Math.Min(times[i], Measure(files[i], read, repeat).Ms);
+                times[i - 1] = Math.Min(times[i - 1], Measure(files[i - 1], read, repeat, noGc).Ms);
+                times[i] = Math.Min(times[i], Measure(files[i], read, repeat, noGc).Ms);
             }
         }
 
@@ -158,12 +160,13 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
     /// reads run in a no-GC region when the runtime grants one the size of the budget: when the collector of a test
     /// process full of other tests' objects happens to run is not the reader's work either.
     /// </summary>
-    private static (double Ms, long Allocated) Measure(byte[] file, Action<byte[]> read, int repeat)
+    private static (double Ms, long Allocated) Measure(byte[] file, Action<byte[]> read, int repeat, bool noGc)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        var noGc = TryStartNoGcRegion();
+        Settle();
+        noGc = noGc && TryStartNoGcRegion();
         try
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
@@ -181,6 +184,24 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
             if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
             {
                 GC.EndNoGCRegion();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits (up to ten seconds) until no other thread of the test process is working: the CPU time is the whole
+    /// process's, so a read another test left behind to stop at its own bound must not be counted as this one's.
+    /// </summary>
+    private static void Settle()
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (Environment.TickCount64 < deadline)
+        {
+            var before = CpuTime();
+            Thread.Sleep(50);
+            if ((CpuTime() - before).TotalMilliseconds < 5)
+            {
+                return;
             }
         }
     }
