@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using DanVan.Reading;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
 
@@ -35,9 +35,16 @@ public static partial class PdfReportText
 
     public static ReportReading Read(Stream pdf, string fileName, CancellationToken ct = default) => Read(pdf, fileName, ReportLimits.Default, ct);
 
-    public static ReportReading Read(Stream pdf, string fileName, ReportLimits limits, CancellationToken ct = default)
+    /// <summary>
+    /// The paragraphs of the PDF within <paramref name="limits"/>, read on a thread of its own (<see cref="BoundedRun"/>):
+    /// past <see cref="ReportLimits.MaxTime"/> the caller gets the note at once.
+    /// </summary>
+    public static ReportReading Read(Stream pdf, string fileName, ReportLimits limits, CancellationToken ct = default) =>
+        BoundedRun.Run(token => ReadHere(pdf, fileName, limits, token), limits.MaxTime, () => ReportReading.Failed(ReportText.OverLimit(fileName, ReadBudget.TooSlow(limits.MaxTime))), ct);
+
+    private static ReportReading ReadHere(Stream pdf, string fileName, ReportLimits limits, CancellationToken ct)
     {
-        var started = Stopwatch.GetTimestamp();
+        var filters = new PdfDecodeBudget(limits, new ReadBudget(limits.MaxTime, ct));
         try
         {
             if (!EndsLikePdf(pdf))
@@ -45,43 +52,52 @@ public static partial class PdfReportText
                 return ReportReading.Failed(Broken(fileName, "không có %%EOF ở cuối tệp"));
             }
 
-            using var document = PdfDocument.Open(pdf, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            var bytes = ReadAll(pdf);
+            PdfPreflight.Check(bytes);
+            using var document = PdfDocument.Open(bytes, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true, FilterProvider = filters });
             if (document.NumberOfPages > limits.MaxPages)
             {
                 return ReportReading.Failed(ReportText.OverLimit(fileName, $"hơn {limits.MaxPages.ToString("N0", Domain.VietnamTime.Culture)} trang"));
             }
 
+            PdfPreflight.CheckPages(document, limits, filters);
             var paragraphs = new List<ReportParagraph>();
-            long characters = 0;
+            var characters = filters.Budget.Allow(limits.MaxTextChars, max => $"văn bản dài hơn {ReadBudget.Count(max)} ký tự");
+            var paragraphCount = filters.Budget.Allow(limits.MaxParagraphs, max => $"hơn {ReadBudget.Count(max)} đoạn văn");
             for (var n = 1; n <= document.NumberOfPages; n++)
             {
-                ct.ThrowIfCancellationRequested();
-                if (Stopwatch.GetElapsedTime(started) > limits.MaxTime)
-                {
-                    return ReportReading.Failed(ReportText.OverLimit(fileName, $"đọc quá {limits.MaxTime.TotalSeconds.ToString("0.#", Domain.VietnamTime.Culture)} giây"));
-                }
-
                 var page = document.GetPage(n);
-                characters += page.Letters.Count;
-                if (characters > limits.MaxTextChars)
+                if (filters.Breach is { } breach)
                 {
-                    return ReportReading.Failed(ReportText.OverLimit(fileName, $"văn bản dài hơn {limits.MaxTextChars.ToString("N0", Domain.VietnamTime.Culture)} ký tự"));
+                    // PdfPig caught the refusal itself and went on with what it had: the page is not what the file says.
+                    throw new ReadLimitException(breach);
                 }
 
-                paragraphs.AddRange(Paragraphs(Lines(page.Letters)).Select(p => new ReportParagraph(p, false)));
-                if (paragraphs.Count > limits.MaxParagraphs)
-                {
-                    return ReportReading.Failed(ReportText.OverLimit(fileName, $"hơn {limits.MaxParagraphs.ToString("N0", Domain.VietnamTime.Culture)} đoạn văn"));
-                }
+                characters.Spend(page.Letters.Count);
+                var found = Paragraphs(Lines(page.Letters)).Select(p => new ReportParagraph(p, false)).ToList();
+                paragraphCount.Spend(found.Count);
+                paragraphs.AddRange(found);
             }
 
             return paragraphs.Count == 0 ? ReportReading.Failed(Scanned(fileName)) : new ReportReading(paragraphs, null);
         }
+        catch (ReadLimitException ex)
+        {
+            return ReportReading.Failed(ReportText.OverLimit(fileName, ex.Reason));
+        }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            // A unit's broken file must never stop the compilation: the draft says it could not be read.
-            return ReportReading.Failed(Broken(fileName, ex.GetType().Name));
+            // A unit's broken file must never stop the compilation: the draft says it could not be read. A refusal
+            // of the decode budget that PdfPig wrapped in an exception of its own is still named as the bound.
+            return ReportReading.Failed(filters.Breach is { } breach ? ReportText.OverLimit(fileName, breach) : Broken(fileName, ex.GetType().Name));
         }
+    }
+
+    private static byte[] ReadAll(Stream pdf)
+    {
+        using var copy = new MemoryStream();
+        pdf.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>Whether <c>%%EOF</c> lies in the last <see cref="EndOfFileWindow"/> bytes; the stream is left at its start. An unseekable stream is given the benefit of the doubt.</summary>

@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
-using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using System.Xml;
+using DanVan.Reading;
 
 namespace DanVan.Compilation;
 
@@ -28,7 +25,7 @@ public sealed record ReportReading(IReadOnlyList<ReportParagraph>? Paragraphs, s
 /// <param name="MaxNames">Distinct names (elements, attributes, prefixes, namespaces) the XML reader keeps in its name table.</param>
 /// <param name="MaxParagraphs">Paragraphs (<c>w:p</c>), empty ones included.</param>
 /// <param name="MaxTextChars">Characters of text collected.</param>
-/// <param name="MaxTime">Wall-clock time spent on the file.</param>
+/// <param name="MaxTime">Wall-clock time spent on the file; the read runs on its own thread and the caller never waits longer.</param>
 public sealed record ReportLimits(
     int MaxEntries,
     long MaxDirectoryBytes,
@@ -42,6 +39,19 @@ public sealed record ReportLimits(
 {
     /// <summary>Pages of a PDF read for their text.</summary>
     public int MaxPages { get; init; } = 2_000;
+
+    /// <summary>
+    /// Bytes a page's text may be drawn from: its content streams decoded, plus each form it draws (<c>Do</c>) as many
+    /// times as it draws it. PdfPig holds a page's operators and letters at a few hundred bytes per byte of content,
+    /// so this bounds a page's memory; a dense page of a real report is some tens of kilobytes.
+    /// </summary>
+    public long MaxPageContentBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Bytes any one PDF stream (a font, a map, an object stream) may decode to; object streams together may hold this much.</summary>
+    public long MaxStreamDecodedBytes { get; init; } = 8L * 1024 * 1024;
+
+    /// <summary>The bounds of the ZIP package and its XML, for <see cref="BoundedPackage"/>.</summary>
+    public PackageLimits Package => new(MaxEntries, MaxDirectoryBytes, MaxInflatedBytes, MaxTokenBytes, MaxDepth, MaxNames);
 
     /// <summary>Far above any real report (a 100-page report is a few MB of XML and a few hundred thousand characters); the draft takes at most 20,000 characters per unit and section anyway.</summary>
     public static readonly ReportLimits Default = new(
@@ -89,16 +99,22 @@ public static class ReportText
     /// <summary>The paragraphs of the body, in order, within <see cref="ReportLimits.Default"/>; a corrupt or oversized file gives a problem note instead.</summary>
     public static ReportReading Read(Stream docx, string fileName, CancellationToken ct = default) => Read(docx, fileName, ReportLimits.Default, ct);
 
-    /// <summary>The paragraphs of the body, in order, within <paramref name="limits"/>. <paramref name="docx"/> must be seekable.</summary>
-    public static ReportReading Read(Stream docx, string fileName, ReportLimits limits, CancellationToken ct = default)
+    /// <summary>
+    /// The paragraphs of the body, in order, within <paramref name="limits"/>. <paramref name="docx"/> must be seekable.
+    /// The read runs on a thread of its own (<see cref="BoundedRun"/>): past <see cref="ReportLimits.MaxTime"/> the caller
+    /// gets the note at once.
+    /// </summary>
+    public static ReportReading Read(Stream docx, string fileName, ReportLimits limits, CancellationToken ct = default) =>
+        BoundedRun.Run(token => ReadHere(docx, fileName, limits, token), limits.MaxTime, () => ReportReading.Failed(OverLimit(fileName, ReadBudget.TooSlow(limits.MaxTime))), ct);
+
+    private static ReportReading ReadHere(Stream docx, string fileName, ReportLimits limits, CancellationToken ct)
     {
-        var budget = new ReadBudget(limits, ct);
+        var budget = new ReadBudget(limits.MaxTime, ct);
         try
         {
-            CheckDirectory(docx, limits);
-            using var package = new ZipArchive(docx, ZipArchiveMode.Read, leaveOpen: true);
-            var main = MainPart(package, budget);
-            var paragraphs = main is null ? null : ReadBody(main, budget);
+            using var package = BoundedPackage.Open(docx, limits.Package, budget);
+            var main = MainPart(package);
+            var paragraphs = main is null ? null : ReadBody(package, main, limits, budget);
             return paragraphs is null
                 ? ReportReading.Failed($"tệp {Format(fileName)} không có nội dung văn bản")
                 : new ReportReading(paragraphs, null);
@@ -114,78 +130,30 @@ public static class ReportText
         }
     }
 
-    /// <summary>
-    /// Checks the end-of-central-directory record before the ZIP reader loads the directory: the number
-    /// of entries it declares, and the bytes from the directory's start to that record (what the reader
-    /// actually walks, whatever the count says). ZIP64 is refused: a DOCX under 20 MB never needs it.
-    /// </summary>
-    private static void CheckDirectory(Stream docx, ReportLimits limits)
-    {
-        const int RecordSize = 22;
-        var tail = (int)Math.Min(docx.Length, RecordSize + ushort.MaxValue);
-        var bytes = new byte[tail];
-        docx.Position = docx.Length - tail;
-        docx.ReadExactly(bytes);
-        docx.Position = 0;
-
-        var at = bytes.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
-        if (at < 0 || at + RecordSize > tail)
-        {
-            throw new InvalidDataException("No end of central directory record.");
-        }
-
-        var record = bytes.AsSpan(at);
-        var entries = BinaryPrimitives.ReadUInt16LittleEndian(record[10..]);
-        var directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(record[16..]);
-        var recordOffset = docx.Length - tail + at;
-        if (entries == ushort.MaxValue || directoryOffset == uint.MaxValue)
-        {
-            throw new ReadLimitException("tệp nén dạng ZIP64");
-        }
-
-        if (entries > limits.MaxEntries)
-        {
-            throw new ReadLimitException($"hơn {limits.MaxEntries.ToString("N0", VietnamCulture)} mục trong tệp nén");
-        }
-
-        if (directoryOffset > recordOffset || recordOffset - directoryOffset > limits.MaxDirectoryBytes)
-        {
-            throw new ReadLimitException($"danh mục tệp nén lớn hơn {Megabytes(limits.MaxDirectoryBytes)}");
-        }
-    }
-
     /// <summary>The main document part named by the package relationships (<c>_rels/.rels</c>), or null when there is none.</summary>
-    private static ZipArchiveEntry? MainPart(ZipArchive package, ReadBudget budget)
+    private static string? MainPart(BoundedPackage package)
     {
-        var rels = Entry(package, "_rels/.rels") ?? throw new InvalidDataException("No package relationships.");
-        string? target = null;
-        using (var stream = new BudgetedStream(rels.Open(), budget))
-        using (var reader = budget.XmlReader(stream))
+        using var reader = package.OpenXml("_rels/.rels") ?? throw new InvalidDataException("No package relationships.");
+        while (package.Read(reader))
         {
-            while (target is null && reader.Read())
+            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship" && reader.NamespaceURI == RelationshipsNamespace
+                && reader.GetAttribute("Type") is { } type && type.EndsWith(OfficeDocumentType, StringComparison.Ordinal)
+                && reader.GetAttribute("Target") is { } target)
             {
-                budget.CheckDepth(reader.Depth);
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship" && reader.NamespaceURI == RelationshipsNamespace
-                    && reader.GetAttribute("Type") is { } type && type.EndsWith(OfficeDocumentType, StringComparison.Ordinal))
-                {
-                    target = reader.GetAttribute("Target");
-                }
+                var name = Uri.UnescapeDataString(target).TrimStart('/');
+                return package.Has(name) ? name : null;
             }
         }
 
-        return target is null ? null : Entry(package, Uri.UnescapeDataString(target).TrimStart('/'));
+        return null;
     }
-
-    /// <summary>An entry by part name; part names compare without regard to case (OPC).</summary>
-    private static ZipArchiveEntry? Entry(ZipArchive package, string name) =>
-        package.GetEntry(name) ?? package.Entries.FirstOrDefault(e => string.Equals(e.FullName, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Every paragraph of the body in document order (an outer paragraph before one nested in it, and its
     /// text including the nested one's, as the OpenXml SDK's <c>Descendants</c> gives them), with the
     /// heading flag from its own <c>w:pPr/w:pStyle</c>; empty paragraphs dropped. Null when there is no body.
     /// </summary>
-    private static List<ReportParagraph>? ReadBody(ZipArchiveEntry main, ReadBudget budget)
+    private static List<ReportParagraph>? ReadBody(BoundedPackage package, string main, ReportLimits limits, ReadBudget budget)
     {
         var found = new List<(StringBuilder Text, bool Heading)?>();
         var open = new Stack<(int Index, int Depth, StringBuilder Text)>();
@@ -193,12 +161,12 @@ public static class ReportText
         var sawBody = false;
         var textDepth = -1;
 
-        using (var stream = new BudgetedStream(main.Open(), budget))
-        using (var reader = budget.XmlReader(stream))
+        var paragraphCount = budget.Allow(limits.MaxParagraphs, max => $"hơn {ReadBudget.Count(max)} đoạn văn");
+        var characters = budget.Allow(limits.MaxTextChars, max => $"văn bản dài hơn {ReadBudget.Count(max)} ký tự");
+        using (var reader = package.OpenXml(main)!)
         {
-            while (reader.Read())
+            while (package.Read(reader))
             {
-                budget.CheckDepth(reader.Depth);
                 switch (reader.NodeType)
                 {
                     case XmlNodeType.Element when IsWord(reader):
@@ -208,7 +176,7 @@ public static class ReportText
                                 sawBody = true;
                                 break;
                             case "p":
-                                budget.CountParagraph();
+                                paragraphCount.Spend(1);
                                 found.Add(null);
                                 if (!reader.IsEmptyElement)
                                 {
@@ -228,7 +196,9 @@ public static class ReportText
                         break;
                     case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace when textDepth >= 0:
                         var value = reader.Value;
-                        budget.CountText(value.Length);
+
+                        // Held once by each paragraph it is part of (a paragraph nested in another's text is in both).
+                        characters.Spend((long)value.Length * open.Count);
                         foreach (var p in open)
                         {
                             p.Text.Append(value);
@@ -262,199 +232,4 @@ public static class ReportText
         style is not null && (style.StartsWith("Heading", StringComparison.OrdinalIgnoreCase) || style.StartsWith("Title", StringComparison.OrdinalIgnoreCase));
 
     private static string Format(string fileName) => $"\"{fileName}\"";
-
-    private static CultureInfo VietnamCulture => Domain.VietnamTime.Culture;
-
-    private static string Megabytes(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("0.#", VietnamCulture)} MB";
-
-    /// <summary>A bound of <see cref="ReportLimits"/> was reached; <see cref="Reason"/> says which, in Vietnamese.</summary>
-    private sealed class ReadLimitException(string reason) : Exception(reason)
-    {
-        public string Reason { get; } = reason;
-    }
-
-    /// <summary>What reading one file has spent so far, against its limits; the time is checked at every read and count.</summary>
-    private sealed class ReadBudget(ReportLimits limits, CancellationToken ct)
-    {
-        private readonly long started = Stopwatch.GetTimestamp();
-        private long inflated;
-        private int paragraphs;
-        private long characters;
-
-        public ReportLimits Limits => limits;
-
-        /// <summary>No DTD, no external resolution, comments and processing instructions skipped, names counted.</summary>
-        public XmlReader XmlReader(Stream stream) => System.Xml.XmlReader.Create(stream, new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            CloseInput = false,
-            NameTable = new CountedNameTable(limits.MaxNames),
-        });
-
-        /// <summary>Bytes actually inflated from any part of the file.</summary>
-        public void CountInflated(int bytes)
-        {
-            CheckTime();
-            inflated += bytes;
-            if (inflated > limits.MaxInflatedBytes)
-            {
-                throw new ReadLimitException($"nội dung giải nén lớn hơn {Megabytes(limits.MaxInflatedBytes)}");
-            }
-        }
-
-        public void CountParagraph()
-        {
-            if (++paragraphs > limits.MaxParagraphs)
-            {
-                throw new ReadLimitException($"hơn {limits.MaxParagraphs.ToString("N0", VietnamCulture)} đoạn văn");
-            }
-        }
-
-        public void CountText(int chars)
-        {
-            characters += chars;
-            if (characters > limits.MaxTextChars)
-            {
-                throw new ReadLimitException($"văn bản dài hơn {limits.MaxTextChars.ToString("N0", VietnamCulture)} ký tự");
-            }
-        }
-
-        public void CheckDepth(int depth)
-        {
-            if (depth > limits.MaxDepth)
-            {
-                throw new ReadLimitException($"các thành phần lồng nhau quá {limits.MaxDepth.ToString(VietnamCulture)} cấp");
-            }
-        }
-
-        private void CheckTime()
-        {
-            ct.ThrowIfCancellationRequested();
-            if (Stopwatch.GetElapsedTime(started) > limits.MaxTime)
-            {
-                throw new ReadLimitException($"đọc quá {limits.MaxTime.TotalSeconds.ToString("0.#", VietnamCulture)} giây");
-            }
-        }
-    }
-
-    /// <summary>The XML reader's name table, refusing more than a number of distinct names (each is kept for the whole read).</summary>
-    private sealed class CountedNameTable(int maxNames) : NameTable
-    {
-        private int count;
-
-        public override string Add(string key) => Get(key) ?? Counted(base.Add(key));
-
-        public override string Add(char[] key, int start, int len) => Get(key, start, len) ?? Counted(base.Add(key, start, len));
-
-        private string Counted(string name) =>
-            ++count > maxNames ? throw new ReadLimitException($"hơn {maxNames.ToString("N0", VietnamCulture)} tên thành phần XML khác nhau") : name;
-    }
-
-    /// <summary>
-    /// A read-only pass-through over an inflating stream that charges every byte to the budget and
-    /// refuses a run of more than <see cref="ReportLimits.MaxTokenBytes"/> without a <c>&lt;</c> (no
-    /// name, attribute value or text node can hold one, so the XML reader never holds more than that
-    /// whole); inside a CDATA section, which can, the run goes on to its end. Comments and processing
-    /// instructions are skipped by the reader without being held.
-    /// </summary>
-    private sealed class BudgetedStream(Stream inner, ReadBudget budget) : Stream
-    {
-        private static readonly byte[] CdataStart = "<![CDATA["u8.ToArray();
-
-        private long run;
-        private int startMatched;
-        private int closingBrackets;
-        private bool inCdata;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var read = inner.Read(buffer);
-            budget.CountInflated(read);
-            foreach (var b in buffer[..read])
-            {
-                Scan(b);
-            }
-
-            if (run > budget.Limits.MaxTokenBytes)
-            {
-                throw new ReadLimitException($"một thành phần XML lớn hơn {Megabytes(budget.Limits.MaxTokenBytes)}");
-            }
-
-            return read;
-        }
-
-        /// <summary>One byte: a <c>&lt;</c> outside CDATA ends the run; "&lt;![CDATA[" and "]]&gt;" are followed across reads.</summary>
-        private void Scan(byte b)
-        {
-            run++;
-            if (inCdata)
-            {
-                if (b == (byte)']')
-                {
-                    closingBrackets = Math.Min(closingBrackets + 1, 2);
-                }
-                else
-                {
-                    inCdata = !(b == (byte)'>' && closingBrackets == 2);
-                    closingBrackets = 0;
-                }
-
-                return;
-            }
-
-            if (b == (byte)'<')
-            {
-                run = 1;
-                startMatched = 1;
-            }
-            else if (startMatched > 0 && b == CdataStart[startMatched])
-            {
-                if (++startMatched == CdataStart.Length)
-                {
-                    inCdata = true;
-                    startMatched = 0;
-                }
-            }
-            else
-            {
-                startMatched = 0;
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }

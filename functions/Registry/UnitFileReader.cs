@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using DanVan.Domain;
-using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
+using DanVan.Reading;
 
 namespace DanVan.Registry;
 
@@ -22,7 +19,8 @@ public sealed record ParsedImport(string Format, IReadOnlyList<ImportRow> Rows);
 /// <summary>
 /// Reads a registry file the way Sở Nội vụ keeps it: an Excel workbook (.xlsx, the first sheet, read by header),
 /// a CSV (UTF-8 with or without BOM, ',' or ';' as Excel writes it in a Vietnamese locale) or the API's JSON array.
-/// Bounded: the file's bytes (the caller's cap), the workbook's parts inflated, the rows; a workbook with macros,
+/// Bounded: the file's bytes (the caller's cap), the workbook's parts inflated, a cell's characters, the rows, the
+/// time (the workbook is read on a thread of its own); a workbook with macros (VBA or an Excel 4.0 macro sheet),
 /// and a cell with a formula, are refused (what is imported is what the person sees in the cell).
 /// A file that cannot be read at all throws a <see cref="DomainException"/>; a bad cell is an error of its row.
 /// </summary>
@@ -30,8 +28,19 @@ public static class UnitFileReader
 {
     public const int MaxRows = 5000;
     public const long MaxInflatedBytes = 32L * 1024 * 1024;
-    private const int MaxZipEntries = 200;
-    private const long MaxCharactersInPart = 16L * 1024 * 1024;
+    private const int MaxSharedStrings = 300_000;
+    private const int MaxCellChars = 32_767;
+
+    public static readonly TimeSpan MaxReadTime = TimeSpan.FromSeconds(10);
+
+    /// <summary>The bounds of an import workbook, for <see cref="BoundedPackage"/>.</summary>
+    public static readonly PackageLimits WorkbookLimits = new(
+        MaxEntries: 200,
+        MaxDirectoryBytes: 256 * 1024,
+        MaxInflatedBytes: MaxInflatedBytes,
+        MaxTokenBytes: 256 * 1024,
+        MaxDepth: 64,
+        MaxNames: 2_000);
 
     public static ParsedImport Read(byte[] body, string? contentType)
     {
@@ -203,30 +212,45 @@ public static class UnitFileReader
 
     // --- XLSX --------------------------------------------------------------------------------------------------
 
-    private static List<ImportRow> ReadWorkbook(byte[] body)
+    /// <summary>
+    /// The first sheet (or the one named <see cref="UnitSheet.SheetName"/>) streamed through the one bounded package reader:
+    /// nothing is loaded whole, a cell's text and each shared string are gathered in one builder and bounded as they grow,
+    /// and the read runs on a thread of its own that the request waits for at most <see cref="MaxReadTime"/>.
+    /// </summary>
+    private static List<ImportRow> ReadWorkbook(byte[] body) =>
+        BoundedRun.Run(token => ReadWorkbookHere(body, token), MaxReadTime,
+            () => throw Unreadable("invalid_xlsx", $"Tệp Excel quá lớn ({ReadBudget.TooSlow(MaxReadTime)})."), CancellationToken.None);
+
+    private static List<ImportRow> ReadWorkbookHere(byte[] body, CancellationToken ct)
     {
-        CheckPackage(body);
         try
         {
-            using var document = SpreadsheetDocument.Open(new MemoryStream(body, writable: false), false, new OpenSettings { MaxCharactersInPart = MaxCharactersInPart });
-            var workbook = document.WorkbookPart ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có bảng tính.");
-            var first = workbook.Workbook?.Sheets?.Elements<Sheet>().FirstOrDefault(s => s.Name?.Value == UnitSheet.SheetName)
-                ?? workbook.Workbook?.Sheets?.Elements<Sheet>().FirstOrDefault()
-                ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có trang tính nào.");
-            if (first.Id?.Value is not { } id || workbook.GetPartById(id) is not WorksheetPart sheet)
+            using var package = BoundedPackage.Open(new MemoryStream(body, writable: false), WorkbookLimits, new ReadBudget(MaxReadTime, ct));
+            if (package.HasMacros())
+            {
+                throw Unreadable("macros_not_allowed", "Tệp Excel có macro: vui lòng lưu lại dạng .xlsx không có macro.");
+            }
+
+            var workbook = WorkbookParts.Find(package) ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có bảng tính.");
+            var sheet = workbook.Choose(UnitSheet.SheetName) ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có trang tính nào.");
+            if (sheet.Part is not { } part)
             {
                 throw Unreadable("invalid_xlsx", "Không đọc được trang tính đầu tiên của tệp Excel.");
             }
 
-            var shared = workbook.SharedStringTablePart?.SharedStringTable?.Elements<SharedStringItem>().Select(s => s.InnerText).ToList() ?? [];
+            var shared = workbook.SharedStrings is { } sharedPart ? SheetXml.SharedStrings(package, sharedPart, MaxSharedStrings, MaxCellChars) : [];
             var lines = new List<(int Line, List<SheetCell> Cells)>();
-            foreach (var row in sheet.Worksheet?.GetFirstChild<SheetData>()?.Elements<Row>() ?? [])
+            foreach (var row in SheetXml.Rows(package, part, MaxCellChars))
             {
-                var line = (int)(row.RowIndex?.Value ?? (uint)(lines.Count + 1));
-                var cells = new List<SheetCell>();
-                foreach (var cell in row.Elements<Cell>())
+                if (lines.Count > MaxRows)
                 {
-                    var column = cell.CellReference?.Value is { } reference ? ColumnOf(reference) : cells.Count;
+                    throw TooManyRows();
+                }
+
+                var cells = new List<SheetCell>();
+                foreach (var cell in row.Cells)
+                {
+                    var column = cell.Reference is { } reference ? ColumnOf(reference) : cells.Count;
                     if (column > 50)
                     {
                         continue;
@@ -240,70 +264,42 @@ public static class UnitFileReader
                     cells.Add(ValueOf(cell, shared));
                 }
 
-                if (lines.Count > MaxRows)
-                {
-                    throw TooManyRows();
-                }
-
-                lines.Add((line, cells));
+                lines.Add((row.Index ?? lines.Count + 1, cells));
             }
 
             return RowsOf(lines);
         }
-        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or System.Xml.XmlException or IOException or InvalidOperationException or FormatException)
+        catch (ReadLimitException ex)
+        {
+            throw Unreadable("invalid_xlsx", $"Tệp Excel quá lớn ({ex.Reason}).");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or System.Xml.XmlException or IOException or FormatException)
         {
             throw Unreadable("invalid_xlsx", "Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc quá lớn.");
         }
     }
 
-    /// <summary>
-    /// Before the workbook is opened: a bounded package (entries, declared inflated size) without macros. What a part
-    /// really inflates to is bounded again while it is parsed (<see cref="OpenSettings.MaxCharactersInPart"/>).
-    /// </summary>
-    private static void CheckPackage(byte[] body)
-    {
-        try
-        {
-            using var zip = new ZipArchive(new MemoryStream(body, writable: false), ZipArchiveMode.Read);
-            if (zip.Entries.Count > MaxZipEntries || zip.Entries.Sum(e => e.Length) > MaxInflatedBytes)
-            {
-                throw Unreadable("invalid_xlsx", "Tệp Excel quá lớn khi giải nén.");
-            }
-
-            if (zip.Entries.Any(e => e.FullName.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase)))
-            {
-                throw Unreadable("macros_not_allowed", "Tệp Excel có macro: vui lòng lưu lại dạng .xlsx không có macro.");
-            }
-        }
-        catch (InvalidDataException)
-        {
-            throw Unreadable("invalid_xlsx", "Tệp không phải là tệp Excel (.xlsx) hợp lệ.");
-        }
-    }
-
     private sealed record SheetCell(string Text, bool Formula, double? Number = null);
 
-    private static SheetCell ValueOf(Cell cell, List<string> shared)
+    private static SheetCell ValueOf(SheetXml.Cell cell, List<string> shared)
     {
-        var formula = cell.CellFormula is not null;
-        var raw = cell.CellValue?.Text ?? "";
-        var type = cell.DataType?.Value;
-        if (type == CellValues.SharedString)
+        var raw = cell.Value ?? "";
+        if (cell.Type == "s")
         {
-            return new SheetCell(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < shared.Count ? shared[i] : "", formula);
+            return new SheetCell(int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < shared.Count ? shared[i] : "", cell.Formula);
         }
 
-        if (type == CellValues.InlineString)
+        if (cell.Type == "inlineStr")
         {
-            return new SheetCell(cell.InlineString?.InnerText ?? "", formula);
+            return new SheetCell(cell.Inline ?? "", cell.Formula);
         }
 
-        if ((type is null || type == CellValues.Number) && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        if (cell.Type is null or "n" && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            return new SheetCell(raw, formula, number);
+            return new SheetCell(raw, cell.Formula, number);
         }
 
-        return new SheetCell(raw, formula);
+        return new SheetCell(raw, cell.Formula);
     }
 
     private static int ColumnOf(string reference)

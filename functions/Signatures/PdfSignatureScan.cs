@@ -17,7 +17,7 @@ public sealed record ContentsEntry(long Start, long End, byte[]? Bytes, IReadOnl
 /// One pass over a PDF that finds what its signatures need, bounded: each <c>/ByteRange</c> array and each
 /// <c>/Contents</c> hex string (the place of a CMS signature), and, so the common case needs no second read,
 /// the SHA-256 of "the file with this hex string cut out" up to every <c>%%EOF</c> (where an incremental
-/// update may end) and the end. A signature whose byte range is exactly that (the gap is its hex string, the
+/// update may end and a byte range read before it names) and the end. A signature whose byte range is exactly that (the gap is its hex string, the
 /// second range ends at a revision's end) gets its digest from here; any other is hashed again by ranges.
 /// Bytes are pushed in order with <see cref="Append"/>; a PDF's structure is text, so matching is on bytes.
 /// </summary>
@@ -32,6 +32,7 @@ public sealed class PdfSignatureScan : IDisposable
     private readonly IncrementalHash running = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly List<Gap> gaps = [];
     private readonly List<ByteRangeEntry> ranges = [];
+    private readonly HashSet<long> wantedEnds = [];  // where a byte range read so far says its signed part ends
 
     private long position;  // offset of the next byte pushed
     private long hashedTo;  // every hash has seen the file up to here (gaps excepted)
@@ -259,6 +260,10 @@ public sealed class PdfSignatureScan : IDisposable
         }
 
         ranges.Add(new ByteRangeEntry(keywordStart, values.ToArray()));
+        if (values.Count == 4)
+        {
+            wantedEnds.Add(values[2] + values[3]);
+        }
     }
 
     private void OpenGap(ReadOnlySpan<byte> chunk, long chunkStart, long at)
@@ -350,8 +355,17 @@ public sealed class PdfSignatureScan : IDisposable
         hashedTo = to;
     }
 
+    /// <summary>
+    /// The digests at a place a revision may end, kept only where a byte range already read says a signed part ends
+    /// (at most one per byte range): a file of a million <c>%%EOF</c> keeps no more than a signed one does.
+    /// </summary>
     private void Snapshot(ReadOnlySpan<byte> chunk, long chunkStart, long at)
     {
+        if (!wantedEnds.Contains(at))
+        {
+            return;
+        }
+
         Feed(chunk, chunkStart, at);
         foreach (var g in gaps)
         {

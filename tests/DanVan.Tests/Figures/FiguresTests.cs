@@ -235,6 +235,7 @@ public sealed class FiguresTests
         var otherPeriod = await bed.EnterWorkbookAsync(PeriodId, token, lastYear);
         var formula = await bed.EnterWorkbookAsync(PeriodId, token, FillIn(mine, (doc, sheet) =>
             Cell(sheet, ValueCell(doc, sheet, "QT_SO_CUOC")).CellFormula = new S.CellFormula("SUM(100,28)")));
+        var macroSheet = await bed.EnterWorkbookAsync(PeriodId, token, WithEntry(mine, "xl/macrosheets/sheet3.xml", "<xm:macrosheet xmlns:xm=\"http://schemas.microsoft.com/office/excel/2006/main\"/>"u8.ToArray()));
         var macros = await bed.EnterWorkbookAsync(PeriodId, token, WithEntry(mine, "xl/vbaProject.bin", [0xD0, 0xCF, 0x11, 0xE0]));
         var altered = await bed.EnterWorkbookAsync(PeriodId, token, FillIn(mine, (doc, sheet) =>
             SetSharedString(doc, sheet, "B" + RowOf(doc, sheet, "QT_SO_CUOC"), "MA_KHAC")));
@@ -246,6 +247,7 @@ public sealed class FiguresTests
         Assert.Contains("Sở Nội vụ", otherUnit.Json.GetProperty("detail").GetString());
         Assert.Equal((400, "template_wrong_period"), (otherPeriod.Status, otherPeriod.Code));
         Assert.Equal((400, "workbook_formulas"), (formula.Status, formula.Code));
+        Assert.Equal((400, "workbook_macros"), (macroSheet.Status, macroSheet.Code));
         Assert.Equal((400, "workbook_macros"), (macros.Status, macros.Code));
         Assert.Equal((400, "template_altered"), (altered.Status, altered.Code));
         Assert.Equal((400, "validation_failed"), (badValue.Status, badValue.Code));

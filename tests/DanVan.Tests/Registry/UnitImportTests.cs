@@ -172,6 +172,52 @@ public class UnitImportTests
     }
 
     [Fact]
+    public async Task A_workbook_with_an_excel_4_macro_sheet_and_no_vba_project_is_refused_like_one_with_macros()
+    {
+        await using var app = await TestApp.StartAsync();
+        var plain = Workbook(Header, ["so-y-te", "Sở Y tế", "Sở, ban, ngành", "a@example.org", "", "2023-05-25", ""]);
+        var underMacrosheets = AddEntry(plain, "xl/macrosheets/sheet2.xml");
+        var declaredElsewhere = WithMacroSheetDeclared(plain, "xl/worksheets/sheet9.xml");
+
+        var named = await InvokeImportAsync(app, underMacrosheets, Xlsx, "dryRun=true");
+        var declared = await InvokeImportAsync(app, declaredElsewhere, Xlsx, "dryRun=true");
+        var applied = await InvokeImportAsync(app, underMacrosheets, Xlsx, null);
+
+        Assert.Equal((400, "macros_not_allowed"), (named.Status, named.Code));
+        Assert.Equal((400, "macros_not_allowed"), (declared.Status, declared.Code));
+        Assert.Contains("macro", named.Json.GetProperty("detail").GetString());
+        Assert.Equal(400, applied.Status);
+        Assert.Empty(await app.Get<UnitRegistry>().ListAsync());
+    }
+
+    /// <summary>An Excel 4.0 macro sheet stored under an ordinary worksheet's name, known only by its content type.</summary>
+    private static byte[] WithMacroSheetDeclared(byte[] xlsx, string part)
+    {
+        using var stream = new MemoryStream();
+        stream.Write(xlsx);
+        using (var archive = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var types = archive.GetEntry("[Content_Types].xml")!;
+            string text;
+            using (var reader = new StreamReader(types.Open()))
+            {
+                text = reader.ReadToEnd();
+            }
+
+            types.Delete();
+            using (var writer = new StreamWriter(archive.CreateEntry("[Content_Types].xml").Open()))
+            {
+                writer.Write(text.Replace("</Types>", $"<Override PartName=\"/{part}\" ContentType=\"application/vnd.ms-excel.macrosheet+xml\"/></Types>", StringComparison.Ordinal));
+            }
+
+            using var entry = new StreamWriter(archive.CreateEntry(part).Open());
+            entry.Write("<?xml version=\"1.0\" encoding=\"UTF-8\"?><xm:macrosheet xmlns:xm=\"http://schemas.microsoft.com/office/excel/2006/main\"/>");
+        }
+
+        return stream.ToArray();
+    }
+
+    [Fact]
     public async Task Dates_excel_stored_as_serial_numbers_and_columns_in_another_order_are_read_by_header()
     {
         var body = Workbook(
