@@ -114,7 +114,10 @@ public static class OoxmlParts
         }
     }
 
-    /// <summary>One <c>Override</c> for the main part, with the kind's content type, in a content-types document.</summary>
+    /// <summary>
+    /// The content type the document gives the main part is the kind's: its <c>Override</c> when there is one, else the
+    /// <c>Default</c> for its extension (OPC, ECMA-376 part 2 §10.1.2.4); two of either for the part is no answer.
+    /// </summary>
     private static bool DeclaresMainPart(byte[] xml, Kind kind)
     {
         try
@@ -125,16 +128,27 @@ public static class OoxmlParts
                 return false;
             }
 
-            var declared = new List<string?>();
+            var extension = Path.GetExtension(kind.MainPart).TrimStart('.');
+            var overrides = new List<string?>();
+            var defaults = new List<string?>();
             while (reader.Read())
             {
-                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1 && reader.LocalName == "Override" && reader.NamespaceURI == ContentTypesNamespace
-                    && string.Equals(reader.GetAttribute("PartName"), "/" + kind.MainPart, StringComparison.OrdinalIgnoreCase))
+                if (reader.NodeType != XmlNodeType.Element || reader.Depth != 1 || reader.NamespaceURI != ContentTypesNamespace)
                 {
-                    declared.Add(reader.GetAttribute("ContentType")?.Trim());
+                    continue;
+                }
+
+                if (reader.LocalName == "Override" && string.Equals(reader.GetAttribute("PartName"), "/" + kind.MainPart, StringComparison.OrdinalIgnoreCase))
+                {
+                    overrides.Add(reader.GetAttribute("ContentType")?.Trim());
+                }
+                else if (reader.LocalName == "Default" && string.Equals(reader.GetAttribute("Extension"), extension, StringComparison.OrdinalIgnoreCase))
+                {
+                    defaults.Add(reader.GetAttribute("ContentType")?.Trim());
                 }
             }
 
+            var declared = overrides.Count > 0 ? overrides : defaults;
             return declared is [var only] && only == kind.MainContentType;
         }
         catch (XmlException)
