@@ -7,5 +7,6 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<DanVan.Telemetry.TelemetryMiddleware>();
 builder.UseMiddleware<ProblemMiddleware>();
+builder.UseMiddleware<UnitCodeMiddleware>();
 builder.Services.AddDanVan(builder.Configuration);
 builder.Build().Run();

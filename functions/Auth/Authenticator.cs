@@ -1,5 +1,7 @@
 using DanVan.Configuration;
+using DanVan.Domain;
 using DanVan.Http;
+using DanVan.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +11,7 @@ namespace DanVan.Auth;
 /// Every HTTP function is anonymous to the Functions host; DanVan checks <c>Authorization: Bearer</c>
 /// itself, before it looks anything else up, so a refused caller learns nothing about what exists.
 /// </summary>
-public sealed class Authenticator(CredentialStore credentials, IOptions<DanVanOptions> options)
+public sealed class Authenticator(CredentialStore credentials, UnitRegistry registry, TimeProvider clock, IOptions<DanVanOptions> options)
 {
     private readonly string adminHash = CredentialStore.Hash(options.Value.AdminToken);
 
@@ -23,7 +25,17 @@ public sealed class Authenticator(CredentialStore credentials, IOptions<DanVanOp
         }
 
         var unit = await credentials.FindUnitAsync(token, ct);
-        return unit is null ? throw Problems.Unauthorized() : new Caller(unit);
+        return unit is null ? throw Problems.Unauthorized() : new Caller(await RequireActiveAsync(unit, ct));
+    }
+
+    /// <summary>
+    /// A unit's credential works while the unit is in the registry and through its last day (<c>activeTo</c>, Vietnam
+    /// calendar): from the next day it is refused (403 <c>unit_ended</c>). What the unit sent stays in the records.
+    /// </summary>
+    private async Task<string> RequireActiveAsync(string unitCode, CancellationToken ct)
+    {
+        var unit = await registry.FindAsync(unitCode, ct) ?? throw Problems.Unauthorized();
+        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw Problems.UnitEnded(unit) : unitCode;
     }
 
     /// <summary>The admin, or 401/403.</summary>

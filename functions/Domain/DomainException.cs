@@ -17,6 +17,9 @@ public enum Refusal
 
     /// <summary>The caller acted on a state that has changed since it looked (HTTP: 412, with If-Match).</summary>
     PreconditionFailed,
+
+    /// <summary>What was given is larger than DanVan takes (HTTP: 413).</summary>
+    TooLarge,
 }
 
 /// <summary>

@@ -18,6 +18,16 @@ public static class VietnamTime
 
     public static DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
 
+    /// <summary>
+    /// The calendar dates DanVan takes from people (a unit's dates, a deadline): 1/1/1900 to 31/12/2099. Outside
+    /// them a date is a typing mistake, and 31/12/9999 has no next day to compute with.
+    /// </summary>
+    public static readonly DateOnly FirstDate = new(1900, 1, 1);
+
+    public static readonly DateOnly LastDate = new(2099, 12, 31);
+
+    public static bool IsInRange(DateOnly date) => date >= FirstDate && date <= LastDate;
+
     /// <summary>00:00 Vietnam time on <paramref name="date"/>.</summary>
     public static DateTimeOffset StartOfDay(DateOnly date) => new(date.ToDateTime(TimeOnly.MinValue), Offset);
 

@@ -28,8 +28,12 @@ public static partial class FigureRules
     [GeneratedRegex(@"^\d+(\.\d+)?$")]
     private static partial Regex PlainNumber();
 
-    /// <summary>The figures as stored (code → value; yes/no as 1/0), or a <c>validation_failed</c> refusal naming each bad one.</summary>
-    public static IReadOnlyDictionary<string, decimal> Check(IndicatorSet set, IReadOnlyDictionary<string, RawFigure> raw)
+    /// <summary>
+    /// The figures as stored (code → value; yes/no as 1/0), or a <c>validation_failed</c> refusal naming each bad one.
+    /// <paramref name="numbersAnswerYesNo"/>: a number 1 or 0 answers a yes/no indicator, as in a spreadsheet cell a person
+    /// typed; a program's JSON says yes or no with true or false, and a number there is the wrong type.
+    /// </summary>
+    public static IReadOnlyDictionary<string, decimal> Check(IndicatorSet set, IReadOnlyDictionary<string, RawFigure> raw, bool numbersAnswerYesNo = true)
     {
         var errors = new List<Violation>();
         var values = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
@@ -46,7 +50,7 @@ public static partial class FigureRules
                 continue;
             }
 
-            if (Value(indicator, figure, out var problem) is { } value)
+            if (Value(indicator, figure, numbersAnswerYesNo, out var problem) is { } value)
             {
                 values[code] = value;
             }
@@ -63,13 +67,13 @@ public static partial class FigureRules
     public static IReadOnlyList<string> MissingRequired(IndicatorSet set, IReadOnlyDictionary<string, decimal> values) =>
         set.Indicators.Where(i => i.Required && !values.ContainsKey(i.Code)).Select(i => i.Code).ToList();
 
-    private static decimal? Value(Indicator indicator, RawFigure figure, out Violation? problem)
+    private static decimal? Value(Indicator indicator, RawFigure figure, bool numbersAnswerYesNo, out Violation? problem)
     {
         problem = null;
         var label = $"\"{indicator.Label}\" ({indicator.Code})";
         if (indicator.Type == IndicatorType.YesNo)
         {
-            var flag = figure.Flag ?? (figure.Number is { } n && n is 0 or 1 ? n == 1 : ParseYesNo(figure.Text));
+            var flag = figure.Flag ?? (figure.Number is { } n ? (numbersAnswerYesNo && n is 0 or 1 ? (bool?)(n == 1) : null) : ParseYesNo(figure.Text));
             if (flag is null)
             {
                 problem = new Violation(null, indicator.Code, "wrong_type", $"{label} chỉ nhận Có hoặc Không.");

@@ -36,10 +36,15 @@ public static class FiguresProblems
         new(Refusal.Invalid, "template_altered", "Biểu mẫu đã bị sửa cấu trúc", $"Ô {reference} của biểu mẫu không còn đúng mã chỉ tiêu (có thể đã chèn hoặc xoá dòng). Hãy tải lại biểu mẫu và chỉ nhập vào cột Số liệu.");
 
     public static DomainException WorkbookTooLarge(long maxBytes) =>
-        new(Refusal.Invalid, "workbook_too_large", "Tệp số liệu quá lớn", $"Tệp số liệu vượt quá {maxBytes / 1024} KB; biểu mẫu của DanVan nhỏ hơn nhiều.");
+        new(Refusal.TooLarge, "workbook_too_large", "Tệp số liệu quá lớn", $"Tệp số liệu vượt quá {maxBytes / 1024} KB; biểu mẫu của DanVan nhỏ hơn nhiều.");
 
     public static DomainException NoteTooLong(int max) =>
         new(Refusal.Invalid, "note_too_long", "Ghi chú quá dài", $"Ghi chú dài tối đa {max} ký tự.");
+
+    /// <summary>NUL and the other control characters (tab and line breaks aside) are no text a person wrote; they break what shows or exports the note.</summary>
+    public static DomainException NoteHasControlCharacters() =>
+        DomainException.Invalid("Ghi chú chứa ký tự điều khiển (ví dụ NUL); chỉ nhận văn bản, dấu tab và xuống dòng.",
+            [new Violation(null, "note", "control_character", "Ghi chú không được chứa ký tự điều khiển (trừ tab và xuống dòng).")]);
 
     private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }

@@ -51,7 +51,7 @@ public sealed class FiguresService(
     public async Task<FigureReceipt> EnterAsync(UploadTarget target, IReadOnlyDictionary<string, RawFigure> raw, string source, string? note, CancellationToken ct = default)
     {
         var set = await DefinitionsForAsync(target.Period, ct) ?? throw FiguresProblems.NoIndicators(target.Period);
-        return await StoreAsync(target, set, FigureRules.Check(set, raw), source, note, ct);
+        return await StoreAsync(target, set, FigureRules.Check(set, raw, numbersAnswerYesNo: source != SourceJson), source, note, ct);
     }
 
     /// <summary>Reads a filled-in template (bounded), checks it is this period's and this unit's, then stores its figures.</summary>
@@ -145,6 +145,11 @@ public sealed class FiguresService(
         if (note?.Length > MaxNoteLength)
         {
             throw FiguresProblems.NoteTooLong(MaxNoteLength);
+        }
+
+        if (note is not null && note.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
+        {
+            throw FiguresProblems.NoteHasControlCharacters();
         }
 
         var entry = new FigureEntry(

@@ -121,18 +121,18 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
     /// </summary>
     private static DateTimeOffset ParseDeadline(string? text)
     {
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && VietnamTime.IsInRange(day))
         {
             return VietnamTime.StartOfDay(day.AddDays(1));
         }
 
         if (text is { Length: >= 20 and <= 40 } && text[10] == 'T' && (text.EndsWith('Z') || text[^6] is '+' or '-')
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) && VietnamTime.IsInRange(DateOnly.FromDateTime(instant.UtcDateTime)))
         {
             return instant;
         }
 
-        const string detail = "Hạn mới là một thời điểm ISO 8601 có múi giờ (ví dụ 2026-05-30T00:00:00+07:00, thời điểm đầu tiên bị tính là muộn) hoặc một ngày (ví dụ 2026-05-29: đúng hạn đến hết ngày đó, giờ Việt Nam).";
+        const string detail = "Hạn mới là một thời điểm ISO 8601 có múi giờ (ví dụ 2026-05-30T00:00:00+07:00, thời điểm đầu tiên bị tính là muộn) hoặc một ngày (ví dụ 2026-05-29: đúng hạn đến hết ngày đó, giờ Việt Nam), trong khoảng năm 1900 đến năm 2099.";
         throw Problems.Validation(detail, [new Violation(null, "deadline", "invalid", detail)]);
     }
 

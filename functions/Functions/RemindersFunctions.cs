@@ -23,7 +23,7 @@ public sealed class RemindersFunctions(Authenticator auth, PeriodCatalog periods
         CancellationToken ct)
     {
         var caller = await auth.RequireAdminAsync(request, ct);
-        var dryRun = DryRun(request.Query["dryRun"]);
+        var dryRun = QueryValues.Flag(request, "dryRun");
         var period = periods.Get(periodId);
         var run = await reminders.RunAsync(period, dryRun, caller.Actor, ct);
         return ApiResults.Json(new
@@ -35,13 +35,4 @@ public sealed class RemindersFunctions(Authenticator auth, PeriodCatalog periods
             Reminders = run.Reminders.Select(r => new { r.UnitCode, r.UnitName, r.Stage, r.To, r.Cc, r.Status, r.Reason, r.MessageId }),
         });
     }
-
-    private static bool DryRun(string? value) => value switch
-    {
-        null or "" => false,
-        _ when bool.TryParse(value, out var b) => b,
-        "1" => true,
-        "0" => false,
-        _ => throw Problems.BadParameter("dryRun", "Tham số dryRun phải là true hoặc false."),
-    };
 }

@@ -53,13 +53,14 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         CancellationToken ct)
     {
         var caller = await auth.RequireAdminAsync(request, ct);
+        var dryRun = QueryValues.Flag(request, "dryRun");
+        var previewId = QueryValues.Optional(request, "previewId", ImportPreview.IsId, "Tham số previewId là mã của bản xem trước (previewId trong câu trả lời của ?dryRun=true), 64 ký tự 0-9a-f.");
         var file = UnitFileReader.Read(await RequestJson.ReadBytesAsync(request, ct: ct), request.ContentType);
-        if (string.Equals(request.Query["dryRun"], "true", StringComparison.OrdinalIgnoreCase))
+        if (dryRun)
         {
             return ApiResults.Json(await imports.PreviewAsync(file, ct));
         }
 
-        var previewId = request.Query["previewId"].ToString() is { Length: > 0 } given ? given : null;
         var (result, preview) = await imports.ApplyAsync(file, previewId, ct);
         await audit.RecordAsync(caller, AuditActions.UnitImport,
             detail: $"{file.Format}: imported={result.Imported} updated={result.Updated} ended={preview.Ended} unchanged={preview.Unchanged}" + (previewId is null ? "" : $" preview={previewId}"), ct: ct);

@@ -62,6 +62,7 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger, Telemet
         Refusal.NotFound => StatusCodes.Status404NotFound,
         Refusal.Conflict => StatusCodes.Status409Conflict,
         Refusal.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        Refusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status400BadRequest,
     };
 

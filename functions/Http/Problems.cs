@@ -23,6 +23,11 @@ public static class Problems
     public static ProblemException Forbidden() =>
         new(403, "forbidden", "Không có quyền", "Thông tin xác thực này không được phép thực hiện thao tác này.");
 
+    /// <summary>A unit's credential after the unit's last day in the registry.</summary>
+    public static ProblemException UnitEnded(Unit unit) =>
+        new(403, "unit_ended", "Đơn vị đã ngừng hoạt động",
+            $"Đơn vị \"{unit.Name}\" đã kết thúc hoạt động ngày {VietnamTime.FormatDate(unit.ActiveTo!.Value)}; mã truy cập của đơn vị không còn dùng được. Báo cáo đã nộp vẫn được lưu trong hồ sơ.");
+
     public static ProblemException UnknownUnit(string unitCode) =>
         new(404, "unknown_unit", "Không tìm thấy đơn vị", $"Đơn vị \"{unitCode}\" không có trong danh sách đơn vị.");
 

@@ -72,7 +72,7 @@ public static class UnitFileReader
         List<UnitRecord?>? records;
         try
         {
-            records = JsonSerializer.Deserialize<List<UnitRecord?>>(body, Http.Json.Options);
+            records = JsonSerializer.Deserialize<List<UnitRecord?>>(Http.Json.WithoutBom(body), Http.Json.Options);
         }
         catch (JsonException ex)
         {

@@ -20,7 +20,11 @@ public sealed record PreviewRow(int Line, string? Code, string? Name, string Act
 /// The preview of an import. <see cref="PreviewId"/> is the hash of what would be written and of what it replaces:
 /// applying with it writes exactly this, and is refused when the file or the registry changed since.
 /// </summary>
-public sealed record ImportPreview(string PreviewId, string Format, int Added, int Changed, int Ended, int Unchanged, int Invalid, IReadOnlyList<PreviewRow> Rows);
+public sealed record ImportPreview(string PreviewId, string Format, int Added, int Changed, int Ended, int Unchanged, int Invalid, IReadOnlyList<PreviewRow> Rows)
+{
+    /// <summary>Whether <paramref name="text"/> is written as a preview id is (a SHA-256 in lowercase hex).</summary>
+    public static bool IsId(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
+}
 
 public static class ImportActions
 {

@@ -88,7 +88,7 @@ public static partial class UnitRules
         var from = ParseDate(record.ActiveFrom);
         if (from is null)
         {
-            Fail("activeFrom", "invalid_date", "Ngày bắt đầu (activeFrom) là bắt buộc, dạng yyyy-MM-dd.");
+            Fail("activeFrom", "invalid_date", "Ngày bắt đầu (activeFrom) là bắt buộc, dạng yyyy-MM-dd, từ năm 1900 đến năm 2099.");
         }
 
         DateOnly? to = null;
@@ -97,7 +97,7 @@ public static partial class UnitRules
             to = ParseDate(record.ActiveTo);
             if (to is null)
             {
-                Fail("activeTo", "invalid_date", "Ngày kết thúc (activeTo) phải có dạng yyyy-MM-dd hoặc để trống.");
+                Fail("activeTo", "invalid_date", "Ngày kết thúc (activeTo) phải có dạng yyyy-MM-dd, từ năm 1900 đến năm 2099, hoặc để trống.");
             }
             else if (from is not null && to < from)
             {
@@ -109,7 +109,7 @@ public static partial class UnitRules
     }
 
     private static DateOnly? ParseDate(string? text) =>
-        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && VietnamTime.IsInRange(d) ? d : null;
 
     /// <summary>
     /// Where DanVan keeps or shows a list of addresses it separates them with ';' (the registry's row,

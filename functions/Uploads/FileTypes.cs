@@ -90,13 +90,11 @@ public static class FileTypes
             return SniffResult.Matches;
         }
 
-        return contentTypes.Contains(OoxmlMainPart(type).ContentType, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
+        return contentTypes.Contains(OoxmlMainPart(type).MainContentType, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
     }
 
-    /// <summary>The main part of an OOXML kind: where Office and LibreOffice write it, and its content type.</summary>
-    private static (string Name, string ContentType) OoxmlMainPart(FileType type) => type.Extension == "docx"
-        ? ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
-        : ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml");
+    /// <summary>The OOXML kind of a type: its main part where Office and LibreOffice write it, that part's content type and root.</summary>
+    private static OoxmlParts.Kind OoxmlMainPart(FileType type) => type.Extension == "docx" ? OoxmlParts.Document : OoxmlParts.Workbook;
 
     /// <summary>How much of the start of a file <see cref="CheckPackageAsync"/> reads to look at an ODF package's first entry again.</summary>
     private const int PackageHeadBytes = 4096;
@@ -108,8 +106,8 @@ public static class FileTypes
     /// a first entry with ZIP64 sizes cannot be followed. This reads the ZIP's central directory from the
     /// end of the file (<see cref="ZipDirectory"/>: a few ranged reads, bounded) and requires:
     /// <list type="bullet">
-    /// <item>DOCX/XLSX: the entries <c>[Content_Types].xml</c> and the kind's main part
-    /// (<c>word/document.xml</c>, <c>xl/workbook.xml</c>);</item>
+    /// <item>DOCX/XLSX: <c>[Content_Types].xml</c> declaring the kind's main part (<c>word/document.xml</c>,
+    /// <c>xl/workbook.xml</c>) with its content type, and that part XML of the kind's root (<see cref="OoxmlParts"/>);</item>
     /// <item>ODT/ODS: <c>mimetype</c> as the first entry, stored, at the start of the file, whose content is
     /// the kind's media type (read again from the first bytes);</item>
     /// <item>both: no two entries with the same name (OPC compares part names ignoring ASCII case), which
@@ -129,10 +127,9 @@ public static class FileTypes
             return SniffResult.Mismatch;
         }
 
-        bool Has(string name) => entries.Any(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
         if (type.Family == FileFamily.Ooxml)
         {
-            return Has("[Content_Types].xml") && Has(OoxmlMainPart(type).Name) ? SniffResult.Matches : SniffResult.Mismatch;
+            return await OoxmlParts.CheckAsync(OoxmlMainPart(type), entries, length, read, ct) ? SniffResult.Matches : SniffResult.Mismatch;
         }
 
         if (entries[0] is not { Name: "mimetype", Method: 0, LocalHeaderOffset: 0 })

@@ -20,7 +20,8 @@ public sealed record Receipt(
     string? Note,
     string? SignatureVerdict = null,
     IReadOnlyList<PdfSignature>? Signatures = null,
-    string? SignatureSummary = null)
+    string? SignatureSummary = null,
+    DuplicateOf? DuplicateOf = null)
 {
     public static Receipt From(SubmissionVersionEntity row, Period period)
     {
@@ -42,6 +43,33 @@ public sealed record Receipt(
             signatures?.Signatures,
             signatures?.Summary);
     }
+}
+
+/// <summary>
+/// On the answer (200) to a byte-identical copy of the unit's latest version: nothing new was stored, the receipt is
+/// <see cref="Version"/>'s, and <see cref="Kept"/> names what of that version stands where this upload said otherwise
+/// (<c>fileName</c>, <c>note</c>): the new name and note are not recorded.
+/// </summary>
+public sealed record DuplicateOf(int Version, IReadOnlyList<string> Kept)
+{
+    public static DuplicateOf Compare(SubmissionVersionEntity latest, SubmissionVersionEntity sent)
+    {
+        var kept = new List<string>();
+        if (!string.Equals(latest.FileName, sent.FileName, StringComparison.Ordinal))
+        {
+            kept.Add("fileName");
+        }
+
+        if (!string.Equals(latest.Note ?? "", sent.Note ?? "", StringComparison.Ordinal))
+        {
+            kept.Add("note");
+        }
+
+        return new DuplicateOf(latest.Version, kept);
+    }
+
+    /// <summary>For the audit trail: "; kept fileName, note of v1", or nothing when the upload said the same.</summary>
+    public string Describe() => Kept.Count == 0 ? "" : $"; kept {string.Join(", ", Kept)} of v{Version}";
 }
 
 /// <summary><c>GET …/reports/{unitCode}</c>: every version, oldest first.</summary>

@@ -149,8 +149,9 @@ public sealed class UploadService(
 
                 if (written.Identical is { } latest)
                 {
-                    await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored"), ct);
-                    return new UploadOutcome(Receipt.From(latest, period), false);
+                    var duplicate = DuplicateOf.Compare(latest, row);
+                    await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored{duplicate.Describe()}"), ct);
+                    return new UploadOutcome(Receipt.From(latest, period) with { DuplicateOf = duplicate }, false);
                 }
 
                 // The leading bytes were checked while the body streamed; an OOXML or ODF package is checked whole
@@ -247,17 +248,18 @@ public sealed class UploadService(
             throw UploadProblems.DigestMismatch();
         }
 
+        // What this upload says of itself, also when it turns out a copy of the latest version (its answer names what differs).
+        row.FileName = file.FileName;
+        row.Note = file.Note;
         var written = await LatestIfIdenticalAsync(basis, row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct);
         if (written.Identical is not null)
         {
             return written;
         }
 
-        row.FileName = file.FileName;
         row.ContentType = file.Type.ContentType;
         row.SizeBytes = file.Staged.SizeBytes;
         row.Sha256 = file.Staged.Sha256Hex;
-        row.Note = file.Note;
         await BlockStager.CommitAsync(blob, file.Staged, file.Type.ContentType, Metadata(row, row.Sha256), ct);
         return written;
     }

@@ -198,11 +198,31 @@ public static class Samples
         return bytes;
     }
 
+    public const string WordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+    public const string SheetNamespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
     public static byte[] Docx(string text = "Báo cáo công tác dân vận") =>
-        Ooxml("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/document.xml", text);
+        Ooxml("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/document.xml", DocumentXml(text));
 
     public static byte[] Xlsx() =>
-        Ooxml("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/workbook.xml", "<workbook/>");
+        Ooxml("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/workbook.xml", WorkbookXml);
+
+    /// <summary>A <c>word/document.xml</c> as Word writes it, in short: <c>w:document</c>, its <c>w:body</c>, one paragraph.</summary>
+    public static string DocumentXml(string text = "Báo cáo") =>
+        $"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document xmlns:w=\"{WordNamespace}\"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>";
+
+    public static readonly string WorkbookXml = $"<workbook xmlns=\"{SheetNamespace}\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\"/></sheets></workbook>";
+
+    /// <summary>A <c>[Content_Types].xml</c> declaring <paramref name="mainPart"/> with <paramref name="mainContentType"/>.</summary>
+    public static string ContentTypesXml(string mainContentType, string mainPart) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" +
+        "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>" +
+        $"<Override PartName=\"/{mainPart}\" ContentType=\"{mainContentType}\"/></Types>";
+
+    public static readonly string DocxContentTypes = ContentTypesXml("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "word/document.xml");
+
+    public static readonly string XlsxContentTypes = ContentTypesXml("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xl/workbook.xml");
 
     public static byte[] Odt() => Odf("application/vnd.oasis.opendocument.text");
 
@@ -220,16 +240,13 @@ public static class Samples
         return stream.ToArray();
     }
 
-    private static byte[] Ooxml(string mainContentType, string mainPart, string text)
+    private static byte[] Ooxml(string mainContentType, string mainPart, string xml)
     {
         using var stream = new MemoryStream();
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
         {
-            Write(zip, "[Content_Types].xml",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" +
-                "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>" +
-                $"<Override PartName=\"/{mainPart}\" ContentType=\"{mainContentType}\"/></Types>");
-            Write(zip, mainPart, $"<root>{text}</root>");
+            Write(zip, "[Content_Types].xml", ContentTypesXml(mainContentType, mainPart));
+            Write(zip, mainPart, xml);
         }
 
         return stream.ToArray();

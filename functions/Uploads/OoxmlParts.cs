@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using System.Xml;
+
+namespace DanVan.Uploads;
+
+/// <summary>
+/// What makes a ZIP a DOCX or an XLSX beyond its entry names, read from the stored file by a few bounded
+/// ranged reads: <c>[Content_Types].xml</c> declares the kind's main part with the kind's content type, and
+/// the main part is XML whose root is the kind's (<c>w:document</c> holding a <c>w:body</c>; <c>workbook</c>
+/// holding <c>sheets</c>). A package with an empty <c>[Content_Types].xml</c> or a main part that is not the
+/// kind's XML is no report, whatever its entries are called. Only the start of the main part is read.
+/// </summary>
+public static class OoxmlParts
+{
+    /// <summary>One OOXML kind: its main part, that part's content type, the namespaces of its root (transitional, strict), the root and the child it must hold.</summary>
+    public sealed record Kind(string MainPart, string MainContentType, IReadOnlyList<string> Namespaces, string Root, string Child);
+
+    public static readonly Kind Document = new(
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        ["http://schemas.openxmlformats.org/wordprocessingml/2006/main", "http://purl.oclc.org/ooxml/wordprocessingml/main"],
+        "document",
+        "body");
+
+    public static readonly Kind Workbook = new(
+        "xl/workbook.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        ["http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"],
+        "workbook",
+        "sheets");
+
+    private const string ContentTypesPart = "[Content_Types].xml";
+    private const string ContentTypesNamespace = "http://schemas.openxmlformats.org/package/2006/content-types";
+
+    /// <summary>A real <c>[Content_Types].xml</c> is a few KB; past this (packed or unpacked) it is not read.</summary>
+    public const int MaxContentTypesBytes = 256 * 1024;
+
+    /// <summary>How much of the main part is read (packed, and unpacked): its root and first children are near its start.</summary>
+    public const int MainPartPrefixBytes = 64 * 1024;
+
+    /// <summary>Room for a local header's name and extra field; a package's are tens of bytes.</summary>
+    private const int MaxLocalNameAndExtra = 4096;
+
+    private const int LocalHeaderSize = 30;
+    private const uint LocalSignature = 0x04034b50;
+
+    /// <summary>Whether the package's content types and main part are those of <paramref name="kind"/>.</summary>
+    public static async Task<bool> CheckAsync(Kind kind, IReadOnlyList<ZipEntryInfo> entries, long length, ReadRange read, CancellationToken ct = default)
+    {
+        if (Find(entries, ContentTypesPart) is not { CompressedSize: <= MaxContentTypesBytes, UncompressedSize: <= MaxContentTypesBytes } types
+            || Find(entries, kind.MainPart) is not { } main)
+        {
+            return false;
+        }
+
+        var typesXml = await ReadAsync(types, MaxContentTypesBytes, length, read, ct);
+        if (typesXml is null || typesXml.Length != types.UncompressedSize || !DeclaresMainPart(typesXml, kind))
+        {
+            return false;
+        }
+
+        var mainXml = await ReadAsync(main, MainPartPrefixBytes, length, read, ct);
+        return mainXml is not null && HasRoot(mainXml, kind);
+    }
+
+    private static ZipEntryInfo? Find(IReadOnlyList<ZipEntryInfo> entries, string name) =>
+        entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Up to <paramref name="max"/> bytes of the entry's content (stored or deflated), from at most
+    /// <paramref name="max"/> of its packed bytes: one ranged read of its local header and data. Null when the
+    /// local header is not where the directory says, or the method is neither.
+    /// </summary>
+    private static async Task<byte[]?> ReadAsync(ZipEntryInfo entry, int max, long length, ReadRange read, CancellationToken ct)
+    {
+        if (entry.Method is not (0 or 8))
+        {
+            return null;
+        }
+
+        var packed = (int)Math.Min(entry.CompressedSize, max);
+        var bytes = await read(entry.LocalHeaderOffset, (int)Math.Min(LocalHeaderSize + MaxLocalNameAndExtra + packed, length - entry.LocalHeaderOffset), ct);
+        var header = bytes.Span;
+        if (header.Length < LocalHeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalSignature)
+        {
+            return null;
+        }
+
+        var nameAndExtra = BinaryPrimitives.ReadUInt16LittleEndian(header[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
+        var dataOffset = LocalHeaderSize + nameAndExtra;
+        if (nameAndExtra > MaxLocalNameAndExtra || bytes.Length < dataOffset + packed)
+        {
+            return null;
+        }
+
+        var data = bytes.Slice(dataOffset, packed);
+        if (entry.Method == 0)
+        {
+            return data.ToArray();
+        }
+
+        try
+        {
+            using var inflate = new DeflateStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress);
+            var buffer = new byte[max];
+            var total = await inflate.ReadAtLeastAsync(buffer, max, throwOnEndOfStream: false, ct);
+            return buffer[..total];
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The content type the document gives the main part is the kind's: its <c>Override</c> when there is one, else the
+    /// <c>Default</c> for its extension (OPC, ECMA-376 part 2 §10.1.2.4); two of either for the part is no answer.
+    /// </summary>
+    private static bool DeclaresMainPart(byte[] xml, Kind kind)
+    {
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(xml, writable: false), Settings);
+            if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "Types" || reader.NamespaceURI != ContentTypesNamespace)
+            {
+                return false;
+            }
+
+            var extension = Path.GetExtension(kind.MainPart).TrimStart('.');
+            var overrides = new List<string?>();
+            var defaults = new List<string?>();
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element || reader.Depth != 1 || reader.NamespaceURI != ContentTypesNamespace)
+                {
+                    continue;
+                }
+
+                if (reader.LocalName == "Override" && string.Equals(reader.GetAttribute("PartName"), "/" + kind.MainPart, StringComparison.OrdinalIgnoreCase))
+                {
+                    overrides.Add(reader.GetAttribute("ContentType")?.Trim());
+                }
+                else if (reader.LocalName == "Default" && string.Equals(reader.GetAttribute("Extension"), extension, StringComparison.OrdinalIgnoreCase))
+                {
+                    defaults.Add(reader.GetAttribute("ContentType")?.Trim());
+                }
+            }
+
+            var declared = overrides.Count > 0 ? overrides : defaults;
+            return declared is [var only] && only == kind.MainContentType;
+        }
+        catch (XmlException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The main part's root is the kind's, in one of its namespaces, and holds the kind's child (read from the part's start only).</summary>
+    private static bool HasRoot(byte[] xmlStart, Kind kind)
+    {
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(xmlStart, writable: false), Settings);
+            if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != kind.Root || !kind.Namespaces.Contains(reader.NamespaceURI) || reader.IsEmptyElement)
+            {
+                return false;
+            }
+
+            var ns = reader.NamespaceURI;
+            reader.Read();
+            while (!reader.EOF && reader.Depth >= 1)
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1)
+                {
+                    if (reader.LocalName == kind.Child && reader.NamespaceURI == ns)
+                    {
+                        return true;
+                    }
+
+                    reader.Skip();
+                }
+                else
+                {
+                    reader.Read();
+                }
+            }
+
+            return false;
+        }
+        catch (XmlException)
+        {
+            // Not XML, or the read start of the part ended before the child.
+            return false;
+        }
+    }
+
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = true,
+        MaxCharactersInDocument = MaxContentTypesBytes * 2L,
+    };
+}
