@@ -24,18 +24,18 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
             return Caller.Admin;
         }
 
-        var unit = await credentials.FindUnitAsync(token, ct);
-        return unit is null ? throw Problems.Unauthorized() : new Caller(await RequireActiveAsync(unit, ct));
-    }
+        // A unit's credential works while the unit is in the registry and through its last day (activeTo, Vietnam
+        // calendar); from the next day it is 403 unit_ended. Its registry row is read beside the credential's.
+        var claimed = CredentialStore.UnitCodeOf(token) ?? throw Problems.Unauthorized();
+        var credential = credentials.FindUnitAsync(token, ct);
+        var registered = registry.FindAsync(claimed, ct);
+        await Task.WhenAll(credential, registered);
+        if (await credential is null || await registered is not { } unit)
+        {
+            throw Problems.Unauthorized();
+        }
 
-    /// <summary>
-    /// A unit's credential works while the unit is in the registry and through its last day (<c>activeTo</c>, Vietnam
-    /// calendar): from the next day it is refused (403 <c>unit_ended</c>). What the unit sent stays in the records.
-    /// </summary>
-    private async Task<string> RequireActiveAsync(string unitCode, CancellationToken ct)
-    {
-        var unit = await registry.FindAsync(unitCode, ct) ?? throw Problems.Unauthorized();
-        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw Problems.UnitEnded(unit) : unitCode;
+        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw Problems.UnitEnded(unit) : new Caller(unit.Code);
     }
 
     /// <summary>The admin, or 401/403.</summary>

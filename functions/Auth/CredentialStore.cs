@@ -59,14 +59,7 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
     /// <summary>The unit a token belongs to, or null if it is not a current unit token.</summary>
     public async Task<string?> FindUnitAsync(string token, CancellationToken ct = default)
     {
-        if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 200)
-        {
-            return null;
-        }
-
-        var dot = token.IndexOf('.', Prefix.Length);
-        var unitCode = dot < 0 ? "" : token[Prefix.Length..dot];
-        if (!UnitRules.IsValidCode(unitCode))
+        if (UnitCodeOf(token) is not { } unitCode)
         {
             return null;
         }
@@ -79,6 +72,19 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
 
         NoteUse(row.Value);
         return unitCode;
+    }
+
+    /// <summary>The unit code a token names in clear (not yet checked), or null when it is no unit token.</summary>
+    public static string? UnitCodeOf(string token)
+    {
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 200)
+        {
+            return null;
+        }
+
+        var dot = token.IndexOf('.', Prefix.Length);
+        var unitCode = dot < 0 ? "" : token[Prefix.Length..dot];
+        return UnitRules.IsValidCode(unitCode) ? unitCode : null;
     }
 
     /// <summary>Last use is recorded at most once per this long per unit: no write on every request.</summary>
