@@ -75,7 +75,7 @@ public sealed class StaffTokens : IDisposable
             throw Problems.Unauthorized();
         }
 
-        return CallerOf(result.ClaimsIdentity);
+        return CallerOf(result.ClaimsIdentity, options);
     }
 
     private async Task<OpenIdConnectConfiguration> ConfigurationAsync(CancellationToken ct)
@@ -97,7 +97,8 @@ public sealed class StaffTokens : IDisposable
     private Task<TokenValidationResult> ValidateWithAsync(string token, OpenIdConnectConfiguration configuration) =>
         handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
-            ValidIssuer = configuration.Issuer,
+            // The configured authority, not whatever the discovery document says (OpenID Connect Discovery §4.3).
+            ValidIssuers = [options.Authority, options.Authority.TrimEnd('/')],
             ValidAudience = options.Audience,
             IssuerSigningKeys = configuration.SigningKeys,
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
@@ -110,7 +111,8 @@ public sealed class StaffTokens : IDisposable
             RoleClaimType = options.RolesClaim,
         });
 
-    private Caller CallerOf(ClaimsIdentity identity)
+    /// <summary>The person a validated token names: <c>oid</c> (Entra) else <c>sub</c>, the name, the highest role from the roles claim or the group map.</summary>
+    internal static Caller CallerOf(ClaimsIdentity identity, AuthOptions options)
     {
         var subject = Clean(identity.FindFirst("oid")?.Value ?? identity.FindFirst("sub")?.Value, 128);
         if (subject.Length == 0)

@@ -60,7 +60,7 @@ public sealed class StaffActsTests(DanVanHost danvan)
             Assert.Contains(("decision.extend", Cuong), actors);
         }
 
-        var mail = await WaitForMailAsync(code, "decision-returned");
+        var mail = await danvan.WaitForMailAsync(code, "decision-returned");
         Assert.Contains("Trả lại bởi: Nguyễn Thị Bình, chuyên viên", mail.Text);
         Assert.Contains("Nguyễn Thị Bình, chuyên viên", mail.Html);
         Assert.DoesNotContain("dev-nguyen-thi-binh", mail.Text); // the unit reads the name; the subject id is for the records
@@ -95,21 +95,5 @@ public sealed class StaffActsTests(DanVanHost danvan)
         using var response = await danvan.SendAsync(DanVanHost.As(token, HttpMethod.Get, path));
         return (await response.ReadJsonAsync(HttpStatusCode.OK)).EnumerateArray()
             .Where(e => e.TryGetProperty("unitCode", out var unit) && unit.GetString() == code).ToList();
-    }
-
-    private async Task<Tests.Email.ReceivedMail> WaitForMailAsync(string code, string category)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (danvan.SendGrid.Received.FirstOrDefault(m => m.Arg("unitCode") == code && m.Categories.Contains(category)) is { } mail)
-            {
-                return mail;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"No {category} email for {code} within 30 s.");
     }
 }
