@@ -46,7 +46,7 @@ public sealed partial class StaffSignInTests(DanVanHost danvan)
             (auth.GetProperty("authority").GetString(), auth.GetProperty("clientId").GetString(), auth.GetProperty("audience").GetString(), auth.GetProperty("breakGlassAllowed").GetBoolean()));
     }
 
-    public static TheoryData<string> Forgeries => ["expired", "wrong-audience", "wrong-issuer", "alg-none", "foreign-key", "hs256-with-public-key", "tampered"];
+    public static TheoryData<string> Forgeries => ["expired", "wrong-audience", "wrong-issuer", "alg-none", "foreign-key", "unpublished-key", "hs256-with-public-key", "tampered"];
 
     [Theory]
     [MemberData(nameof(Forgeries))]
@@ -66,6 +66,7 @@ public sealed partial class StaffSignInTests(DanVanHost danvan)
             "wrong-issuer" => Sign(Descriptor(d => d.Issuer = "http://127.0.0.1:1"), danvan.Identity.SigningKey),
             "alg-none" => new JsonWebTokenHandler().CreateToken(Descriptor()),
             "foreign-key" => Sign(Descriptor(), (danvan.Identity.SigningKey.Kid, RSA.Create(2048))),
+            "unpublished-key" => Sign(Descriptor(), ("not-in-the-key-set", RSA.Create(2048))), // makes the worker re-read the key set, in vain
             "hs256-with-public-key" => new JsonWebTokenHandler().CreateToken(Descriptor(d => d.SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(danvan.Identity.SigningKey.Key.ExportSubjectPublicKeyInfo()) { KeyId = danvan.Identity.SigningKey.Kid }, SecurityAlgorithms.HmacSha256))),
             _ => Tamper(good),
