@@ -40,7 +40,9 @@ public sealed class ReadBudget(TimeSpan maxTime, CancellationToken ct)
 
     public static CultureInfo Culture => Domain.VietnamTime.Culture;
 
-    public static string Megabytes(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("0.#", Culture)} MB";
+    public static string Megabytes(long bytes) => bytes < 1024 * 1024
+        ? $"{(bytes / 1024.0).ToString("0.#", Culture)} KB"
+        : $"{(bytes / (1024.0 * 1024)).ToString("0.#", Culture)} MB";
 
     public static string Count(long n) => n.ToString("N0", Culture);
 }

@@ -182,6 +182,51 @@ public static class HostileFiles
         writer.Write(content);
     }
 
+    /// <summary>
+    /// One page that draws a form <paramref name="draws"/> times; the form shows <paramref name="formOperators"/> strings.
+    /// Each byte on disk is small, but every draw makes the form's letters again.
+    /// </summary>
+    public static byte[] PdfDrawingOneForm(int draws, int formOperators)
+    {
+        var form = new StringBuilder("BT /F1 10 Tf\n");
+        for (var i = 0; i < formOperators; i++)
+        {
+            form.Append(CultureInfo.InvariantCulture, $"1 0 0 1 56 {800 - i % 75 * 10} Tm (chu {i:D4}) Tj\n");
+        }
+
+        form.Append("ET");
+        var content = Flate(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("/Fm1 Do\n", draws))));
+        var formData = Flate(Encoding.ASCII.GetBytes(form.ToString()));
+        var pdf = new PdfWriter();
+        pdf.Object(1, "<< /Type /Catalog /Pages 2 0 R >>");
+        pdf.Object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+        pdf.Object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> /Contents 4 0 R >>");
+        pdf.Object(4, $"<< /Length {content.Length} /Filter /FlateDecode >>", content);
+        pdf.Object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        pdf.Object(6, $"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Length {formData.Length} /Filter /FlateDecode >>", formData);
+        return pdf.WithXrefTable(root: 1);
+    }
+
+    /// <summary>One page whose content is <paramref name="operators"/> text operators stored without any filter.</summary>
+    public static byte[] PdfWithUncompressedContent(int operators)
+    {
+        var content = new StringBuilder("BT /F1 10 Tf\n");
+        for (var i = 0; i < operators; i++)
+        {
+            content.Append("1 0 0 1 56 700 Tm (chu) Tj\n");
+        }
+
+        content.Append("ET");
+        var bytes = Encoding.ASCII.GetBytes(content.ToString());
+        var pdf = new PdfWriter();
+        pdf.Object(1, "<< /Type /Catalog /Pages 2 0 R >>");
+        pdf.Object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+        pdf.Object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>");
+        pdf.Object(4, $"<< /Length {bytes.Length} >>", bytes);
+        pdf.Object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        return pdf.WithXrefTable(root: 1);
+    }
+
     /// <summary>One page whose content is the given Flate data; the font is standard Helvetica (no program embedded).</summary>
     private static byte[] PagePdf(byte[] flateContent)
     {
