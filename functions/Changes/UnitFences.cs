@@ -17,10 +17,34 @@ public static class UnitFences
 
     public const string UnitCode = "UnitCode";
 
-    /// <summary>Fences <paramref name="units"/>' rows (<paramref name="rowKey"/> of each) in <paramref name="periodId"/>'s partition; idempotent.</summary>
-    public static async Task PutAsync(TableClient table, string periodId, IEnumerable<string> units, Func<string, string> rowKey, DateTimeOffset closedAt, CancellationToken ct)
+    /// <summary>
+    /// Fences, in <paramref name="periodId"/>'s partition, the row (<paramref name="rowKey"/>) of every unit in
+    /// <paramref name="units"/> and of every unit with a row between <paramref name="from"/> and <paramref name="to"/> not
+    /// fenced yet, a transaction of up to 100 at a time. Idempotent: a repeated finalize or a retried lost reply fences again.
+    /// </summary>
+    public static async Task PutAsync(
+        TableClient table, string periodId, IEnumerable<string> units, string from, string to, Func<string, string> rowKey, DateTimeOffset closedAt, CancellationToken ct)
     {
-        foreach (var chunk in units.Chunk(PerTransaction))
+        var open = new SortedSet<string>(units, StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {from} and RowKey lt {to}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: [UnitCode, ClosedAt], cancellationToken: ct))
+        {
+            if (row.GetString(UnitCode) is not { Length: > 0 } unit)
+            {
+                continue;
+            }
+
+            if (row.GetDateTimeOffset(ClosedAt) is null)
+            {
+                open.Add(unit);
+            }
+            else
+            {
+                open.Remove(unit);
+            }
+        }
+
+        foreach (var chunk in open.Chunk(PerTransaction))
         {
             var actions = chunk.Select(unit => new TableTransactionAction(
                 TableTransactionActionType.UpsertMerge,

@@ -159,24 +159,8 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
     /// Fences the decisions row of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
     /// is shut (<see cref="SubmissionStore.CloseAsync"/>): a change that read the row before its fence fails on the ETag.
     /// </summary>
-    public async Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default)
-    {
-        var open = new SortedSet<string>(units, StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {DecisionKeys.CurrentFrom} and RowKey lt {DecisionKeys.CurrentTo}");
-        await foreach (var e in store.Decisions.QueryAsync<DecisionEntity>(filter, select: [nameof(DecisionEntity.UnitCode), nameof(DecisionEntity.ClosedAt)], cancellationToken: ct))
-        {
-            if (e.ClosedAt is null)
-            {
-                open.Add(e.UnitCode);
-            }
-            else
-            {
-                open.Remove(e.UnitCode);
-            }
-        }
-
-        await UnitFences.PutAsync(store.Decisions, periodId, open, DecisionKeys.Current, closedAt, ct);
-    }
+    public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
+        UnitFences.PutAsync(store.Decisions, periodId, units, DecisionKeys.CurrentFrom, DecisionKeys.CurrentTo, DecisionKeys.Current, closedAt, ct);
 
     /// <summary>Every change of the unit's decisions in the period, oldest first.</summary>
     public async Task<IReadOnlyList<DecisionEvent>> HistoryAsync(string periodId, string unitCode, CancellationToken ct = default)

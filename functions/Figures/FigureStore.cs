@@ -138,24 +138,8 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
     /// Fences the figures head of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
     /// is shut (<see cref="SubmissionStore.CloseAsync"/>): an entry that read the head before its fence fails on the ETag.
     /// </summary>
-    public async Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default)
-    {
-        var open = new SortedSet<string>(units, StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {"h~"} and RowKey lt {"h~~"}");
-        await foreach (var e in store.Figures.QueryAsync<FigureEntryEntity>(filter, select: [nameof(FigureEntryEntity.UnitCode), nameof(FigureEntryEntity.ClosedAt)], cancellationToken: ct))
-        {
-            if (e.ClosedAt is null)
-            {
-                open.Add(e.UnitCode);
-            }
-            else
-            {
-                open.Remove(e.UnitCode);
-            }
-        }
-
-        await UnitFences.PutAsync(store.Figures, periodId, open, Head, closedAt, ct);
-    }
+    public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
+        UnitFences.PutAsync(store.Figures, periodId, units, "h~", "h~~", Head, closedAt, ct);
 
     private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeTicket ticket, CancellationToken ct)
     {

@@ -433,24 +433,8 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// on its ETag; one that committed before it is in what the final compile reads. Idempotent: a repeated finalize (or
     /// the SDK's retry of a lost reply) fences again, harmlessly.
     /// </summary>
-    public async Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default)
-    {
-        var open = new SortedSet<string>(units, StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}");
-        await foreach (var e in store.Submissions.QueryAsync<SubmissionHeadEntity>(filter, select: [nameof(SubmissionHeadEntity.UnitCode), nameof(SubmissionHeadEntity.ClosedAt)], cancellationToken: ct))
-        {
-            if (e.ClosedAt is null)
-            {
-                open.Add(e.UnitCode);
-            }
-            else
-            {
-                open.Remove(e.UnitCode);
-            }
-        }
-
-        await UnitFences.PutAsync(store.Submissions, periodId, open, SubmissionKeys.Head, closedAt, ct);
-    }
+    public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
+        UnitFences.PutAsync(store.Submissions, periodId, units, SubmissionKeys.HeadsFrom, SubmissionKeys.HeadsTo, SubmissionKeys.Head, closedAt, ct);
 
     private static List<TableTransactionAction> VersionTransaction(SubmissionVersionEntity row, int version, string? keyHash, SubmissionHeadEntity? head, ChangeTicket ticket)
     {
