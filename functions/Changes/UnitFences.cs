@@ -46,10 +46,15 @@ public static class UnitFences
 
         foreach (var chunk in open.Chunk(PerTransaction))
         {
-            var actions = chunk.Select(unit => new TableTransactionAction(
-                TableTransactionActionType.UpsertMerge,
-                new TableEntity(periodId, rowKey(unit)) { [UnitCode] = unit, [ClosedAt] = closedAt })).ToList();
+            var actions = chunk.Select(unit => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Fence(periodId, unit, rowKey(unit), closedAt))).ToList();
             await table.SubmitTransactionAsync(actions, ct);
         }
     }
+
+    /// <summary>Fences one unit's row (<paramref name="key"/>): what a writer does itself when it finds the gate shut before its own fence is up.</summary>
+    public static Task PutOneAsync(TableClient table, string periodId, string unit, string key, DateTimeOffset closedAt, CancellationToken ct) =>
+        table.UpsertEntityAsync(Fence(periodId, unit, key, closedAt), TableUpdateMode.Merge, ct);
+
+    private static TableEntity Fence(string periodId, string unit, string key, DateTimeOffset closedAt) =>
+        new(periodId, key) { [UnitCode] = unit, [ClosedAt] = closedAt };
 }

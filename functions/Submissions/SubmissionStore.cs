@@ -332,8 +332,20 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         {
             if ((state?.FinalizedAt ?? head?.ClosedAt) is { } closedAt)
             {
-                // Read after the closing, so an earlier attempt of this upload that committed before it shows now;
-                // none can commit after it (each carried the period row's older ETag).
+                // The gate is shut but this unit's fence may not be up yet (finalization is fencing): an earlier attempt
+                // whose outcome storage did not report could still commit on the head's ETag. Putting the fence up
+                // ourselves (what finalization does next anyway) moves that ETag, so none can commit after this point.
+                if (unanswered > 0 && head?.ClosedAt is null)
+                {
+                    await ResolveAsync(async t =>
+                    {
+                        await UnitFences.PutOneAsync(store.Submissions, pid, row.UnitCode, SubmissionKeys.Head(row.UnitCode), closedAt, t);
+                        return true;
+                    });
+                }
+
+                // Read after the fence, so an earlier attempt of this upload that committed before it shows now;
+                // none can commit after it (each carried the head's older ETag).
                 if (tried.Count > 0 && await ResolveAsync(t => StoredAsAsync(row, tried, t)) is { } before)
                 {
                     return new AppendOutcome(before, KeyTaken: false, conflicts, tried.Count - 1);
