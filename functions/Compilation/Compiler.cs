@@ -133,9 +133,10 @@ public sealed class Compiler(
             return null;
         }
 
-        if (latest is null && (state?.Versions ?? 0) == 0)
+        if (latest is null && read.Stamp == 0)
         {
-            // Nobody submitted and nothing was compiled: nothing to assemble.
+            // No upload, decision or figures entry was ever stored (the index's stamp, no row of its own) and nothing was
+            // compiled: nothing to assemble.
             await NoteCurrentAsync(read, marker, null, null, ct);
             return null;
         }

@@ -144,8 +144,7 @@ public sealed class DecisionService(
         var head = submissions.HeadAsync(periodId, unitCode, ct);
         if ((await state)?.FinalizedAt is { } finalizedAt)
         {
-            throw new DomainException(Refusal.Conflict, "period_finalized", "Kỳ báo cáo đã khóa sổ",
-                $"{period.Title} đã được khóa sổ lúc {VietnamTime.FormatDateTime(finalizedAt)}; không thay đổi quyết định được nữa.");
+            throw Finalized(period, finalizedAt);
         }
 
         var before = await current;
@@ -159,6 +158,11 @@ public sealed class DecisionService(
         try
         {
             saved = await store.SaveAsync(periodId, before, after, change, ct);
+        }
+        catch (PeriodClosedException closed)
+        {
+            // Finalization fenced the unit's decisions between the reads above and the write.
+            throw Finalized(period, closed.ClosedAt);
         }
         catch (DecisionConflictException)
         {
@@ -200,6 +204,10 @@ public sealed class DecisionService(
                 $"Đơn vị \"{unit.Name}\" không phải nộp {period.Title} (không hoạt động vào ngày {VietnamTime.FormatDate(period.LastOnTimeDay)}).");
         }
     }
+
+    private static DomainException Finalized(Period period, DateTimeOffset finalizedAt) =>
+        new(Refusal.Conflict, "period_finalized", "Kỳ báo cáo đã khóa sổ",
+            $"{period.Title} đã được khóa sổ lúc {VietnamTime.FormatDateTime(finalizedAt)}; không thay đổi quyết định được nữa.");
 
     private static DomainException Changed(Unit unit) =>
         new(Refusal.PreconditionFailed, "decision_changed", "Quyết định đã thay đổi",

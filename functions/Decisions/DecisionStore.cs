@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using DanVan.Changes;
 using DanVan.Domain;
 using DanVan.Storage;
+using DanVan.Submissions;
 
 namespace DanVan.Decisions;
 
@@ -13,7 +14,9 @@ namespace DanVan.Decisions;
 /// <list type="bullet">
 /// <item><c>u~{unit}</c> — the unit's standing decisions (review of a version, extension, exemption) and a
 /// revision number. Its ETag is the concurrency token: every change replaces it under the ETag it was read
-/// with, so of two admins deciding at once one change is stored and the other refused, never both.</item>
+/// with, so of two admins deciding at once one change is stored and the other refused, never both. It is also the
+/// unit's fence when the period is finalized (<see cref="DecisionEntity.ClosedAt"/>; revision 0 where the unit had no
+/// decision, which no reader lists), so a change is either stored before the fence or refused.</item>
 /// <item><c>e~{unit}~{000001}</c> — one change (the history): what, who, when, why. Added in the same
 /// entity-group transaction as the standing row, so the history and the state never disagree.</item>
 /// <item><c>t~{changeId}</c> — the ticket of the change (<see cref="ChangeTickets"/>), added in the same transaction.</item>
@@ -60,6 +63,9 @@ public sealed class DecisionEntity : ITableEntity
     public string? ExemptionReason { get; set; }
     public DateTimeOffset? ExemptedAt { get; set; }
     public string? ExemptedBy { get; set; }
+
+    /// <summary>When finalization fenced the row (<see cref="UnitFences"/>): no change is stored on it any more.</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
 
     public UnitDecisions ToDecisions() => new(
         UnitCode,
@@ -112,8 +118,8 @@ public sealed class DecisionEventEntity : ITableEntity
 /// <summary>One change in a unit's decisions (the history the API shows).</summary>
 public sealed record DecisionEvent(int Revision, string Action, DateTimeOffset At, string Actor, string? Reason, int? Version, DateTimeOffset? Deadline);
 
-/// <summary>A unit's standing decisions as stored: the ETag to change them under, and how many changes they have had.</summary>
-public sealed record StoredDecisions(UnitDecisions Decisions, string ETag, int Revision);
+/// <summary>A unit's standing decisions as stored: the ETag to change them under, how many changes they have had, and when finalization fenced them.</summary>
+public sealed record StoredDecisions(UnitDecisions Decisions, string ETag, int Revision, DateTimeOffset? ClosedAt = null);
 
 /// <summary>Another change was stored between this change's read and its write: nothing of this one was stored.</summary>
 public sealed class DecisionConflictException(Exception inner) : Exception("The unit's decisions changed meanwhile.", inner);
@@ -133,17 +139,28 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {DecisionKeys.CurrentFrom} and RowKey lt {DecisionKeys.CurrentTo}");
         await foreach (var e in store.Decisions.QueryAsync<DecisionEntity>(filter, cancellationToken: ct))
         {
-            result[e.UnitCode] = e.ToDecisions();
+            if (e.Revision > 0)
+            {
+                result[e.UnitCode] = e.ToDecisions();
+            }
         }
 
         return result;
     }
 
+    /// <summary>The unit's decisions, or null while it has none (a fence alone is no decision).</summary>
     public async Task<StoredDecisions?> GetAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
         var row = await store.Decisions.GetEntityIfExistsAsync<DecisionEntity>(periodId, DecisionKeys.Current(unitCode), cancellationToken: ct);
-        return row.HasValue ? new StoredDecisions(row.Value!.ToDecisions(), row.Value.ETag.ToString(), row.Value.Revision) : null;
+        return row.HasValue && row.Value!.Revision > 0 ? new StoredDecisions(row.Value.ToDecisions(), row.Value.ETag.ToString(), row.Value.Revision, row.Value.ClosedAt) : null;
     }
+
+    /// <summary>
+    /// Fences the decisions row of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
+    /// is shut (<see cref="SubmissionStore.CloseAsync"/>): a change that read the row before its fence fails on the ETag.
+    /// </summary>
+    public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
+        UnitFences.PutAsync(store.Decisions, periodId, units, DecisionKeys.CurrentFrom, DecisionKeys.CurrentTo, DecisionKeys.Current, closedAt, ct);
 
     /// <summary>Every change of the unit's decisions in the period, oldest first.</summary>
     public async Task<IReadOnlyList<DecisionEvent>> HistoryAsync(string periodId, string unitCode, CancellationToken ct = default)
@@ -163,10 +180,16 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
     /// transaction conditional on <paramref name="before"/> (its ETag; null: no row yet). Never retried over a
     /// conflict: a change made on a state that is no longer current is refused (<see cref="DecisionConflictException"/>).
     /// When the transaction's outcome is not known (a lost reply, or the SDK's retry meeting its own write), the
-    /// event row is read back: this change's id there means it was stored.
+    /// event row is read back: this change's id there means it was stored. A row fenced by finalization, before the read
+    /// or between the read and the write, refuses the change (<see cref="PeriodClosedException"/>).
     /// </summary>
     public async Task<StoredDecisions> SaveAsync(string periodId, StoredDecisions? before, UnitDecisions after, DecisionEvent change, CancellationToken ct = default)
     {
+        if (before?.ClosedAt is { } fenced)
+        {
+            throw new PeriodClosedException(periodId, fenced);
+        }
+
         var revision = (before?.Revision ?? 0) + 1;
         var current = DecisionEntity.From(periodId, after, revision);
         var changeId = Guid.NewGuid().ToString("N");
@@ -204,6 +227,12 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
                 if (ex is RequestFailedException { Status: 409 or 412 })
                 {
                     await changes.AbandonedAsync(ticket);
+                    var now = await store.Decisions.GetEntityIfExistsAsync<DecisionEntity>(periodId, current.RowKey, cancellationToken: ct);
+                    if (now.HasValue && now.Value!.ClosedAt is { } closedAt)
+                    {
+                        throw new PeriodClosedException(periodId, closedAt);
+                    }
+
                     throw new DecisionConflictException(ex);
                 }
 

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using DanVan.Changes;
 using DanVan.Storage;
+using DanVan.Submissions;
 
 namespace DanVan.Figures;
 
@@ -11,7 +12,8 @@ namespace DanVan.Figures;
 /// figures of every unit of a period are one range query. RowKeys (unit codes are [a-z0-9-]):
 /// <list type="bullet">
 /// <item><c>h~{unit}</c> — the unit's latest entry (a copy of its values, so totals read heads only); its ETag
-/// allocates version numbers.</item>
+/// allocates version numbers, and it is the unit's fence when the period is finalized (<see cref="FigureEntryEntity.ClosedAt"/>;
+/// version 0 where the unit entered nothing, which no reader lists).</item>
 /// <item><c>v~{unit}~{000001}</c> — one immutable entry: every figure as entered, who entered it, how, when.</item>
 /// <item><c>t~{changeId}</c> — the ticket of the change an entry is (<see cref="ChangeTickets"/>), added with it.</item>
 /// </list>
@@ -41,6 +43,9 @@ public sealed class FigureEntryEntity : ITableEntity
     public string Values { get; set; } = "{}";
 
     public string? Note { get; set; }
+
+    /// <summary>When finalization fenced the unit's head (<see cref="UnitFences"/>): no entry is appended to it any more.</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
 }
 
 /// <summary>One unit's stored entry, read back.</summary>
@@ -57,7 +62,7 @@ public sealed record FigureEntry(
     string? Note);
 
 /// <summary>The one owner of the figures table: entries appended as versions, heads read for totals.</summary>
-public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets
+public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets
 {
     private const int MaxConflicts = 64;
 
@@ -77,7 +82,10 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {"h~"} and RowKey lt {"h~~"}");
         await foreach (var row in store.Figures.QueryAsync<FigureEntryEntity>(filter, cancellationToken: ct))
         {
-            result[row.UnitCode] = ToEntry(row);
+            if (row.Version > 0)
+            {
+                result[row.UnitCode] = ToEntry(row);
+            }
         }
 
         return result;
@@ -87,7 +95,7 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : 
     public async Task<FigureEntry?> LatestAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
         var row = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(periodId, Head(unitCode), cancellationToken: ct);
-        return row.HasValue ? ToEntry(row.Value!) : null;
+        return row.HasValue && row.Value!.Version > 0 ? ToEntry(row.Value) : null;
     }
 
     /// <summary>Every entry of one unit for the period, oldest first.</summary>
@@ -105,7 +113,9 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : 
 
     /// <summary>
     /// Appends the entry as the unit's next version: the head moves under its ETag and the version row is added
-    /// in one transaction, so both appear or neither. A concurrent entry of the same unit takes the next number.
+    /// in one transaction, so both appear or neither. A concurrent entry of the same unit takes the next number. Once
+    /// the period's gate (<see cref="SubmissionStore.PeriodStateAsync"/>) or the unit's head shows it closed, the entry is
+    /// refused (<see cref="PeriodClosedException"/>); the head's fence makes an entry that read it before fail.
     /// </summary>
     public async Task<FigureEntry> AppendAsync(FigureEntry entry, CancellationToken ct = default)
     {
@@ -117,18 +127,31 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes) : 
             await changes.CommittedAsync(ticket);
             return stored;
         }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        catch (Exception ex) when (ex is PeriodClosedException or TableTransactionFailedException { Status: 409 or 412 })
         {
             await changes.AbandonedAsync(ticket);
             throw;
         }
     }
 
+    /// <summary>
+    /// Fences the figures head of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
+    /// is shut (<see cref="SubmissionStore.CloseAsync"/>): an entry that read the head before its fence fails on the ETag.
+    /// </summary>
+    public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
+        UnitFences.PutAsync(store.Figures, periodId, units, "h~", "h~~", Head, closedAt, ct);
+
     private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeTicket ticket, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
+            var gate = submissions.PeriodStateAsync(entry.PeriodId, ct);
             var head = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(entry.PeriodId, Head(entry.UnitCode), cancellationToken: ct);
+            if (((await gate)?.FinalizedAt ?? (head.HasValue ? head.Value!.ClosedAt : null)) is { } closedAt)
+            {
+                throw new PeriodClosedException(entry.PeriodId, closedAt);
+            }
+
             var version = (head.HasValue ? head.Value!.Version : 0) + 1;
             var stored = entry with { Version = version };
             var row = ToRow(stored, Version(entry.UnitCode, version));

@@ -163,7 +163,17 @@ public sealed class FiguresService(
             set.Version,
             values,
             note);
-        var stored = await figures.AppendAsync(entry, ct);
+        FigureEntry stored;
+        try
+        {
+            stored = await figures.AppendAsync(entry, ct);
+        }
+        catch (DanVan.Submissions.PeriodClosedException closed)
+        {
+            // Finalized after the target was checked: the unit's figures were fenced before this entry could be stored.
+            throw UploadProblems.PeriodFinalized(target.Period, closed.ClosedAt);
+        }
+
         await audit.RecordAsync(target.Caller, AuditActions.FiguresEntry, stored.PeriodId, stored.UnitCode, $"v{stored.Version} {source} ({values.Count} số liệu)", ct);
         logger.LogInformation("Figures of {Unit} for {Period} stored as v{Version} ({Source})", stored.UnitCode, stored.PeriodId, stored.Version, source);
         return FigureReceipt.From(stored, target.Period, set);

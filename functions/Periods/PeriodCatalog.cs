@@ -2,6 +2,9 @@ using Azure;
 using Azure.Data.Tables;
 using DanVan.Domain;
 using DanVan.Storage;
+using DanVan.Decisions;
+using DanVan.Figures;
+using DanVan.Registry;
 using DanVan.Submissions;
 
 namespace DanVan.Periods;
@@ -24,7 +27,8 @@ public sealed class PeriodStateEntity : ITableEntity
 }
 
 /// <summary>The periods of the plan, as of now, with their finalization state.</summary>
-public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, SubmissionStore submissions, TimeProvider clock)
+public sealed class PeriodCatalog(
+    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, DecisionStore decisions, FigureStore figures, UnitRegistry registry, TimeProvider clock)
 {
     public ReportingPlan Plan { get; } = plan;
 
@@ -61,14 +65,28 @@ public sealed class PeriodCatalog(ReportingPlan plan, DanVanStore store, Submiss
     }
 
     /// <summary>
-    /// Marks the period finalized; returns false if it already was (the first instant stays). The period is
-    /// first closed where versions are committed (<see cref="SubmissionStore.CloseAsync"/>, which excludes a
-    /// version committing after it), then recorded here for listing; a repeated call completes a recording
-    /// that a failure interrupted, with the instant the period was closed at.
+    /// Marks the period finalized; returns false if it already was (the first instant stays). No row is written by every
+    /// write of a period, so finalization closes it in two steps, rare and allowed to be slow:
+    /// <list type="number">
+    /// <item>the period's gate is shut (<see cref="SubmissionStore.CloseAsync"/>): every upload, decision and figures entry
+    /// reads it before its write, so one that reads it from now on is refused;</item>
+    /// <item>every unit's own rows are fenced (its submissions head, its decisions row, its figures head; each unit of the
+    /// registry, read after the gate was shut, and each unit with such a row): a write that read the gate open is still
+    /// conditional on its unit's row, which the fence changes, so it either was stored before the fence or fails.</item>
+    /// </list>
+    /// A write's unit is in the registry before the write reads the gate (the target is checked first) and units are never
+    /// removed, so the registry read after the gate holds every unit that can still write. Then the period is recorded here
+    /// for listing. A repeated call fences again (harmless) and completes a recording that a failure interrupted, with the
+    /// instant the period was closed at.
     /// </summary>
     public async Task<bool> MarkFinalizedAsync(string periodId, string actor, CancellationToken ct = default)
     {
         var (closedAt, newly) = await submissions.CloseAsync(periodId, clock.GetUtcNow(), actor, ct);
+        var units = (await registry.ListAsync(ct)).Select(u => u.Code).ToList();
+        await Task.WhenAll(
+            submissions.FenceAsync(periodId, units, closedAt, ct),
+            decisions.FenceAsync(periodId, units, closedAt, ct),
+            figures.FenceAsync(periodId, units, closedAt, ct));
         try
         {
             await store.Periods.AddEntityAsync(new PeriodStateEntity { RowKey = periodId, FinalizedAt = closedAt, FinalizedBy = actor }, ct);

@@ -12,12 +12,15 @@ namespace DanVan.Submissions;
 /// transaction. RowKeys, by kind (unit codes are [a-z0-9-], so '~' never occurs inside one):
 /// <list type="bullet">
 /// <item><c>h~{unit}</c> — the unit's head: latest version, when it arrived, its hash. Its ETag is the
-/// optimistic-concurrency token that allocates version numbers.</item>
+/// optimistic-concurrency token that allocates version numbers, and the fence finalization puts up
+/// (<see cref="SubmissionHeadEntity.ClosedAt"/>; a unit with no version gets a head with version 0, which no reader lists).</item>
 /// <item><c>v~{unit}~{000001}</c> — one immutable version (the receipt), pointing at its blob.</item>
 /// <item><c>k~{unit}~{sha256(Idempotency-Key)}</c> — an idempotency key and the version it produced.</item>
-/// <item><c>p~state</c> — the period's own row: finalized or not, how many versions it holds. Every version
-/// commit replaces it under its ETag and finalization marks it under its ETag, so the two exclude each
-/// other: a version is either committed before finalization (and in the final bundle) or refused.</item>
+/// <item><c>p~state</c> — the period's gate: written once, by finalization (<see cref="SubmissionStore.CloseAsync"/>),
+/// and only read by every write of the period (versions, decisions, figures), never written by one. Finalization
+/// shuts the gate first, then fences every unit's own rows (<see cref="SubmissionStore.FenceAsync"/> and its
+/// neighbours in the decisions and figures tables), so a version is either committed before its unit's fence (and
+/// in the final bundle) or refused. (Rows written before this design also hold a count of versions; nothing reads it.)</item>
 /// <item><c>t~{changeId}</c> — the ticket of the change a version is (<see cref="ChangeTickets"/>), added with it.</item>
 /// </list>
 /// Report blobs live in container <c>reports</c> at <c>{periodId}/{unit}/{receiptId}</c>: the path comes
@@ -61,6 +64,9 @@ public sealed class SubmissionHeadEntity : ITableEntity
 
     /// <summary>The latest version's <see cref="SubmissionVersionEntity.Signatures"/>, so status rows need no version reads.</summary>
     public string? LatestSignatures { get; set; }
+
+    /// <summary>When finalization fenced the unit's head: no version is appended to it any more.</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
 
     public SubmissionHead ToHead() => new(UnitCode, LatestVersion, LatestReceivedAt, LatestSha256, LatestReceiptId, LatestSignatures);
 }
@@ -107,12 +113,6 @@ public sealed class PeriodSubmissionsEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>Versions committed in the period, all units together.</summary>
-    public int Versions { get; set; }
-
-    /// <summary>When the latest version was received.</summary>
-    public DateTimeOffset? ChangedAt { get; set; }
-
     public DateTimeOffset? FinalizedAt { get; set; }
 
     public string? FinalizedBy { get; set; }
@@ -132,7 +132,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     public Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default) =>
         ChangeTickets.SettleAsync(store.Submissions, periodId, changeId, ct);
 
-    /// <summary>Version numbers taken by concurrent uploads of the same unit (or period) before this one gives up.</summary>
+    /// <summary>Version numbers taken by concurrent uploads of the same unit before this one gives up.</summary>
     private const int MaxConflicts = 64;
 
     /// <summary>Transactions whose outcome storage did not report (after the SDK's own retries), before giving up.</summary>
@@ -151,7 +151,10 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {periodId} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}");
         await foreach (var e in store.Submissions.QueryAsync<SubmissionHeadEntity>(filter, cancellationToken: ct))
         {
-            heads[e.UnitCode] = e.ToHead();
+            if (e.LatestVersion > 0)
+            {
+                heads[e.UnitCode] = e.ToHead();
+            }
         }
 
         return heads;
@@ -214,7 +217,12 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         return row.HasValue ? row.Value : null;
     }
 
-    public async Task<SubmissionHeadEntity?> HeadAsync(string periodId, string unitCode, CancellationToken ct = default)
+    /// <summary>The unit's head, or null while it has no version (a fence alone is no head).</summary>
+    public async Task<SubmissionHeadEntity?> HeadAsync(string periodId, string unitCode, CancellationToken ct = default) =>
+        await HeadRowAsync(periodId, unitCode, ct) is { LatestVersion: > 0 } head ? head : null;
+
+    /// <summary>The head row as stored, a fence with no version included (what an append is conditional on).</summary>
+    private async Task<SubmissionHeadEntity?> HeadRowAsync(string periodId, string unitCode, CancellationToken ct)
     {
         var head = await store.Submissions.GetEntityIfExistsAsync<SubmissionHeadEntity>(periodId, SubmissionKeys.Head(unitCode), cancellationToken: ct);
         return head.HasValue ? head.Value : null;
@@ -227,14 +235,14 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     }
 
     /// <summary>
-    /// What a version append starts from: the unit's head and the period's row, read while the change the version will
+    /// What a version append starts from: the unit's head and the period's gate, read while the change the version will
     /// be is begun in the index (<see cref="PeriodChangeStore.BeginAsync"/>), all at once. Stale by the time of the append
-    /// is fine: the transaction carries both ETags and re-reads on a conflict. A basis that is not appended after all
+    /// is fine: the transaction carries the head's ETag and re-reads on a conflict. A basis that is not appended after all
     /// (the upload was refused) is given up with <see cref="ForgoAsync"/>, so its change does not stay in flight.
     /// </summary>
     public async Task<AppendBasis> AppendBasisAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
-        var head = HeadAsync(periodId, unitCode, ct);
+        var head = HeadRowAsync(periodId, unitCode, ct);
         var state = PeriodStateAsync(periodId, ct);
         var ticket = changes.BeginAsync(periodId, Source, unitCode, ct);
         try
@@ -263,13 +271,15 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// <summary>
     /// Appends <paramref name="row"/> (its blob already written; its PartitionKey, UnitCode, ReceiptId and
     /// file facts set) as the unit's next version: one entity-group transaction moves the head under its
-    /// ETag, adds the version row and the idempotency key, and replaces the period's row under its ETag,
-    /// so they appear together or not at all, and never after the period was closed.
+    /// ETag and adds the version row, the idempotency key and the change's ticket, so they appear together or
+    /// not at all. It writes the unit's own rows only: uploads of other units never conflict with it. It never
+    /// commits after the unit's head was fenced by finalization (the fence changes the head's ETag), and is not
+    /// tried once the period's gate or the head shows the period closed.
     /// <para>
     /// Whenever a transaction fails or its answer is lost, what storage holds is read before anything
     /// else: a version row with this receipt id under a number this call tried means it was stored (the
     /// reply was lost; the SDK's retry then met its own write). Only one attempt can ever commit: each
-    /// carries the head's and the period row's ETag of its moment, so an older attempt arriving late fails.
+    /// carries the head's ETag of its moment, so an older attempt arriving late fails.
     /// </para>
     /// </summary>
     /// <param name="basis">The unit's head and the period's row as the caller read them, and the change begun for this version (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
@@ -320,13 +330,25 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         var (head, state, _) = basis;
         while (true)
         {
-            if (state?.FinalizedAt is { } closedAt)
+            if ((state?.FinalizedAt ?? head?.ClosedAt) is { } closedAt)
             {
-                // Read after the closing, so an earlier attempt of this upload that committed before it shows now;
-                // none can commit after it (each carried the period row's older ETag).
+                // The gate is shut but this unit's fence may not be up yet (finalization is fencing): an earlier attempt
+                // whose outcome storage did not report could still commit on the head's ETag. Putting the fence up
+                // ourselves (what finalization does next anyway) moves that ETag, so none can commit after this point.
+                if (unanswered > 0 && head?.ClosedAt is null)
+                {
+                    await ResolveAsync(async t =>
+                    {
+                        await UnitFences.PutOneAsync(store.Submissions, pid, row.UnitCode, SubmissionKeys.Head(row.UnitCode), closedAt, t);
+                        return true;
+                    });
+                }
+
+                // Read after the fence, so an earlier attempt of this upload that committed before it shows now;
+                // none can commit after it (each carried the head's older ETag).
                 if (tried.Count > 0 && await ResolveAsync(t => StoredAsAsync(row, tried, t)) is { } before)
                 {
-                    return new AppendOutcome(before, KeyTaken: false);
+                    return new AppendOutcome(before, KeyTaken: false, conflicts, tried.Count - 1);
                 }
 
                 throw new PeriodClosedException(pid, closedAt);
@@ -337,8 +359,8 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
             Exception failure;
             try
             {
-                await store.Submissions.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, state, ticket), ct);
-                return new AppendOutcome(row, KeyTaken: false);
+                await store.Submissions.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, ticket), ct);
+                return new AppendOutcome(row, KeyTaken: false, conflicts, tried.Count - 1);
             }
             catch (Exception ex) when (StorageFailures.Is(ex, ct))
             {
@@ -348,19 +370,20 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
             // 409/412 are storage's own answer: this attempt was not applied (an earlier one may have been).
             var conflict = failure is RequestFailedException { Status: 409 or 412 };
             unanswered += conflict ? 0 : 1;
+            conflicts += conflict ? 1 : 0;
             logger.LogInformation("Version {Version} of {Unit} in {Period} not confirmed ({Reason}); reading what storage holds",
                 version, row.UnitCode, pid, conflict ? "conflict" : failure.GetType().Name);
             if (await ResolveAsync(t => StoredAsAsync(row, tried, t)) is { } mine)
             {
-                return new AppendOutcome(mine, KeyTaken: false);
+                return new AppendOutcome(mine, KeyTaken: false, conflicts, tried.Count - 1);
             }
 
             if (keyHash is not null && await ResolveAsync(t => VersionForKeyAsync(pid, row.UnitCode, keyHash, t)) is { } taken)
             {
-                return new AppendOutcome(taken, KeyTaken: true);
+                return new AppendOutcome(taken, KeyTaken: true, conflicts, tried.Count - 1);
             }
 
-            if ((conflict && ++conflicts >= MaxConflicts) || unanswered >= MaxUnanswered)
+            if ((conflict && conflicts >= MaxConflicts) || unanswered >= MaxUnanswered)
             {
                 throw new AppendFailedException(outcomeKnown: unanswered == 0, failure);
             }
@@ -369,7 +392,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(conflicts + unanswered, 10) * 10)), CancellationToken.None);
             (head, state) = await ResolveAsync(async t =>
             {
-                var heads = HeadAsync(pid, row.UnitCode, t);
+                var heads = HeadRowAsync(pid, row.UnitCode, t);
                 var states = PeriodStateAsync(pid, t);
                 return (await heads, await states);
             });
@@ -377,8 +400,9 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     }
 
     /// <summary>
-    /// Closes the period to new versions: marks its row under its ETag (creating it if no version was ever
-    /// committed), so a version transaction in flight either committed before this or fails. Returns the
+    /// Shuts the period's gate (its row <c>p~state</c>, added or marked under its ETag; only finalization writes it), so
+    /// every write of the period that reads it from now on is refused. Writes that read it open are still in flight:
+    /// the fences that follow (<see cref="FenceAsync"/>, and the decisions' and figures' own) refuse them. Returns the
     /// instant it was closed at: <paramref name="at"/>, or the earlier one if it was already closed.
     /// </summary>
     public async Task<(DateTimeOffset ClosedAt, bool Newly)> CloseAsync(string periodId, DateTimeOffset at, string actor, CancellationToken ct = default)
@@ -402,20 +426,29 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
                 {
                     state.FinalizedAt = at;
                     state.FinalizedBy = actor;
-                    await store.Submissions.UpdateEntityAsync(state, state.ETag, TableUpdateMode.Replace, ct);
+                    await store.Submissions.UpdateEntityAsync(state, state.ETag, TableUpdateMode.Merge, ct);
                 }
 
                 return (at, true);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxConflicts)
             {
-                // A version was committed (or the period closed) meanwhile: read again. A lost reply to our own
-                // write shows as closed on the next read; the instant kept is then the one we wrote.
+                // Another finalization wrote it meanwhile (or our own write, whose reply was lost): read again.
             }
         }
     }
 
-    private static List<TableTransactionAction> VersionTransaction(SubmissionVersionEntity row, int version, string? keyHash, SubmissionHeadEntity? head, PeriodSubmissionsEntity? state, ChangeTicket ticket)
+    /// <summary>
+    /// After the gate is shut (<see cref="CloseAsync"/>): fences the head of every unit in <paramref name="units"/> and of
+    /// every unit with a head, marking it closed (a merge, which changes its ETag; a head with version 0 where the unit has
+    /// none), a transaction of up to 100 heads at a time. A version transaction that read the head before its fence fails
+    /// on its ETag; one that committed before it is in what the final compile reads. Idempotent: a repeated finalize (or
+    /// the SDK's retry of a lost reply) fences again, harmlessly.
+    /// </summary>
+    public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
+        UnitFences.PutAsync(store.Submissions, periodId, units, SubmissionKeys.HeadsFrom, SubmissionKeys.HeadsTo, SubmissionKeys.Head, closedAt, ct);
+
+    private static List<TableTransactionAction> VersionTransaction(SubmissionVersionEntity row, int version, string? keyHash, SubmissionHeadEntity? head, ChangeTicket ticket)
     {
         row.Version = version;
         row.RowKey = SubmissionKeys.Version(row.UnitCode, version);
@@ -430,12 +463,10 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
             LatestReceiptId = row.ReceiptId,
             LatestSignatures = row.Signatures,
         };
-        var newState = new PeriodSubmissionsEntity { PartitionKey = row.PartitionKey, Versions = (state?.Versions ?? 0) + 1, ChangedAt = row.ReceivedAt };
         var actions = new List<TableTransactionAction>
         {
             head is null ? new(TableTransactionActionType.Add, newHead) : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
             new(TableTransactionActionType.Add, row),
-            state is null ? new(TableTransactionActionType.Add, newState) : new(TableTransactionActionType.UpdateReplace, newState, state.ETag),
             ChangeTickets.Add(ticket),
         };
         if (keyHash is not null)
@@ -483,11 +514,15 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     }
 }
 
-/// <summary>The unit's head (null: no version yet) and the period's row (null: none committed, not closed) an append starts from.</summary>
+/// <summary>The unit's head row (null: none yet; version 0: a fence only) and the period's gate (null: never closed) an append starts from.</summary>
 public sealed record AppendBasis(SubmissionHeadEntity? Head, PeriodSubmissionsEntity? State, ChangeTicket Ticket);
 
-/// <summary>What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent upload with the same Idempotency-Key stored.</summary>
-public sealed record AppendOutcome(SubmissionVersionEntity Version, bool KeyTaken);
+/// <summary>
+/// What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent
+/// upload with the same Idempotency-Key stored; with how many of its transactions storage refused as conflicts (409/412)
+/// and how many it tried again after the first (the app's own contention counters, reported with the receipt's event).
+/// </summary>
+public sealed record AppendOutcome(SubmissionVersionEntity Version, bool KeyTaken, int Conflicts = 0, int Retries = 0);
 
 /// <summary>The period was closed (finalized) before the version could be committed; no attempt of it can commit any more.</summary>
 public sealed class PeriodClosedException(string periodId, DateTimeOffset closedAt)

@@ -40,10 +40,15 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
 
     private readonly ILogger events = loggers.CreateLogger(Category);
 
-    /// <summary>A receipt given: <c>created</c> false for a replay or a byte-identical re-upload (nothing new stored).</summary>
-    public void UploadAccepted(Receipt receipt, bool created) => Emit(Events.UploadAccepted,
+    /// <summary>
+    /// A receipt given: <c>created</c> false for a replay or a byte-identical re-upload (nothing new stored);
+    /// <c>conflicts</c>, how many of its version transactions storage refused on an ETag (another upload of the same unit
+    /// moved its head), and <c>retries</c>, how many transactions it sent after the first: the upload path's contention
+    /// counters, summed over a rush by <c>summarize sum(toint(customDimensions.conflicts))</c>.
+    /// </summary>
+    public void UploadAccepted(Receipt receipt, bool created, int conflicts = 0, int retries = 0) => Emit(Events.UploadAccepted,
         ("periodId", receipt.PeriodId), ("unitCode", receipt.UnitCode), ("version", receipt.Version),
-        ("sizeBytes", receipt.SizeBytes), ("onTime", receipt.OnTime), ("created", created));
+        ("sizeBytes", receipt.SizeBytes), ("onTime", receipt.OnTime), ("created", created), ("conflicts", conflicts), ("retries", retries));
 
     /// <summary>An upload answered with a problem: its stable <c>code</c> and status; the unit once the caller's credential decided it (or <c>?unit=</c> named it).</summary>
     public void UploadRefused(string? periodId, string? unitCode, string code, int status) => Emit(Events.UploadRefused,

@@ -18,7 +18,8 @@ using Microsoft.Extensions.Options;
 namespace DanVan.Uploads;
 
 /// <summary>The outcome of an upload: a new version (201) or the receipt of an earlier one (200).</summary>
-public sealed record UploadOutcome(Receipt Receipt, bool Created);
+/// <summary>An upload's answer; <c>Conflicts</c> and <c>Retries</c> are its version transaction's (<see cref="AppendOutcome"/>), for its event.</summary>
+public sealed record UploadOutcome(Receipt Receipt, bool Created, int Conflicts = 0, int Retries = 0);
 
 /// <summary>Who uploads, for which unit and period: decided by <see cref="UploadService.TargetAsync"/> before the body is read.</summary>
 public sealed record UploadTarget(Caller Caller, Unit Unit, Period Period);
@@ -326,7 +327,7 @@ public sealed class UploadService(
 
         // The version is stored; its audit record and its email receipt are independent of each other and go at once.
         await Task.WhenAll(RecordUploadAsync(caller, receipt, ct), SendReceiptEmailAsync(unit, period, receipt));
-        return new UploadOutcome(receipt, true);
+        return new UploadOutcome(receipt, true, appended.Conflicts, appended.Retries);
     }
 
     private async Task RecordUploadAsync(Caller caller, Receipt receipt, CancellationToken ct)

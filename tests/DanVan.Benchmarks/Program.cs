@@ -28,6 +28,7 @@ await Run("history", HistoryScenario.RunAsync);
 await Run("status", async () => [await StatusScenario.RunAsync()]);
 await Run("reminders", ReminderScenario.RunAsync);
 await Run("sign-in", SignInScenario.RunAsync);
+await Run("rush", RushScenario.RunAsync);
 
 Console.WriteLine();
 Report.Print(rows);

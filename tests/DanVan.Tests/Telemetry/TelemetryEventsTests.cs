@@ -54,6 +54,8 @@ public sealed class TelemetryEventsTests : IAsyncLifetime
         Assert.All(accepted, e => Assert.Equal(("2026-H1", "so-noi-vu", "1", pdf.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), "true"),
             (e["periodId"], e["unitCode"], e["version"], e["sizeBytes"], e["onTime"])));
         Assert.Equal(["true", "false"], accepted.Select(e => e["created"]));
+        // Alone in its period and unit, the upload met no conflict and sent one transaction.
+        Assert.All(accepted, e => Assert.Equal(("0", "0"), (e["conflicts"], e["retries"])));
         Assert.Contains(capture.Spans, s => s.Source.Name.StartsWith("Azure.Data.Tables", StringComparison.Ordinal));
         Assert.Contains(capture.Spans, s => s.Source.Name.StartsWith("Azure.Storage.Blobs", StringComparison.Ordinal));
     }

