@@ -1,0 +1,43 @@
+using DanVan.Auth;
+using DanVan.Domain;
+using DanVan.Http;
+using DanVan.Outline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DanVan.Functions;
+
+/// <summary>The outline of the province's report (admin): read it, replace it with a new version.</summary>
+public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines)
+{
+    private const long MaxJsonBytes = 256 * 1024;
+
+    [Function(nameof(GetOutline))]
+    public async Task<IActionResult> GetOutline(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "outlines/{reportCode}")] HttpRequest request,
+        string reportCode,
+        CancellationToken ct)
+    {
+        await auth.RequireAdminAsync(request, ct);
+        return ApiResults.Json(OutlineView.From(await outlines.CurrentAsync(reportCode, ct)));
+    }
+
+    [Function(nameof(PutOutline))]
+    public async Task<IActionResult> PutOutline(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "outlines/{reportCode}")] HttpRequest request,
+        string reportCode,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAdminAsync(request, ct);
+        _ = await outlines.CurrentAsync(reportCode, ct);
+        var body = await RequestJson.ReadAsync<OutlineRecord>(request, MaxJsonBytes, ct);
+        if (body.Parts is null)
+        {
+            throw Problems.Validation("Thiếu các phần của đề cương.", [new Violation(null, "parts", "required", "Nội dung phải có \"parts\": [ … ].")]);
+        }
+
+        var outline = await outlines.ReplaceAsync(reportCode, body.Parts, caller.Actor, ct);
+        return ApiResults.Json(OutlineView.From(outline), StatusCodes.Status201Created);
+    }
+}
