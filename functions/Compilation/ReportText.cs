@@ -7,12 +7,26 @@ using System.Xml;
 
 namespace DanVan.Compilation;
 
-/// <summary>One paragraph of a unit's report, and whether its style marks it as a heading.</summary>
-public sealed record ReportParagraph(string Text, bool IsHeadingStyle);
+/// <summary>
+/// One paragraph of a unit's report, and whether its style marks it as a heading; from a DOCX also its own style,
+/// automatic numbering (<c>w:numPr</c>), outline level, whether all its text is bold, and the table row it sits in
+/// (paragraphs of one row share a number; 0 outside tables). <see cref="ReportTree"/> reads the structure from these.
+/// </summary>
+public sealed record ReportParagraph(string Text, bool IsHeadingStyle)
+{
+    public string? Style { get; init; }
+    public int? NumId { get; init; }
+    public int NumLevel { get; init; }
+    public int? OutlineLevel { get; init; }
+    public bool Bold { get; init; }
+    public int TableRow { get; init; }
+}
 
-/// <summary>What could be read from a unit's file for the draft report.</summary>
+/// <summary>What could be read from a unit's file for the draft report; a DOCX's styles and numbering definitions in <see cref="Format"/>.</summary>
 public sealed record ReportReading(IReadOnlyList<ReportParagraph>? Paragraphs, string? Problem)
 {
+    public DocxFormat? Format { get; init; }
+
     public static ReportReading Failed(string problem) => new(null, problem);
 }
 
@@ -101,7 +115,7 @@ public static class ReportText
             var paragraphs = main is null ? null : ReadBody(main, budget);
             return paragraphs is null
                 ? ReportReading.Failed($"tệp {Format(fileName)} không có nội dung văn bản")
-                : new ReportReading(paragraphs, null);
+                : new ReportReading(paragraphs, null) { Format = ReadFormat(package, main!, budget) };
         }
         catch (ReadLimitException ex)
         {
@@ -180,18 +194,59 @@ public static class ReportText
     private static ZipArchiveEntry? Entry(ZipArchive package, string name) =>
         package.GetEntry(name) ?? package.Entries.FirstOrDefault(e => string.Equals(e.FullName, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The styles and numbering parts the main part's relationships name, read within the same budget.</summary>
+    private static DocxFormat ReadFormat(ZipArchive package, ZipArchiveEntry main, ReadBudget budget)
+    {
+        var folder = main.FullName.Contains('/') ? main.FullName[..(main.FullName.LastIndexOf('/') + 1)] : "";
+        var rels = Entry(package, $"{folder}_rels/{main.Name}.rels");
+        var targets = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (rels is not null)
+        {
+            using var stream = new BudgetedStream(rels.Open(), budget);
+            using var reader = budget.XmlReader(stream);
+            while (reader.Read())
+            {
+                budget.CheckDepth(reader.Depth);
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Relationship" && reader.GetAttribute("Type") is { } type && reader.GetAttribute("Target") is { } target
+                    && type[(type.LastIndexOf('/') + 1)..] is "styles" or "numbering" && reader.GetAttribute("TargetMode") != "External")
+                {
+                    targets.TryAdd(type[(type.LastIndexOf('/') + 1)..], target.StartsWith('/') ? target.TrimStart('/') : folder + target);
+                }
+            }
+        }
+
+        DocxFormat.Builder format = new();
+        foreach (var (kind, name) in targets)
+        {
+            if (Entry(package, Uri.UnescapeDataString(name)) is not { } part)
+            {
+                continue;
+            }
+
+            using var stream = new BudgetedStream(part.Open(), budget);
+            using var reader = budget.XmlReader(stream);
+            format.Read(reader, kind, budget.CheckDepth);
+        }
+
+        return format.Build();
+    }
+
     /// <summary>
     /// Every paragraph of the body in document order (an outer paragraph before one nested in it, and its
     /// text including the nested one's, as the OpenXml SDK's <c>Descendants</c> gives them), with the
-    /// heading flag from its own <c>w:pPr/w:pStyle</c>; empty paragraphs dropped. Null when there is no body.
+    /// heading flag from its own <c>w:pPr/w:pStyle</c>, its numbering, outline level, bold and table row;
+    /// empty paragraphs dropped. Null when there is no body.
     /// </summary>
     private static List<ReportParagraph>? ReadBody(ZipArchiveEntry main, ReadBudget budget)
     {
-        var found = new List<(StringBuilder Text, bool Heading)?>();
-        var open = new Stack<(int Index, int Depth, StringBuilder Text)>();
-        var headings = new HashSet<int>();
+        var found = new List<OpenParagraph?>();
+        var open = new Stack<OpenParagraph>();
+        var rows = new Stack<int>();
+        var rowCount = 0;
         var sawBody = false;
         var textDepth = -1;
+        var runDepth = -1;
+        var runBold = false;
 
         using (var stream = new BudgetedStream(main.Open(), budget))
         using (var reader = budget.XmlReader(stream))
@@ -202,26 +257,45 @@ public static class ReportText
                 switch (reader.NodeType)
                 {
                     case XmlNodeType.Element when IsWord(reader):
+                        // w:p/w:pPr/…: the paragraph's own properties, not those of a paragraph nested in it.
+                        var own = open.TryPeek(out var p) ? reader.Depth - p.Depth : -1;
                         switch (reader.LocalName)
                         {
                             case "body":
                                 sawBody = true;
+                                break;
+                            case "tr" when !reader.IsEmptyElement:
+                                rows.Push(++rowCount);
                                 break;
                             case "p":
                                 budget.CountParagraph();
                                 found.Add(null);
                                 if (!reader.IsEmptyElement)
                                 {
-                                    open.Push((found.Count - 1, reader.Depth, new StringBuilder()));
+                                    open.Push(new OpenParagraph(found.Count - 1, reader.Depth, rows.TryPeek(out var row) ? row : 0));
                                 }
 
+                                break;
+                            case "r" when own > 0:
+                                (runDepth, runBold) = (reader.Depth, false);
+                                break;
+                            case "b" when runDepth >= 0 && reader.Depth == runDepth + 2:
+                                runBold = IsOn(reader.GetAttribute("val", reader.NamespaceURI));
                                 break;
                             case "t" when open.Count > 0 && !reader.IsEmptyElement:
                                 textDepth = reader.Depth;
                                 break;
-                            case "pStyle" when open.TryPeek(out var p) && reader.Depth == p.Depth + 2 && IsHeadingStyle(reader.GetAttribute("val", reader.NamespaceURI)):
-                                // w:p/w:pPr/w:pStyle: the paragraph's own style, not one of a paragraph nested in it.
-                                headings.Add(p.Index);
+                            case "pStyle" when own == 2:
+                                p!.Style = reader.GetAttribute("val", reader.NamespaceURI);
+                                break;
+                            case "outlineLvl" when own == 2:
+                                p!.OutlineLevel = Number(reader.GetAttribute("val", reader.NamespaceURI));
+                                break;
+                            case "numId" when own == 3:
+                                p!.NumId = Number(reader.GetAttribute("val", reader.NamespaceURI));
+                                break;
+                            case "ilvl" when own == 3:
+                                p!.NumLevel = Number(reader.GetAttribute("val", reader.NamespaceURI)) ?? 0;
                                 break;
                         }
 
@@ -229,9 +303,14 @@ public static class ReportText
                     case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace when textDepth >= 0:
                         var value = reader.Value;
                         budget.CountText(value.Length);
-                        foreach (var p in open)
+                        foreach (var o in open)
                         {
-                            p.Text.Append(value);
+                            o.Text.Append(value);
+                        }
+
+                        if (open.TryPeek(out var top) && !string.IsNullOrWhiteSpace(value))
+                        {
+                            top.Plain |= !runBold;
                         }
 
                         break;
@@ -240,10 +319,18 @@ public static class ReportText
                         {
                             textDepth = -1;
                         }
+                        else if (reader.LocalName == "r" && reader.Depth == runDepth)
+                        {
+                            (runDepth, runBold) = (-1, false);
+                        }
+                        else if (reader.LocalName == "tr" && rows.Count > 0)
+                        {
+                            rows.Pop();
+                        }
                         else if (reader.LocalName == "p" && open.TryPeek(out var closed) && closed.Depth == reader.Depth)
                         {
                             open.Pop();
-                            found[closed.Index] = (closed.Text, headings.Contains(closed.Index));
+                            found[closed.Index] = closed;
                         }
 
                         break;
@@ -252,9 +339,39 @@ public static class ReportText
         }
 
         return sawBody
-            ? found.Where(p => p is not null).Select(p => new ReportParagraph(p!.Value.Text.ToString(), p.Value.Heading)).Where(p => p.Text.Trim().Length > 0).ToList()
+            ? found.Where(p => p is not null).Select(p => p!.ToParagraph()).Where(p => p.Text.Trim().Length > 0).ToList()
             : null;
     }
+
+    /// <summary>A paragraph being read: its text so far and the properties seen.</summary>
+    private sealed class OpenParagraph(int index, int depth, int tableRow)
+    {
+        public int Index => index;
+        public int Depth => depth;
+        public StringBuilder Text { get; } = new();
+        public string? Style { get; set; }
+        public int? NumId { get; set; }
+        public int NumLevel { get; set; }
+        public int? OutlineLevel { get; set; }
+
+        /// <summary>Some text of the paragraph is in a run that is not bold.</summary>
+        public bool Plain { get; set; }
+
+        public ReportParagraph ToParagraph() => new(Text.ToString(), IsHeadingStyle(Style))
+        {
+            Style = Style,
+            NumId = NumId,
+            NumLevel = NumLevel,
+            OutlineLevel = OutlineLevel,
+            Bold = !Plain,
+            TableRow = tableRow,
+        };
+    }
+
+    /// <summary>An on/off property: absent value, "1", "true" or "on" is on.</summary>
+    internal static bool IsOn(string? value) => value is null or "1" or "true" or "on";
+
+    internal static int? Number(string? value) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private static bool IsWord(XmlReader reader) => reader.NamespaceURI is WordNamespace or StrictWordNamespace;
 
