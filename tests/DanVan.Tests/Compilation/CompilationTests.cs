@@ -212,8 +212,11 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
         var two = paragraphs.FindIndex(p => p.StartsWith("2. "));
         Assert.InRange(paragraphs.IndexOf("Sở Nội vụ: " + SectionOneText), one + 1, two - 1);
         Assert.InRange(one, parts[1], parts[2]);
-        Assert.DoesNotContain(paragraphs, p => p.Contains("Lời mở đầu của Sở Nội vụ"));
-        Assert.Equal("Không có.", paragraphs[paragraphs.IndexOf(DraftOutline.ReviewHeading) + 1]);
+        // Its opening, under no heading and naming no part, is not guessed into one: it is listed for review, with the unit.
+        Assert.Equal(
+            $"- Sở Nội vụ (mục \u201c{ReportFiling.NoHeading}\u201d): Lời mở đầu của Sở Nội vụ về tình hình chung.",
+            paragraphs[paragraphs.IndexOf(DraftOutline.ReviewHeading) + 1]);
+        Assert.Single(paragraphs, p => p.Contains("Lời mở đầu của Sở Nội vụ"));
 
         // The PDF (a page with no text) and the XLSX are noted as not gathered.
         Assert.Contains(paragraphs, p => p.StartsWith("- Sở Tài chính:") && p.Contains("bao-cao-ky-so.PDF") && p.Contains("xem tệp gốc trong thư mục BaoCao"));
