@@ -19,7 +19,7 @@ public enum FilingOutcome
 public sealed record FiledLine(TreeLine Line, string? Part, string? Content, string Heading, FilingOutcome Outcome);
 
 /// <summary>
-/// Files a unit's report tree under the province's outline. A heading's meaning comes from its words and its parent:
+/// Files a unit's report tree under the province's outline. A heading of the outline template is where its hidden mark says. Any other heading's meaning comes from its words and its parent:
 /// at the top, the part or content its words name; under a part with contents (II, III), the content its words name
 /// ("1. Ưu điểm" under "Đánh giá chung" is a strength, not content 1); under a content, or a part without contents,
 /// it stays where its parent is unless it starts with the words of somewhere else ("2. Kiến nghị" under
@@ -55,7 +55,7 @@ public static class ReportFiling
             var heading = line.Parent >= 0 ? lines[line.Parent].Original : NoHeading;
             if (line.Heading)
             {
-                var meaning = meanings[i] = Heading(outline, candidates, line.Text, parent);
+                var meaning = meanings[i] = Marked(outline, line.Mark) ?? Heading(outline, candidates, line.Text, parent);
                 // A heading that only repeats where its parent is (a sub-heading inside a content) is part of the text.
                 var inherited = parent is not null && meaning == parent && outline.Find(meaning.Part)?.Contents.Count is > 0 && meaning.Content is not null;
                 filed.Add(inherited ? Placed(line, meaning, heading) : new FiledLine(line, meaning.Part, meaning.Content, heading, FilingOutcome.Skipped));
@@ -75,6 +75,12 @@ public static class ReportFiling
     }
 
     private static FiledLine Placed(TreeLine line, Meaning m, string heading) => new(line, m.Part, m.Content, heading, FilingOutcome.Placed);
+
+    /// <summary>The place a heading of the outline template names by its hidden mark, when the outline has that place.</summary>
+    private static Meaning? Marked(ReportOutline outline, string? mark) =>
+        Outline.OutlineTemplate.FromPlace(mark) is { } place && outline.Find(place.Part) is { } part && (place.Content is null || part.Find(place.Content) is not null)
+            ? new Meaning(place.Part, place.Content, true)
+            : null;
 
     private static Meaning Heading(ReportOutline outline, List<Candidate> candidates, string text, Meaning? parent)
     {

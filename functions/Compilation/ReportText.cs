@@ -20,6 +20,9 @@ public sealed record ReportParagraph(string Text, bool IsHeadingStyle)
     public int? OutlineLevel { get; init; }
     public bool Bold { get; init; }
     public int TableRow { get; init; }
+
+    /// <summary>A DanVan mark on the paragraph (a bookmark starting "dv"), as the outline template puts on its headings.</summary>
+    public string? Mark { get; init; }
 }
 
 /// <summary>What could be read from a unit's file for the draft report; a DOCX's styles and numbering definitions in <see cref="Format"/>.</summary>
@@ -297,6 +300,9 @@ public static class ReportText
                             case "ilvl" when own == 3:
                                 p!.NumLevel = Number(reader.GetAttribute("val", reader.NamespaceURI)) ?? 0;
                                 break;
+                            case "bookmarkStart" when own == 1 && p!.Mark is null && reader.GetAttribute("name", reader.NamespaceURI) is { } mark && mark.StartsWith("dv", StringComparison.Ordinal):
+                                p.Mark = mark.Length > 60 ? mark[..60] : mark;
+                                break;
                         }
 
                         break;
@@ -353,6 +359,7 @@ public static class ReportText
         public int? NumId { get; set; }
         public int NumLevel { get; set; }
         public int? OutlineLevel { get; set; }
+        public string? Mark { get; set; }
 
         /// <summary>Some text of the paragraph is in a run that is not bold.</summary>
         public bool Plain { get; set; }
@@ -365,6 +372,7 @@ public static class ReportText
             OutlineLevel = OutlineLevel,
             Bold = !Plain,
             TableRow = tableRow,
+            Mark = Mark,
         };
     }
 

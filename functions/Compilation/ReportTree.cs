@@ -18,7 +18,7 @@ public enum LineRole
 /// heading (-1 at the top). A run-in heading ("a) Tuyên truyền: Sở đã …") gives a heading line and a text line
 /// for the same paragraph.
 /// </summary>
-public sealed record TreeLine(int Paragraph, string Label, string Text, bool Heading, int Depth, int Parent, LineRole Role)
+public sealed record TreeLine(int Paragraph, string Label, string Text, bool Heading, int Depth, int Parent, LineRole Role, string? Mark = null)
 {
     /// <summary>The line as the unit wrote it (its number, then its words).</summary>
     public string Original => Label.Length == 0 ? Text : $"{Label} {Text}";
@@ -58,7 +58,7 @@ public static partial class ReportTree
     [GeneratedRegex(@"^(KT\.|TM\.|TL\.|Q\.|QUYỀN|KÝ THAY|THAY MẶT)?\s*(PHÓ\s+)?(GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN|THỦ TRƯỞNG|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|CHÁNH THANH TRA|HIỆU TRƯỞNG|VIỆN TRƯỞNG|TỔNG BIÊN TẬP|BAN GIÁM ĐỐC)\b")]
     private static partial Regex SignatureRole();
 
-    private sealed record Raw(int Paragraph, string Text, bool Bold, bool Table, DocxStyle? Style, int? OutlineLevel);
+    private sealed record Raw(int Paragraph, string Text, bool Bold, bool Table, DocxStyle? Style, int? OutlineLevel, string? Mark = null);
 
     public static IReadOnlyList<TreeLine> Read(IReadOnlyList<ReportParagraph> paragraphs, DocxFormat? format = null)
     {
@@ -92,7 +92,7 @@ public static partial class ReportTree
 
             var parent = stack.Count > 0 ? stack[^1].Line : -1;
             var runIn = RunIn(text);
-            lines.Add(new TreeLine(raw.Paragraph, label, runIn ?? text, true, stack.Count, parent, LineRole.Text));
+            lines.Add(new TreeLine(raw.Paragraph, label, runIn ?? text, true, stack.Count, parent, LineRole.Text, raw.Mark));
             stack.Add((kind, lines.Count - 1));
             if (runIn is not null)
             {
@@ -170,7 +170,7 @@ public static partial class ReportTree
             }
 
             var label = numbering.Next(p.NumId ?? style?.NumId, p.NumId is not null ? p.NumLevel : style?.NumLevel ?? 0);
-            lines.Add(new Raw(i, label is null ? text : $"{label} {text}", p.Bold || (style?.Bold ?? false), false, style, p.OutlineLevel));
+            lines.Add(new Raw(i, label is null ? text : $"{label} {text}", p.Bold || (style?.Bold ?? false), false, style, p.OutlineLevel, p.Mark));
         }
 
         return lines;
@@ -200,6 +200,11 @@ public static partial class ReportTree
         if (headingStyle is { } level)
         {
             return "H" + level.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (Outline.OutlineTemplate.FromPlace(raw.Mark) is not null)
+        {
+            return "M";
         }
 
         var letters = text.Where(char.IsLetter).ToList();

@@ -8,8 +8,8 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace DanVan.Functions;
 
-/// <summary>The outline of the province's report (admin): read it, replace it with a new version.</summary>
-public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines)
+/// <summary>The outline of the province's report (admin): read it, replace it with a new version; the unit's đề cương to write in.</summary>
+public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines, DanVan.Uploads.UploadService uploads)
 {
     private const long MaxJsonBytes = 256 * 1024;
 
@@ -39,5 +39,18 @@ public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines
 
         var outline = await outlines.ReplaceAsync(reportCode, body.Parts, caller.Actor, ct);
         return ApiResults.Json(OutlineView.From(outline), StatusCodes.Status201Created);
+    }
+
+    /// <summary>The đề cương DOCX of a period for the calling unit (admin: <c>?unit=</c>).</summary>
+    [Function(nameof(OutlineTemplateDownload))]
+    public async Task<IActionResult> OutlineTemplateDownload(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/outline/template.docx")] HttpRequest request,
+        string periodId,
+        CancellationToken ct)
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var (content, fileName) = await outlines.TemplateAsync(target, ct);
+        return ApiResults.Bytes(content, OutlineTemplate.ContentType, fileName);
     }
 }

@@ -40,6 +40,10 @@ public sealed class OutlineService(ReportingPlan plan, OutlineStore store, Audit
     public async Task<ReportOutline> ForPeriodAsync(Period period, CancellationToken ct = default) =>
         await store.ForPeriodAsync(period.Id.ToString(), period.Id.Code, clock.GetUtcNow(), ct) ?? Sample(period.Id.Code);
 
+    /// <summary>The đề cương (DOCX) the unit writes this period's report in: the period's outline, marked.</summary>
+    public async Task<(byte[] Content, string FileName)> TemplateAsync(Uploads.UploadTarget target, CancellationToken ct = default) =>
+        (OutlineTemplate.Build(await ForPeriodAsync(target.Period, ct), target.Period, target.Unit), OutlineTemplate.FileName(target.Period, target.Unit));
+
     private void RequireReport(string reportCode)
     {
         if (!plan.Reports.Any(r => string.Equals(r.Code, reportCode, StringComparison.Ordinal)))
