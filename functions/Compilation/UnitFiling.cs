@@ -18,14 +18,17 @@ public sealed record ManifestFiling(string UnitCode, int Version, int Paragraph,
 {
     private const int MaxText = 80;
 
+    /// <summary>What became of a line, as the manifest and the dashboard's reading name it.</summary>
+    public static string OutcomeOf(FiledLine f) => f.Line.Role switch
+    {
+        LineRole.TitleBlock => "title",
+        LineRole.Signature => "signature",
+        _ => f.Outcome switch { FilingOutcome.Placed => "placed", FilingOutcome.Review => "review", _ => "heading" },
+    };
+
     public static IEnumerable<ManifestFiling> Of(string unitCode, int version, IReadOnlyList<FiledLine> filed) =>
         filed.Select(f => new ManifestFiling(
             unitCode, version, f.Line.Paragraph, f.Line.Original.Length > MaxText ? f.Line.Original[..MaxText] + "…" : f.Line.Original, f.Heading,
-            f.Line.Role switch
-            {
-                LineRole.TitleBlock => "title",
-                LineRole.Signature => "signature",
-                _ => f.Outcome switch { FilingOutcome.Placed => "placed", FilingOutcome.Review => "review", _ => "heading" },
-            },
+            OutcomeOf(f),
             f.Part, f.Content));
 }

@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>The outline of the province's report (admin): read it, replace it with a new version; the unit's đề cương to write in.</summary>
-public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines, DanVan.Uploads.UploadService uploads)
+public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines, DanVan.Uploads.UploadService uploads, DanVan.Compilation.ReportReadings readings)
 {
     private const long MaxJsonBytes = 256 * 1024;
 
@@ -52,5 +52,17 @@ public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines
         var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         var (content, fileName) = await outlines.TemplateAsync(target, ct);
         return ApiResults.Bytes(content, OutlineTemplate.ContentType, fileName);
+    }
+
+    /// <summary>How the unit's latest report was read (admin): its tree and where each line went, before compiling.</summary>
+    [Function(nameof(GetReportReading))]
+    public async Task<IActionResult> GetReportReading(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods/{periodId}/reports/{unitCode}/reading")] HttpRequest request,
+        string periodId,
+        string unitCode,
+        CancellationToken ct)
+    {
+        await auth.RequireAdminAsync(request, ct);
+        return ApiResults.Json(await readings.ReadAsync(periodId, unitCode, ct));
     }
 }
