@@ -5,8 +5,9 @@ namespace DanVan.Compilation;
 /// <summary>What was read from one unit's file, and where each of its lines was filed under the outline (null when nothing could be read).</summary>
 public sealed record UnitReading(ReportReading Reading, IReadOnlyList<FiledLine>? Filed)
 {
+    /// <summary>Files the reading and keeps only its problem beside the filed lines: the paragraphs are not held twice while other units are read.</summary>
     public static UnitReading Of(ReportReading reading, ReportOutline outline) =>
-        new(reading, reading.Paragraphs is null ? null : ReportFiling.File(outline, ReportTree.Read(reading.Paragraphs, reading.Format)));
+        new(reading with { Paragraphs = null, Format = null }, reading.Paragraphs is null ? null : ReportFiling.File(outline, ReportTree.Read(reading.Paragraphs, reading.Format)));
 }
 
 /// <summary>
