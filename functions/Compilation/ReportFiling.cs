@@ -16,7 +16,11 @@ public enum FilingOutcome
 }
 
 /// <summary>One line of a unit's report and where it was filed: (part, content) of the outline, and the heading it came from.</summary>
-public sealed record FiledLine(TreeLine Line, string? Part, string? Content, string Heading, FilingOutcome Outcome);
+public sealed record FiledLine(TreeLine Line, string? Part, string? Content, string Heading, FilingOutcome Outcome)
+{
+    /// <summary>For a heading: whether DanVan knows where it leads (false: its text goes to review).</summary>
+    public bool Known { get; init; } = true;
+}
 
 /// <summary>
 /// Files a unit's report tree under the province's outline. A heading of the outline template is where its hidden mark says. Any other heading's meaning comes from its words and its parent:
@@ -58,7 +62,7 @@ public static class ReportFiling
                 var meaning = meanings[i] = Marked(outline, line.Mark) ?? Heading(outline, candidates, line.Text, parent);
                 // A heading that only repeats where its parent is (a sub-heading inside a content) is part of the text.
                 var inherited = parent is not null && meaning == parent && outline.Find(meaning.Part)?.Contents.Count is > 0 && meaning.Content is not null;
-                filed.Add(inherited ? Placed(line, meaning, heading) : new FiledLine(line, meaning.Part, meaning.Content, heading, FilingOutcome.Skipped));
+                filed.Add(inherited ? Placed(line, meaning, heading) : new FiledLine(line, meaning.Part, meaning.Content, heading, FilingOutcome.Skipped) { Known = meaning.Resolved });
                 continue;
             }
 

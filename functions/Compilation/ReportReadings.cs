@@ -36,7 +36,7 @@ public sealed class ReportReadings(PeriodCatalog periods, SubmissionStore submis
         var lines = filed.Select(f => new ReadingLine(
             f.Line.Paragraph, f.Line.Depth, f.Line.Label, f.Line.Text, f.Line.Heading,
             ManifestFiling.OutcomeOf(f), f.Part, f.Content,
-            f.Outcome == FilingOutcome.Review ? "Cần xem lại" : f.Part is null ? "" : outline.Describe(f.Part, f.Content), f.Heading)).ToList();
+            f.Outcome == FilingOutcome.Review || !f.Known ? "Cần xem lại" : f.Part is null ? "" : outline.Describe(f.Part, f.Content), f.Heading)).ToList();
         return new ReportReadingView(period.Id.ToString(), unitCode, version.Version, version.FileName, reading.Problem, outline.ReportCode, outline.Version,
             lines.Count(l => l.Outcome == "placed" && !l.Heading), lines.Count(l => l.Outcome == "review"), lines);
     }

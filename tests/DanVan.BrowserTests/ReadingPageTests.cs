@@ -47,6 +47,7 @@ public sealed class ReadingPageTests(BrowserApp app)
         await Assertions.Expect(lines.Filter(new() { HasText = "Lãnh đạo Sở quan tâm" })).ToContainTextAsync("→ III.1. Ưu điểm");
         await Assertions.Expect(lines.Filter(new() { HasText = "Kinh phí còn hạn hẹp." })).ToContainTextAsync("→ III.2. Hạn chế, nguyên nhân");
         await Assertions.Expect(lines.Filter(new() { HasText = "Tổ chức giải bóng đá" })).ToContainTextAsync("Cần xem lại");
+        await Assertions.Expect(lines.Filter(new() { HasText = "3. Hoạt động khác" })).ToContainTextAsync("↳ Cần xem lại");
         await Assertions.Expect(lines.Filter(new() { HasText = "Kính gửi" })).ToContainTextAsync("không phải nội dung");
         await session.ScreenshotAsync("dashboard-reading.png");
         Assert.DoesNotContain(session.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
