@@ -5,6 +5,7 @@ using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Figures;
+using DanVan.Outline;
 using DanVan.Decisions;
 using DanVan.Periods;
 using DanVan.Registry;
@@ -93,6 +94,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddUploads();
         services.AddCompilation();
         services.AddFigures();
+        services.AddOutline();
         services.AddReminders();
         services.AddPages();
         services.AddAccess();

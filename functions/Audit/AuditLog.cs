@@ -55,6 +55,7 @@ public static class AuditActions
     public const string AccessLinkRequest = "access.link.request";
     public const string FiguresEntry = "figures.enter";
     public const string IndicatorsPut = "indicators.put";
+    public const string OutlinePut = "outline.put";
 }
 
 public sealed class AuditLog(DanVanStore store, TimeProvider clock)

@@ -58,6 +58,8 @@ public static class RouteRoles
         [nameof(DecisionsFunctions.GetDecisions)] = RouteRule.Staff(StaffRole.Viewer),
         [nameof(ReportsFunctions.ListReportVersions)] = RouteRule.Staff(StaffRole.Viewer, UnitAccess.Own),
         [nameof(UnitsFunctions.ListUnits)] = RouteRule.Staff(StaffRole.Viewer),
+        [nameof(OutlineFunctions.GetOutline)] = RouteRule.Staff(StaffRole.Viewer),
+        [nameof(OutlineFunctions.OutlineTemplateDownload)] = RouteRule.Staff(StaffRole.Viewer, UnitAccess.Any),
 
         // Chuyên viên (Officer): + accept/return, reminders, compile, units' files and figures, uploads on a unit's behalf, the audit trail.
         [nameof(DecisionsFunctions.ReviewReport)] = RouteRule.Staff(StaffRole.Officer),
@@ -69,6 +71,7 @@ public static class RouteRoles
         [nameof(FiguresFunctions.EnterFigures)] = RouteRule.Staff(StaffRole.Officer, UnitAccess.Any),
         [nameof(AuditFunctions.ListAudit)] = RouteRule.Staff(StaffRole.Officer),
         [nameof(EmailFunctions.ListFailedEmails)] = RouteRule.Staff(StaffRole.Officer),
+        [nameof(OutlineFunctions.GetReportReading)] = RouteRule.Staff(StaffRole.Officer),
 
         // Lãnh đạo (Leader): + extensions, exemptions, finalizing a period.
         [nameof(DecisionsFunctions.ExtendDeadline)] = RouteRule.Staff(StaffRole.Leader),
@@ -85,6 +88,7 @@ public static class RouteRoles
         [nameof(AccessFunctions.ListUnitAccess)] = RouteRule.Staff(StaffRole.Administrator),
         [nameof(AccessFunctions.SendAccessLinks)] = RouteRule.Staff(StaffRole.Administrator),
         [nameof(FiguresFunctions.PutIndicators)] = RouteRule.Staff(StaffRole.Administrator),
+        [nameof(OutlineFunctions.PutOutline)] = RouteRule.Staff(StaffRole.Administrator),
     };
 
     /// <summary>One HTTP function: its name, methods and route template (without "api/").</summary>

@@ -19,7 +19,8 @@ public sealed record BundleManifest(
     string InputsFingerprint,
     string Layout,
     IReadOnlyList<ManifestEntry> Entries,
-    IReadOnlyList<ManifestInput> Inputs);
+    IReadOnlyList<ManifestInput> Inputs,
+    IReadOnlyList<ManifestFiling> Filing);
 
 /// <summary>
 /// Writes the bundle ZIP straight into a destination stream: each unit's latest file streamed from
@@ -44,7 +45,8 @@ public static class BundleWriter
         var timestamp = StableZip.TimestampOf(inputs.Period.Deadline);
         var entries = new List<ManifestEntry>();
         var sources = new List<ManifestInput>();
-        var readings = new Dictionary<string, ReportReading>(StringComparer.Ordinal);
+        var readings = new Dictionary<string, UnitReading>(StringComparer.Ordinal);
+        var outline = inputs.DraftOutline;
 
         await using (var zip = await ZipArchive.CreateAsync(destination, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
         {
@@ -68,7 +70,7 @@ public static class BundleWriter
                         var (size, sha, reading) = await CopyReportAsync(entry, version, source, scratch, ct);
                         entries.Add(new ManifestEntry(name, size, sha));
                         sources.Add(new ManifestInput(unit.Row.UnitCode, version.Version, version.ReceiptId, version.FileName, size, sha, name, Signatures.SignatureReport.FromJson(version.Signatures)));
-                        readings[unit.Row.UnitCode] = reading;
+                        readings[unit.Row.UnitCode] = UnitReading.Of(reading, outline);
                     }
                 }
             }
@@ -80,7 +82,8 @@ public static class BundleWriter
             entries.Add(await WriteBytesAsync(zip, SummaryEntry, SummaryWorkbook.Build(inputs), timestamp, ct));
             entries.Add(await WriteBytesAsync(zip, DraftEntry, DraftReport.Build(inputs, readings), timestamp, ct));
 
-            var manifest = new BundleManifest(inputs.Period.Id.ToString(), inputs.Period.Title, inputs.Fingerprint, CompilationInputs.LayoutVersion, entries.ToList(), sources);
+            var filing = sources.SelectMany(s => readings[s.UnitCode].Filed is { } filed ? ManifestFiling.Of(s.UnitCode, s.Version, filed) : []).ToList();
+            var manifest = new BundleManifest(inputs.Period.Id.ToString(), inputs.Period.Title, inputs.Fingerprint, CompilationInputs.LayoutVersion, entries.ToList(), sources, filing);
             await WriteBytesAsync(zip, ManifestEntryName, JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson), timestamp, ct);
             return manifest;
         }

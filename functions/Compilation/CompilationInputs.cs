@@ -15,12 +15,16 @@ public sealed record BundleUnit(int Number, StatusRow Row, SubmissionVersionEnti
 /// Everything a bundle is made from. Nothing here comes from the clock, so the same inputs always
 /// give the same bytes; <see cref="Fingerprint"/> is the hash of all of it.
 /// </summary>
-public sealed record CompilationInputs(Period Period, StatusCounts Counts, IReadOnlyList<BundleUnit> Units, string ProvinceName, FigureTotals? Figures = null)
+public sealed record CompilationInputs(Period Period, StatusCounts Counts, IReadOnlyList<BundleUnit> Units, string ProvinceName, FigureTotals? Figures = null, Outline.ReportOutline? Outline = null)
 {
     /// <summary>Bumped whenever the bundle's layout changes, so the timer rebuilds old bundles.</summary>
-    public const string LayoutVersion = "danvan-bundle-2";
+    public const string LayoutVersion = "danvan-bundle-3";
 
-    public string Fingerprint { get; } = ComputeFingerprint(Period, Units, ProvinceName) + (Figures is null ? "" : "+" + Figures.Fingerprint);
+    public string Fingerprint { get; } = ComputeFingerprint(Period, Units, ProvinceName) + (Figures is null ? "" : "+" + Figures.Fingerprint)
+        + (Outline is null ? "" : $"+outline-{Outline.ReportCode}-v{Outline.Version}");
+
+    /// <summary>The outline the draft follows: the period's, or the built-in sample.</summary>
+    public Outline.ReportOutline DraftOutline => Outline ?? DanVan.Outline.OutlineService.Sample(Period.Id.Code);
 
     /// <summary>
     /// The instant the figures are "as of": the latest report received, or the deadline when none arrived
@@ -32,14 +36,14 @@ public sealed record CompilationInputs(Period Period, StatusCounts Counts, IRead
     public IReadOnlyList<SourceVersion> SourceVersions =>
         Units.Where(u => u.Latest is not null).Select(u => new SourceVersion(u.Row.UnitCode, u.Latest!.Version)).OrderBy(s => s.UnitCode, StringComparer.Ordinal).ToList();
 
-    public static CompilationInputs From(StatusReport report, IReadOnlyDictionary<string, SubmissionVersionEntity> latest, string provinceName, FigureTotals? figures = null)
+    public static CompilationInputs From(StatusReport report, IReadOnlyDictionary<string, SubmissionVersionEntity> latest, string provinceName, FigureTotals? figures = null, Outline.ReportOutline? outline = null)
     {
         var units = report.Rows
             .Where(r => r.Status != SubmissionStatus.NotRequired)
             .Select((row, i) => new BundleUnit(i + 1, row, latest.GetValueOrDefault(row.UnitCode)))
             .ToList();
         var counts = report.Counts;
-        return new CompilationInputs(report.Period, counts, units, provinceName, figures);
+        return new CompilationInputs(report.Period, counts, units, provinceName, figures, outline);
     }
 
     private static string ComputeFingerprint(Period period, IReadOnlyList<BundleUnit> units, string province)

@@ -16,6 +16,7 @@ public static class CompilationServiceCollectionExtensions
         services.AddSingleton<CompilationStore>();
         services.AddSingleton<PeriodCounts>();
         services.AddSingleton<Compiler>();
+        services.AddSingleton<ReportReadings>();
         return services;
     }
 }

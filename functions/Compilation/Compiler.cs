@@ -40,7 +40,8 @@ public sealed class Compiler(
     FiguresService figures,
     PeriodChangeStore changes,
     PendingChanges pending,
-    DanVan.Telemetry.DanVanTelemetry telemetry)
+    DanVan.Telemetry.DanVanTelemetry telemetry,
+    Outline.OutlineService outlines)
 {
     public const string TimerActor = "timer";
 
@@ -177,8 +178,9 @@ public sealed class Compiler(
         var wanted = report.Rows
             .Where(r => r.Status != SubmissionStatus.NotRequired && r.LatestVersion is not null)
             .ToDictionary(r => r.UnitCode, r => r.LatestVersion!.Value, StringComparer.Ordinal);
+        var outlineTask = outlines.ForPeriodAsync(period, ct);
         var latest = await submissions.VersionsNamedAsync(periodId, wanted, ct);
-        return CompilationInputs.From(report, latest, options.Value.ProvinceName, await figures.TotalsAsync(report, ct));
+        return CompilationInputs.From(report, latest, options.Value.ProvinceName, await figures.TotalsAsync(report, ct), await outlineTask);
     }
 
     /// <summary>

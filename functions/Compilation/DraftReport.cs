@@ -9,8 +9,10 @@ namespace DanVan.Compilation;
 /// <summary>
 /// <c>DuThao-BaoCao.docx</c>: a draft of the provincial People's Committee's report in Vietnamese
 /// administrative layout — the two-column header (issuing body | national motto), number and date
-/// placeholders, the title, the compliance figures, the late and missing units, and the units' DOCX
-/// text gathered under the plan's section II items, each excerpt attributed to its unit.
+/// placeholders, the title, then the province's outline (<see cref="Outline.ReportOutline"/>: I–V, the plan's contents
+/// under II) with, under each content, the figures' sentences first and then each unit's text attributed to it; what
+/// could not be placed under "Cần xem lại" naming the unit and its heading; the compliance figures, the late and
+/// missing units and the files that could not be read in an appendix.
 /// </summary>
 public static class DraftReport
 {
@@ -19,8 +21,8 @@ public static class DraftReport
     public const string Recipient = "Kính gửi: Bộ Nội vụ.";
     public const string Directive = "Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ";
 
-    /// <summary>Cap on the text taken from one unit for one section, so a huge report cannot swell the draft.</summary>
-    private const int MaxCharsPerExcerpt = 20_000;
+    public const string AppendixHeading = "PHỤ LỤC: TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ";
+    public const string NotesHeading = "GHI CHÚ VỀ CÁC TỆP BÁO CÁO KHÔNG TỔNG HỢP ĐƯỢC NỘI DUNG";
 
     public static string IssuerLine(string province) => "TỈNH " + province.ToUpper(VietnamTime.Culture);
 
@@ -28,7 +30,7 @@ public static class DraftReport
         $"Số cơ quan, đơn vị phải báo cáo: {c.Required}; nộp đúng hạn: {c.OnTime}; nộp muộn: {c.Late}; chưa nộp: {c.Missing}"
         + (c.Exempt > 0 ? $"; miễn nộp kỳ này: {c.Exempt}." : ".");
 
-    public static byte[] Build(CompilationInputs inputs, IReadOnlyDictionary<string, ReportReading> readings)
+    public static byte[] Build(CompilationInputs inputs, IReadOnlyDictionary<string, UnitReading> readings)
     {
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
@@ -40,7 +42,7 @@ public static class DraftReport
         return StableZip.Repack(stream.ToArray(), StableZip.TimestampOf(inputs.Period.Deadline));
     }
 
-    private static Body Body(CompilationInputs inputs, IReadOnlyDictionary<string, ReportReading> readings)
+    private static Body Body(CompilationInputs inputs, IReadOnlyDictionary<string, UnitReading> readings)
     {
         var period = inputs.Period;
         var body = new Body(Header(inputs.ProvinceName));
@@ -53,7 +55,9 @@ public static class DraftReport
             Para(Recipient, center: true),
             Para(" "));
 
-        body.Append(Para("I. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", bold: true));
+        DraftOutline.Append(body, inputs, readings);
+
+        body.Append(Para(AppendixHeading, bold: true));
         body.Append(
             Para($"Hạn gửi báo cáo: {VietnamTime.DescribeDeadline(period.Deadline)}. Số liệu tính theo các báo cáo nhận được đến {VietnamTime.FormatDateTime(inputs.AsOf)}."),
             Para(FiguresLine(inputs.Counts)));
@@ -87,36 +91,11 @@ public static class DraftReport
         body.Append(Para($"{DraftSignatures.Heading} ({unsigned.Count}):", bold: true));
         body.Append(unsigned.Count == 0 ? [Para("Không có.")] : unsigned.Select(x => Para($"- {x.Unit.Row.UnitName}: {x.Why}")).ToArray());
 
-        body.Append(Para("II. KẾT QUẢ THỰC HIỆN (tổng hợp từ báo cáo của các cơ quan, đơn vị)", bold: true));
-        var sorted = inputs.Units
-            .Where(u => readings.TryGetValue(u.Row.UnitCode, out var r) && r.Paragraphs is not null)
-            .Select(u => (Unit: u, Sections: PlanSections.Sort(readings[u.Row.UnitCode].Paragraphs!)))
-            .ToList();
-        var headings = PlanSections.All.Select(s => (Number: s.Number, Heading: $"{s.Number}. {s.Heading}")).ToList();
-        headings.Add((PlanSections.Other, PlanSections.OtherHeading));
-        foreach (var section in headings)
-        {
-            body.Append(Para(section.Heading, bold: true));
-            body.Append(FiguresText.Sentences(inputs.Figures, section.Number).Select(s => Para(s)).ToArray());
-            var excerpts = sorted.Select(x => (x.Unit, Text: x.Sections.FirstOrDefault(s => s.Section == section.Number))).Where(x => x.Text is not null).ToList();
-            if (excerpts.Count == 0)
-            {
-                body.Append(Para("(Chưa có nội dung từ báo cáo của các đơn vị.)", italic: true));
-                continue;
-            }
-
-            foreach (var (unit, text) in excerpts)
-            {
-                body.Append(Para($"{unit.Row.UnitName}:", bold: true, italic: true));
-                body.Append(Excerpt(text!.Paragraphs).Select(p => Para(p)).ToArray());
-            }
-        }
-
         var notes = inputs.Units
-            .Where(u => readings.TryGetValue(u.Row.UnitCode, out var r) && r.Problem is not null)
-            .Select(u => $"- {u.Row.UnitName}: {readings[u.Row.UnitCode].Problem}.")
+            .Where(u => readings.TryGetValue(u.Row.UnitCode, out var r) && r.Reading.Problem is not null)
+            .Select(u => $"- {u.Row.UnitName}: {readings[u.Row.UnitCode].Reading.Problem}.")
             .ToList();
-        body.Append(Para("III. GHI CHÚ VỀ CÁC TỆP BÁO CÁO KHÔNG TỔNG HỢP ĐƯỢC NỘI DUNG", bold: true));
+        body.Append(Para(NotesHeading, bold: true));
         body.Append(notes.Count == 0 ? [Para("Không có.")] : notes.Select(n => Para(n)).ToArray());
 
         body.Append(new SectionProperties(
@@ -146,23 +125,7 @@ public static class DraftReport
                 Cell(5500, Para($"{province}, ngày … tháng … năm …", italic: true, center: true))));
     }
 
-    private static IEnumerable<string> Excerpt(IReadOnlyList<string> paragraphs)
-    {
-        var used = 0;
-        foreach (var p in paragraphs)
-        {
-            if (used + p.Length > MaxCharsPerExcerpt)
-            {
-                yield return "(… phần còn lại được lược bớt; xem báo cáo gốc trong thư mục BaoCao.)";
-                yield break;
-            }
-
-            used += p.Length;
-            yield return p;
-        }
-    }
-
-    private static Paragraph Para(string text, bool bold = false, bool italic = false, bool center = false, int size = 26)
+    internal static Paragraph Para(string text, bool bold = false, bool italic = false, bool center = false, int size = 26, string? lead = null)
     {
         var runProperties = new RunProperties(new RunFonts { Ascii = "Times New Roman", HighAnsi = "Times New Roman", ComplexScript = "Times New Roman" });
         if (bold)
@@ -180,6 +143,22 @@ public static class DraftReport
         if (center)
         {
             paragraph.Append(new ParagraphProperties(new Justification { Val = JustificationValues.Center }));
+        }
+
+        if (lead is not null)
+        {
+            // The unit a passage comes from, in bold italics before its words ("Sở Tài chính: …").
+            var leadProperties = (RunProperties)runProperties.CloneNode(true);
+            if (leadProperties.GetFirstChild<Italic>() is null)
+            {
+                leadProperties.InsertAfter(new Italic(), leadProperties.GetFirstChild<Bold>() ?? (OpenXmlElement)leadProperties.GetFirstChild<RunFonts>()!);
+            }
+
+            if (leadProperties.GetFirstChild<Bold>() is null)
+            {
+                leadProperties.InsertAfter(new Bold(), leadProperties.GetFirstChild<RunFonts>());
+            }
+            paragraph.Append(new Run(leadProperties, new Text(lead) { Space = SpaceProcessingModeValues.Preserve }));
         }
 
         paragraph.Append(new Run(runProperties, new Text(text) { Space = SpaceProcessingModeValues.Preserve }));

@@ -162,7 +162,15 @@
           'aria-label': `Tải phiên bản ${r.latestVersion} của ${r.unitName}`,
           onclick: () => downloadVersion(r),
         }, `Tải phiên bản ${r.latestVersion}`)
-        : '—'),
+        : '—', r.latestVersion
+        ? el('button', {
+          type: 'button',
+          class: 'link',
+          'data-reading': r.unitCode,
+          'aria-label': `Xem cách đọc báo cáo của ${r.unitName}`,
+          onclick: () => window.DanVanReading.show($('period').value, r, token),
+        }, 'Xem cách đọc')
+        : null),
       signatureCell(r),
       el('td', { 'data-label': 'Xem xét, gia hạn' }, Decisions.cell(r)))));
   }

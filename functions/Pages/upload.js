@@ -157,6 +157,21 @@
     send(period.value, file, $('note').value.trim());
   });
 
+  $('outline-template').addEventListener('click', async () => {
+    const period = document.querySelector('input[name="period"]:checked');
+    if (!period) {
+      $('file-warning').textContent = 'Vui lòng chọn kỳ báo cáo.';
+      $('file-warning').hidden = false;
+      return;
+    }
+    try {
+      await window.DanVan.download(`periods/${encodeURIComponent(period.value)}/outline/template.docx`, token, `de-cuong-${period.value}.docx`);
+    } catch (err) {
+      $('file-warning').textContent = err.detail || err.title || String(err);
+      $('file-warning').hidden = false;
+    }
+  });
+
   $('cancel').addEventListener('click', () => {
     if (xhr) xhr.abort();
   });

@@ -85,12 +85,17 @@ public sealed class BoundedPackage : IDisposable
             return false;
         }
 
-        if (reader.Depth > Limits.MaxDepth)
+        CheckDepth(reader.Depth);
+        return true;
+    }
+
+    /// <summary>Throws <see cref="ReadLimitException"/> for XML nested deeper than <see cref="PackageLimits.MaxDepth"/>.</summary>
+    public void CheckDepth(int depth)
+    {
+        if (depth > Limits.MaxDepth)
         {
             throw new ReadLimitException($"các thành phần lồng nhau quá {Limits.MaxDepth.ToString(ReadBudget.Culture)} cấp");
         }
-
-        return true;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public TableClient Figures => tables.GetTableClient(Names.FiguresTable);
     public TableClient Decisions => tables.GetTableClient(Names.DecisionsTable);
     public TableClient PeriodChanges => tables.GetTableClient(Names.PeriodChangesTable);
+    public TableClient Outlines => tables.GetTableClient(Names.OutlinesTable);
 
     public BlobContainerClient Reports => blobs.GetBlobContainerClient(Names.ReportsContainer);
     public BlobContainerClient CompilationBlobs => blobs.GetBlobContainerClient(Names.CompilationsContainer);

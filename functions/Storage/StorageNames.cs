@@ -31,6 +31,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string FiguresTable => prefix + "figures";
     public string DecisionsTable => prefix + "decisions";
     public string PeriodChangesTable => prefix + "periodchanges";
+    public string OutlinesTable => prefix + "outlines";
 
     public string ReportsContainer => prefix + "reports";
     public string CompilationsContainer => prefix + "compilations";
@@ -46,7 +47,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, OutlinesTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
 

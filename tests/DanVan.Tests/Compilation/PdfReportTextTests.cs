@@ -34,12 +34,9 @@ public sealed class PdfReportTextTests
         var reading = PdfReportText.Read(new MemoryStream(TestPdf.Text(VietnameseReport)), "bao-cao.pdf");
 
         Assert.Null(reading.Problem);
-        var sections = PlanSections.Sort(reading.Paragraphs!);
-        Assert.Equal(["1. Công tác phổ biến, quán triệt", SectionOneJoined], sections.Single(s => s.Section == 1).Paragraphs);
-        Assert.Equal(["4. Cải cách hành chính", SectionFourJoined], sections.Single(s => s.Section == 4).Paragraphs);
-        Assert.Equal(
-            ["BÁO CÁO KẾT QUẢ THỰC HIỆN CHỈ THỊ SỐ 33/CT-TTG", "Sở Tài chính báo cáo tình hình thực hiện trong 6 tháng đầu năm 2026 như sau."],
-            sections.Single(s => s.Section == PlanSections.Other).Paragraphs);
+        var filed = ReportFiling.File(DanVan.Outline.OutlineService.Sample("H1"), ReportTree.Read(reading.Paragraphs!)).Where(f => f.Outcome == FilingOutcome.Placed).ToList();
+        Assert.Equal([("II", "1", SectionOneJoined), ("II", "4", SectionFourJoined)], filed.Select(f => (f.Part!, f.Content!, f.Line.Original)));
+        Assert.Equal("1. Công tác phổ biến, quán triệt", filed[0].Heading);
     }
 
     [Fact]
@@ -145,7 +142,14 @@ public sealed class PdfReportTextTests
 
         var one = paragraphs.FindIndex(p => p.StartsWith("1. Phổ biến, quán triệt"));
         var two = paragraphs.FindIndex(p => p.StartsWith("2. "));
-        Assert.InRange(paragraphs.IndexOf(SectionOneJoined), one + 1, two - 1);
-        Assert.Equal("Sở Tài chính:", paragraphs[paragraphs.IndexOf("1. Công tác phổ biến, quán triệt") - 1]);
+        Assert.InRange(paragraphs.IndexOf("Sở Tài chính: " + SectionOneJoined), one + 1, two - 1);
+
+        // The manifest says, per paragraph, the unit, version, the heading it came from and where it went.
+        var filing = bundle.Manifest.GetProperty("filing").EnumerateArray().Where(f => f.GetProperty("unitCode").GetString() == "so-tai-chinh").ToList();
+        var placed = filing.Single(f => f.GetProperty("text").GetString()!.StartsWith("Sở đã tổ chức hội nghị quán triệt"));
+        Assert.Equal(1, placed.GetProperty("version").GetInt32());
+        Assert.Equal("1. Công tác phổ biến, quán triệt", placed.GetProperty("heading").GetString());
+        Assert.Equal(("placed", "II", "1"), (placed.GetProperty("outcome").GetString(), placed.GetProperty("part").GetString(), placed.GetProperty("content").GetString()));
+        Assert.Equal("title", filing[0].GetProperty("outcome").GetString());
     }
 }

@@ -52,10 +52,10 @@ public sealed class ReportTextTests
         Assert.Null(reading.Problem);
         Assert.Equal(
             [
-                new ReportParagraph("Công tác tuyên truyền", true),
+                new ReportParagraph("Công tác tuyên truyền", true) { Style = "Heading1" },
                 new ReportParagraph("Đã tổ chức 3 hội nghị.", false),
-                new ReportParagraph("Ô trong bảng", false),
-                new ReportParagraph("  Thân bài  ", false),
+                new ReportParagraph("Ô trong bảng", false) { TableRow = 1 },
+                new ReportParagraph("  Thân bài  ", false) { Style = "Normal" },
             ],
             reading.Paragraphs);
     }
@@ -69,7 +69,7 @@ public sealed class ReportTextTests
 
         var reading = Read(docx);
 
-        Assert.Equal([new ReportParagraph("Ngoài trong", true), new ReportParagraph("trong", false)], reading.Paragraphs);
+        Assert.Equal([new ReportParagraph("Ngoài trong", true) { Style = "Title" }, new ReportParagraph("trong", false)], reading.Paragraphs);
     }
 
     [Fact]
