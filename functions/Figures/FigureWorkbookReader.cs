@@ -31,14 +31,6 @@ public static class FigureWorkbookReader
 
     public static readonly TimeSpan MaxTime = TimeSpan.FromSeconds(10);
 
-    public static readonly PackageLimits Limits = new(
-        MaxEntries: 200,
-        MaxDirectoryBytes: 256 * 1024,
-        MaxInflatedBytes: 32L * 1024 * 1024,
-        MaxTokenBytes: 256 * 1024,
-        MaxDepth: 64,
-        MaxNames: 2_000);
-
     public static TemplateReading Read(byte[] workbook) =>
         BoundedRun.Run(token => ReadHere(workbook, token), MaxTime, () => throw FiguresProblems.InvalidWorkbook(ReadBudget.TooSlow(MaxTime)), CancellationToken.None);
 
@@ -46,7 +38,7 @@ public static class FigureWorkbookReader
     {
         try
         {
-            using var package = BoundedPackage.Open(new MemoryStream(workbook, writable: false), Limits, new ReadBudget(MaxTime, ct));
+            using var package = BoundedPackage.Open(new MemoryStream(workbook, writable: false), PackageLimits.Workbook, new ReadBudget(MaxTime, ct));
             return Read(package);
         }
         catch (ReadLimitException ex)

@@ -14,7 +14,17 @@ namespace DanVan.Reading;
 /// <param name="MaxTokenBytes">Bytes between two markup delimiters (<c>&lt;</c>): the XML reader holds one name, attribute or text node whole.</param>
 /// <param name="MaxDepth">Element nesting.</param>
 /// <param name="MaxNames">Distinct names (elements, attributes, prefixes, namespaces) the XML reader keeps in its name table.</param>
-public sealed record PackageLimits(int MaxEntries, long MaxDirectoryBytes, long MaxInflatedBytes, int MaxTokenBytes, int MaxDepth, int MaxNames);
+public sealed record PackageLimits(int MaxEntries, long MaxDirectoryBytes, long MaxInflatedBytes, int MaxTokenBytes, int MaxDepth, int MaxNames)
+{
+    /// <summary>A workbook a unit fills in (the units import, figures): far above DanVan's templates and a registry of 5,000 rows.</summary>
+    public static readonly PackageLimits Workbook = new(
+        MaxEntries: 200,
+        MaxDirectoryBytes: 256 * 1024,
+        MaxInflatedBytes: 32L * 1024 * 1024,
+        MaxTokenBytes: 256 * 1024,
+        MaxDepth: 64,
+        MaxNames: 2_000);
+}
 
 /// <summary>
 /// The one bounded reader of a unit's ZIP package, limits per use: the end of the central directory is checked

@@ -27,20 +27,10 @@ public sealed record ParsedImport(string Format, IReadOnlyList<ImportRow> Rows);
 public static class UnitFileReader
 {
     public const int MaxRows = 5000;
-    public const long MaxInflatedBytes = 32L * 1024 * 1024;
     private const int MaxSharedStrings = 300_000;
     private const int MaxCellChars = 32_767;
 
     public static readonly TimeSpan MaxReadTime = TimeSpan.FromSeconds(10);
-
-    /// <summary>The bounds of an import workbook, for <see cref="BoundedPackage"/>.</summary>
-    public static readonly PackageLimits WorkbookLimits = new(
-        MaxEntries: 200,
-        MaxDirectoryBytes: 256 * 1024,
-        MaxInflatedBytes: MaxInflatedBytes,
-        MaxTokenBytes: 256 * 1024,
-        MaxDepth: 64,
-        MaxNames: 2_000);
 
     public static ParsedImport Read(byte[] body, string? contentType)
     {
@@ -225,7 +215,7 @@ public static class UnitFileReader
     {
         try
         {
-            using var package = BoundedPackage.Open(new MemoryStream(body, writable: false), WorkbookLimits, new ReadBudget(MaxReadTime, ct));
+            using var package = BoundedPackage.Open(new MemoryStream(body, writable: false), PackageLimits.Workbook, new ReadBudget(MaxReadTime, ct));
             if (package.HasMacros())
             {
                 throw Unreadable("macros_not_allowed", "Tệp Excel có macro: vui lòng lưu lại dạng .xlsx không có macro.");

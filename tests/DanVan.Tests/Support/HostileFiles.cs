@@ -197,14 +197,8 @@ public static class HostileFiles
         form.Append("ET");
         var content = Flate(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("/Fm1 Do\n", draws))));
         var formData = Flate(Encoding.ASCII.GetBytes(form.ToString()));
-        var pdf = new PdfWriter();
-        pdf.Object(1, "<< /Type /Catalog /Pages 2 0 R >>");
-        pdf.Object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-        pdf.Object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> /Contents 4 0 R >>");
-        pdf.Object(4, $"<< /Length {content.Length} /Filter /FlateDecode >>", content);
-        pdf.Object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-        pdf.Object(6, $"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Length {formData.Length} /Filter /FlateDecode >>", formData);
-        return pdf.WithXrefTable(root: 1);
+        return PagePdf(content, "/XObject << /Fm1 6 0 R >>", pdf =>
+            pdf.Object(6, $"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Length {formData.Length} /Filter /FlateDecode >>", formData));
     }
 
     /// <summary>One page whose content is <paramref name="operators"/> text operators stored without any filter.</summary>
@@ -217,25 +211,19 @@ public static class HostileFiles
         }
 
         content.Append("ET");
-        var bytes = Encoding.ASCII.GetBytes(content.ToString());
-        var pdf = new PdfWriter();
-        pdf.Object(1, "<< /Type /Catalog /Pages 2 0 R >>");
-        pdf.Object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-        pdf.Object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>");
-        pdf.Object(4, $"<< /Length {bytes.Length} >>", bytes);
-        pdf.Object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-        return pdf.WithXrefTable(root: 1);
+        return PagePdf(Encoding.ASCII.GetBytes(content.ToString()), flate: false);
     }
 
-    /// <summary>One page whose content is the given Flate data; the font is standard Helvetica (no program embedded).</summary>
-    private static byte[] PagePdf(byte[] flateContent)
+    /// <summary>One page whose content is the given data (Flate unless said otherwise); the font is standard Helvetica (no program embedded).</summary>
+    private static byte[] PagePdf(byte[] content, string resources = "", Action<PdfWriter>? more = null, bool flate = true)
     {
         var pdf = new PdfWriter();
         pdf.Object(1, "<< /Type /Catalog /Pages 2 0 R >>");
         pdf.Object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-        pdf.Object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>");
-        pdf.Object(4, $"<< /Length {flateContent.Length} /Filter /FlateDecode >>", flateContent);
+        pdf.Object(3, $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> {resources}>> /Contents 4 0 R >>");
+        pdf.Object(4, $"<< /Length {content.Length}{(flate ? " /Filter /FlateDecode" : "")} >>", content);
         pdf.Object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        more?.Invoke(pdf);
         return pdf.WithXrefTable(root: 1);
     }
 
