@@ -18,6 +18,14 @@ public sealed class BackupOptions
     [Range(1, 3650, ErrorMessage = "DanVan__Backup__RetentionDays must be between 1 and 3650.")]
     public int RetentionDays { get; set; } = 35;
 
+    /// <summary>
+    /// Days every report version a final bundle includes is kept write-once, from the bundle's creation: DanVan sets a
+    /// time-based immutability policy on each such version (<see cref="FinalRecords"/>). 0 (the local default: Azurite
+    /// enforces no immutability) sets none. In Azure it is the Bicep <c>finalRecordRetentionDays</c>, the bundles' own.
+    /// </summary>
+    [Range(0, 146000, ErrorMessage = "DanVan__Backup__FinalRecordDays must be between 0 (none) and 146000.")]
+    public int FinalRecordDays { get; set; }
+
     /// <summary>Times one partition is read again when it was written while it was being read, before the backup says so and goes on.</summary>
     [Range(1, 50, ErrorMessage = "DanVan__Backup__MaxRereads must be between 1 and 50.")]
     public int MaxRereads { get; set; } = 10;

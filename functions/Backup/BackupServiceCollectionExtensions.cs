@@ -16,6 +16,7 @@ public static class BackupServiceCollectionExtensions
         services.AddSingleton<BackupService>();
         services.AddSingleton<RestoreReconciler>();
         services.AddSingleton<RestoreService>();
+        services.AddSingleton<FinalRecords>();
         return services;
     }
 }

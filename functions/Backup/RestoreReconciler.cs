@@ -39,20 +39,27 @@ public sealed class RestoreReconciler(PeriodCatalog periods, TimeProvider clock,
 
     private const int MaxExamples = 20;
 
-    public async Task<Reconciliation> ReconcileAsync(DanVanStore target, CancellationToken ct = default)
+    /// <summary>Reconciles after <paramref name="restored"/> (table names without prefix) were restored: each step only when its tables were.</summary>
+    public async Task<Reconciliation> ReconcileAsync(DanVanStore target, string prefix, IReadOnlyList<string> restored, CancellationToken ct = default)
     {
+        bool Restored(string table) => restored.Contains(table[prefix.Length..]);
         var changes = new PeriodChangeStore(target, clock, loggers.CreateLogger<PeriodChangeStore>());
         var submissions = new SubmissionStore(target, changes, loggers.CreateLogger<SubmissionStore>());
         var compilations = new CompilationStore(target);
         var ids = (await changes.ReadAsync(ct)).Keys.Concat(periods.Current().Select(p => p.Id.ToString())).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        foreach (var id in ids)
+        var restamped = 0;
+        if (Restored(target.Names.PeriodChangesTable))
         {
-            await changes.CommittedAsync(await changes.BeginAsync(id, Source, "", ct));
+            foreach (var id in ids)
+            {
+                await changes.CommittedAsync(await changes.BeginAsync(id, Source, "", ct));
+                restamped++;
+            }
         }
 
         var examples = new List<string>();
         var (versions, versionsMissing, bundles, bundlesMissing, unreferenced) = (0, 0, 0, 0, 0);
-        foreach (var id in ids)
+        foreach (var id in Restored(target.Names.SubmissionsTable) || Restored(target.Names.CompilationsTable) ? ids : [])
         {
             var named = await submissions.BlobNamesAsync(id, ct);
             var stored = await NamesAsync(target.Reports, id, ct);
@@ -65,7 +72,7 @@ public sealed class RestoreReconciler(PeriodCatalog periods, TimeProvider clock,
             bundlesMissing += Note(bundleNames.Except(await NamesAsync(target.CompilationBlobs, id, ct)), "compilations", examples);
         }
 
-        return new Reconciliation(ids.Count, versions, versionsMissing, bundles, bundlesMissing, unreferenced, examples);
+        return new Reconciliation(restamped, versions, versionsMissing, bundles, bundlesMissing, unreferenced, examples);
     }
 
     private static int Note(IEnumerable<string> names, string where, List<string> examples)

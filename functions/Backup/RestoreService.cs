@@ -57,7 +57,10 @@ public sealed partial class RestoreService(
         }
 
         var chosen = manifest.Tables.Where(t => only is not { Count: > 0 } || only.Contains(t.Name)).ToList();
+        // A complete set of DanVan's tables and containers under the prefix (what the app would create at start), so the
+        // reconciliation and the app find every one of them.
         var target = Target(targetPrefix);
+        await target.EnsureCreatedAsync(ct);
         var occupied = new List<string>();
         foreach (var table in chosen)
         {
@@ -99,7 +102,7 @@ public sealed partial class RestoreService(
             restored.Add(new TableRestore(table.Name, rows, table.Rows, content, rows == table.Rows && content == table.ContentSha256));
         }
 
-        return new RestoreReport(manifest.Id, targetPrefix, restored, await reconciler.ReconcileAsync(target, ct));
+        return new RestoreReport(manifest.Id, targetPrefix, restored, await reconciler.ReconcileAsync(target, targetPrefix, chosen.Select(t => t.Name).ToList(), ct));
     }
 
     private static DomainException Invalid(string field, string detail) =>

@@ -3,6 +3,7 @@ using DanVan.Auth;
 using DanVan.Backup;
 using DanVan.Http;
 using DanVan.Configuration;
+using DanVan.Domain;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,18 +13,22 @@ using Microsoft.Extensions.Options;
 namespace DanVan.Functions;
 
 /// <summary>Backups of every table: the nightly timer, a backup now, the list, and a restore. Admin only.</summary>
-public sealed class BackupFunctions(Authenticator auth, BackupService backups, RestoreService restores, AuditLog audit, IOptions<DanVanOptions> options, ILogger<BackupFunctions> logger)
+public sealed class BackupFunctions(Authenticator auth, BackupService backups, RestoreService restores, FinalRecords finalRecords, AuditLog audit, IOptions<DanVanOptions> options, ILogger<BackupFunctions> logger)
 {
     public const string BackupAction = "backup.create";
     public const string RestoreAction = "backup.restore";
 
-    /// <summary>At a quiet hour (BACKUP_SCHEDULE, UTC; 03:00 Vietnam time by default): a backup, then backups past their retention deleted.</summary>
+    /// <summary>
+    /// At a quiet hour (BACKUP_SCHEDULE, UTC; 03:00 Vietnam time by default): a backup, backups past their retention deleted,
+    /// then the report versions of lately finalized periods made write-once (<see cref="FinalRecords"/>).
+    /// </summary>
     [Function(nameof(BackupNightly))]
     public async Task BackupNightly([TimerTrigger("%" + BackupOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct)
     {
         var manifest = await backups.RunAsync(BackupService.Nightly, "timer", ct);
         var deleted = await backups.DeleteExpiredAsync(ct);
-        logger.LogInformation("Backup timer: {BackupId} made, {Deleted} expired backups deleted", manifest.Id, deleted.Count);
+        var sealedVersions = await finalRecords.SealRecentAsync(ct);
+        logger.LogInformation("Backup timer: {BackupId} made, {Sealed} final report versions write-once, {Deleted} expired backups deleted", manifest.Id, sealedVersions, deleted.Count);
     }
 
     [Function(nameof(CreateBackup))]
@@ -34,7 +39,7 @@ public sealed class BackupFunctions(Authenticator auth, BackupService backups, R
         var caller = await auth.RequireAdminAsync(request, ct);
         var manifest = await backups.RunAsync(BackupService.Manual, caller.Actor, ct);
         await audit.RecordAsync(caller, BackupAction, detail: $"{manifest.Id} {manifest.Rows} rows", ct: ct);
-        return ApiResults.Json(manifest, StatusCodes.Status201Created);
+        return ApiResults.Json(View(manifest), StatusCodes.Status201Created);
     }
 
     [Function(nameof(ListBackups))]
@@ -43,7 +48,7 @@ public sealed class BackupFunctions(Authenticator auth, BackupService backups, R
         CancellationToken ct)
     {
         await auth.RequireAdminAsync(request, ct);
-        return ApiResults.Json(await backups.ListAsync(ct));
+        return ApiResults.Json((await backups.ListAsync(ct)).Select(View));
     }
 
     /// <summary>
@@ -64,6 +69,14 @@ public sealed class BackupFunctions(Authenticator auth, BackupService backups, R
         await audit.RecordAsync(caller, RestoreAction, detail: $"{report.BackupId} -> '{report.TargetPrefix}' {string.Join(',', report.Tables.Select(t => t.Name))} verified={report.Verified}", ct: ct);
         return ApiResults.Json(report);
     }
+
+    /// <summary>A manifest as the API shows it: instants in Vietnam time.</summary>
+    private static BackupManifest View(BackupManifest m) => m with
+    {
+        StartedAt = VietnamTime.ToVietnam(m.StartedAt),
+        FinishedAt = VietnamTime.ToVietnam(m.FinishedAt),
+        Tables = m.Tables.Select(t => t with { StartedAt = VietnamTime.ToVietnam(t.StartedAt), FinishedAt = VietnamTime.ToVietnam(t.FinishedAt) }).ToList(),
+    };
 }
 
 /// <summary>The body of a restore: where to (a storage prefix) and which tables (default all).</summary>
