@@ -78,6 +78,7 @@ public static class BackupScenario
             }
 
             await audit.RecordManyAsync(events, ct);
+            Console.WriteLine($"  seeded {id}: {Units} versions");
         });
     }
 
