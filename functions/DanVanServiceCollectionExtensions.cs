@@ -100,6 +100,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddAccess();
         services.AddDanVanTelemetry(configuration);
         services.AddDecisions();
+        services.AddBackups();
         return services;
     }
 

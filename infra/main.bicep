@@ -47,6 +47,16 @@ param breakGlass bool = false
 @description('SendGrid API key; kept in Key Vault as "sendgrid-api-key". Empty: the app writes emails to the "outbox" container instead of sending.')
 param sendGridApiKey string = ''
 
+@description('Days a final record stays write-once, from the province\'s records schedule: every compiled bundle (container compilations) and every report version a final bundle includes (DanVan__Backup__FinalRecordDays). Version-level WORM.')
+@minValue(1)
+@maxValue(146000)
+param finalRecordRetentionDays int = 3650
+
+@description('Days each backup of the tables is kept (DanVan__Backup__RetentionDays) and stays write-once (container backups).')
+@minValue(1)
+@maxValue(3650)
+param backupRetentionDays int = 35
+
 @description('Province named in the draft provincial report (DanVan__Compilation__ProvinceName).')
 param provinceName string = 'Vĩnh Phúc'
 
@@ -107,7 +117,14 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     // The names in functions/Storage/StorageNames.cs (production has no prefix), plus the deployment container.
-    containers: ['reports', 'compilations', 'outbox', 'emailbodies', deploymentContainerName]
+    containers: ['reports', 'compilations', 'outbox', 'emailbodies', 'backups', deploymentContainerName]
+    // Final records are write-once (README, "Nothing lost"): bundles and backups by a default policy; the report versions a
+    // final bundle includes by a policy DanVan sets on each of them (hence the support on reports).
+    versionImmutableContainers: ['reports', 'compilations', 'backups']
+    writeOnceDays: {
+      compilations: finalRecordRetentionDays
+      backups: backupRetentionDays
+    }
     tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'reminders', 'compilations', 'indicators', 'figures', 'decisions', 'periodchanges']
   }
 }
@@ -195,6 +212,9 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__Reminders__MaxParallelism: '16'
       DanVan__MaxParallelism: '8'
       DanVan__Compilation__ProvinceName: provinceName
+      DanVan__Backup__RetentionDays: string(backupRetentionDays)
+      DanVan__Backup__MaxRereads: '10'
+      DanVan__Backup__FinalRecordDays: string(finalRecordRetentionDays)
 
       // PDF signatures: Record (verify and show) or Require (refuse unsigned, broken or later-changed PDFs, and
       // files that are not PDF). Trust anchors: PEM or base64 DER certificates the province chooses; none by default.
@@ -205,9 +225,10 @@ module functionApp 'modules/functionapp.bicep' = {
       // The email queue the sender's trigger reads (%EMAIL_QUEUE%): StorageNames.EmailQueue, no prefix in Azure.
       EMAIL_QUEUE: 'emails'
 
-      // Timers, in UTC (Linux ignores WEBSITE_TIME_ZONE): 08:00 and 00:15 Vietnam time.
+      // Timers, in UTC (Linux ignores WEBSITE_TIME_ZONE): 08:00, 00:15 and 03:00 Vietnam time.
       REMINDER_SCHEDULE: '0 0 1 * * *'
       COMPILATION_SCHEDULE: '0 15 17 * * *'
+      BACKUP_SCHEDULE: '0 0 20 * * *'
 
       // The reporting plan (Kế hoạch 158/KH-UBND). Another plan is a change of these settings; add __2__… for more reports.
       DanVan__Plan__DeadlineRule: 'Before'

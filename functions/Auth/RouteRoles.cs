@@ -80,7 +80,7 @@ public static class RouteRoles
         [nameof(DecisionsFunctions.RevokeExemption)] = RouteRule.Staff(StaffRole.Leader),
         [nameof(CompilationsFunctions.FinalizePeriod)] = RouteRule.Staff(StaffRole.Leader),
 
-        // Quản trị (Administrator): + units, import, access links and credentials, indicators.
+        // Quản trị (Administrator): + units, import, access links and credentials, indicators, the outline, backups and restore.
         [nameof(UnitsFunctions.PutUnit)] = RouteRule.Staff(StaffRole.Administrator),
         [nameof(UnitsFunctions.ImportUnits)] = RouteRule.Staff(StaffRole.Administrator),
         [nameof(UnitsFunctions.IssueToken)] = RouteRule.Staff(StaffRole.Administrator),
@@ -89,6 +89,9 @@ public static class RouteRoles
         [nameof(AccessFunctions.SendAccessLinks)] = RouteRule.Staff(StaffRole.Administrator),
         [nameof(FiguresFunctions.PutIndicators)] = RouteRule.Staff(StaffRole.Administrator),
         [nameof(OutlineFunctions.PutOutline)] = RouteRule.Staff(StaffRole.Administrator),
+        [nameof(BackupFunctions.CreateBackup)] = RouteRule.Staff(StaffRole.Administrator),
+        [nameof(BackupFunctions.ListBackups)] = RouteRule.Staff(StaffRole.Administrator),
+        [nameof(BackupFunctions.RestoreBackup)] = RouteRule.Staff(StaffRole.Administrator),
     };
 
     /// <summary>One HTTP function: its name, methods and route template (without "api/").</summary>

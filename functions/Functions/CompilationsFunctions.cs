@@ -22,6 +22,7 @@ public sealed class CompilationsFunctions(
     CompilationStore compilations,
     DanVanStore store,
     AuditLog audit,
+    DanVan.Backup.BackupService backups,
     ILogger<CompilationsFunctions> logger)
 {
     /// <summary>
@@ -91,6 +92,7 @@ public sealed class CompilationsFunctions(
         var caller = await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var id = period.Id.ToString();
+        await backups.BeforeFinalizationAsync(id, caller.Actor, ct); // a backup that fails stops the finalization (BackupService)
         var newlyFinalized = await periods.MarkFinalizedAsync(id, caller.Actor, ct);
         if (newlyFinalized)
         {

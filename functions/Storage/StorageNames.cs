@@ -40,6 +40,9 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     /// <summary>Bodies of queued emails too large for a queue message (a digest listing many units).</summary>
     public string EmailBodiesContainer => prefix + "emailbodies";
 
+    /// <summary>Backups of every table (<c>Backup/BackupService</c>); write-once in Azure.</summary>
+    public string BackupsContainer => prefix + "backups";
+
     /// <summary>Receipts, reminders and digests waiting for the queue-triggered sender.</summary>
     public string EmailQueue => prefix + "emails";
 
@@ -49,7 +52,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public IEnumerable<string> Tables =>
         [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, OutlinesTable];
 
-    public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer];
+    public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer, BackupsContainer];
 
     public IEnumerable<string> Queues => [EmailQueue, EmailPoisonQueue];
 }

@@ -39,7 +39,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// A timer that has not succeeded for 26 hours has missed a daily run (08:00 and 00:15 Vietnam time), with two hours to spare.
+// A timer that has not succeeded for 26 hours has missed a daily run (08:00, 00:15 and 03:00 Vietnam time), with two hours to spare.
 var timerAlerts = [
   {
     key: 'reminders'
@@ -54,6 +54,13 @@ var timerAlerts = [
     severity: 2
     title: 'DanVan: compilation timer has not succeeded for 26 hours'
     description: 'No successful run of CompileDuePeriods (daily 00:15 Vietnam time) in 26 hours: compiled reports may be stale. See README, Operations.'
+  }
+  {
+    key: 'backup'
+    timer: 'BackupNightly'
+    severity: 2
+    title: 'DanVan: backup timer has not succeeded for 26 hours'
+    description: 'No successful run of BackupNightly (daily 03:00 Vietnam time) in 26 hours: the newest backup of the tables is older than a day. See README, Backups and restore.'
   }
 ]
 

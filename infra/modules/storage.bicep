@@ -12,6 +12,12 @@ param containers string[]
 @description('Tables DanVan uses (functions/Storage/StorageNames.cs).')
 param tables string[]
 
+@description('Containers whose blob versions can each carry a write-once retention of their own (version-level immutability support). Set when a container is created; an existing container needs Azure\'s migration first.')
+param versionImmutableContainers string[] = []
+
+@description('Container name -> days every new blob version in it stays write-once (a time-based, version-level default policy). Created unlocked: README, Operations, says how the province locks it.')
+param writeOnceDays object = {}
+
 @description('Days a deleted blob, blob version or container can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -63,6 +69,19 @@ resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containe
     name: container
     properties: {
       publicAccess: 'None'
+      immutableStorageWithVersioning: contains(versionImmutableContainers, container) ? { enabled: true } : null
+    }
+  }
+]
+
+// Write once: no version of a blob in these containers can be overwritten or deleted until its retention ends.
+resource writeOncePolicies 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = [
+  for policy in items(writeOnceDays): {
+    parent: blobContainers[indexOf(containers, policy.key)]
+    name: 'default'
+    properties: {
+      immutabilityPeriodSinceCreationInDays: policy.value
+      allowProtectedAppendWrites: false
     }
   }
 ]

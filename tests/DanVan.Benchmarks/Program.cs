@@ -29,6 +29,7 @@ await Run("status", async () => [await StatusScenario.RunAsync()]);
 await Run("reminders", ReminderScenario.RunAsync);
 await Run("sign-in", SignInScenario.RunAsync);
 await Run("rush", RushScenario.RunAsync);
+await Run("backup", BackupScenario.RunAsync);
 
 Console.WriteLine();
 Report.Print(rows);

@@ -39,7 +39,7 @@ public sealed class AlertTemplateTests
         var rule = Rules.Single(r => r.Node("copy") is not null);
         var query = rule.Node("properties.criteria.allOf")!.AsArray()[0]!["query"]!.GetValue<string>();
 
-        Assert.Equal([nameof(RemindersFunctions.RemindersTimer), nameof(CompilationsFunctions.CompileDuePeriods)], timers);
+        Assert.Equal([nameof(RemindersFunctions.RemindersTimer), nameof(CompilationsFunctions.CompileDuePeriods), nameof(BackupFunctions.BackupNightly)], timers);
         Assert.Contains("ago(26h)", query, StringComparison.Ordinal);
         Assert.Contains($"name == \"{DanVanTelemetry.Events.TimerRun}\"", query, StringComparison.Ordinal);
         Assert.Contains("\"succeeded\"", query, StringComparison.Ordinal);

@@ -1,0 +1,22 @@
+using DanVan.Backup;
+using Microsoft.Extensions.DependencyInjection;
+
+// In namespace DanVan so AddDanVan calls it without another using.
+namespace DanVan;
+
+public static class BackupServiceCollectionExtensions
+{
+    /// <summary>Backups of every table (nightly, before a finalization, on demand) and their restore.</summary>
+    public static IServiceCollection AddBackups(this IServiceCollection services)
+    {
+        services.AddOptions<BackupOptions>()
+            .BindConfiguration(BackupOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<BackupService>();
+        services.AddSingleton<RestoreReconciler>();
+        services.AddSingleton<RestoreService>();
+        services.AddSingleton<FinalRecords>();
+        return services;
+    }
+}
