@@ -22,7 +22,7 @@ public sealed record PageFile(string Name, byte[] Content, string ContentType)
 public sealed class PageFiles
 {
     /// <summary>Files served under <c>/api/pages/{file}</c>; anything else is a 404.</summary>
-    public static readonly IReadOnlyList<string> Assets = ["app.css", "upload.js", "dashboard.js", "common.js", "figures.js", "units.js", "resend.js"];
+    public static readonly IReadOnlyList<string> Assets = ["app.css", "upload.js", "dashboard.js", "common.js", "figures.js", "units.js", "resend.js", "signin.js", "oauth4webapi.js"];
 
     private readonly FrozenDictionary<string, PageFile> files;
 
