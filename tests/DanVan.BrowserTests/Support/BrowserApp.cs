@@ -14,7 +14,8 @@ namespace DanVan.BrowserTests.Support;
 
 /// <summary>
 /// The real, built worker hosted by <see cref="FunctionsWorkerHost"/> on the shared Azurite (its own
-/// storage prefix), and Debian's headless Chromium driven by Playwright. One of each for all browser tests.
+/// storage prefix), the local sign-in provider (<see cref="DevIdentity"/>) it trusts, and Debian's headless
+/// Chromium driven by Playwright. One of each for all browser tests. <see cref="AdminToken"/> is the break-glass token.
 /// </summary>
 public sealed class BrowserApp : IAsyncLifetime
 {
@@ -29,6 +30,9 @@ public sealed class BrowserApp : IAsyncLifetime
     private IPlaywright? playwright;
 
     public FunctionsWorkerHost Host { get; private set; } = null!;
+
+    /// <summary>The local sign-in provider, sending people back to the dashboard of <see cref="Host"/>.</summary>
+    public DevIdentity Identity { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -45,10 +49,15 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         Names = new StorageNames(Options.Create(new DanVanOptions { AdminToken = AdminToken, StoragePrefix = prefix }));
         var configuration = typeof(BrowserApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+
+        // The provider must know where to send people back, and the worker which provider it trusts: the port first.
+        var port = FunctionsWorkerHost.FreePort();
+        Identity = await DevIdentity.StartAsync([new Uri($"http://127.0.0.1:{port}/api/dashboard")]);
         Host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
         {
             FunctionAppDirectory = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", configuration, "net10.0"),
             Settings = Settings(),
+            HttpPort = port,
         });
         Admin = new HttpClient { BaseAddress = Host.BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
@@ -73,6 +82,12 @@ public sealed class BrowserApp : IAsyncLifetime
     private Dictionary<string, string> Settings()
     {
         var settings = WorkerSettings.For(prefix, AdminToken);
+        foreach (var (name, value) in Identity.Settings())
+        {
+            settings[name] = value;
+        }
+
+        settings["DanVan__Auth__BreakGlass"] = "true";
         settings["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return settings;
     }
@@ -122,6 +137,11 @@ public sealed class BrowserApp : IAsyncLifetime
         if (Host is not null)
         {
             await Host.DisposeAsync();
+        }
+
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
         }
 
         var tables = new TableServiceClient(Azurite.ConnectionString);
