@@ -41,6 +41,12 @@ public static class DanVanServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PlanOptions>, PlanOptionsValidator>();
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        // Every HTTP function has its role in Auth/RouteRoles.cs, or the app does not start.
+        RouteRoles.CheckCovers(typeof(RouteRoles).Assembly);
 
         services.AddAzureClients(clients =>
         {
@@ -77,6 +83,7 @@ public static class DanVanServiceCollectionExtensions
 
         services.AddSingleton<UnitRegistry>();
         services.AddSingleton<CredentialStore>();
+        services.AddSingleton<StaffTokens>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PeriodCatalog>();

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using DanVan.Configuration;
 using DanVan.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DanVan.Auth;
@@ -8,37 +10,87 @@ namespace DanVan.Auth;
 /// <summary>
 /// Every HTTP function is anonymous to the Functions host; DanVan checks <c>Authorization: Bearer</c>
 /// itself, before it looks anything else up, so a refused caller learns nothing about what exists.
+/// Three kinds of bearer: a unit's credential (<c>dv1.…</c>), a person's access token from the sign-in
+/// provider (a JWT, <see cref="StaffTokens"/>), and the break-glass token when it is allowed.
+/// What each route asks is <see cref="RouteRoles.Table"/>, looked up by the calling function's name.
 /// </summary>
-public sealed class Authenticator(CredentialStore credentials, IOptions<DanVanOptions> options)
+public sealed class Authenticator(CredentialStore credentials, StaffTokens staffTokens, IOptions<DanVanOptions> options, IOptions<AuthOptions> auth, ILogger<Authenticator> logger)
 {
-    private readonly string adminHash = CredentialStore.Hash(options.Value.AdminToken);
+    private readonly string? breakGlassHash = auth.Value.BreakGlass ? CredentialStore.Hash(options.Value.AdminToken) : null;
 
-    /// <summary>The caller, or a 401 problem.</summary>
+    /// <summary>The caller, whoever it is, or a 401 problem (503 when the sign-in provider cannot be asked).</summary>
     public async Task<Caller> AuthenticateAsync(HttpRequest request, CancellationToken ct = default)
     {
         var token = BearerToken(request) ?? throw Problems.Unauthorized();
-        if (CredentialStore.HashesEqual(CredentialStore.Hash(token), adminHash))
+        if (StaffTokens.LooksLikeJwt(token))
         {
-            return Caller.Admin;
+            return await staffTokens.ValidateAsync(token, ct);
+        }
+
+        if (token.Length > MaxOpaqueLength)
+        {
+            throw Problems.Unauthorized();
+        }
+
+        if (breakGlassHash is not null && CredentialStore.HashesEqual(CredentialStore.Hash(token), breakGlassHash))
+        {
+            return Caller.BreakGlass;
         }
 
         var unit = await credentials.FindUnitAsync(token, ct);
-        return unit is null ? throw Problems.Unauthorized() : new Caller(unit);
+        return unit is null ? throw Problems.Unauthorized() : Caller.ForUnit(unit);
     }
 
-    /// <summary>The admin, or 401/403.</summary>
-    public async Task<Caller> RequireAdminAsync(HttpRequest request, CancellationToken ct = default)
+    /// <summary>The caller if <see cref="RouteRoles.Table"/> lets it call <paramref name="function"/> (the calling function), or 401/403.</summary>
+    public Task<Caller> RequireAsync(HttpRequest request, CancellationToken ct = default, [CallerMemberName] string function = "") =>
+        CheckAsync(request, Rule(function, own: false), function, null, ct);
+
+    /// <summary>As <see cref="RequireAsync"/>, for a route about one unit: that unit's own credential is let in too.</summary>
+    public Task<Caller> RequireForUnitAsync(HttpRequest request, string unitCode, CancellationToken ct = default, [CallerMemberName] string function = "") =>
+        CheckAsync(request, Rule(function, own: true), function, unitCode, ct);
+
+    private async Task<Caller> CheckAsync(HttpRequest request, RouteRule rule, string function, string? unitCode, CancellationToken ct)
     {
         var caller = await AuthenticateAsync(request, ct);
-        return caller.IsAdmin ? caller : throw Problems.Forbidden();
+        if (caller.Kind == CallerKind.Unit)
+        {
+            return rule.Units == UnitAccess.Any || (rule.Units == UnitAccess.Own && caller.MayActFor(unitCode!)) ? caller : throw Problems.Forbidden();
+        }
+
+        if (!caller.Has(rule.Role))
+        {
+            throw RoleRequired(rule.Role, caller.Role);
+        }
+
+        if (caller.Kind == CallerKind.BreakGlass)
+        {
+            logger.LogWarning("Break-glass token used: {Function}", function);
+        }
+
+        return caller;
     }
 
-    /// <summary>The admin or the unit itself, or 401/403.</summary>
-    public async Task<Caller> RequireUnitOrAdminAsync(HttpRequest request, string unitCode, CancellationToken ct = default)
+    private static RouteRule Rule(string function, bool own)
     {
-        var caller = await AuthenticateAsync(request, ct);
-        return caller.MayActFor(unitCode) ? caller : throw Problems.Forbidden();
+        if (!RouteRoles.Table.TryGetValue(function, out var rule) || rule.Anonymous || (rule.Units == UnitAccess.Own) != own)
+        {
+            throw new InvalidOperationException($"{function} asks for a caller its rule in Auth/RouteRoles.cs does not describe.");
+        }
+
+        return rule;
     }
+
+    public static ProblemException RoleRequired(StaffRole needed, StaffRole has) =>
+        new(403, "role_required", "Không đủ vai trò",
+            $"Thao tác này cần vai trò {needed.Title()} ({needed}) trở lên; vai trò của bạn: {has.Title()}. Nếu công việc của bạn cần, hãy đề nghị quản trị DanVan của Sở Nội vụ giao vai trò.")
+        {
+            Role = needed.ToString(),
+        };
+
+    /// <summary>Unit and break-glass tokens are short; a person's access token is a JWT of a few kilobytes.</summary>
+    private const int MaxOpaqueLength = 512;
+
+    private const int MaxTokenLength = 8192;
 
     private static string? BearerToken(HttpRequest request)
     {
@@ -50,6 +102,6 @@ public sealed class Authenticator(CredentialStore credentials, IOptions<DanVanOp
         }
 
         var token = header[scheme.Length..].Trim();
-        return token.Length is > 0 and <= 512 && !token.Any(char.IsWhiteSpace) ? token : null;
+        return token.Length is > 0 and <= MaxTokenLength && !token.Any(char.IsWhiteSpace) ? token : null;
     }
 }

@@ -31,7 +31,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units/template.xlsx")] HttpRequest request,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         return ApiResults.Bytes(UnitSheet.Template(), UnitSheet.ContentType, UnitSheet.TemplateFileName);
     }
 
@@ -40,7 +40,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units/access")] HttpRequest request,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         return ApiResults.Json(await links.OverviewAsync(ct));
     }
 
@@ -53,7 +53,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "units/access-links")] HttpRequest request,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var body = await RequestJson.ReadAsync<AccessLinksRequest>(request, ct: ct);
         var key = request.Headers["Idempotency-Key"].ToString();
         if (key.Length > 0 && (key.Length > 64 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))

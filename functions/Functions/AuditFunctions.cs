@@ -16,7 +16,7 @@ public sealed class AuditFunctions(Authenticator auth, AuditLog audit, PeriodCat
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest request,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         string? periodId = request.Query["periodId"];
         var (limit, continuation) = Paging.Read(request, defaultLimit: Paging.MaxLimit, AuditLog.IsContinuation);
         IReadOnlyList<string> partitions = string.IsNullOrWhiteSpace(periodId)

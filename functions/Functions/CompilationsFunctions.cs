@@ -46,7 +46,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var result = await compiler.CompileAsync(period, caller.Actor, ct: ct);
         return ApiResults.Json(CompilationView.From(result.Compilation), result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
@@ -58,7 +58,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var (limit, continuation) = Paging.Read(request, defaultLimit: 100, CompilationStore.IsContinuation);
         var page = await compilations.PageAsync(period.Id.ToString(), limit, continuation, ct);
@@ -72,7 +72,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var latest = await compilations.LatestAsync(period.Id.ToString(), ct) ?? throw CompilationProblems.NoCompilation(period.Id.ToString());
         var blob = store.CompilationBlobs.GetBlobClient(latest.BlobName);
@@ -88,7 +88,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var id = period.Id.ToString();
         var newlyFinalized = await periods.MarkFinalizedAsync(id, caller.Actor, ct);

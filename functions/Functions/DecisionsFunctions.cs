@@ -25,7 +25,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         string unitCode,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         return Answer(request, await decisions.GetAsync(periodId, unitCode, ct));
     }
 
@@ -36,7 +36,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         string unitCode,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var body = await RequestJson.ReadAsync<ReviewBody>(request, MaxBodyBytes, ct);
         var verdict = DecisionRules.ParseVerdict(body.Decision)
             ?? throw Problems.Validation("Quyết định phải là \"accepted\" (tiếp nhận) hoặc \"returned\" (trả lại).", [new Violation(null, "decision", "invalid", "Giá trị hợp lệ: accepted, returned.")]);
@@ -55,7 +55,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         string unitCode,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var body = await RequestJson.ReadAsync<ExtensionBody>(request, MaxBodyBytes, ct);
         var deadline = ParseDeadline(body.Deadline);
         return Answer(request, await decisions.ExtendAsync(caller.Actor, periodId, unitCode, deadline, body.Reason, IfMatch(request), ct));
@@ -68,7 +68,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         string unitCode,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var reason = (await OptionalBodyAsync(request, ct))?.Reason;
         return Answer(request, await decisions.RevokeExtensionAsync(caller.Actor, periodId, unitCode, reason, IfMatch(request), ct));
     }
@@ -80,7 +80,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         string unitCode,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var body = await RequestJson.ReadAsync<ReasonBody>(request, MaxBodyBytes, ct);
         return Answer(request, await decisions.ExemptAsync(caller.Actor, periodId, unitCode, body.Reason, IfMatch(request), ct));
     }
@@ -92,7 +92,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         string unitCode,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var reason = (await OptionalBodyAsync(request, ct))?.Reason;
         return Answer(request, await decisions.RevokeExemptionAsync(caller.Actor, periodId, unitCode, reason, IfMatch(request), ct));
     }

@@ -30,7 +30,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "emails/failed")] HttpRequest request,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         var poisoned = await queue.PoisonedAsync(ct);
         return ApiResults.Json(new { poisoned.Count, Emails = poisoned.First });
     }

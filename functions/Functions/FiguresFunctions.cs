@@ -29,7 +29,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string reportCode,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         var set = await figures.CurrentDefinitionsAsync(reportCode, ct);
         return ApiResults.Json(set is null ? Empty(reportCode) : IndicatorSetRecord.From(set));
     }
@@ -40,7 +40,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string reportCode,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         _ = await figures.CurrentDefinitionsAsync(reportCode, ct);
         var body = await RequestJson.ReadAsync<IndicatorsRequest>(request, MaxJsonBytes, ct);
         if (body.Indicators is not { } list)
@@ -59,7 +59,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        await auth.AuthenticateAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var set = await figures.DefinitionsForAsync(period, ct);
         return ApiResults.Json(new
@@ -77,7 +77,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         var mediaType = (request.ContentType ?? "").Split(';')[0].Trim();
         FigureReceipt receipt;
@@ -113,7 +113,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var totals = await figures.TotalsAsync(period, ct);
         return ApiResults.Json(FigureTotalsView.From(period, totals));
@@ -126,7 +126,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string unitCode,
         CancellationToken ct)
     {
-        await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        await auth.RequireForUnitAsync(request, unitCode, ct);
         return ApiResults.Json(await figures.VersionsAsync(periods.Get(periodId), unitCode, ct));
     }
 
@@ -136,7 +136,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         var (content, fileName) = await figures.TemplateAsync(target, ct);
         return ApiResults.Bytes(content, FigureTemplate.ContentType, fileName);

@@ -19,7 +19,7 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "periods")] HttpRequest request,
         CancellationToken ct)
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var now = clock.GetUtcNow();
         var figures = caller.IsAdmin ? await counts.ForAdminAsync(ct) : await counts.ForUnitAsync(caller.UnitCode!, ct);
         return ApiResults.Json(figures.Select(f =>
@@ -46,7 +46,7 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         // The admin sees every unit; a unit caller its own row, read without the period's other rows.
         var report = caller.IsAdmin ? await status.ForAsync(period, ct) : await status.ForUnitAsync(period, caller.UnitCode!, ct);

@@ -22,7 +22,7 @@ public sealed class RemindersFunctions(Authenticator auth, PeriodCatalog periods
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var dryRun = DryRun(request.Query["dryRun"]);
         var period = periods.Get(periodId);
         var run = await reminders.RunAsync(period, dryRun, caller.Actor, ct);

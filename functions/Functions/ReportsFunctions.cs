@@ -24,7 +24,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
@@ -46,7 +46,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         string unitCode,
         CancellationToken ct)
     {
-        await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        await auth.RequireForUnitAsync(request, unitCode, ct);
         return ApiResults.Json(await reports.VersionsAsync(periodId, unitCode, ct));
     }
 
@@ -63,7 +63,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         string version,
         CancellationToken ct)
     {
-        var caller = await auth.RequireUnitOrAdminAsync(request, unitCode, ct);
+        var caller = await auth.RequireForUnitAsync(request, unitCode, ct);
         var file = await reports.OpenAsync(caller, periodId, unitCode, version, ct);
         return ApiResults.Stream(file.Content, file.ContentType, file.Length, file.FileName);
     }

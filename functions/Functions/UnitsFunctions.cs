@@ -17,7 +17,7 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "units")] HttpRequest request,
         CancellationToken ct)
     {
-        await auth.RequireAdminAsync(request, ct);
+        await auth.RequireAsync(request, ct);
         var units = await registry.ListAsync(ct);
         return ApiResults.Json(units.Select(UnitRecord.From));
     }
@@ -28,7 +28,7 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         string code,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var record = await RequestJson.ReadAsync<UnitRecord>(request, ct: ct);
         if (record.Code is not null && record.Code != code)
         {
@@ -52,7 +52,7 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "units/import")] HttpRequest request,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         var file = UnitFileReader.Read(await RequestJson.ReadBytesAsync(request, ct: ct), request.ContentType);
         if (string.Equals(request.Query["dryRun"], "true", StringComparison.OrdinalIgnoreCase))
         {
@@ -72,7 +72,7 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         string code,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAdminAsync(request, ct);
+        var caller = await auth.RequireAsync(request, ct);
         _ = await registry.FindAsync(code, ct) ?? throw Problems.UnknownUnit(code);
         var issued = await credentials.IssueAsync(code, ct);
         await audit.RecordAsync(caller, AuditActions.TokenIssue, unitCode: code, ct: ct);

@@ -19,6 +19,9 @@ public sealed class ProblemException(int status, string code, string title, stri
 
     public IReadOnlyList<Violation>? Errors { get; } = errors;
 
+    /// <summary>For 403 <c>role_required</c>: the role value the action needs (Viewer, Officer, Leader, Administrator).</summary>
+    public string? Role { get; init; }
+
     /// <summary>Extra response headers, e.g. WWW-Authenticate.</summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 }

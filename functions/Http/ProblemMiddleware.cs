@@ -86,7 +86,8 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> logger, Telemet
         problem.Detail,
         problem.Code,
         instance,
-        problem.Errors);
+        problem.Errors,
+        problem.Role);
 }
 
-public sealed record ProblemBody(string Type, string Title, int Status, string? Detail, string Code, string? Instance, IReadOnlyList<Violation>? Errors);
+public sealed record ProblemBody(string Type, string Title, int Status, string? Detail, string Code, string? Instance, IReadOnlyList<Violation>? Errors, string? Role = null);

@@ -126,8 +126,8 @@ public sealed class CompilationTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Equal("ban-quan-ly-kcn", only.GetProperty("sourceVersions")[0].GetProperty("unitCode").GetString());
 
         var trail = await app.Get<AuditLog>().ListAsync(PeriodId);
-        Assert.Contains(trail, e => e.Action == AuditActions.Compilation && e.Actor == "admin");
-        Assert.Contains(trail, e => e.Action == AuditActions.CompilationDownload && e.Actor == "admin");
+        Assert.Contains(trail, e => e.Action == AuditActions.Compilation && e.Actor == DanVan.Auth.Actors.BreakGlass);
+        Assert.Contains(trail, e => e.Action == AuditActions.CompilationDownload && e.Actor == DanVan.Auth.Actors.BreakGlass);
     }
 
     [Fact]

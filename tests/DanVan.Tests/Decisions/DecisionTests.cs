@@ -108,7 +108,7 @@ public sealed class DecisionTests : IAsyncLifetime
 
         var trail = await app.Get<AuditLog>().ListAsync(PeriodId);
         var audited = Assert.Single(trail, e => e.Action == DecisionActions.Return);
-        Assert.Equal(("admin", "so-tai-chinh"), (audited.Actor, audited.UnitCode));
+        Assert.Equal((DanVan.Auth.Actors.BreakGlass, "so-tai-chinh"), (audited.Actor, audited.UnitCode));
         Assert.Contains(reason, audited.Detail);
         Assert.Equal(At(5, 10), audited.At);
 

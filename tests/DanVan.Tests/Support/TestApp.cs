@@ -40,6 +40,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["DanVanStorage"] = storage ?? Azurite.ConnectionString,
             ["DanVan:AdminToken"] = AdminToken,
+            ["DanVan:Auth:BreakGlass"] = "true", // the admin token, as break-glass; people sign in in tests/DanVan.EndToEnd
             ["DanVan:PublicBaseUrl"] = "http://localhost:7071",
             ["DanVan:StoragePrefix"] = "t" + Guid.NewGuid().ToString("N")[..10],
         };

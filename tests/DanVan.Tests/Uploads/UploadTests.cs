@@ -528,7 +528,7 @@ public sealed class UploadTests(ITestOutputHelper output)
 
         Assert.Equal(201, response.Status);
         var entry = Assert.Single(await bed.App.Get<AuditLog>().ListAsync(UploadBed.Period), e => e.Action == AuditActions.Upload);
-        Assert.Equal("admin", entry.Actor);
+        Assert.Equal(DanVan.Auth.Actors.BreakGlass, entry.Actor);
         Assert.Equal(UploadBed.Unit, entry.UnitCode);
         Assert.Contains("on behalf of so-noi-vu", entry.Detail);
     }
