@@ -8,7 +8,7 @@ import * as oauth from './oauth4webapi.js';
 
 const D = window.DanVan;
 const FLOW_KEY = 'danvan.signin'; // state, nonce and PKCE verifier of the sign-in under way
-const SESSION_KEY = 'danvan.session'; // { accessToken, idToken }
+const SESSION_KEY = 'danvan.session'; // { accessToken }
 const BREAK_GLASS_KEY = 'danvan.adminToken';
 const DRAFT_KEY = 'danvan.draft'; // what the person was typing when the session ran out
 
@@ -101,7 +101,7 @@ async function finishSignIn(query) {
   const options = { [oauth.allowInsecureRequests]: insecure(as.token_endpoint) };
   const response = await oauth.authorizationCodeGrantRequest(as, client(), oauth.None(), params, redirectUri(), flow.verifier, options);
   const result = await oauth.processAuthorizationCodeResponse(as, client(), response, { expectedNonce: flow.nonce, requireIdToken: true });
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ accessToken: result.access_token, idToken: result.id_token }));
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ accessToken: result.access_token }));
   sessionStorage.removeItem(BREAK_GLASS_KEY);
 }
 
@@ -189,7 +189,7 @@ function forget() {
   hooks.onLeave();
 }
 
-/** Signs out: forgets the tokens here, then ends the provider's session (it sends the person back here). */
+/** Signs out: forgets the tokens here, then ends the provider's session (RP-initiated logout; it sends the person back here). */
 async function signOut() {
   const session = readJson(SESSION_KEY);
   const wasPerson = mode === 'person';
@@ -199,9 +199,9 @@ async function signOut() {
     try {
       const as = await discover();
       if (as.end_session_endpoint) {
+        // client_id rather than id_token_hint (RP-Initiated Logout allows either): no token ever goes in a URL.
         const url = new URL(as.end_session_endpoint);
         url.searchParams.set('client_id', config.clientId);
-        url.searchParams.set('id_token_hint', session.idToken);
         url.searchParams.set('post_logout_redirect_uri', redirectUri());
         location.assign(url.href);
         return;

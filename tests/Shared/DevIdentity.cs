@@ -12,7 +12,7 @@ public sealed class DevIdentity : IAsyncDisposable
 {
     public const string ClientId = "danvan-dashboard";
     public const string Audience = "api://danvan-local";
-    public const string Scope = "openid profile danvan";
+    public const string Scope = "openid profile";
 
     private readonly Process process;
     private readonly int nodeId;
