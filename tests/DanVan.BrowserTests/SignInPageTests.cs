@@ -100,8 +100,7 @@ public sealed class SignInPageTests(BrowserApp app)
         Assert.DoesNotContain(Strings(returned[0]), s => s == "admin");
         var decisions = await GetJsonAsync($"api/periods/{period.Id}/decisions/{unit}");
         Assert.Contains(Strings(decisions), s => s.Contains(OfficerName, StringComparison.Ordinal));
-        var email = await OutboxEmailAsync($"{unit}@example.org");
-        Assert.Contains(reason, email, StringComparison.Ordinal);
+        var email = await OutboxEmailAsync($"{unit}@example.org", reason);
         Assert.Contains(OfficerName, email, StringComparison.Ordinal);
         Assert.DoesNotContain(session.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
     }
@@ -228,8 +227,8 @@ public sealed class SignInPageTests(BrowserApp app)
         _ => [],
     };
 
-    /// <summary>The one email to <paramref name="to"/> in the outbox, once the queue's sender has written it.</summary>
-    private async Task<string> OutboxEmailAsync(string to)
+    /// <summary>The email to <paramref name="to"/> that says <paramref name="text"/>, once the queue's sender has written it to the outbox.</summary>
+    private async Task<string> OutboxEmailAsync(string to, string text)
     {
         var container = app.Store.Outbox;
         for (var attempt = 0; attempt < 300; attempt++)
@@ -238,10 +237,10 @@ public sealed class SignInPageTests(BrowserApp app)
             {
                 await foreach (var blob in container.GetBlobsAsync())
                 {
-                    var text = (await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
-                    if (text.Contains($"\r\nTo: {to}\r\n", StringComparison.Ordinal))
+                    var email = (await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+                    if (email.Contains($"\r\nTo: {to}\r\n", StringComparison.Ordinal) && email.Contains(text, StringComparison.Ordinal))
                     {
-                        return text;
+                        return email;
                     }
                 }
             }
@@ -249,6 +248,6 @@ public sealed class SignInPageTests(BrowserApp app)
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"No email to {to} reached the outbox within 30 s.");
+        throw new TimeoutException($"No email to {to} saying \"{text}\" reached the outbox within 30 s.");
     }
 }
