@@ -19,8 +19,29 @@ param soNoiVuAddress string
 
 @secure()
 @minLength(16)
-@description('The admin (Sở Nội vụ) credential; kept in Key Vault as "admin-token".')
+@description('The break-glass token (accepted only while breakGlass is true); kept in Key Vault as "admin-token".')
 param adminToken string
+
+@minLength(1)
+@description('Staff sign-in: the OpenID Connect issuer whose access tokens DanVan accepts (DanVan__Auth__Authority), e.g. https://login.microsoftonline.com/{tenant-id}/v2.0 for Entra ID, or the province\'s Keycloak realm https://sso.example.gov.vn/realms/{realm}.')
+param authAuthority string
+
+@minLength(1)
+@description('Staff sign-in: the dashboard\'s client (application) id at the provider, a public client with authorization code + PKCE (DanVan__Auth__ClientId).')
+param authClientId string
+
+@minLength(1)
+@description('Staff sign-in: the audience (aud) of the access tokens DanVan accepts (DanVan__Auth__Audience): with Entra ID v2 tokens, the API app\'s client id.')
+param authAudience string
+
+@description('Staff sign-in: the scopes the dashboard asks for (DanVan__Auth__Scope); with Entra ID include the API\'s scope, e.g. "openid profile api://{client-id}/access_as_user".')
+param authScope string = 'openid profile'
+
+@description('Staff sign-in: the token claim with the person\'s roles (DanVan__Auth__RolesClaim); Entra ID app roles: "roles".')
+param authRolesClaim string = 'roles'
+
+@description('Break-glass: whether the shared admin token is accepted at all (DanVan__Auth__BreakGlass). Off in Azure; turn on only for an emergency, and off again.')
+param breakGlass bool = false
 
 @secure()
 @description('SendGrid API key; kept in Key Vault as "sendgrid-api-key". Empty: the app writes emails to the "outbox" container instead of sending.')
@@ -149,6 +170,16 @@ module functionApp 'modules/functionapp.bicep' = {
       DanVan__AdminToken: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.adminTokenUri})'
       DanVan__Email__SendGridApiKey: empty(sendGridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendGridApiKeyUri})'
 
+      // Staff sign-in (OpenID Connect) and break-glass: README "Signing in".
+      DanVan__Auth__Authority: authAuthority
+      DanVan__Auth__ClientId: authClientId
+      DanVan__Auth__Audience: authAudience
+      DanVan__Auth__Scope: authScope
+      DanVan__Auth__RolesClaim: authRolesClaim
+      DanVan__Auth__GroupsClaim: 'groups'
+      DanVan__Auth__BreakGlass: breakGlass ? 'true' : 'false'
+      DanVan__Auth__KeyRefreshSeconds: '30'
+      DanVan__Auth__MetadataTimeoutSeconds: '10'
       DanVan__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl
       DanVan__MaxUploadBytes: '52428800'
       DanVan__Email__SendGridHost: 'https://api.sendgrid.com'

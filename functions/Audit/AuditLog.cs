@@ -23,6 +23,10 @@ public sealed class AuditEntity : ITableEntity
 
     public DateTimeOffset At { get; set; }
     public string Actor { get; set; } = "";
+
+    /// <summary>The actor's stable id (a person's subject, "break-glass", "unit:code"): what <c>?actor=</c> filters on.</summary>
+    public string? ActorId { get; set; }
+
     public string Action { get; set; } = "";
     public string? UnitCode { get; set; }
     public string? Detail { get; set; }
@@ -84,6 +88,7 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock)
         RowKey = (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12],
         At = at,
         Actor = e.Actor,
+        ActorId = Actors.IdOf(e.Actor),
         Action = e.Action,
         UnitCode = e.UnitCode,
         Detail = e.Detail,
@@ -104,15 +109,21 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock)
     /// Up to <paramref name="limit"/> events of the given partitions (period ids and/or <see cref="AuditEntity.NoPeriod"/>),
     /// newest first, after <paramref name="continuation"/> (the previous page's last row key). Row keys are inverted
     /// ticks, so each partition is read in key order from the cursor, at most <paramref name="limit"/> rows each, and
-    /// the partitions are merged: a page reads what it returns, not the whole trail.
+    /// the partitions are merged: a page reads what it returns, not the whole trail. With <paramref name="actorId"/>, only
+    /// that actor's events (a person's subject, <see cref="Actors.BreakGlass"/>, "unit:code"); the service filters them.
     /// </summary>
-    public async Task<AuditPage> PageAsync(IReadOnlyList<string> partitions, int limit, string? continuation, CancellationToken ct = default)
+    public async Task<AuditPage> PageAsync(IReadOnlyList<string> partitions, int limit, string? continuation, CancellationToken ct = default, string? actorId = null)
     {
         var reads = partitions.Distinct(StringComparer.Ordinal).Select(async partition =>
         {
             var filter = continuation is null
                 ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
                 : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {continuation}");
+            if (actorId is not null)
+            {
+                filter += " and " + TableClient.CreateQueryFilter($"ActorId eq {actorId}");
+            }
+
             var rows = new List<AuditEntity>();
             await foreach (var e in store.Audit.QueryAsync<AuditEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: ct))
             {

@@ -75,7 +75,7 @@ public sealed class StaffTokens : IDisposable
             throw Problems.Unauthorized();
         }
 
-        return CallerOf(result.ClaimsIdentity);
+        return CallerOf(result.ClaimsIdentity, options);
     }
 
     private async Task<OpenIdConnectConfiguration> ConfigurationAsync(CancellationToken ct)
@@ -95,11 +95,25 @@ public sealed class StaffTokens : IDisposable
     }
 
     private Task<TokenValidationResult> ValidateWithAsync(string token, OpenIdConnectConfiguration configuration) =>
-        handler.ValidateTokenAsync(token, new TokenValidationParameters
+        handler.ValidateTokenAsync(token, ParametersFor(configuration));
+
+    private (OpenIdConnectConfiguration Configuration, TokenValidationParameters Parameters)? current;
+
+    /// <summary>The checks for one read of the provider's metadata, made once per read (its keys turned into RSA keys once, not per request).</summary>
+    private TokenValidationParameters ParametersFor(OpenIdConnectConfiguration configuration)
+    {
+        if (current is { } made && ReferenceEquals(made.Configuration, configuration))
         {
-            ValidIssuer = configuration.Issuer,
+            return made.Parameters;
+        }
+
+        var keys = configuration.SigningKeys.Select(k => k is JsonWebKey jwk && JsonWebKeyConverter.TryConvertToSecurityKey(jwk, out var converted) ? converted : k).ToList();
+        var parameters = new TokenValidationParameters
+        {
+            // The configured authority, not whatever the discovery document says (OpenID Connect Discovery §4.3).
+            ValidIssuers = [options.Authority, options.Authority.TrimEnd('/')],
             ValidAudience = options.Audience,
-            IssuerSigningKeys = configuration.SigningKeys,
+            IssuerSigningKeys = keys,
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
             RequireSignedTokens = true,
             RequireExpirationTime = true,
@@ -108,9 +122,13 @@ public sealed class StaffTokens : IDisposable
             ClockSkew = ClockSkew,
             NameClaimType = "name",
             RoleClaimType = options.RolesClaim,
-        });
+        };
+        current = (configuration, parameters);
+        return parameters;
+    }
 
-    private Caller CallerOf(ClaimsIdentity identity)
+    /// <summary>The person a validated token names: <c>oid</c> (Entra) else <c>sub</c>, the name, the highest role from the roles claim or the group map.</summary>
+    internal static Caller CallerOf(ClaimsIdentity identity, AuthOptions options)
     {
         var subject = Clean(identity.FindFirst("oid")?.Value ?? identity.FindFirst("sub")?.Value, 128);
         if (subject.Length == 0)

@@ -52,6 +52,7 @@ public sealed class DecisionEmails(ReminderLedger ledger, EmailQueue queue, IOpt
             ["version"] = d.Review.Version.ToString(CultureInfo.InvariantCulture),
             ["fileName"] = d.FileName,
             ["decidedAt"] = VietnamTime.FormatDateTime(d.Review.At),
+            ["decidedBy"] = Auth.Actors.Display(d.Review.By),
             ["deadline"] = d.Deadline == d.Period.Deadline
                 ? VietnamTime.DescribeDeadline(d.Deadline)
                 : $"{VietnamTime.DescribeDeadline(d.Deadline)} ({DecisionRules.ExtensionText(d.Deadline)})",

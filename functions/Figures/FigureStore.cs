@@ -28,7 +28,7 @@ public sealed class FigureEntryEntity : ITableEntity
     public int Version { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
 
-    /// <summary>"unit:{code}" or "admin".</summary>
+    /// <summary>Who entered them: "unit:{code}", or the person of Sở Nội vụ (see <see cref="Auth.Actors"/>).</summary>
     public string EnteredBy { get; set; } = "";
 
     /// <summary>"json" (the API or the page's form) or "xlsx" (the template).</summary>

@@ -27,6 +27,7 @@ await Run("compile-scale", CompileScaleScenario.RunAsync);
 await Run("history", HistoryScenario.RunAsync);
 await Run("status", async () => [await StatusScenario.RunAsync()]);
 await Run("reminders", ReminderScenario.RunAsync);
+await Run("sign-in", SignInScenario.RunAsync);
 
 Console.WriteLine();
 Report.Print(rows);

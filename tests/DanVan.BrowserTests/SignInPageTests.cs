@@ -46,7 +46,7 @@ public sealed class SignInPageTests(BrowserApp app)
         var accessToken = await page.EvaluateAsync<string>("JSON.parse(sessionStorage.getItem('danvan.session')).accessToken");
         Assert.Equal(3, accessToken.Split('.').Length);
         Assert.DoesNotContain(session.Requests, url => url.Contains(accessToken, StringComparison.Ordinal));
-        Assert.DoesNotContain(session.Requests, url => url.StartsWith(app.Identity.Authority, StringComparison.Ordinal) && url.Contains("code_verifier", StringComparison.Ordinal));
+        Assert.DoesNotContain(session.Requests, url => url.StartsWith(app.Identity.Issuer, StringComparison.Ordinal) && url.Contains("code_verifier", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#break-glass-banner")).ToBeHiddenAsync();
 
         // An officer reviews and reminds; extending, exempting and finalizing are a leader's.
@@ -194,7 +194,7 @@ public sealed class SignInPageTests(BrowserApp app)
     {
         await page.GotoAsync("api/dashboard");
         await page.GetByRole(AriaRole.Button, new() { Name = "Đăng nhập", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(app.Identity.Authority + "/interaction/", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(app.Identity.Issuer + "/interaction/", StringComparison.Ordinal));
         await page.Locator($"button[data-sub='{subject}']").ClickAsync();
         await Assertions.Expect(page.Locator("#who-name")).ToHaveTextAsync(name);
         await Assertions.Expect(page.Locator("#who-role")).ToHaveTextAsync(role);

@@ -31,7 +31,7 @@ public sealed class DecisionsRoutesTests(DanVanHost danvan)
             Assert.NotNull(returned.Headers.ETag);
         }
 
-        var mail = await WaitForMailAsync(code, "decision-returned");
+        var mail = await danvan.WaitForMailAsync(code, "decision-returned");
         Assert.Equal([$"{code}@example.org"], mail.To);
         Assert.Contains(reason, mail.Text);
         Assert.Contains("/api/upload", mail.Text);
@@ -83,21 +83,5 @@ public sealed class DecisionsRoutesTests(DanVanHost danvan)
     {
         using var status = await danvan.SendAsync(danvan.Admin(HttpMethod.Get, $"api/periods/{Period.Id}/status"));
         return (await status.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("unitCode").GetString() == code);
-    }
-
-    private async Task<Tests.Email.ReceivedMail> WaitForMailAsync(string code, string category)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (danvan.SendGrid.Received.FirstOrDefault(m => m.Arg("unitCode") == code && m.Categories.Contains(category)) is { } mail)
-            {
-                return mail;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"No {category} email for {code} within 30 s. Host log:\n{string.Join("\n", danvan.Logs.TakeLast(80))}");
     }
 }

@@ -7,7 +7,8 @@ namespace DanVan.Tests.Support;
 /// The app settings the end-to-end and browser suites start the real worker with, in one place:
 /// local.settings.sample.json (so every setting the app requires is there), with the run's storage,
 /// admin credential, the app's clock pinned to <see cref="SuiteClock.Now"/> (standing still) and the
-/// sample plan tracked from <see cref="SamplePlan.FirstYear"/>.
+/// sample plan tracked from <see cref="SamplePlan.FirstYear"/>; the admin credential is the break-glass token, and people
+/// sign in through a <see cref="DevIdentity"/> when the suite starts one.
 /// </summary>
 public static class WorkerSettings
 {
@@ -17,13 +18,22 @@ public static class WorkerSettings
     /// </summary>
     public const int OverdueStageDays = 200;
 
-    public static Dictionary<string, string> For(string storagePrefix, string adminToken)
+    /// <param name="identity">The local sign-in provider the worker accepts people's tokens from; without one, only the
+    /// break-glass token (<paramref name="adminToken"/>) and units' credentials are accepted.</param>
+    public static Dictionary<string, string> For(string storagePrefix, string adminToken, DevIdentity? identity = null)
     {
         var settings = DevelopmentHost.ReadValues(Path.Combine(Azurite.RepositoryRoot, "local.settings.sample.json"));
         settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
         settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
         settings["DanVanStorage"] = Azurite.ConnectionString;
         settings["DanVan__AdminToken"] = adminToken;
+        settings["DanVan__Auth__BreakGlass"] = "true"; // the suites' automation uses it; people sign in through identity
+        settings["DanVan__Auth__Authority"] = "";
+        foreach (var (name, value) in identity?.WorkerSettings ?? new Dictionary<string, string>())
+        {
+            settings[name] = value;
+        }
+
         settings["DanVan__StoragePrefix"] = storagePrefix;
         settings[DanVan.Storage.StorageNames.EmailQueueSetting] = EmailQueue(storagePrefix);
         settings["DanVan__Clock__Now"] = SuiteClock.Setting;

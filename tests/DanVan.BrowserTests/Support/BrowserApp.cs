@@ -52,7 +52,7 @@ public sealed class BrowserApp : IAsyncLifetime
 
         // The provider must know where to send people back, and the worker which provider it trusts: the port first.
         var port = FunctionsWorkerHost.FreePort();
-        Identity = await DevIdentity.StartAsync([new Uri($"http://127.0.0.1:{port}/api/dashboard")]);
+        Identity = await DevIdentity.StartAsync($"http://127.0.0.1:{port}/api/dashboard");
         Host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
         {
             FunctionAppDirectory = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", configuration, "net10.0"),
@@ -81,13 +81,7 @@ public sealed class BrowserApp : IAsyncLifetime
     /// <summary>The suites' shared settings (<see cref="WorkerSettings"/>), with this run's upload limit; email goes to the outbox.</summary>
     private Dictionary<string, string> Settings()
     {
-        var settings = WorkerSettings.For(prefix, AdminToken);
-        foreach (var (name, value) in Identity.Settings())
-        {
-            settings[name] = value;
-        }
-
-        settings["DanVan__Auth__BreakGlass"] = "true";
+        var settings = WorkerSettings.For(prefix, AdminToken, Identity);
         settings["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return settings;
     }

@@ -27,6 +27,9 @@ public sealed class DanVanHost : IAsyncLifetime
 
     public FunctionsWorkerHost Host => host ?? throw new InvalidOperationException("The host has not started.");
 
+    /// <summary>The local sign-in provider the worker accepts people's tokens from (the admin token is break-glass).</summary>
+    public DevIdentity Identity { get; private set; } = null!;
+
     /// <summary>Where the worker sends email: a local server speaking SendGrid's v3 API.</summary>
     public SendGridStub SendGrid { get; private set; } = null!;
 
@@ -50,7 +53,8 @@ public sealed class DanVanHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = WorkerSettings.For(StoragePrefix, AdminToken);
+        Identity = await DevIdentity.StartAsync();
+        var settings = WorkerSettings.For(StoragePrefix, AdminToken, Identity);
         SendGrid = await SendGridStub.StartAsync();
         settings["DanVan__Email__SendGridApiKey"] = SendGridStub.ApiKey;
         settings["DanVan__Email__SendGridHost"] = SendGrid.Host;
@@ -160,6 +164,11 @@ public sealed class DanVanHost : IAsyncLifetime
         if (SendGrid is not null)
         {
             await SendGrid.DisposeAsync();
+        }
+
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
         }
     }
 

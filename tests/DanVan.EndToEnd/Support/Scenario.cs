@@ -35,4 +35,21 @@ public static class Scenario
         using var uploaded = await danvan.SendAsync(UploadRequest(token, periodId));
         await uploaded.ReadJsonAsync(HttpStatusCode.Created);
     }
+
+    /// <summary>The first email of <paramref name="category"/> to <paramref name="unitCode"/> the SendGrid stub received, waiting up to 30 s.</summary>
+    public static async Task<Tests.Email.ReceivedMail> WaitForMailAsync(this DanVanHost danvan, string unitCode, string category)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (danvan.SendGrid.Received.FirstOrDefault(m => m.Arg("unitCode") == unitCode && m.Categories.Contains(category)) is { } mail)
+            {
+                return mail;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"No {category} email for {unitCode} within 30 s. Host log:\n{string.Join("\n", danvan.Logs.TakeLast(80))}");
+    }
 }

@@ -156,6 +156,25 @@ public sealed class TemplateTests
     }
 
     [Fact]
+    public void Staff_sign_in_comes_from_the_authority_client_and_audience_parameters_and_break_glass_is_off_unless_asked_for()
+    {
+        var parameters = Template.Root["parameters"]!.AsObject();
+        var settings = Template.AppSettings();
+
+        foreach (var (parameter, setting) in new[] { ("authAuthority", "DanVan__Auth__Authority"), ("authClientId", "DanVan__Auth__ClientId"), ("authAudience", "DanVan__Auth__Audience") })
+        {
+            Assert.Null(parameters[parameter]!["defaultValue"]); // azd asks for them: no deployment without a sign-in provider
+            Assert.Equal(1, parameters[parameter]!["minLength"]!.GetValue<int>());
+            Assert.Equal($"[parameters('{parameter}')]", settings[setting]);
+        }
+
+        Assert.Equal("bool", parameters["breakGlass"]!["type"]!.GetValue<string>());
+        Assert.False(parameters["breakGlass"]!["defaultValue"]!.GetValue<bool>());
+        Assert.Equal("[if(parameters('breakGlass'), 'true', 'false')]", settings["DanVan__Auth__BreakGlass"]);
+        Assert.Equal("roles", parameters["authRolesClaim"]!["defaultValue"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Every_app_setting_the_code_reads_is_set_by_the_template()
     {
         var settings = Template.AppSettings();
