@@ -156,7 +156,7 @@
           'aria-label': `Tải phiên bản ${r.latestVersion} của ${r.unitName}`,
           onclick: () => downloadVersion(r),
         }, `Tải phiên bản ${r.latestVersion}`)
-        : '—'),
+        : r.latestVersion ? `Phiên bản ${r.latestVersion}` : '—'),
       signatureCell(r),
       el('td', { 'data-label': 'Xem xét, gia hạn' }, Decisions.cell(r)))));
   }

@@ -56,7 +56,8 @@ public sealed class SignInPageTests(BrowserApp app)
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Gửi nhắc nhở…" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Khoá kỳ báo cáo…" })).ToHaveCountAsync(0);
         await row.GetByRole(AriaRole.Button, new() { Name = "Quyết định về Sở Nội vụ (mẫu, đăng nhập)" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Trả lại…", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#decision-title")).ToHaveTextAsync("Quyết định về Sở Nội vụ (mẫu, đăng nhập)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Trả lại…", Exact = true })).ToBeEnabledAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Gia hạn…", Exact = true })).ToHaveCountAsync(0);
 
         // The session runs out while she types: the API answers 401, the page keeps what she typed across a new sign-in.
@@ -149,6 +150,7 @@ public sealed class SignInPageTests(BrowserApp app)
         }
 
         await Assertions.Expect(row.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Assertions.Expect(row).ToContainTextAsync("Phiên bản 1");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Tải bản tổng hợp mới nhất" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#registry-card")).ToBeHiddenAsync();
         await session.ScreenshotAsync("dashboard-signed-in-viewer.png");
@@ -167,6 +169,22 @@ public sealed class SignInPageTests(BrowserApp app)
         Assert.Equal("role_required", problem.GetProperty("code").GetString());
         Assert.Equal("Officer", problem.GetProperty("role").GetString());
         Assert.Contains("Chuyên viên", problem.GetProperty("detail").GetString() + problem.GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_person_without_a_role_is_told_in_vietnamese_which_role_is_needed()
+    {
+        await using var session = await PageSession.OpenAsync(app);
+        var page = session.Page;
+
+        await page.GotoAsync("api/dashboard");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Đăng nhập", Exact = true }).ClickAsync();
+        await page.Locator("button[data-sub='dev-hoang-van-em']").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#who-name")).ToHaveTextAsync("Hoàng Văn Em");
+        await Assertions.Expect(page.Locator("#who-role")).ToHaveTextAsync("Chưa được giao vai trò");
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("cần vai trò Xem");
+        await Assertions.Expect(page.Locator("#board")).ToBeHiddenAsync();
     }
 
     [Fact]
