@@ -34,7 +34,7 @@ public sealed class SignInPageTests(BrowserApp app)
         var period = SamplePlan.Current(SuiteClock.Now);
         const string unit = "so-noi-vu-si";
         await app.PutUnitAsync(unit, "Sở Nội vụ (mẫu, đăng nhập)");
-        await UploadAsync(period.Id, unit);
+        await app.UploadAsync(period.Id, unit);
         await using var session = await PageSession.OpenAsync(app);
         var page = session.Page;
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
@@ -134,7 +134,7 @@ public sealed class SignInPageTests(BrowserApp app)
         var period = SamplePlan.Current(SuiteClock.Now);
         const string unit = "so-van-hoa-si";
         await app.PutUnitAsync(unit, "Sở Văn hoá (mẫu, đăng nhập)");
-        await UploadAsync(period.Id, unit);
+        await app.UploadAsync(period.Id, unit);
         await using var session = await PageSession.OpenAsync(app);
         var page = session.Page;
 
@@ -217,16 +217,6 @@ public sealed class SignInPageTests(BrowserApp app)
         await Assertions.Expect(page.Locator("#who-name")).ToHaveTextAsync(name);
         await Assertions.Expect(page.Locator("#who-role")).ToHaveTextAsync(role);
         await Assertions.Expect(page.Locator("#board")).ToBeVisibleAsync();
-    }
-
-    /// <summary>An upload by the break-glass caller on the unit's behalf, through the API.</summary>
-    private async Task UploadAsync(string periodId, string unit)
-    {
-        using var content = new ByteArrayContent(UploadPageTests.Pdf(2048));
-        content.Headers.ContentType = new("application/pdf");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/periods/{periodId}/reports?unit={unit}") { Content = content };
-        request.Headers.Add("X-File-Name", Uri.EscapeDataString("Báo cáo.pdf"));
-        (await app.Admin.SendAsync(request)).EnsureSuccessStatusCode();
     }
 
     private async Task<JsonElement> GetJsonAsync(string path)

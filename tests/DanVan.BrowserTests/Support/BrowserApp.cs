@@ -103,6 +103,16 @@ public sealed class BrowserApp : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>A small PDF uploaded by the break-glass caller on the unit's behalf, through the API.</summary>
+    public async Task UploadAsync(string periodId, string unit)
+    {
+        using var content = new ByteArrayContent(UploadPageTests.Pdf(2048));
+        content.Headers.ContentType = new("application/pdf");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/periods/{periodId}/reports?unit={unit}") { Content = content };
+        request.Headers.Add("X-File-Name", Uri.EscapeDataString("Báo cáo.pdf"));
+        (await Admin.SendAsync(request)).EnsureSuccessStatusCode();
+    }
+
     /// <summary>A fresh unit credential, through the admin API.</summary>
     public async Task<string> IssueTokenAsync(string code)
     {
