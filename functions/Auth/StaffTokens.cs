@@ -97,12 +97,15 @@ public sealed class StaffTokens : IDisposable
     private Task<TokenValidationResult> ValidateWithAsync(string token, OpenIdConnectConfiguration configuration) =>
         handler.ValidateTokenAsync(token, ParametersFor(configuration));
 
-    private (OpenIdConnectConfiguration Configuration, TokenValidationParameters Parameters)? current;
+    /// <summary>One reference, swapped whole: concurrent requests see one metadata read's parameters or the next's, never a mix.</summary>
+    private sealed record Prepared(OpenIdConnectConfiguration Configuration, TokenValidationParameters Parameters);
+
+    private volatile Prepared? prepared;
 
     /// <summary>The checks for one read of the provider's metadata, made once per read (its keys turned into RSA keys once, not per request).</summary>
     private TokenValidationParameters ParametersFor(OpenIdConnectConfiguration configuration)
     {
-        if (current is { } made && ReferenceEquals(made.Configuration, configuration))
+        if (prepared is { } made && ReferenceEquals(made.Configuration, configuration))
         {
             return made.Parameters;
         }
@@ -123,7 +126,7 @@ public sealed class StaffTokens : IDisposable
             NameClaimType = "name",
             RoleClaimType = options.RolesClaim,
         };
-        current = (configuration, parameters);
+        prepared = new Prepared(configuration, parameters);
         return parameters;
     }
 

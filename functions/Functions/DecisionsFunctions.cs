@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>
-/// Sở Nội vụ's decisions about a unit for a period (admin only; a unit credential gets 403): review the latest
+/// Sở Nội vụ's decisions about a unit for a period (staff by role, Auth/RouteRoles.cs; a unit credential gets 403): review the latest
 /// version, extend the deadline, exempt the unit. Every change may carry <c>If-Match</c> with the ETag the admin
 /// saw (from the GET, or a status row's <c>decisionsEtag</c>): a change made on a state that moved on is a 412.
 /// </summary>

@@ -75,7 +75,7 @@ public static class SignInScenario
             return Task.CompletedTask;
         }
 
-        var (person, library) = await Measure.PairAsync(_ => Requests(token), _ => HandlerChecks(), runs: 7, warmups: 1);
+        var (person, library) = await Measure.PairAsync(_ => Requests(token), _ => HandlerChecks(), runs: 7, warmups: 5); // past tiered JIT's first tier
         var bare = await Measure.SingleAsync(_ => BareVerifications(), runs: 5, warmups: 1);
         var staffTokens = app.Get<DanVan.Auth.StaffTokens>();
         var checkOnly = await Measure.SingleAsync(async _ =>

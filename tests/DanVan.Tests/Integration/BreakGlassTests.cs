@@ -43,4 +43,17 @@ public sealed class BreakGlassTests
         Assert.Equal((503, "identity_unavailable"), (response.Status, response.Code));
         Assert.Equal("5", response.Headers.RetryAfter.ToString());
     }
+
+    [Theory]
+    [InlineData("actor=")]
+    [InlineData("actor=%01x")]
+    public async Task An_audit_filter_that_names_no_one_is_400_naming_the_parameter(string query)
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/audit", TestApp.AdminToken, query: query), r => app.Get<AuditFunctions>().ListAudit(r, default));
+
+        Assert.Equal((400, "invalid_parameter"), (response.Status, response.Code));
+        Assert.Contains("actor", response.Text);
+    }
 }
