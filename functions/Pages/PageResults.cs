@@ -14,6 +14,22 @@ public static class PageResults
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// The dashboard's policy: the strict one, and the sign-in provider's origin for its discovery document and token
+    /// endpoint (fetch). Going to the provider to sign in or out is a navigation, which no CSP directive governs.
+    /// No provider configured: the strict policy.
+    /// </summary>
+    public static string ContentSecurityPolicyFor(string? authority)
+    {
+        if (string.IsNullOrWhiteSpace(authority) || !Uri.TryCreate(authority, UriKind.Absolute, out var uri))
+        {
+            return ContentSecurityPolicy;
+        }
+
+        var origin = uri.GetLeftPart(UriPartial.Authority);
+        return ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {origin};", StringComparison.Ordinal);
+    }
+
     public static IActionResult File(PageFile file) => new PageFileResult(file);
 
     private sealed class PageFileResult(PageFile file) : IActionResult
@@ -23,7 +39,7 @@ public static class PageResults
             var request = context.HttpContext.Request;
             var response = context.HttpContext.Response;
             var headers = response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = file.ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";

@@ -68,6 +68,10 @@ window.DanVan = (() => {
     return new ApiError(status, title, detail, '');
   }
 
+  // What a page does when the API says 401 (the dashboard: ask the person to sign in again).
+  let unauthorizedHandler = () => {};
+  const onUnauthorized = (handler) => { unauthorizedHandler = handler; };
+
   /** fetch() against this app's own /api, with the bearer credential; throws ApiError when refused. */
   async function api(path, token, init = {}) {
     const headers = new Headers(init.headers || {});
@@ -79,6 +83,7 @@ window.DanVan = (() => {
       throw problemFrom(0, '', '');
     }
     if (!response.ok) {
+      if (response.status === 401) unauthorizedHandler();
       throw problemFrom(response.status, response.headers.get('Content-Type'), await response.text());
     }
     return response;
@@ -231,14 +236,14 @@ window.DanVan = (() => {
   }
 
   /** Shows the credential form again, with an error from the last attempt when there is one. */
-  function showLogin(message, text) {
+  function showLogin(message, text, focusId = 'token') {
     document.getElementById('login').hidden = false;
     say(message, text || '', text ? 'error' : '');
-    document.getElementById('token').focus();
+    document.getElementById(focusId).focus();
   }
 
   return {
-    takeToken, bindLogin, showLogin, api, json, download, ApiError, problemFrom,
+    takeToken, bindLogin, showLogin, onUnauthorized, api, json, download, ApiError, problemFrom,
     formatInstant, formatDeadline, formatDate, formatBytes,
     el, badge, statusLabel, say, randomKey, collator, number, likelyPeriod, newestFirst,
   };

@@ -4,8 +4,8 @@
 // compliance figures, files, reminders (dry run first), compilation, CSV and finalization.
 (() => {
   const D = window.DanVan;
+  const S = window.DanVanSession;
   const { el, badge, say, formatInstant, formatDeadline, formatBytes } = D;
-  const TOKEN_KEY = 'danvan.adminToken';
   const STATUS_ORDER = { missing: 0, late: 1, on_time: 2, exempt: 3, not_required: 4 };
 
   const REMINDER_STATUS = {
@@ -19,6 +19,18 @@
 
   const $ = (id) => document.getElementById(id);
 
+  /**
+   * The role each action of the page needs (the server's role table decides; the page only leaves out what it
+   * would refuse): a viewer sees the figures and downloads the compilation, an officer reviews and reminds, a
+   * leader also extends, exempts and finalizes, an administrator also keeps the registry.
+   */
+  const NEEDS = {
+    remind: 'Officer', compile: 'Officer', finalize: 'Leader',
+    'decide-accept': 'Officer', 'decide-return': 'Officer',
+    'decide-extend': 'Leader', 'decide-unextend': 'Leader', 'decide-exempt': 'Leader', 'decide-unexempt': 'Leader',
+    'registry-card': 'Administrator',
+  };
+
   /** "before-7" → "Trước hạn 7 ngày", "after-3" → "Quá hạn 3 ngày". */
   function stageLabel(stage) {
     const m = /^(before|after)-(\d+)(?:@(\d{4}-\d{2}-\d{2}))?$/.exec(stage || '');
@@ -29,7 +41,7 @@
   }
   const message = $('message');
   const actionMessage = $('action-message');
-  let token = D.takeToken(TOKEN_KEY);
+  let token = null;
   let periods = [];
   let status = null;
   let pendingReminders = null;
@@ -37,35 +49,17 @@
   const periodPath = (suffix) => `periods/${encodeURIComponent($('period').value)}/${suffix}`;
   const currentPeriod = () => periods.find((p) => p.id === $('period').value);
 
-  D.bindLogin(TOKEN_KEY, 'Vui lòng dán mã quản trị.', message, {
-    onLogin: (value) => {
-      token = value;
-      load();
-    },
-    onLogout: () => {
-      token = null;
-      $('board').hidden = true;
-      showLogin();
-    },
-  });
-
-  const showLogin = (text) => D.showLogin(message, text);
-
   async function load() {
-    if (!token) {
-      showLogin();
-      return;
-    }
+    if (!token) return;
     say(message, 'Đang tải…');
     try {
       periods = await D.json('periods', token);
     } catch (err) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      token = null;
-      showLogin(`${err.title}. ${err.detail}`);
+      // A 401 has already asked the person to sign in again (signin.js).
+      if (err.status !== 401) say(message, `${err.title}. ${err.detail}`, 'error');
       return;
     }
-    $('login').hidden = true;
+    for (const [id, role] of Object.entries(NEEDS)) $(id).hidden = !S.may(role);
     const select = $('period');
     const previous = select.value;
     select.replaceChildren(...D.newestFirst(periods).map((p) =>
@@ -155,14 +149,14 @@
         r.figuresStatus === 'incomplete' ? el('span', { class: 'figures-incomplete', 'data-figures': 'incomplete' }, ' Thiếu số liệu') : null),
       el('td', { 'data-label': 'Thời điểm nhận' }, r.receivedAt ? formatInstant(r.receivedAt) : '—'),
       el('td', { class: 'num', 'data-label': 'Số phiên bản' }, r.versionCount),
-      el('td', { 'data-label': 'Tệp' }, r.latestVersion
+      el('td', { 'data-label': 'Tệp' }, r.latestVersion && S.may('Officer')
         ? el('button', {
           type: 'button',
           class: 'link',
           'aria-label': `Tải phiên bản ${r.latestVersion} của ${r.unitName}`,
           onclick: () => downloadVersion(r),
         }, `Tải phiên bản ${r.latestVersion}`)
-        : '—', r.latestVersion
+        : r.latestVersion ? `Phiên bản ${r.latestVersion}` : '—', r.latestVersion && S.may('Officer')
         ? el('button', {
           type: 'button',
           class: 'link',
@@ -326,10 +320,12 @@
       if (r.reviewLabel) parts.push(el('span', { class: `review ${r.review}`, 'data-review': r.review }, r.reviewLabel));
       if (r.returnReason) parts.push(el('span', { class: 'review help' }, `Lý do: ${r.returnReason}`));
       if (r.extensionText) parts.push(el('span', { class: 'review', 'data-extension': '' }, r.extensionText));
-      parts.push(el('button', {
-        type: 'button', class: 'link', 'data-decide': r.unitCode,
-        'aria-label': `Quyết định về ${r.unitName}`, onclick: () => show(r.unitCode),
-      }, 'Quyết định…'));
+      if (S.may('Officer')) {
+        parts.push(el('button', {
+          type: 'button', class: 'link', 'data-decide': r.unitCode,
+          'aria-label': `Quyết định về ${r.unitName}`, onclick: () => show(r.unitCode),
+        }, 'Quyết định…'));
+      }
       return parts;
     }
 
@@ -399,8 +395,33 @@
       $('decision').hidden = true;
     });
 
-    return { cell };
+    return { cell, show, openUnit: () => open && $('decision').hidden === false ? open.unitCode : null };
   })();
 
-  load();
+  /** After signing in again: the period and the decision the person was on, and what they had typed. */
+  async function restoreDraft() {
+    const draft = S.takeDraft();
+    if (!draft) return;
+    const { period, unit } = draft.context || {};
+    if (period && period !== $('period').value && periods.some((p) => p.id === period)) {
+      $('period').value = period;
+      await loadPeriod();
+    }
+    if (unit) await Decisions.show(unit);
+    S.restoreFields(draft);
+    say(message, 'Đã khôi phục nội dung đang nhập trước khi phiên đăng nhập hết hạn. Kiểm tra lại rồi thực hiện tiếp.');
+  }
+
+  S.start({
+    message,
+    onReady: (value) => {
+      token = value;
+      load().then(restoreDraft);
+    },
+    onLeave: () => {
+      token = null;
+      $('board').hidden = true;
+    },
+    draft: () => ({ period: $('period').value, unit: Decisions.openUnit() }),
+  });
 })();

@@ -2,12 +2,11 @@
 
 // The "Đơn vị" view of the dashboard: the registry (add, edit, end a unit), import from Excel/CSV with a
 // preview by cell, and access links by email (per unit: credential issued, last used, last link email).
-// It shows itself when the dashboard's board does (after the admin credential is accepted) and reads the
-// same credential from this tab's sessionStorage.
+// It shows itself when the dashboard's board does, to an administrator only, and calls the API with the
+// signed-in person's token (signin.js).
 (() => {
   const D = window.DanVan;
   const { el, say, formatInstant, formatDate } = D;
-  const TOKEN_KEY = 'danvan.adminToken';
   const $ = (id) => document.getElementById(id);
   const FIELDS = ['code', 'name', 'group', 'emails', 'headEmail', 'activeFrom', 'activeTo'];
   const ACTION = { added: 'Thêm mới', changed: 'Sửa', ended: 'Ngừng', unchanged: 'Không đổi', invalid: 'Có lỗi' };
@@ -29,7 +28,7 @@
   let editing = null;
   let pendingImport = null;
 
-  const token = () => sessionStorage.getItem(TOKEN_KEY);
+  const token = () => window.DanVanSession.token();
   const jsonInit = (method, body, headers = {}) => ({
     method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers },
   });
@@ -294,13 +293,14 @@
   $('import-title').setAttribute('tabindex', '-1');
 
   // The dashboard's "Làm mới" refreshes this view too (credentials issued and used since, link emails sent).
-  $('refresh').addEventListener('click', () => { if (token()) load(); });
+  const mine = () => token() && window.DanVanSession.may('Administrator');
+  $('refresh').addEventListener('click', () => { if (mine()) load(); });
 
   // Shown with the board: the dashboard reveals it once the admin credential is accepted.
   const board = $('board');
   let loaded = false;
   new MutationObserver(() => {
-    if (!board.hidden && !loaded && token()) {
+    if (!board.hidden && !loaded && mine()) {
       loaded = true;
       load();
     } else if (board.hidden) {

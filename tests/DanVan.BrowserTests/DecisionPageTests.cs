@@ -19,23 +19,13 @@ public sealed class DecisionPageTests(BrowserApp app)
 
     private static string VietnamDate(string isoDay) => DateOnly.ParseExact(isoDay, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
 
-    /// <summary>An upload by the admin on the unit's behalf, through the API, to the period open at the suite's instant.</summary>
-    private async Task UploadAsync(string periodId, string unit)
-    {
-        using var content = new ByteArrayContent(UploadPageTests.Pdf(2048));
-        content.Headers.ContentType = new("application/pdf");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/periods/{periodId}/reports?unit={unit}") { Content = content };
-        request.Headers.Add("X-File-Name", Uri.EscapeDataString("Báo cáo.pdf"));
-        (await app.Admin.SendAsync(request)).EnsureSuccessStatusCode();
-    }
-
     [Fact]
     public async Task The_dashboard_returns_a_report_with_a_reason_extends_a_deadline_and_exempts_a_unit_each_after_confirmation()
     {
         var period = SamplePlan.Current(SuiteClock.Now);
         await app.PutUnitAsync("so-tu-phap-dq", "Sở Tư pháp (mẫu)");
         await app.PutUnitAsync("so-xay-dung-dq", "Sở Xây dựng (mẫu)");
-        await UploadAsync(period.Id, "so-tu-phap-dq");
+        await app.UploadAsync(period.Id, "so-tu-phap-dq");
         await using var session = await PageSession.OpenAsync(app);
         var page = session.Page;
         string? question = null;
@@ -99,7 +89,7 @@ public sealed class DecisionPageTests(BrowserApp app)
         var period = SamplePlan.Current(SuiteClock.Now);
         await app.PutUnitAsync("so-cong-thuong-dq", "Sở Công Thương (mẫu)");
         var token = await app.IssueTokenAsync("so-cong-thuong-dq");
-        await UploadAsync(period.Id, "so-cong-thuong-dq");
+        await app.UploadAsync(period.Id, "so-cong-thuong-dq");
         var until = DayAfterDeadline(period.Deadline, 7);
         (await app.Admin.PostAsJsonAsync($"api/periods/{period.Id}/decisions/so-cong-thuong-dq/review", new { version = 1, decision = "returned", reason = "Báo cáo chưa có chữ ký số của thủ trưởng." })).EnsureSuccessStatusCode();
         (await app.Admin.PutAsJsonAsync($"api/periods/{period.Id}/decisions/so-cong-thuong-dq/extension", new { deadline = until, reason = "Chờ ký số." })).EnsureSuccessStatusCode();

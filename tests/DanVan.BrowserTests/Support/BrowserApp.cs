@@ -14,7 +14,8 @@ namespace DanVan.BrowserTests.Support;
 
 /// <summary>
 /// The real, built worker hosted by <see cref="FunctionsWorkerHost"/> on the shared Azurite (its own
-/// storage prefix), and Debian's headless Chromium driven by Playwright. One of each for all browser tests.
+/// storage prefix), the local sign-in provider (<see cref="DevIdentity"/>) it trusts, and Debian's headless
+/// Chromium driven by Playwright. One of each for all browser tests. <see cref="AdminToken"/> is the break-glass token.
 /// </summary>
 public sealed class BrowserApp : IAsyncLifetime
 {
@@ -29,6 +30,9 @@ public sealed class BrowserApp : IAsyncLifetime
     private IPlaywright? playwright;
 
     public FunctionsWorkerHost Host { get; private set; } = null!;
+
+    /// <summary>The local sign-in provider, sending people back to the dashboard of <see cref="Host"/>.</summary>
+    public DevIdentity Identity { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -45,10 +49,15 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         Names = new StorageNames(Options.Create(new DanVanOptions { AdminToken = AdminToken, StoragePrefix = prefix }));
         var configuration = typeof(BrowserApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+
+        // The provider must know where to send people back, and the worker which provider it trusts: the port first.
+        var port = FunctionsWorkerHost.FreePort();
+        Identity = await DevIdentity.StartAsync($"http://127.0.0.1:{port}/api/dashboard");
         Host = await FunctionsWorkerHost.StartAsync(new WorkerHostOptions
         {
             FunctionAppDirectory = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", configuration, "net10.0"),
             Settings = Settings(),
+            HttpPort = port,
         });
         Admin = new HttpClient { BaseAddress = Host.BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
@@ -72,7 +81,7 @@ public sealed class BrowserApp : IAsyncLifetime
     /// <summary>The suites' shared settings (<see cref="WorkerSettings"/>), with this run's upload limit; email goes to the outbox.</summary>
     private Dictionary<string, string> Settings()
     {
-        var settings = WorkerSettings.For(prefix, AdminToken);
+        var settings = WorkerSettings.For(prefix, AdminToken, Identity);
         settings["DanVan__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return settings;
     }
@@ -92,6 +101,16 @@ public sealed class BrowserApp : IAsyncLifetime
             activeTo,
         });
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A small PDF uploaded by the break-glass caller on the unit's behalf, through the API.</summary>
+    public async Task UploadAsync(string periodId, string unit)
+    {
+        using var content = new ByteArrayContent(UploadPageTests.Pdf(2048));
+        content.Headers.ContentType = new("application/pdf");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/periods/{periodId}/reports?unit={unit}") { Content = content };
+        request.Headers.Add("X-File-Name", Uri.EscapeDataString("Báo cáo.pdf"));
+        (await Admin.SendAsync(request)).EnsureSuccessStatusCode();
     }
 
     /// <summary>A fresh unit credential, through the admin API.</summary>
@@ -122,6 +141,11 @@ public sealed class BrowserApp : IAsyncLifetime
         if (Host is not null)
         {
             await Host.DisposeAsync();
+        }
+
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
         }
 
         var tables = new TableServiceClient(Azurite.ConnectionString);

@@ -75,7 +75,7 @@ public sealed partial class OpenApiTests
         Assert.True(problem.TryGetProperty("application/problem+json", out _));
     }
 
-    private static PageFiles Files() => new(Options.Create(new DanVanOptions { AdminToken = TestApp.AdminToken }));
+    private static PageFiles Files() => new(Options.Create(new DanVanOptions { AdminToken = TestApp.AdminToken }), Options.Create(new DanVan.Auth.AuthOptions()));
 
     private static PagesFunctions Functions() => new(Files());
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Functions;
 using DanVan.Pages;
@@ -12,7 +13,14 @@ public sealed partial class PagesTests
 {
     private const string Csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    private readonly PagesFunctions functions = new(new PageFiles(Options.Create(new DanVanOptions { AdminToken = TestApp.AdminToken, MaxUploadBytes = 12_345_678 })));
+    /// <summary>A province's own single sign-on, as DanVan__Auth__Authority names it (a realm under a path).</summary>
+    private const string Authority = "https://sso.example.gov.vn/realms/so-noi-vu";
+
+    private const string DashboardCsp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' https://sso.example.gov.vn; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    private readonly PagesFunctions functions = new(new PageFiles(
+        Options.Create(new DanVanOptions { AdminToken = TestApp.AdminToken, MaxUploadBytes = 12_345_678 }),
+        Options.Create(new AuthOptions { Authority = Authority })));
 
     public static TheoryData<string> PageNames => ["upload", "dashboard"];
 
@@ -24,7 +32,7 @@ public sealed partial class PagesTests
 
         Assert.Equal(200, response.Status);
         Assert.Equal("text/html; charset=utf-8", response.ContentType);
-        Assert.Equal(Csp, response.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal(page == "dashboard" ? DashboardCsp : Csp, response.Headers.ContentSecurityPolicy.ToString());
         Assert.Equal("nosniff", response.Headers.XContentTypeOptions.ToString());
         Assert.Equal("no-referrer", response.Headers["Referrer-Policy"].ToString());
         Assert.Equal("no-cache", response.Headers.CacheControl.ToString());
@@ -44,6 +52,80 @@ public sealed partial class PagesTests
         Assert.DoesNotMatch(ForeignUrl(), html);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:7080", "http://127.0.0.1:7080")]
+    [InlineData("https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0", "https://login.microsoftonline.com")]
+    [InlineData("https://sso.example.gov.vn:8443/realms/so-noi-vu/", "https://sso.example.gov.vn:8443")]
+    public void The_dashboard_may_reach_only_the_configured_sign_in_provider_s_origin(string authority, string origin)
+    {
+        var policy = PageResults.ContentSecurityPolicyFor(authority);
+
+        var connect = policy.Split("; ").Single(d => d.StartsWith("connect-src ", StringComparison.Ordinal));
+        Assert.Equal($"connect-src 'self' {origin}", connect);
+        Assert.Equal(Csp.Replace("connect-src 'self';", connect + ";", StringComparison.Ordinal), policy);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task Without_a_sign_in_provider_the_dashboard_keeps_the_strict_policy(string? authority)
+    {
+        var pages = new PagesFunctions(new PageFiles(Options.Create(new DanVanOptions { AdminToken = TestApp.AdminToken }), Options.Create(new AuthOptions { Authority = authority! })));
+
+        var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/dashboard"), r => Task.FromResult(pages.DashboardPage(r)));
+
+        Assert.Equal(Csp, response.Headers.ContentSecurityPolicy.ToString());
+    }
+
+    /// <summary>The pages' OpenID Connect client is npm oauth4webapi exactly as package-lock.json pins it, not an edited copy.</summary>
+    [Fact]
+    public async Task The_shipped_oauth4webapi_is_the_pinned_npm_package_s_own_file()
+    {
+        var installed = Path.Combine(Azurite.RepositoryRoot, "node_modules", "oauth4webapi");
+        Assert.True(File.Exists(Path.Combine(installed, "package.json")), $"npm oauth4webapi is not installed in {installed}: run 'npm ci' (scripts/test does).");
+        using var package = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(installed, "package.json")));
+        using var manifest = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Azurite.RepositoryRoot, "package.json")));
+        var pinned = manifest.RootElement.GetProperty("devDependencies").GetProperty("oauth4webapi").GetString();
+
+        var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/pages/oauth4webapi.js"), r => Task.FromResult(functions.PageAsset(r, "oauth4webapi.js")));
+
+        Assert.Equal(pinned, package.RootElement.GetProperty("version").GetString());
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(installed, "build", "index.js")), response.Body);
+        Assert.Equal("text/javascript; charset=utf-8", response.ContentType);
+    }
+
+    /// <summary>
+    /// The dashboard leaves out what the person's role would be refused: its table of the role each action needs agrees
+    /// with the server's one table (<see cref="RouteRoles"/>) for the route that action calls.
+    /// </summary>
+    [Fact]
+    public void The_dashboard_s_actions_need_the_roles_the_server_s_table_gives_their_routes()
+    {
+        var script = System.Text.Encoding.UTF8.GetString(new PageFiles(Options.Create(new DanVanOptions { AdminToken = TestApp.AdminToken }), Options.Create(new AuthOptions())).Get("dashboard.js").Content);
+        var table = PageRoleTable().Match(script);
+        Assert.True(table.Success, "dashboard.js has no NEEDS table");
+        var page = PageRoleEntry().Matches(table.Groups[1].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var routes = new Dictionary<string, string>
+        {
+            ["remind"] = nameof(RemindersFunctions.SendReminders),
+            ["compile"] = nameof(CompilationsFunctions.CreateCompilation),
+            ["finalize"] = nameof(CompilationsFunctions.FinalizePeriod),
+            ["decide-accept"] = nameof(DecisionsFunctions.ReviewReport),
+            ["decide-return"] = nameof(DecisionsFunctions.ReviewReport),
+            ["decide-extend"] = nameof(DecisionsFunctions.ExtendDeadline),
+            ["decide-unextend"] = nameof(DecisionsFunctions.RevokeExtension),
+            ["decide-exempt"] = nameof(DecisionsFunctions.ExemptUnit),
+            ["decide-unexempt"] = nameof(DecisionsFunctions.RevokeExemption),
+            ["registry-card"] = nameof(UnitsFunctions.ImportUnits),
+        };
+
+        Assert.Equal(routes.Keys.Order(), page.Keys.Order());
+        foreach (var (action, function) in routes)
+        {
+            Assert.Equal((action, RouteRoles.Table[function].Role.ToString()), (action, page[action]));
+        }
+    }
+
     [Fact]
     public async Task The_upload_page_carries_the_configured_upload_limit()
     {
@@ -58,6 +140,7 @@ public sealed partial class PagesTests
     [InlineData("common.js", "text/javascript; charset=utf-8")]
     [InlineData("upload.js", "text/javascript; charset=utf-8")]
     [InlineData("dashboard.js", "text/javascript; charset=utf-8")]
+    [InlineData("signin.js", "text/javascript; charset=utf-8")]
     public async Task The_script_and_style_files_are_served_with_their_types_and_the_same_headers(string file, string type)
     {
         var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/pages/" + file), r => Task.FromResult(functions.PageAsset(r, file)));
@@ -98,6 +181,12 @@ public sealed partial class PagesTests
 
     private Task<TestResponse> Get(string page) =>
         TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/" + page), r => Task.FromResult(page == "upload" ? functions.UploadPage(r) : functions.DashboardPage(r)));
+
+    [GeneratedRegex(@"const NEEDS = \{([^}]*)\};")]
+    private static partial Regex PageRoleTable();
+
+    [GeneratedRegex(@"'?([a-z-]+)'?: '([A-Za-z]+)'")]
+    private static partial Regex PageRoleEntry();
 
     [GeneratedRegex(@"<script(?![^>]*\bsrc=)[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex InlineScript();
