@@ -20,6 +20,13 @@ public static class EmailKinds
     public const string Decision = "decision";
     /// <summary>A unit's upload link: composed, with a freshly issued credential, only when it is sent (AccessLinks).</summary>
     public const string AccessLink = "access-link";
+
+    /// <summary>
+    /// Not an email but a request for some: a unit's anonymous "send my link again", carrying only the hash of the
+    /// address given (<see cref="EmailQueueMessage.AddressHash"/>); the sender's side looks up the registry
+    /// (<see cref="IQueuedRequest"/>), so the route answers before anything about the address is read.
+    /// </summary>
+    public const string AccessResend = "access-resend";
 }
 
 /// <summary>
@@ -39,8 +46,15 @@ public sealed record EmailQueueMessage(string Kind, string PartitionKey, string 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<EmailMessage>? Emails { get; init; }
 
+    /// <summary>A request message's (<see cref="EmailKinds.AccessResend"/>) hex SHA-256 of the address asked for, lowercased.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? AddressHash { get; init; }
+
     [JsonIgnore]
     public bool IsBatch => Items is { Count: > 0 };
+
+    [JsonIgnore]
+    public bool IsRequest => Kind == EmailKinds.AccessResend;
 }
 
 /// <summary>
@@ -167,10 +181,22 @@ public sealed class EmailQueue(DanVanStore store)
         return sent.Value.MessageId;
     }
 
+    /// <summary>Puts a request (<see cref="EmailKinds.AccessResend"/>) on the queue: no ledger row, only what the handler needs.</summary>
+    public async Task EnqueueRequestAsync(string kind, string addressHash, CancellationToken ct)
+    {
+        var message = new EmailQueueMessage(kind, ReminderLedger.AccessPartition, "", "", null, null) { AddressHash = addressHash };
+        await store.EmailQueue.SendMessageAsync(JsonSerializer.Serialize(message, Json), cancellationToken: ct);
+    }
+
     /// <summary>A message's JSON; an unreadable one throws (and ends in the poison queue).</summary>
     public static EmailQueueMessage Parse(string text)
     {
         var message = JsonSerializer.Deserialize<EmailQueueMessage>(text, Json);
+        if (message is { IsRequest: true, AddressHash.Length: 64 })
+        {
+            return message;
+        }
+
         var single = message is { Kind.Length: > 0, PartitionKey.Length: > 0, RowKey.Length: > 0, ClaimId.Length: > 0, IsBatch: false } && (message.Email is not null || message.BodyBlob is not null);
         var batch = message is { Kind.Length: > 0, PartitionKey.Length: > 0, IsBatch: true }
             && message.Items!.All(i => i is { RowKey.Length: > 0, ClaimId.Length: > 0 })

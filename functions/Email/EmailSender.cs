@@ -17,6 +17,18 @@ public interface IComposedWhenSent
     Task<EmailMessage> ComposeAsync(ReminderEntity row, CancellationToken ct);
 }
 
+/// <summary>
+/// A queue message that asks for emails rather than carrying one (<see cref="EmailQueueMessage.IsRequest"/>): its
+/// handler decides, off the request path, what to claim and queue.
+/// </summary>
+public interface IQueuedRequest
+{
+    /// <summary>The queue message kind it handles (<see cref="EmailKinds"/>).</summary>
+    string Kind { get; }
+
+    Task HandleAsync(EmailQueueMessage message, CancellationToken ct);
+}
+
 /// <summary>An email the provider certainly did not take: thrown so the queue tries the message again, then poisons it.</summary>
 public sealed class EmailNotSentException(string message) : Exception(message);
 
@@ -35,12 +47,19 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every email is sent within one of the
 /// instance's <see cref="SendSlots"/>, so the instance never makes more SendGrid calls at once than configured.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, SendSlots slots)
+public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, IEnumerable<IQueuedRequest> requests, SendSlots slots)
 {
     /// <summary>Sends one queue message's email(s) if the ledger allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
     {
         var message = EmailQueue.Parse(text);
+        if (message.IsRequest)
+        {
+            var handler = requests.FirstOrDefault(r => r.Kind == message.Kind) ?? throw new FormatException($"No handler for queue requests of kind {message.Kind}.");
+            await handler.HandleAsync(message, ct);
+            return null;
+        }
+
         if (message.IsBatch)
         {
             return await ProcessBatchAsync(message, ct);

@@ -519,6 +519,19 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     public Task<IReadOnlyList<ReminderEntity>> AccessLinksAsync(CancellationToken ct = default) =>
         PartitionAsync(AccessPartition, ct);
 
+    /// <summary>One unit's access-link rows (a range of the access partition).</summary>
+    public async Task<IReadOnlyList<ReminderEntity>> AccessLinksOfAsync(string unitCode, CancellationToken ct = default)
+    {
+        var rows = new List<ReminderEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AccessPartition} and RowKey gt {unitCode + "~"} and RowKey lt {unitCode + "\u007f"}");
+        await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        {
+            rows.Add(e);
+        }
+
+        return rows;
+    }
+
     private static string NewClaimId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The reminder rows of one stage of a period, by unit code.</summary>
