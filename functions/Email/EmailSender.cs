@@ -73,7 +73,12 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
 
         var row = permit.Row!;
-        var outcome = await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct);
+        if (await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct) is not { } outcome)
+        {
+            logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent: taken over by another delivery before its attempt", message.Kind, row.RowKey, row.PartitionKey);
+            return null;
+        }
+
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
@@ -116,7 +121,8 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             }
         }
 
-        var outcomes = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        var attempts = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        var outcomes = attempts.Where(a => a.Outcome is not null).Select(a => (a.Row, Outcome: a.Outcome!)).ToArray();
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordBatchAsync(outcomes, recording.Token);
@@ -145,9 +151,11 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
 
     /// <summary>
     /// One email of a row the sender holds (<c>sending</c>), within one of the instance's send slots; never throws for
-    /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent.
+    /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent. Just before the request to
+    /// SendGrid the attempt is recorded on the row (<see cref="ReminderLedger.BeginAttemptAsync"/>): a crash before it
+    /// leaves a row that is safely sent again; null when the row was taken over meanwhile (nothing sent, nothing to record).
     /// </summary>
-    private async Task<EmailOutcome> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
+    private async Task<EmailOutcome?> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
     {
         using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
         bool entered;
@@ -168,7 +176,13 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         try
         {
             var composer = composers.FirstOrDefault(c => c.Kind == kind);
-            return await mailer.SendAsync(composer is null ? await email(ct) : await composer.ComposeAsync(row, ct), ct);
+            var composed = composer is null ? await email(ct) : await composer.ComposeAsync(row, ct);
+            if (!await ledger.BeginAttemptAsync(row, ct))
+            {
+                return null;
+            }
+
+            return await mailer.SendAsync(composed, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,16 +1,18 @@
 using DanVan.Auth;
 using DanVan.Email;
 using DanVan.Http;
+using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace DanVan.Functions;
 
 /// <summary>The email queue's sender, and what the admin sees of the emails that could not be sent.</summary>
-public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry)
+public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry, ReminderLedger ledger, ILogger<EmailFunctions> logger)
 {
     /// <summary>
     /// Sends one queued receipt, reminder or digest. The queue is <c>%EMAIL_QUEUE%</c> (= StorageNames.EmailQueue,
@@ -43,4 +45,16 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
     [Function(nameof(CountPoisonedEmails))]
     public async Task CountPoisonedEmails([TimerTrigger("0 30 * * * *")] TimerInfo timer, CancellationToken ct) =>
         telemetry.EmailsPoisoned((await queue.PoisonedAsync(ct)).Count);
+
+    /// <summary>
+    /// Hourly (at a quarter past): the email ledger's sweep (<see cref="ReminderLedger.SweepAsync"/>): rows stuck
+    /// <c>queued</c> or <c>sending</c> before their attempt become <c>failed</c> (safely sent again), rows whose sender
+    /// stopped after its attempt become <c>unknown</c>.
+    /// </summary>
+    [Function(nameof(SweepEmailLedger))]
+    public async Task SweepEmailLedger([TimerTrigger("0 15 * * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        var swept = await ledger.SweepAsync(ct);
+        logger.LogInformation("Email ledger sweep: {NeverAttempted} never attempted (failed, to be sent again), {Unknown} unknown", swept.NeverAttempted, swept.Unknown);
+    }
 }

@@ -59,6 +59,13 @@ public sealed class ReminderEntity : ITableEntity
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>
+    /// When the sender was about to make the request to SendGrid (written, ETag-conditional, just before the first
+    /// attempt): a <c>sending</c> row without it never reached SendGrid and is safely sent again; with it, an
+    /// unrecorded outcome is unknown.
+    /// </summary>
+    public DateTimeOffset? AttemptedAt { get; set; }
+
     /// <summary>Which delivery of the queue message is sending: a fresh id each time the sender takes the row.</summary>
     public string? SendId { get; set; }
 
@@ -138,7 +145,19 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     /// queued however long the queue takes: nothing has tried to send it yet.
     /// </summary>
     public string StatusOf(ReminderEntity row) =>
-        row.Status == ReminderStatus.Sending && clock.GetUtcNow() - (row.SendingAt ?? row.ClaimedAt) > AbandonedAfter ? ReminderStatus.Unknown : row.Status;
+        row.Status == ReminderStatus.Sending && row.AttemptedAt is not null && IsAbandoned(row) ? ReminderStatus.Unknown : row.Status;
+
+    /// <summary>A <c>sending</c> row whose sender took it longer ago than <see cref="AbandonedAfter"/>.</summary>
+    private bool IsAbandoned(ReminderEntity row) => clock.GetUtcNow() - (row.SendingAt ?? row.ClaimedAt) > AbandonedAfter;
+
+    /// <summary>
+    /// A <c>sending</c> row whose sender stopped before its request to SendGrid (no <see cref="ReminderEntity.AttemptedAt"/>
+    /// after <see cref="AbandonedAfter"/>): certainly not sent, so a delivery of its message may take it over.
+    /// </summary>
+    private bool NeverAttempted(ReminderEntity row) => row.Status == ReminderStatus.Sending && row.AttemptedAt is null && IsAbandoned(row);
+
+    /// <summary>A row still <c>queued</c> this long after its claim lost its message (its enqueue failed unseen): the sweep settles it.</summary>
+    public static readonly TimeSpan QueuedBound = TimeSpan.FromHours(1);
 
     /// <summary>Claims the reminder of one unit at one stage.</summary>
     public Task<ReminderClaim> ClaimAsync(string periodId, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct) =>
@@ -312,7 +331,7 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     /// <summary>Why a row may not be sent under <paramref name="claimId"/> now; null when it may.</summary>
     private SendPermit? Refusal(ReminderEntity row, string claimId) =>
         row.ClaimId != claimId ? new SendPermit(null, "stale_claim")
-        : row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed) ? new SendPermit(null, StatusOf(row))
+        : row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed) && !NeverAttempted(row) ? new SendPermit(null, StatusOf(row))
         : null;
 
     private void MarkSending(ReminderEntity row)
@@ -320,6 +339,84 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         row.Status = ReminderStatus.Sending;
         row.SendId = Guid.NewGuid().ToString("N");
         row.SendingAt = clock.GetUtcNow();
+        row.AttemptedAt = null;
+    }
+
+    /// <summary>
+    /// Records, just before the request to SendGrid, that the row the sender holds (<c>sending</c> under its send id) is
+    /// about to be attempted: ETag-conditional, so a sender whose row was taken over meanwhile (it was abandoned) learns
+    /// it and sends nothing. False when the row is no longer ours; a write whose reply was lost is read back.
+    /// </summary>
+    public async Task<bool> BeginAttemptAsync(ReminderEntity row, CancellationToken ct)
+    {
+        var sendId = row.SendId;
+        row.AttemptedAt = clock.GetUtcNow();
+        try
+        {
+            var updated = await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+            row.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            var now = (await store.Reminders.GetEntityAsync<ReminderEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct)).Value;
+            if (now.SendId == sendId && now.Status == ReminderStatus.Sending && now.AttemptedAt == row.AttemptedAt)
+            {
+                row.ETag = now.ETag;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>What one sweep of the ledger settled.</summary>
+    public sealed record SweepResult(int NeverAttempted, int Unknown);
+
+    /// <summary>
+    /// Settles rows stuck on their way: a <c>queued</c> row older than <see cref="QueuedBound"/> (its message may never
+    /// have reached the queue), and a <c>sending</c> row abandoned before its attempt, become <c>failed</c> ("never
+    /// attempted"): certainly not sent, so the message, if it still comes, sends it, and a reminder run claims it again
+    /// (a new claim makes any old message stale). A <c>sending</c> row abandoned after its attempt becomes
+    /// <c>unknown</c>. Each write is ETag-conditional: a row that moved meanwhile is left as it is.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        int never = 0, unknown = 0;
+        var filter = TableClient.CreateQueryFilter($"Status eq {ReminderStatus.Queued} or Status eq {ReminderStatus.Sending}");
+        await foreach (var row in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        {
+            string? settled = null;
+            if ((row.Status == ReminderStatus.Queued && now - row.ClaimedAt > QueuedBound) || NeverAttempted(row))
+            {
+                settled = ReminderStatus.Failed;
+                row.Reason = $"never attempted: {row.Status} since {(row.SendingAt ?? row.ClaimedAt):u}, settled by the sweep";
+            }
+            else if (row.Status == ReminderStatus.Sending && IsAbandoned(row))
+            {
+                settled = ReminderStatus.Unknown;
+                row.Reason = $"outcome unknown: the sender stopped after its request to SendGrid at {row.AttemptedAt:u}";
+            }
+
+            if (settled is null)
+            {
+                continue;
+            }
+
+            row.Status = settled;
+            try
+            {
+                await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+                _ = settled == ReminderStatus.Failed ? never++ : unknown++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // It moved on meanwhile (a delivery took it, a run claimed it): nothing to settle.
+            }
+        }
+
+        return new SweepResult(never, unknown);
     }
 
     /// <summary>

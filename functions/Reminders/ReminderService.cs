@@ -87,6 +87,13 @@ public sealed class ReminderService(
     /// <summary>The timer's work: every current period that is open and not finalized.</summary>
     public async Task<IReadOnlyList<ReminderRun>> RunOpenPeriodsAsync(string actor, CancellationToken ct = default)
     {
+        // Rows a crashed sender or a lost message left behind are settled first, so this run claims again what never left.
+        var swept = await ledger.SweepAsync(ct);
+        if (swept.NeverAttempted + swept.Unknown > 0)
+        {
+            logger.LogWarning("Email ledger sweep before the reminders: {NeverAttempted} never attempted, {Unknown} unknown", swept.NeverAttempted, swept.Unknown);
+        }
+
         var now = clock.GetUtcNow();
         var runs = new List<ReminderRun>();
         var today = VietnamTime.DateOf(now);
