@@ -90,6 +90,11 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
                     await audit.RecordAsync(e.Actor, e.Action, e.PeriodId, e.UnitCode, e.Detail, recording.Token);
                 }
 
+                if (outcome.Result == EmailResult.Unknown)
+                {
+                    await queue.HoldAsync(message.Kind, row, await queue.EmailOfAsync(message, recording.Token), recording.Token);
+                }
+
                 await queue.ForgetBodyAsync(message, recording.Token);
             }
         }
@@ -135,6 +140,11 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             if (events.Count > 0)
             {
                 await audit.RecordManyAsync(events, recording.Token);
+            }
+
+            foreach (var (row, _) in outcomes.Where(o => o.Outcome.Result == EmailResult.Unknown))
+            {
+                await queue.HoldAsync(message.Kind, row, emails[granted.First(g => ReferenceEquals(g.Row, row)).Index], recording.Token);
             }
 
             var failed = outcomes.Where(o => o.Outcome.Result == EmailResult.Failed).ToList();

@@ -136,6 +136,19 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
     public static string ReceiptRowKey(string unitCode, int version) => $"{unitCode}~v{version}";
 
+    /// <summary>What kind of email a row is for (<see cref="EmailKinds"/>), from its partition.</summary>
+    public static string KindOf(ReminderEntity row) =>
+        row.PartitionKey == AccessPartition ? EmailKinds.AccessLink
+        : row.PartitionKey.Split('~') is [_, var kind] ? kind
+        : EmailKinds.Reminder;
+
+    /// <summary>One row, or null.</summary>
+    public async Task<ReminderEntity?> FindAsync(string partitionKey, string rowKey, CancellationToken ct = default)
+    {
+        var found = await store.Reminders.GetEntityIfExistsAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
     /// <summary>The period a row belongs to, whichever kind of email it is for.</summary>
     public static string PeriodOf(ReminderEntity row) => row.PartitionKey.Split('~')[0];
 
@@ -368,6 +381,50 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
             return false;
         }
+    }
+
+    /// <summary>
+    /// An officer checked SendGrid's activity and asks for one email again: a row whose outcome is unknown, or that
+    /// failed, becomes <c>failed</c> under the same claim (ETag-conditional), so its message, put back on the queue,
+    /// may send it once, and a reminder run may claim it again. Answers the row released and what it was; no row (null,
+    /// null) or a row in another state (null, its status) is left as it is.
+    /// </summary>
+    public async Task<(ReminderEntity? Row, string? Status)> ReleaseAsync(string partitionKey, string rowKey, string actor, CancellationToken ct)
+    {
+        var found = await store.Reminders.GetEntityIfExistsAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct);
+        if (!found.HasValue || found.Value is not { } row)
+        {
+            return (null, null);
+        }
+
+        var status = StatusOf(row);
+        if (status is not (ReminderStatus.Unknown or ReminderStatus.Failed))
+        {
+            return (null, status);
+        }
+
+        row.Status = ReminderStatus.Failed;
+        row.Reason = $"sent again by {actor} after checking; was {status}: {row.Reason}";
+        row.Reason = row.Reason.Length > 1000 ? row.Reason[..1000] : row.Reason;
+        var updated = await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+        row.ETag = updated.Headers.ETag ?? row.ETag;
+        return (row, status);
+    }
+
+    /// <summary>Every row whose outcome is unknown (recorded so, or abandoned after its attempt), for the dashboard.</summary>
+    public async Task<IReadOnlyList<ReminderEntity>> UnknownAsync(CancellationToken ct = default)
+    {
+        var rows = new List<ReminderEntity>();
+        var filter = TableClient.CreateQueryFilter($"Status eq {ReminderStatus.Unknown} or Status eq {ReminderStatus.Sending}");
+        await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        {
+            if (StatusOf(e) == ReminderStatus.Unknown)
+            {
+                rows.Add(e);
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>What one sweep of the ledger settled.</summary>
