@@ -167,6 +167,57 @@ public sealed class EmailSweepTests : IAsyncLifetime
         Assert.All(await ledger.ForPeriodAsync(PeriodId), r => Assert.Equal(ReminderStatus.Sent, r.Status));
     }
 
+    private static Task<TestResponse> FailedListAsync(TestApp app) =>
+        TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/emails/failed", TestApp.AdminToken), r => app.Get<DanVan.Functions.EmailFunctions>().ListFailedEmails(r, default));
+
+    private static Task<TestResponse> ResendEmailAsync(TestApp app, string partitionKey, string rowKey) =>
+        TestHttp.InvokeAsync(TestHttp.Request("POST", "/api/emails/resend", TestApp.AdminToken, new { partitionKey, rowKey }), r => app.Get<DanVan.Functions.EmailFunctions>().ResendEmail(r, default));
+
+    [Fact]
+    public async Task An_officer_sends_an_unknown_and_a_poisoned_email_again_once_each_and_the_audit_names_the_officer()
+    {
+        await using var app = await StartAsync(stub, Vn(5, 8), new Dictionary<string, string?> { ["DanVan:Email:AttemptTimeoutSeconds"] = "1" });
+        await SeedAsync(app, Unit("so-tai-chinh"), Unit("so-y-te"));
+
+        // A reminder whose reply never came (unknown), and a receipt SendGrid refused on every delivery (poisoned).
+        stub.LoseRepliesNext(1, LostReply.Hang);
+        await app.Get<ReminderService>().RunAsync(app.Get<DanVan.Periods.PeriodCatalog>().Get(PeriodId), dryRun: false, "timer");
+        await EmailQueueDrain.DrainAsync(app, maxParallelism: 1);
+        stub.FailNext(100, 400);
+        await app.Get<ReceiptEmails>().SendAsync(Receipt(), default);
+        var poisoned = await EmailQueueDrain.DrainAsync(app);
+        stub.FailNext(0, 400);
+        var list = await FailedListAsync(app);
+
+        Assert.Equal(1, poisoned.Poisoned);
+        Assert.Equal(200, list.Status);
+        var unknown = Assert.Single(list.Json.GetProperty("unknown").EnumerateArray());
+        Assert.Equal(("reminder", "so-tai-chinh"), (unknown.GetProperty("kind").GetString(), unknown.GetProperty("unitCode").GetString()));
+        Assert.StartsWith("timeout", unknown.GetProperty("reason").GetString());
+        var failed = Assert.Single(list.Json.GetProperty("emails").EnumerateArray());
+        Assert.Equal(("receipt", "so-y-te"), (failed.GetProperty("kind").GetString(), failed.GetProperty("unitCode").GetString()));
+        Assert.StartsWith("sendgrid_400", failed.GetProperty("reason").GetString());
+        var before = (stub.Reminders.Count, stub.Received.Count(m => m.Categories.Contains("receipt")));
+
+        var again = await ResendEmailAsync(app, unknown.GetProperty("partitionKey").GetString()!, unknown.GetProperty("rowKey").GetString()!);
+        var receipt = await ResendEmailAsync(app, failed.GetProperty("partitionKey").GetString()!, failed.GetProperty("rowKey").GetString()!);
+        var drain = await EmailQueueDrain.DrainAsync(app);
+        var twice = await ResendEmailAsync(app, unknown.GetProperty("partitionKey").GetString()!, unknown.GetProperty("rowKey").GetString()!);
+        var missing = await ResendEmailAsync(app, PeriodId, "khong-co~before-7");
+        var after = await FailedListAsync(app);
+
+        Assert.Equal((202, "unknown", true), (again.Status, again.Json.GetProperty("was").GetString(), again.Json.GetProperty("queued").GetBoolean()));
+        Assert.Equal((202, "failed", true), (receipt.Status, receipt.Json.GetProperty("was").GetString(), receipt.Json.GetProperty("queued").GetBoolean()));
+        Assert.Equal((2, 0), (drain.Processed, drain.Failed));
+        Assert.Equal((before.Item1 + 1, before.Item2 + 1), (stub.Reminders.Count, stub.Received.Count(m => m.Categories.Contains("receipt"))));
+        Assert.Equal((409, "email_not_resendable"), (twice.Status, twice.Code));
+        Assert.Equal((404, "not_found"), (missing.Status, missing.Code));
+        Assert.Empty(after.Json.GetProperty("unknown").EnumerateArray());
+        Assert.Empty(after.Json.GetProperty("emails").EnumerateArray());
+        var trail = await app.Get<DanVan.Audit.AuditLog>().ListAsync(PeriodId);
+        Assert.Equal(2, trail.Count(e => e.Action == DanVan.Audit.AuditActions.EmailResend && e.Actor == "admin"));
+    }
+
     private static ReceiptEmail Receipt() => new(
         "so-y-te", "Sở Y tế", ["so-y-te@example.org"], PeriodId, "Báo cáo 06 tháng năm 2026", new DateTimeOffset(2026, 5, 15, 0, 0, 0, TimeSpan.FromHours(7)),
         1, "Báo cáo.pdf", 1234, new string('a', 64), Vn(5, 8), true);
