@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
@@ -33,11 +35,12 @@ public sealed record UnitAccess(string UnitCode, DateTimeOffset? IssuedAt, DateT
 /// Access links: a unit's upload page link with a fresh credential in its fragment (<c>/api/upload#token=…</c>),
 /// emailed to the unit's registered contact addresses. A request claims a row in the email ledger
 /// (<see cref="ReminderLedger.ClaimAccessLinkAsync"/>) and queues an envelope without any credential; the
-/// queue-triggered sender calls <see cref="ComposeAsync"/>, which issues the credential (only its hash is stored,
-/// the previous one stops working) and writes it into the email it sends at once. So the credential is never
+/// queue-triggered sender calls <see cref="ComposeAsync"/>, which issues the credential (only its hash is stored;
+/// the unit's earlier one keeps working until the new one is first used, see <see cref="CredentialStore.IssueBesideAsync"/>)
+/// and writes it into the email it sends at once. So the credential is never
 /// in the queue, the ledger, a log or a query string: only in the email itself.
 /// </summary>
-public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentials, ReminderLedger ledger, EmailQueue queue, AuditLog audit, IOptions<DanVanOptions> options, TimeProvider clock) : IComposedWhenSent
+public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentials, ReminderLedger ledger, EmailQueue queue, AuditLog audit, IOptions<DanVanOptions> options, TimeProvider clock) : IComposedWhenSent, IQueuedRequest
 {
     public string Kind => EmailKinds.AccessLink;
 
@@ -79,19 +82,52 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
     }
 
     /// <summary>
-    /// A unit asks for its link again by giving one of its addresses: every active unit that registered the address
-    /// gets a fresh link at its registered addresses, at most once per Vietnam hour (the ledger row of that hour).
-    /// Says nothing about whether the address is registered: the caller answers the same either way.
+    /// A unit asks for its link again by giving one of its addresses. Nothing about the address is read here: the
+    /// request is put on the email queue as the hash of the address (<see cref="AddressHash"/>), the same one queue write
+    /// whatever the address, and the queue's side (<see cref="HandleAsync"/>) looks it up. The caller answers the same
+    /// either way.
     /// </summary>
-    public async Task ResendAsync(string address, CancellationToken ct = default)
+    public Task RequestResendAsync(string address, CancellationToken ct = default) =>
+        queue.EnqueueRequestAsync(EmailKinds.AccessResend, AddressHash(address), ct);
+
+    /// <summary>How a resend request names an address: hex SHA-256 of it, trimmed and lowercased.</summary>
+    public static string AddressHash(string address) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(address.Trim().ToLowerInvariant())));
+
+    string IQueuedRequest.Kind => EmailKinds.AccessResend;
+
+    /// <summary>
+    /// The queue's side of a resend request: every active unit that registered the address gets a fresh link at its
+    /// registered addresses, at most once per unit in any hour: the ledger row of the Vietnam hour (so two requests of
+    /// one hour claim one row), and no request is claimed within <see cref="ResendInterval"/> of the unit's last one.
+    /// The link's credential is issued beside the one the unit has (<see cref="CredentialStore.IssueBesideAsync"/>):
+    /// however often anyone asks, the unit's working link keeps working.
+    /// </summary>
+    public async Task HandleAsync(EmailQueueMessage message, CancellationToken ct)
     {
-        var today = VietnamTime.Today(clock);
-        var hour = "resend-" + VietnamTime.ToVietnam(clock.GetUtcNow()).ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
-        foreach (var unit in (await registry.ListAsync(ct)).Where(u => u.IsActiveOn(today) && u.Emails.Contains(address, StringComparer.OrdinalIgnoreCase)))
+        var hash = message.AddressHash ?? throw new FormatException("A resend request carries the address's hash.");
+        var now = clock.GetUtcNow();
+        var today = VietnamTime.DateOf(now);
+        var hour = ResendRequestPrefix + VietnamTime.ToVietnam(now).ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+        foreach (var unit in (await registry.ListAsync(ct)).Where(u => u.IsActiveOn(today) && u.Emails.Any(e => AddressHash(e) == hash)))
         {
-            await QueueAsync(unit, hour, ResendActor, ct);
+            var recent = (await ledger.AccessLinksOfAsync(unit.Code, ct))
+                .Any(r => r.RowKey.StartsWith(ReminderLedger.AccessRowKey(unit.Code, ResendRequestPrefix), StringComparison.Ordinal)
+                    && r.RowKey != ReminderLedger.AccessRowKey(unit.Code, hour)
+                    && now - r.ClaimedAt < ResendInterval
+                    && ledger.StatusOf(r) != ReminderStatus.Failed);
+            if (!recent)
+            {
+                await QueueAsync(unit, hour, ResendActor, ct);
+            }
         }
     }
+
+    /// <summary>The request name of a unit's resend: followed by its Vietnam hour (yyyyMMddHH).</summary>
+    private const string ResendRequestPrefix = "resend-";
+
+    /// <summary>At most one resend link per unit within this long.</summary>
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromHours(1);
 
     private async Task<AccessLinkResult> QueueAsync(Unit unit, string request, string actor, CancellationToken ct)
     {
@@ -131,7 +167,7 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
             throw new InvalidOperationException($"Unit {row.UnitCode} has no contact address.");
         }
 
-        var issued = await credentials.IssueAsync(unit.Code, ct);
+        var issued = await credentials.IssueBesideAsync(unit.Code, ct);
         var uploadUrl = ReceiptEmails.UploadUrl(options.Value.PublicBaseUrl);
         var values = new Dictionary<string, string>
         {

@@ -12,6 +12,8 @@ public static class AccessServiceCollectionExtensions
         services.AddEmail();
         services.AddSingleton<AccessLinks>();
         services.AddSingleton<IComposedWhenSent>(sp => sp.GetRequiredService<AccessLinks>());
+        services.AddSingleton<IQueuedRequest>(sp => sp.GetRequiredService<AccessLinks>());
+        services.AddSingleton<ResendLimiter>();
         services.AddSingleton<UnitImports>();
         return services;
     }

@@ -56,6 +56,9 @@ public static class AuditActions
     public const string FiguresEntry = "figures.enter";
     public const string IndicatorsPut = "indicators.put";
     public const string OutlinePut = "outline.put";
+
+    /// <summary>An officer sent a poisoned or unknown email again after checking SendGrid's activity.</summary>
+    public const string EmailResend = "email.resend";
 }
 
 public sealed class AuditLog(DanVanStore store, TimeProvider clock)

@@ -11,8 +11,11 @@ namespace DanVan.Auth;
 
 /// <summary>
 /// Table <c>credentials</c>: one row per unit (PartitionKey "unit", RowKey = unit code) holding the
-/// SHA-256 of its current token. Issuing a token replaces the row, so the previous token stops
-/// working in the same write.
+/// SHA-256 of its current token and, while a newly emailed link has not been used yet, of the token before it.
+/// The admin's "issue a new credential" (<see cref="CredentialStore.IssueAsync"/>) replaces the row, so every earlier
+/// token stops working in the same write. An emailed link (<see cref="CredentialStore.IssueBesideAsync"/>) keeps the
+/// token the unit had working beside the new one until the new one is first used, or <see cref="CredentialStore.PreviousBound"/>
+/// after the newest link was issued, so a link that never arrives cannot lock the unit out.
 /// </summary>
 public sealed class CredentialEntity : ITableEntity
 {
@@ -27,8 +30,17 @@ public sealed class CredentialEntity : ITableEntity
     public string TokenHash { get; set; } = "";
     public DateTimeOffset IssuedAt { get; set; }
 
-    /// <summary>When the token was last seen, to the hour (see <see cref="CredentialStore.LastUseResolution"/>); null until first used.</summary>
+    /// <summary>When the unit's credential (current or previous) was last seen, to the hour (see <see cref="CredentialStore.LastUseResolution"/>); null until first used.</summary>
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>
+    /// Lowercase hex SHA-256 of the token the unit had before the current one was emailed, while the current one has
+    /// never been used; null otherwise. Its presence also says the current token has not been used yet.
+    /// </summary>
+    public string? PreviousHash { get; set; }
+
+    /// <summary>Until when <see cref="PreviousHash"/> works (then it is as if it were gone).</summary>
+    public DateTimeOffset? PreviousUntil { get; set; }
 }
 
 /// <summary>What the dashboard shows of a unit's credential: when it was issued and (to the hour) last used.</summary>
@@ -44,16 +56,77 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
 {
     private const string Prefix = "dv1.";
 
+    /// <summary>
+    /// How long the token a unit had keeps working beside a newly emailed one that is not used: counted from the
+    /// newest link's issue, so a unit that never opens its new link is not locked out while links keep coming.
+    /// </summary>
+    public static readonly TimeSpan PreviousBound = TimeSpan.FromDays(30);
+
+    /// <summary>The admin's act: a new token that replaces every earlier one of the unit at once (revocation).</summary>
     public async Task<IssuedToken> IssueAsync(string unitCode, CancellationToken ct = default)
     {
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var token = $"{Prefix}{unitCode}.{secret}";
+        var (token, hash) = NewToken(unitCode);
         var issuedAt = clock.GetUtcNow();
         await store.Credentials.UpsertEntityAsync(
-            new CredentialEntity { RowKey = unitCode, TokenHash = Hash(token), IssuedAt = issuedAt },
+            new CredentialEntity { RowKey = unitCode, TokenHash = hash, IssuedAt = issuedAt },
             TableUpdateMode.Replace,
             ct);
         return new IssuedToken(unitCode, token, issuedAt);
+    }
+
+    /// <summary>
+    /// A token for an emailed link, active beside the one the unit has: the current token stays valid as the previous
+    /// one until the new token is first used, or <see cref="PreviousBound"/> from now. When the current token itself
+    /// was never used (an earlier link still pending), the previous token stays the one kept: it is the one the unit
+    /// is known to hold, and the never-used pending token is dropped. ETag-conditional, so two issues at once keep
+    /// both rules (the loser reads the row again).
+    /// </summary>
+    public async Task<IssuedToken> IssueBesideAsync(string unitCode, CancellationToken ct = default)
+    {
+        var (token, hash) = NewToken(unitCode);
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            var existing = await store.Credentials.GetEntityIfExistsAsync<CredentialEntity>(CredentialEntity.Partition, unitCode, cancellationToken: ct);
+            try
+            {
+                if (!existing.HasValue || existing.Value is not { } row)
+                {
+                    await store.Credentials.AddEntityAsync(new CredentialEntity { RowKey = unitCode, TokenHash = hash, IssuedAt = now }, ct);
+                    return new IssuedToken(unitCode, token, now);
+                }
+
+                if (row.TokenHash == hash)
+                {
+                    return new IssuedToken(unitCode, token, row.IssuedAt); // our own write, whose reply was lost
+                }
+
+                var keep = row.PreviousHash is { } previous && row.PreviousUntil > now ? previous : row.TokenHash;
+                var next = new CredentialEntity
+                {
+                    RowKey = unitCode,
+                    TokenHash = hash,
+                    IssuedAt = now,
+                    LastUsedAt = row.LastUsedAt,
+                    PreviousHash = keep,
+                    PreviousUntil = now + PreviousBound,
+                };
+                await store.Credentials.UpdateEntityAsync(next, row.ETag, TableUpdateMode.Replace, ct);
+                return new IssuedToken(unitCode, token, now);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
+            {
+                // Another issue (or a last-use note) changed the row since it was read, or our own write's reply was lost
+                // and the SDK's retry met it: read again (our own write is then recognised by its hash).
+            }
+        }
+    }
+
+    private static (string Token, string Hash) NewToken(string unitCode)
+    {
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = $"{Prefix}{unitCode}.{secret}";
+        return (token, Hash(token));
     }
 
     /// <summary>The unit a token belongs to, or null if it is not a current unit token.</summary>
@@ -64,13 +137,22 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
             return null;
         }
 
-        var row = await store.Credentials.GetEntityIfExistsAsync<CredentialEntity>(CredentialEntity.Partition, unitCode, cancellationToken: ct);
-        if (!row.HasValue || !HashesEqual(row.Value!.TokenHash, Hash(token)))
+        var found = await store.Credentials.GetEntityIfExistsAsync<CredentialEntity>(CredentialEntity.Partition, unitCode, cancellationToken: ct);
+        if (!found.HasValue || found.Value is not { } row)
         {
             return null;
         }
 
-        NoteUse(row.Value);
+        // Both comparisons always run, in constant time: how long a check takes says nothing about which matched.
+        var hash = Hash(token);
+        var current = HashesEqual(row.TokenHash, hash);
+        var previous = HashesEqual(row.PreviousHash ?? "", hash) && row.PreviousUntil > clock.GetUtcNow();
+        if (!current && !previous)
+        {
+            return null;
+        }
+
+        NoteUse(row, firstUseOfNew: current && row.PreviousHash is not null);
         return unitCode;
     }
 
@@ -99,17 +181,19 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
     private readonly ConcurrentDictionary<string, Task> lastUseWrites = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Records that the credential was used, when the row says it was not used within <see cref="LastUseResolution"/>.
+    /// Records that the credential was used, when the row says it was not used within <see cref="LastUseResolution"/>,
+    /// or when this is the first use of a newly emailed token (<paramref name="firstUseOfNew"/>): that write also ends
+    /// the previous token (a replace of the row as read, guarded by its ETag; until it lands both keep working).
     /// The write runs beside the request instead of in front of it (it is a note for the dashboard, not part of the
     /// answer): at most one per unit at a time and <see cref="MaxLastUseWrites"/> per instance, each bounded by
     /// <see cref="LastUseTimeout"/>, all awaited by <see cref="LastUsesWrittenAsync"/> (and on shutdown). A merge guarded
     /// by the row's ETag: a token issued meanwhile (a new row) is not marked used by the old one, and of two requests at
     /// once one writes. Best effort: a refused or failed write never fails a request; a later request notes the use.
     /// </summary>
-    private void NoteUse(CredentialEntity row)
+    private void NoteUse(CredentialEntity row, bool firstUseOfNew)
     {
         var now = clock.GetUtcNow();
-        if ((row.LastUsedAt is { } last && now - last < LastUseResolution) || lastUseWrites.Count >= MaxLastUseWrites)
+        if ((!firstUseOfNew && row.LastUsedAt is { } last && now - last < LastUseResolution) || lastUseWrites.Count >= MaxLastUseWrites)
         {
             return;
         }
@@ -128,8 +212,16 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
             {
                 await Task.Yield(); // the request goes on at once
                 using var timeout = new CancellationTokenSource(LastUseTimeout);
-                var used = new TableEntity(CredentialEntity.Partition, row.RowKey) { [nameof(CredentialEntity.LastUsedAt)] = now };
-                await store.Credentials.UpdateEntityAsync(used, row.ETag, TableUpdateMode.Merge, timeout.Token);
+                if (firstUseOfNew)
+                {
+                    var ended = new CredentialEntity { RowKey = row.RowKey, TokenHash = row.TokenHash, IssuedAt = row.IssuedAt, LastUsedAt = now };
+                    await store.Credentials.UpdateEntityAsync(ended, row.ETag, TableUpdateMode.Replace, timeout.Token);
+                }
+                else
+                {
+                    var used = new TableEntity(CredentialEntity.Partition, row.RowKey) { [nameof(CredentialEntity.LastUsedAt)] = now };
+                    await store.Credentials.UpdateEntityAsync(used, row.ETag, TableUpdateMode.Merge, timeout.Token);
+                }
             }
             catch (Exception ex) when (StorageFailures.Is(ex, CancellationToken.None))
             {

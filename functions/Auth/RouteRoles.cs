@@ -61,7 +61,8 @@ public static class RouteRoles
         [nameof(OutlineFunctions.GetOutline)] = RouteRule.Staff(StaffRole.Viewer),
         [nameof(OutlineFunctions.OutlineTemplateDownload)] = RouteRule.Staff(StaffRole.Viewer, UnitAccess.Any),
 
-        // Chuyên viên (Officer): + accept/return, reminders, compile, units' files and figures, uploads on a unit's behalf, the audit trail.
+        // Chuyên viên (Officer): + accept/return, reminders, compile, units' files and figures, uploads on a unit's behalf, the audit trail,
+        // failed emails (and sending one again after checking), how a unit's report was read.
         [nameof(DecisionsFunctions.ReviewReport)] = RouteRule.Staff(StaffRole.Officer),
         [nameof(RemindersFunctions.SendReminders)] = RouteRule.Staff(StaffRole.Officer),
         [nameof(CompilationsFunctions.CreateCompilation)] = RouteRule.Staff(StaffRole.Officer),
@@ -71,6 +72,7 @@ public static class RouteRoles
         [nameof(FiguresFunctions.EnterFigures)] = RouteRule.Staff(StaffRole.Officer, UnitAccess.Any),
         [nameof(AuditFunctions.ListAudit)] = RouteRule.Staff(StaffRole.Officer),
         [nameof(EmailFunctions.ListFailedEmails)] = RouteRule.Staff(StaffRole.Officer),
+        [nameof(EmailFunctions.ResendEmail)] = RouteRule.Staff(StaffRole.Officer),
         [nameof(OutlineFunctions.GetReportReading)] = RouteRule.Staff(StaffRole.Officer),
 
         // Lãnh đạo (Leader): + extensions, exemptions, finalizing a period.

@@ -20,6 +20,13 @@ public static class EmailKinds
     public const string Decision = "decision";
     /// <summary>A unit's upload link: composed, with a freshly issued credential, only when it is sent (AccessLinks).</summary>
     public const string AccessLink = "access-link";
+
+    /// <summary>
+    /// Not an email but a request for some: a unit's anonymous "send my link again", carrying only the hash of the
+    /// address given (<see cref="EmailQueueMessage.AddressHash"/>); the sender's side looks up the registry
+    /// (<see cref="IQueuedRequest"/>), so the route answers before anything about the address is read.
+    /// </summary>
+    public const string AccessResend = "access-resend";
 }
 
 /// <summary>
@@ -39,8 +46,15 @@ public sealed record EmailQueueMessage(string Kind, string PartitionKey, string 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<EmailMessage>? Emails { get; init; }
 
+    /// <summary>A request message's (<see cref="EmailKinds.AccessResend"/>) hex SHA-256 of the address asked for, lowercased.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? AddressHash { get; init; }
+
     [JsonIgnore]
     public bool IsBatch => Items is { Count: > 0 };
+
+    [JsonIgnore]
+    public bool IsRequest => Kind == EmailKinds.AccessResend;
 }
 
 /// <summary>
@@ -81,8 +95,16 @@ public sealed record EmailQueueItem(string RowKey, string ClaimId)
     };
 }
 
-/// <summary>A few facts about one message that could not be sent, for the dashboard.</summary>
-public sealed record PoisonedEmail(string? Kind, string? PeriodId, string? UnitCode, string? Stage, DateTimeOffset? InsertedAt);
+/// <summary>A few facts about one message that could not be sent, for the dashboard; its ledger row (the first, for a batch) to send it again.</summary>
+public sealed record PoisonedEmail(string? Kind, string? PeriodId, string? UnitCode, string? Stage, DateTimeOffset? InsertedAt)
+{
+    public string? PartitionKey { get; init; }
+
+    public string? RowKey { get; init; }
+
+    /// <summary>What the ledger row says went wrong (the last delivery's reason).</summary>
+    public string? Reason { get; init; }
+}
 
 /// <summary>What the poison queue holds: about how many, and the first few.</summary>
 public sealed record PoisonedEmails(int Count, IReadOnlyList<PoisonedEmail> First);
@@ -167,10 +189,22 @@ public sealed class EmailQueue(DanVanStore store)
         return sent.Value.MessageId;
     }
 
+    /// <summary>Puts a request (<see cref="EmailKinds.AccessResend"/>) on the queue: no ledger row, only what the handler needs.</summary>
+    public async Task EnqueueRequestAsync(string kind, string addressHash, CancellationToken ct)
+    {
+        var message = new EmailQueueMessage(kind, ReminderLedger.AccessPartition, "", "", null, null) { AddressHash = addressHash };
+        await store.EmailQueue.SendMessageAsync(JsonSerializer.Serialize(message, Json), cancellationToken: ct);
+    }
+
     /// <summary>A message's JSON; an unreadable one throws (and ends in the poison queue).</summary>
     public static EmailQueueMessage Parse(string text)
     {
         var message = JsonSerializer.Deserialize<EmailQueueMessage>(text, Json);
+        if (message is { IsRequest: true, AddressHash.Length: 64 })
+        {
+            return message;
+        }
+
         var single = message is { Kind.Length: > 0, PartitionKey.Length: > 0, RowKey.Length: > 0, ClaimId.Length: > 0, IsBatch: false } && (message.Email is not null || message.BodyBlob is not null);
         var batch = message is { Kind.Length: > 0, PartitionKey.Length: > 0, IsBatch: true }
             && message.Items!.All(i => i is { RowKey.Length: > 0, ClaimId.Length: > 0 })
@@ -238,8 +272,89 @@ public sealed class EmailQueue(DanVanStore store)
                 args?.GetValueOrDefault("periodId"),
                 args?.GetValueOrDefault("unitCode"),
                 args?.GetValueOrDefault("stage"),
-                p.InsertedOn);
+                p.InsertedOn)
+            {
+                PartitionKey = message?.PartitionKey,
+                RowKey = message is null ? null : message.IsBatch ? message.Items![0].RowKey : message.RowKey,
+            };
         }).ToList();
         return new PoisonedEmails(Math.Max(properties.Value.ApproximateMessagesCount, first.Count), first);
     }
+
+    /// <summary>
+    /// Keeps the email of a row whose outcome is unknown (as its queue message carried it: for an access link the envelope,
+    /// never a credential), so an officer who checked SendGrid's activity can send it again (<see cref="TakeHeldAsync"/>).
+    /// </summary>
+    public async Task HoldAsync(string kind, ReminderEntity row, EmailMessage email, CancellationToken ct)
+    {
+        var message = new EmailQueueMessage(kind, row.PartitionKey, row.RowKey, row.ClaimId!, email, null);
+        await store.EmailBodies.GetBlobClient(HeldName(row.PartitionKey, row.RowKey)).UploadAsync(BinaryData.FromObjectAsJson(message, Json), overwrite: true, ct);
+    }
+
+    /// <summary>The held message of a row (<see cref="HoldAsync"/>), or null.</summary>
+    public async Task<EmailQueueMessage?> HeldAsync(string partitionKey, string rowKey, CancellationToken ct)
+    {
+        var blob = store.EmailBodies.GetBlobClient(HeldName(partitionKey, rowKey));
+        try
+        {
+            return Parse((await blob.DownloadContentAsync(ct)).Value.Content.ToString());
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Forgets a row's held message once it is on the queue again.</summary>
+    public Task TakeHeldAsync(string partitionKey, string rowKey, CancellationToken ct) =>
+        store.EmailBodies.GetBlobClient(HeldName(partitionKey, rowKey)).DeleteIfExistsAsync(cancellationToken: ct);
+
+    private static string HeldName(string partitionKey, string rowKey) => $"held/{Uri.EscapeDataString(partitionKey)}/{Uri.EscapeDataString(rowKey)}.json";
+
+    /// <summary>
+    /// The email of one row from the poison queue, as a single message under the row's claim (a batch's item taken out
+    /// of it), or null when none of the first <see cref="PeekLimit"/> poisoned messages is for that row. A single
+    /// message found is removed from the poison queue; a batch stays (its other rows may be sent again the same way).
+    /// </summary>
+    public async Task<EmailQueueMessage?> TakePoisonedAsync(string partitionKey, string rowKey, CancellationToken ct)
+    {
+        var poison = store.EmailPoisonQueue;
+        EmailQueueMessage? found = null;
+        foreach (var m in (await poison.ReceiveMessagesAsync(PeekLimit, TimeSpan.FromSeconds(30), ct)).Value)
+        {
+            EmailQueueMessage? message = null;
+            try
+            {
+                message = Parse(m.Body.ToString());
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException)
+            {
+            }
+
+            if (found is null && message is { IsRequest: false } && message.PartitionKey == partitionKey)
+            {
+                if (!message.IsBatch && message.RowKey == rowKey)
+                {
+                    found = message.Email is null ? message with { Email = await EmailOfAsync(message, ct), BodyBlob = null } : message;
+                    await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                    continue;
+                }
+
+                var index = message.IsBatch ? message.Items!.ToList().FindIndex(i => i.RowKey == rowKey) : -1;
+                if (index >= 0)
+                {
+                    var emails = await EmailsOfAsync(message, ct);
+                    found = new EmailQueueMessage(message.Kind, partitionKey, rowKey, message.Items![index].ClaimId, emails[index], null);
+                }
+            }
+
+            await poison.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: ct);
+        }
+
+        return found;
+    }
+
+    /// <summary>Puts a message (held or taken from the poison queue) back on the email queue.</summary>
+    public Task<string> RequeueAsync(EmailQueueMessage message, CancellationToken ct) =>
+        EnqueueAsync(message.Kind, new ReminderEntity { PartitionKey = message.PartitionKey, RowKey = message.RowKey, ClaimId = message.ClaimId }, message.Email!, ct);
 }

@@ -17,6 +17,18 @@ public interface IComposedWhenSent
     Task<EmailMessage> ComposeAsync(ReminderEntity row, CancellationToken ct);
 }
 
+/// <summary>
+/// A queue message that asks for emails rather than carrying one (<see cref="EmailQueueMessage.IsRequest"/>): its
+/// handler decides, off the request path, what to claim and queue.
+/// </summary>
+public interface IQueuedRequest
+{
+    /// <summary>The queue message kind it handles (<see cref="EmailKinds"/>).</summary>
+    string Kind { get; }
+
+    Task HandleAsync(EmailQueueMessage message, CancellationToken ct);
+}
+
 /// <summary>An email the provider certainly did not take: thrown so the queue tries the message again, then poisons it.</summary>
 public sealed class EmailNotSentException(string message) : Exception(message);
 
@@ -35,12 +47,19 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every email is sent within one of the
 /// instance's <see cref="SendSlots"/>, so the instance never makes more SendGrid calls at once than configured.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, SendSlots slots)
+public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, IEnumerable<IQueuedRequest> requests, SendSlots slots)
 {
     /// <summary>Sends one queue message's email(s) if the ledger allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
     {
         var message = EmailQueue.Parse(text);
+        if (message.IsRequest)
+        {
+            var handler = requests.FirstOrDefault(r => r.Kind == message.Kind) ?? throw new FormatException($"No handler for queue requests of kind {message.Kind}.");
+            await handler.HandleAsync(message, ct);
+            return null;
+        }
+
         if (message.IsBatch)
         {
             return await ProcessBatchAsync(message, ct);
@@ -54,7 +73,12 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
 
         var row = permit.Row!;
-        var outcome = await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct);
+        if (await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct) is not { } outcome)
+        {
+            logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent: taken over by another delivery before its attempt", message.Kind, row.RowKey, row.PartitionKey);
+            return null;
+        }
+
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
@@ -64,6 +88,11 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
                 if (AuditEventOf(message.Kind, row, outcome) is { } e)
                 {
                     await audit.RecordAsync(e.Actor, e.Action, e.PeriodId, e.UnitCode, e.Detail, recording.Token);
+                }
+
+                if (outcome.Result == EmailResult.Unknown)
+                {
+                    await queue.HoldAsync(message.Kind, row, await queue.EmailOfAsync(message, recording.Token), recording.Token);
                 }
 
                 await queue.ForgetBodyAsync(message, recording.Token);
@@ -97,7 +126,8 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             }
         }
 
-        var outcomes = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        var attempts = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        var outcomes = attempts.Where(a => a.Outcome is not null).Select(a => (a.Row, Outcome: a.Outcome!)).ToArray();
         using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
         {
             await ledger.RecordBatchAsync(outcomes, recording.Token);
@@ -110,6 +140,11 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             if (events.Count > 0)
             {
                 await audit.RecordManyAsync(events, recording.Token);
+            }
+
+            foreach (var (row, _) in outcomes.Where(o => o.Outcome.Result == EmailResult.Unknown))
+            {
+                await queue.HoldAsync(message.Kind, row, emails[granted.First(g => ReferenceEquals(g.Row, row)).Index], recording.Token);
             }
 
             var failed = outcomes.Where(o => o.Outcome.Result == EmailResult.Failed).ToList();
@@ -126,9 +161,11 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
 
     /// <summary>
     /// One email of a row the sender holds (<c>sending</c>), within one of the instance's send slots; never throws for
-    /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent.
+    /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent. Just before the request to
+    /// SendGrid the attempt is recorded on the row (<see cref="ReminderLedger.BeginAttemptAsync"/>): a crash before it
+    /// leaves a row that is safely sent again; null when the row was taken over meanwhile (nothing sent, nothing to record).
     /// </summary>
-    private async Task<EmailOutcome> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
+    private async Task<EmailOutcome?> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
     {
         using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
         bool entered;
@@ -149,7 +186,13 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         try
         {
             var composer = composers.FirstOrDefault(c => c.Kind == kind);
-            return await mailer.SendAsync(composer is null ? await email(ct) : await composer.ComposeAsync(row, ct), ct);
+            var composed = composer is null ? await email(ct) : await composer.ComposeAsync(row, ct);
+            if (!await ledger.BeginAttemptAsync(row, ct))
+            {
+                return null;
+            }
+
+            return await mailer.SendAsync(composed, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

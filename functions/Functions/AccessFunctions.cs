@@ -20,7 +20,7 @@ public sealed record ResendRequest(string? Email);
 /// Onboarding units from the dashboard: the registry template, the units' access (credential issued and last used,
 /// the last link emailed), emailing access links; and the one anonymous route, a unit asking for its link again.
 /// </summary>
-public sealed class AccessFunctions(Authenticator auth, AccessLinks links)
+public sealed class AccessFunctions(Authenticator auth, AccessLinks links, ResendLimiter limiter)
 {
     /// <summary>The same words whether or not the address is registered: the answer says nothing about the registry.</summary>
     public const string ResendAnswer =
@@ -73,7 +73,10 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links)
 
     /// <summary>
     /// Anonymous: "gửi lại đường liên kết". Emails a fresh link to the registered addresses of the unit(s) that
-    /// registered the given address, at most once an hour per unit; answers 202 with the same words either way.
+    /// registered the given address, at most once an hour per unit; answers 202 with the same words either way, after
+    /// the same work either way: the request goes on the email queue as the address's hash, and the registry is read
+    /// only by the queue's side. At most <see cref="ResendLimiter.Burst"/> requests per client (remote address) at once,
+    /// then one per <see cref="ResendLimiter.Refill"/>: beyond that a 429 with <c>Retry-After</c>, whatever the address.
     /// </summary>
     [Function(nameof(ResendAccessLink))]
     public async Task<IActionResult> ResendAccessLink(
@@ -87,7 +90,29 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links)
             throw Problems.Validation("Địa chỉ email không hợp lệ.", [new Violation(null, "email", "invalid_email", "Vui lòng nhập địa chỉ email của đơn vị đã đăng ký với Sở Nội vụ.")]);
         }
 
-        await links.ResendAsync(address, ct);
+        if (limiter.Take(ClientOf(request)) is { } wait)
+        {
+            throw TooManyResends(wait);
+        }
+
+        await links.RequestResendAsync(address, ct);
         return ApiResults.Json(new { Accepted = true, Detail = ResendAnswer }, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Who is asking, for the per-client limit: the connection's remote address. The worker's ASP.NET Core integration
+    /// applies the forwarded-headers middleware (ForwardLimit 1), so behind the Functions host this is the address the
+    /// nearest proxy (App Service's front end) put last in <c>X-Forwarded-For</c>, not one a client wrote
+    /// (azure-functions-dotnet-worker#3111). No address (a test's request) is one shared client.
+    /// </summary>
+    public static string ClientOf(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "";
+
+    private static ProblemException TooManyResends(TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        var problem = new ProblemException(429, "too_many_requests", "Quá nhiều yêu cầu",
+            $"Đã gửi quá nhiều yêu cầu gửi lại đường liên kết. Vui lòng thử lại sau {Math.Max(1, (seconds + 59) / 60)} phút.");
+        problem.Headers["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return problem;
     }
 }

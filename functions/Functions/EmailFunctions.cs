@@ -1,16 +1,26 @@
+using DanVan.Audit;
 using DanVan.Auth;
+using DanVan.Domain;
 using DanVan.Email;
 using DanVan.Http;
+using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace DanVan.Functions;
 
 /// <summary>The email queue's sender, and what the admin sees of the emails that could not be sent.</summary>
-public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry)
+/// <summary>Which email an officer sends again: its ledger row, as <c>GET /api/emails/failed</c> lists it.</summary>
+public sealed record EmailResendRequest(string? PartitionKey, string? RowKey);
+
+/// <summary>One email whose outcome is unknown, for the dashboard.</summary>
+public sealed record UnknownEmail(string PartitionKey, string RowKey, string Kind, string PeriodId, string? UnitCode, string? Stage, string To, string? Reason, DateTimeOffset? AttemptedAt);
+
+public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry, ReminderLedger ledger, AuditLog audit, ILogger<EmailFunctions> logger)
 {
     /// <summary>
     /// Sends one queued receipt, reminder or digest. The queue is <c>%EMAIL_QUEUE%</c> (= StorageNames.EmailQueue,
@@ -32,7 +42,67 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
     {
         await auth.RequireAsync(request, ct);
         var poisoned = await queue.PoisonedAsync(ct);
-        return ApiResults.Json(new { poisoned.Count, Emails = poisoned.First });
+        var emails = new List<PoisonedEmail>();
+        foreach (var p in poisoned.First)
+        {
+            var row = p is { PartitionKey: { } pk, RowKey: { } rk } ? await ledger.FindAsync(pk, rk, ct) : null;
+            emails.Add(p with { Reason = row?.Reason });
+        }
+
+        var unknown = (await ledger.UnknownAsync(ct)).Select(r => new UnknownEmail(
+            r.PartitionKey, r.RowKey, ReminderLedger.KindOf(r), ReminderLedger.PeriodOf(r), r.UnitCode.Length > 0 ? r.UnitCode : null, r.Stage.Length > 0 ? r.Stage : null,
+            r.To.Replace(";", ", ", StringComparison.Ordinal), r.Reason ?? ReminderLineStatusReason, r.AttemptedAt ?? r.SendingAt)).ToList();
+        return ApiResults.Json(new { poisoned.Count, Emails = emails, Unknown = unknown });
+    }
+
+    private const string ReminderLineStatusReason = "outcome unknown: the sender stopped after its request to SendGrid";
+
+    /// <summary>
+    /// An officer, having checked SendGrid's activity, sends one poisoned or unknown email again: the ledger row becomes
+    /// <c>failed</c> under its claim and the email (kept for an unknown outcome, or taken from the poison queue) goes back
+    /// on the queue, which sends it once. Audited with the officer. Without a kept email (a sender that stopped before
+    /// recording) the row is released only: a reminder run claims it again while its stage is due.
+    /// </summary>
+    [Function(nameof(ResendEmail))]
+    public async Task<IActionResult> ResendEmail(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "emails/resend")] HttpRequest request,
+        CancellationToken ct)
+    {
+        var caller = await auth.RequireAsync(request, ct);
+        var body = await RequestJson.ReadAsync<EmailResendRequest>(request, maxBytes: 4096, ct: ct);
+        if (body is not { PartitionKey.Length: > 0 and <= 200, RowKey.Length: > 0 and <= 200 })
+        {
+            throw Problems.Validation("Chưa chọn thư cần gửi lại.", [new Violation(null, "rowKey", "required", "Cần partitionKey và rowKey của thư, như danh sách thư lỗi trả về.")]);
+        }
+
+        (ReminderEntity? Row, string? Status) released;
+        try
+        {
+            released = await ledger.ReleaseAsync(body.PartitionKey!, body.RowKey!, caller.Actor, ct);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new ProblemException(409, "email_changed", "Thư vừa thay đổi trạng thái", "Trạng thái của thư vừa thay đổi. Vui lòng tải lại danh sách.");
+        }
+
+        if (released.Row is not { } row)
+        {
+            throw released.Status is null
+                ? Problems.NotFound("Không có thư này trong sổ gửi thư.")
+                : new ProblemException(409, "email_not_resendable", "Không thể gửi lại thư này", $"Thư đang ở trạng thái \"{released.Status}\": chỉ gửi lại thư chưa rõ kết quả hoặc gửi không thành công.");
+        }
+
+        var message = await queue.HeldAsync(row.PartitionKey, row.RowKey, ct) ?? await queue.TakePoisonedAsync(row.PartitionKey, row.RowKey, ct);
+        var requeued = message is not null;
+        if (message is not null)
+        {
+            await queue.RequeueAsync(message with { ClaimId = row.ClaimId! }, ct);
+            await queue.TakeHeldAsync(row.PartitionKey, row.RowKey, ct);
+        }
+
+        await audit.RecordAsync(caller, AuditActions.EmailResend, ReminderLedger.PeriodOf(row), row.UnitCode.Length > 0 ? row.UnitCode : null,
+            $"{ReminderLedger.KindOf(row)} {row.RowKey} to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; was {released.Status}; " + (requeued ? "queued again" : "released for the next reminder run"), ct);
+        return ApiResults.Json(new { row.PartitionKey, row.RowKey, Was = released.Status, Queued = requeued }, StatusCodes.Status202Accepted);
     }
 
     /// <summary>
@@ -43,4 +113,16 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
     [Function(nameof(CountPoisonedEmails))]
     public async Task CountPoisonedEmails([TimerTrigger("0 30 * * * *")] TimerInfo timer, CancellationToken ct) =>
         telemetry.EmailsPoisoned((await queue.PoisonedAsync(ct)).Count);
+
+    /// <summary>
+    /// Hourly (at a quarter past): the email ledger's sweep (<see cref="ReminderLedger.SweepAsync"/>): rows stuck
+    /// <c>queued</c> or <c>sending</c> before their attempt become <c>failed</c> (safely sent again), rows whose sender
+    /// stopped after its attempt become <c>unknown</c>.
+    /// </summary>
+    [Function(nameof(SweepEmailLedger))]
+    public async Task SweepEmailLedger([TimerTrigger("0 15 * * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        var swept = await ledger.SweepAsync(ct);
+        logger.LogInformation("Email ledger sweep: {NeverAttempted} never attempted (failed, to be sent again), {Unknown} unknown", swept.NeverAttempted, swept.Unknown);
+    }
 }

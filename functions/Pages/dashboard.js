@@ -213,15 +213,39 @@
   /** Emails the sender gave up on (the email queue's poison queue), so Sở Nội vụ knows to follow them up. */
   async function loadFailedEmails() {
     const line = $('failed-emails');
+    const list = $('failed-email-list');
     line.hidden = true;
+    list.hidden = true;
     try {
       const failed = await D.json('emails/failed', token);
-      line.textContent = `${failed.count} thư không gửi được sau nhiều lần thử (thư nhắc sẽ được xếp gửi lại ở lần nhắc sau; biên nhận cần gửi lại thủ công).`;
-      line.hidden = !failed.count;
+      const unknown = failed.unknown || [];
+      line.textContent = `${failed.count} thư không gửi được sau nhiều lần thử; ${unknown.length} thư chưa rõ kết quả. `
+        + 'Kiểm tra nhật ký gửi SendGrid trước khi gửi lại một thư.';
+      line.hidden = !failed.count && !unknown.length;
+      const item = (e, what) => el('li', {},
+        `${what} — ${e.kind || 'thư'} ${e.unitCode || ''} ${e.periodId || ''} ${e.stage || ''}: ${e.reason || ''} `,
+        e.partitionKey && e.rowKey ? el('button', { type: 'button', class: 'secondary', 'data-pk': e.partitionKey, 'data-rk': e.rowKey }, 'Gửi lại…') : '');
+      list.replaceChildren(
+        ...(failed.emails || []).map((e) => item(e, 'Không gửi được')),
+        ...unknown.map((e) => item(e, 'Chưa rõ kết quả')));
+      list.hidden = !list.children.length;
     } catch {
       // Not shown: the rest of the dashboard does not depend on it.
     }
   }
+
+  $('failed-email-list').addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-rk]');
+    if (!button || !window.confirm('Đã kiểm tra nhật ký gửi SendGrid và thư này chưa tới người nhận? Thư sẽ được gửi lại một lần.')) return;
+    act('Đang gửi lại thư…', async () => {
+      const done = await D.json('emails/resend', token, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ partitionKey: button.dataset.pk, rowKey: button.dataset.rk }),
+      });
+      await loadFailedEmails();
+      return done.queued ? 'Đã xếp hàng gửi lại thư.' : 'Đã mở lại thư: lần nhắc sau sẽ gửi.';
+    });
+  });
 
   $('period').addEventListener('change', loadPeriod);
   $('sort').addEventListener('change', () => status && renderRows());

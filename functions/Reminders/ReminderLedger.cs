@@ -59,6 +59,13 @@ public sealed class ReminderEntity : ITableEntity
 
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>
+    /// When the sender was about to make the request to SendGrid (written, ETag-conditional, just before the first
+    /// attempt): a <c>sending</c> row without it never reached SendGrid and is safely sent again; with it, an
+    /// unrecorded outcome is unknown.
+    /// </summary>
+    public DateTimeOffset? AttemptedAt { get; set; }
+
     /// <summary>Which delivery of the queue message is sending: a fresh id each time the sender takes the row.</summary>
     public string? SendId { get; set; }
 
@@ -129,6 +136,19 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
 
     public static string ReceiptRowKey(string unitCode, int version) => $"{unitCode}~v{version}";
 
+    /// <summary>What kind of email a row is for (<see cref="EmailKinds"/>), from its partition.</summary>
+    public static string KindOf(ReminderEntity row) =>
+        row.PartitionKey == AccessPartition ? EmailKinds.AccessLink
+        : row.PartitionKey.Split('~') is [_, var kind] ? kind
+        : EmailKinds.Reminder;
+
+    /// <summary>One row, or null.</summary>
+    public async Task<ReminderEntity?> FindAsync(string partitionKey, string rowKey, CancellationToken ct = default)
+    {
+        var found = await store.Reminders.GetEntityIfExistsAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
     /// <summary>The period a row belongs to, whichever kind of email it is for.</summary>
     public static string PeriodOf(ReminderEntity row) => row.PartitionKey.Split('~')[0];
 
@@ -138,7 +158,19 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     /// queued however long the queue takes: nothing has tried to send it yet.
     /// </summary>
     public string StatusOf(ReminderEntity row) =>
-        row.Status == ReminderStatus.Sending && clock.GetUtcNow() - (row.SendingAt ?? row.ClaimedAt) > AbandonedAfter ? ReminderStatus.Unknown : row.Status;
+        row.Status == ReminderStatus.Sending && row.AttemptedAt is not null && IsAbandoned(row) ? ReminderStatus.Unknown : row.Status;
+
+    /// <summary>A <c>sending</c> row whose sender took it longer ago than <see cref="AbandonedAfter"/>.</summary>
+    private bool IsAbandoned(ReminderEntity row) => clock.GetUtcNow() - (row.SendingAt ?? row.ClaimedAt) > AbandonedAfter;
+
+    /// <summary>
+    /// A <c>sending</c> row whose sender stopped before its request to SendGrid (no <see cref="ReminderEntity.AttemptedAt"/>
+    /// after <see cref="AbandonedAfter"/>): certainly not sent, so a delivery of its message may take it over.
+    /// </summary>
+    private bool NeverAttempted(ReminderEntity row) => row.Status == ReminderStatus.Sending && row.AttemptedAt is null && IsAbandoned(row);
+
+    /// <summary>A row still <c>queued</c> this long after its claim lost its message (its enqueue failed unseen): the sweep settles it.</summary>
+    public static readonly TimeSpan QueuedBound = TimeSpan.FromHours(1);
 
     /// <summary>Claims the reminder of one unit at one stage.</summary>
     public Task<ReminderClaim> ClaimAsync(string periodId, string unitCode, string stage, string to, string? cc, string actor, CancellationToken ct) =>
@@ -312,7 +344,7 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     /// <summary>Why a row may not be sent under <paramref name="claimId"/> now; null when it may.</summary>
     private SendPermit? Refusal(ReminderEntity row, string claimId) =>
         row.ClaimId != claimId ? new SendPermit(null, "stale_claim")
-        : row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed) ? new SendPermit(null, StatusOf(row))
+        : row.Status is not (ReminderStatus.Queued or ReminderStatus.Failed) && !NeverAttempted(row) ? new SendPermit(null, StatusOf(row))
         : null;
 
     private void MarkSending(ReminderEntity row)
@@ -320,6 +352,128 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         row.Status = ReminderStatus.Sending;
         row.SendId = Guid.NewGuid().ToString("N");
         row.SendingAt = clock.GetUtcNow();
+        row.AttemptedAt = null;
+    }
+
+    /// <summary>
+    /// Records, just before the request to SendGrid, that the row the sender holds (<c>sending</c> under its send id) is
+    /// about to be attempted: ETag-conditional, so a sender whose row was taken over meanwhile (it was abandoned) learns
+    /// it and sends nothing. False when the row is no longer ours; a write whose reply was lost is read back.
+    /// </summary>
+    public async Task<bool> BeginAttemptAsync(ReminderEntity row, CancellationToken ct)
+    {
+        var sendId = row.SendId;
+        row.AttemptedAt = clock.GetUtcNow();
+        try
+        {
+            var updated = await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+            row.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            var now = (await store.Reminders.GetEntityAsync<ReminderEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct)).Value;
+            if (now.SendId == sendId && now.Status == ReminderStatus.Sending && now.AttemptedAt == row.AttemptedAt)
+            {
+                row.ETag = now.ETag;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An officer checked SendGrid's activity and asks for one email again: a row whose outcome is unknown, or that
+    /// failed, becomes <c>failed</c> under the same claim (ETag-conditional), so its message, put back on the queue,
+    /// may send it once, and a reminder run may claim it again. Answers the row released and what it was; no row (null,
+    /// null) or a row in another state (null, its status) is left as it is.
+    /// </summary>
+    public async Task<(ReminderEntity? Row, string? Status)> ReleaseAsync(string partitionKey, string rowKey, string actor, CancellationToken ct)
+    {
+        var found = await store.Reminders.GetEntityIfExistsAsync<ReminderEntity>(partitionKey, rowKey, cancellationToken: ct);
+        if (!found.HasValue || found.Value is not { } row)
+        {
+            return (null, null);
+        }
+
+        var status = StatusOf(row);
+        if (status is not (ReminderStatus.Unknown or ReminderStatus.Failed))
+        {
+            return (null, status);
+        }
+
+        row.Status = ReminderStatus.Failed;
+        row.Reason = $"sent again by {actor} after checking; was {status}: {row.Reason}";
+        row.Reason = row.Reason.Length > 1000 ? row.Reason[..1000] : row.Reason;
+        var updated = await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+        row.ETag = updated.Headers.ETag ?? row.ETag;
+        return (row, status);
+    }
+
+    /// <summary>Every row whose outcome is unknown (recorded so, or abandoned after its attempt), for the dashboard.</summary>
+    public async Task<IReadOnlyList<ReminderEntity>> UnknownAsync(CancellationToken ct = default)
+    {
+        var rows = new List<ReminderEntity>();
+        var filter = TableClient.CreateQueryFilter($"Status eq {ReminderStatus.Unknown} or Status eq {ReminderStatus.Sending}");
+        await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        {
+            if (StatusOf(e) == ReminderStatus.Unknown)
+            {
+                rows.Add(e);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>What one sweep of the ledger settled.</summary>
+    public sealed record SweepResult(int NeverAttempted, int Unknown);
+
+    /// <summary>
+    /// Settles rows stuck on their way: a <c>queued</c> row older than <see cref="QueuedBound"/> (its message may never
+    /// have reached the queue), and a <c>sending</c> row abandoned before its attempt, become <c>failed</c> ("never
+    /// attempted"): certainly not sent, so the message, if it still comes, sends it, and a reminder run claims it again
+    /// (a new claim makes any old message stale). A <c>sending</c> row abandoned after its attempt becomes
+    /// <c>unknown</c>. Each write is ETag-conditional: a row that moved meanwhile is left as it is.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        int never = 0, unknown = 0;
+        var filter = TableClient.CreateQueryFilter($"Status eq {ReminderStatus.Queued} or Status eq {ReminderStatus.Sending}");
+        await foreach (var row in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        {
+            string? settled = null;
+            if ((row.Status == ReminderStatus.Queued && now - row.ClaimedAt > QueuedBound) || NeverAttempted(row))
+            {
+                settled = ReminderStatus.Failed;
+                row.Reason = $"never attempted: {row.Status} since {(row.SendingAt ?? row.ClaimedAt):u}, settled by the sweep";
+            }
+            else if (row.Status == ReminderStatus.Sending && IsAbandoned(row))
+            {
+                settled = ReminderStatus.Unknown;
+                row.Reason = $"outcome unknown: the sender stopped after its request to SendGrid at {row.AttemptedAt:u}";
+            }
+
+            if (settled is null)
+            {
+                continue;
+            }
+
+            row.Status = settled;
+            try
+            {
+                await store.Reminders.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+                _ = settled == ReminderStatus.Failed ? never++ : unknown++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // It moved on meanwhile (a delivery took it, a run claimed it): nothing to settle.
+            }
+        }
+
+        return new SweepResult(never, unknown);
     }
 
     /// <summary>
@@ -518,6 +672,19 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
     /// <summary>Every access-link row, for the dashboard's "link sent" column.</summary>
     public Task<IReadOnlyList<ReminderEntity>> AccessLinksAsync(CancellationToken ct = default) =>
         PartitionAsync(AccessPartition, ct);
+
+    /// <summary>One unit's access-link rows (a range of the access partition).</summary>
+    public async Task<IReadOnlyList<ReminderEntity>> AccessLinksOfAsync(string unitCode, CancellationToken ct = default)
+    {
+        var rows = new List<ReminderEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AccessPartition} and RowKey gt {unitCode + "~"} and RowKey lt {unitCode + "\u007f"}");
+        await foreach (var e in store.Reminders.QueryAsync<ReminderEntity>(filter, cancellationToken: ct))
+        {
+            rows.Add(e);
+        }
+
+        return rows;
+    }
 
     private static string NewClaimId() => Guid.NewGuid().ToString("N");
 

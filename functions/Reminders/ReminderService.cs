@@ -87,6 +87,13 @@ public sealed class ReminderService(
     /// <summary>The timer's work: every current period that is open and not finalized.</summary>
     public async Task<IReadOnlyList<ReminderRun>> RunOpenPeriodsAsync(string actor, CancellationToken ct = default)
     {
+        // Rows a crashed sender or a lost message left behind are settled first, so this run claims again what never left.
+        var swept = await ledger.SweepAsync(ct);
+        if (swept.NeverAttempted + swept.Unknown > 0)
+        {
+            logger.LogWarning("Email ledger sweep before the reminders: {NeverAttempted} never attempted, {Unknown} unknown", swept.NeverAttempted, swept.Unknown);
+        }
+
         var now = clock.GetUtcNow();
         var runs = new List<ReminderRun>();
         var today = VietnamTime.DateOf(now);
@@ -197,9 +204,11 @@ public sealed class ReminderService(
         }
 
         var run = new ReminderRun(periodId, dryRun, stage?.Id ?? stages[0].Id, null, lines);
-        if (!dryRun && stage is not null && lines.Any(l => l.Stage == stage.Id && l.Status == ReminderLineStatus.Queued))
+        if (!dryRun && lines.Any(l => l.Status == ReminderLineStatus.Queued))
         {
-            await QueueDigestAsync(period, stage, report.Rows, missing.Where((_, i) => stages[i].Id == stage.Id).ToList(), today, now, actor, ct);
+            // One digest a day: the period's stage (or, when only extended deadlines have a stage due, "extended"), listing
+            // the units reminded at it and at every extended stage due today.
+            await QueueDigestAsync(period, stage, stages.Select(s => s.Id).Distinct().ToList(), report.Rows, missing, today, now, actor, ct);
         }
 
         return run;
@@ -347,12 +356,19 @@ public sealed class ReminderService(
     /// this stage by any run (with the state of each: a reminder still on the queue is listed as such), not
     /// only this run's.
     /// </summary>
-    private async Task QueueDigestAsync(Period period, ReminderStage stage, IReadOnlyList<StatusRow> rows, IReadOnlyList<StatusRow> missing, DateOnly today, DateTimeOffset now, string actor, CancellationToken ct)
+    private async Task QueueDigestAsync(Period period, ReminderStage? periodStage, IReadOnlyList<string> stageIds, IReadOnlyList<StatusRow> rows, IReadOnlyList<StatusRow> missing, DateOnly today, DateTimeOffset now, string actor, CancellationToken ct)
     {
         var periodId = period.Id.ToString();
         var names = rows.ToDictionary(r => r.UnitCode, r => r.UnitName, StringComparer.Ordinal);
-        var reminded = (await ledger.ForStageAsync(periodId, stage.Id, ct)).Values
-            .Select(e => (Code: e.UnitCode, Name: names.GetValueOrDefault(e.UnitCode, e.UnitCode), Status: ledger.StatusOf(e)))
+        var stageId = periodStage?.Id ?? ExtendedDigestStage;
+        var stageRows = new List<ReminderEntity>();
+        foreach (var id in stageIds.Append(stageId).Distinct(StringComparer.Ordinal))
+        {
+            stageRows.AddRange((await ledger.ForStageAsync(periodId, id, ct)).Values);
+        }
+
+        var reminded = stageRows
+            .Select(e => (Code: e.UnitCode, Name: names.GetValueOrDefault(e.UnitCode, e.UnitCode), Status: ledger.StatusOf(e), e.Stage))
             .OrderBy(r => r.Name, VietnamTime.NameComparer)
             .ThenBy(r => r.Code, StringComparer.Ordinal)
             .ToList();
@@ -362,14 +378,14 @@ public sealed class ReminderService(
             ["periodTitle"] = period.Title,
             ["runAt"] = VietnamTime.FormatDateTime(now),
             ["deadline"] = VietnamTime.DescribeDeadline(period.Deadline),
-            ["stage"] = stage.Id,
-            ["stageLabel"] = stage.Label,
+            ["stage"] = stageId,
+            ["stageLabel"] = periodStage?.Label ?? "các đơn vị được gia hạn",
             ["sentCount"] = (Count(ReminderStatus.Sent) + Count(ReminderStatus.Queued) + Count(ReminderStatus.Sending)).ToString(CultureInfo.InvariantCulture),
             ["sendingCount"] = (Count(ReminderStatus.Queued) + Count(ReminderStatus.Sending)).ToString(CultureInfo.InvariantCulture),
             ["unknownCount"] = Count(ReminderStatus.Unknown).ToString(CultureInfo.InvariantCulture),
             ["failedCount"] = Count(ReminderStatus.Failed).ToString(CultureInfo.InvariantCulture),
             ["remindedCount"] = reminded.Count.ToString(CultureInfo.InvariantCulture),
-            ["remindedUnits"] = string.Join("\n", reminded.Select((r, i) => $"{i + 1}. {r.Name} ({r.Code}){DigestNote(r.Status)}")),
+            ["remindedUnits"] = string.Join("\n", reminded.Select((r, i) => $"{i + 1}. {r.Name} ({r.Code}){ExtensionNote(r.Stage)}{DigestNote(r.Status)}")),
             ["missingCount"] = missing.Count.ToString(CultureInfo.InvariantCulture),
             ["missingUnits"] = string.Join("\n", missing.Select((r, i) => $"{i + 1}. {r.UnitName} ({r.UnitCode})")),
         };
@@ -377,13 +393,13 @@ public sealed class ReminderService(
         var digest = new EmailMessage([emailOptions.Value.SoNoiVuAddress], [], rendered.Subject, rendered.Text, rendered.Html)
         {
             Categories = ["danvan", "digest"],
-            CustomArgs = new Dictionary<string, string> { ["periodId"] = periodId, ["stage"] = stage.Id },
+            CustomArgs = new Dictionary<string, string> { ["periodId"] = periodId, ["stage"] = stageId },
         };
 
-        var claim = await ledger.ClaimDigestAsync(periodId, stage.Id, today, emailOptions.Value.SoNoiVuAddress, actor, ct);
+        var claim = await ledger.ClaimDigestAsync(periodId, stageId, today, emailOptions.Value.SoNoiVuAddress, actor, ct);
         if (!claim.Won)
         {
-            logger.LogInformation("Reminder digest for {PeriodId} {Stage} on {Day}: another run has it ({Status})", periodId, stage.Id, today, claim.ExistingStatus);
+            logger.LogInformation("Reminder digest for {PeriodId} {Stage} on {Day}: another run has it ({Status})", periodId, stageId, today, claim.ExistingStatus);
             return;
         }
 
@@ -393,6 +409,15 @@ public sealed class ReminderService(
             logger.LogWarning("Reminder digest for {PeriodId} not queued: {Reason}", periodId, outcome.Reason);
         }
     }
+
+    /// <summary>The digest's stage on a day when only units with extended deadlines have a stage due.</summary>
+    public const string ExtendedDigestStage = "extended";
+
+    /// <summary>What the digest says after a unit reminded at a stage of its extended deadline ("before-3@2026-05-30").</summary>
+    private static string ExtensionNote(string stage) =>
+        stage.Split('@') is [var id, var day] && DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? $" — gia hạn đến {date.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)}, giai đoạn {id}"
+            : "";
 
     /// <summary>What the digest says after a unit whose reminder is not (yet) known to be sent.</summary>
     private static string DigestNote(string ledgerStatus) => ledgerStatus switch

@@ -240,7 +240,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
         Assert.Equal(registered.Text, unknown.Text);
         Assert.Equal(registered.Text, ended.Text);
         Assert.Equal((400, "validation_failed"), (invalid.Status, invalid.Code));
-        Assert.Equal(1, drain.Processed);
+        Assert.Equal((5, 0), (drain.Processed, drain.Failed)); // four requests, one link email
         var email = Assert.Single(await OutboxAsync(app));
         Assert.Contains("van.thu@snv.example.org", email);
         Assert.Contains("lanh.dao@snv.example.org", email);
@@ -248,10 +248,156 @@ public sealed class AccessLinkTests : IAsyncLifetime
 
         app.Clock.Advance(TimeSpan.FromHours(1));
         await ResendAsync(app, "lanh.dao@snv.example.org");
-        Assert.Equal(1, (await EmailQueueDrain.DrainAsync(app)).Processed);
+        Assert.Equal(2, (await EmailQueueDrain.DrainAsync(app)).Processed);
         Assert.Equal(2, (await OutboxAsync(app)).Count);
         var trail = await app.Get<AuditLog>().ListAsync(AuditEntity.NoPeriod);
         Assert.Equal(2, trail.Count(e => e.Action == AuditActions.AccessLinkRequest && e.Actor == AccessLinks.ResendActor && e.UnitCode == "so-noi-vu"));
+    }
+
+    private static Task<TestResponse> ResendFromAsync(TestApp app, string email, string client)
+    {
+        var request = TestHttp.Request("POST", "/api/access-links/resend", json: new { email });
+        request.HttpContext.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(client);
+        return TestHttp.InvokeAsync(request, r => app.Get<AccessFunctions>().ResendAccessLink(r, default));
+    }
+
+    private static string TokenIn(ReceivedMail mail, string unit) =>
+        System.Text.RegularExpressions.Regex.Match(mail.Text, @"#token=(dv1\." + unit + @"\.[A-Za-z0-9_-]{43})").Groups[1].Value;
+
+    [Fact]
+    public async Task A_resend_whose_email_fails_leaves_the_units_old_link_working()
+    {
+        await using var app = await StartAsync(stub.Settings);
+        var credentials = app.Get<CredentialStore>();
+        await SendLinksAsync(app, new { units = new[] { "so-y-te" } });
+        await EmailQueueDrain.DrainAsync(app);
+        var old = TokenIn(Assert.Single(stub.Received), "so-y-te");
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(old));
+        await credentials.LastUsesWrittenAsync();
+
+        // SendGrid refuses every attempt of every delivery: the message ends in the poison queue.
+        stub.FailNext(100, 400);
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(202, (await ResendAsync(app, "so-y-te@example.org")).Status);
+        var drain = await EmailQueueDrain.DrainAsync(app);
+
+        Assert.Equal(1, drain.Poisoned);
+        Assert.Single(stub.Received);
+        var row = Assert.Single(await app.Get<ReminderLedger>().AccessLinksOfAsync("so-y-te"), r => r.Actor == AccessLinks.ResendActor);
+        Assert.Equal(ReminderStatus.Failed, row.Status);
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(old));
+        app.Clock.Advance(CredentialStore.PreviousBound - TimeSpan.FromMinutes(1));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(old));
+    }
+
+    [Fact]
+    public async Task The_old_link_ends_when_the_new_one_is_first_used_and_the_admins_new_credential_ends_every_other_at_once()
+    {
+        await using var app = await StartAsync(stub.Settings);
+        var credentials = app.Get<CredentialStore>();
+        await SendLinksAsync(app, new { units = new[] { "so-y-te" } });
+        await EmailQueueDrain.DrainAsync(app);
+        var first = TokenIn(stub.Received.Last(), "so-y-te");
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(first));
+        await credentials.LastUsesWrittenAsync();
+        await SendLinksAsync(app, new { units = new[] { "so-y-te" } });
+        await EmailQueueDrain.DrainAsync(app);
+        var second = TokenIn(stub.Received.Last(), "so-y-te");
+
+        // Both work until the new one is used; then only the new one.
+        Assert.NotEqual(first, second);
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(first));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(second));
+        await credentials.LastUsesWrittenAsync();
+        Assert.Null(await credentials.FindUnitAsync(first));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(second));
+
+        // A third link is never used: the second (the one the unit used) works beside it, until the bound.
+        await SendLinksAsync(app, new { units = new[] { "so-y-te" } });
+        await EmailQueueDrain.DrainAsync(app);
+        var third = TokenIn(stub.Received.Last(), "so-y-te");
+        app.Clock.Advance(CredentialStore.PreviousBound + TimeSpan.FromMinutes(1));
+        Assert.Null(await credentials.FindUnitAsync(second));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(third));
+
+        // The admin's explicit new credential revokes every other at once.
+        var fourth = await SendLinksAsync(app, new { units = new[] { "so-y-te" } });
+        await EmailQueueDrain.DrainAsync(app);
+        var emailed = TokenIn(stub.Received.Last(), "so-y-te");
+        var issued = await TestHttp.InvokeAsync(TestHttp.Request("POST", "/api/units/so-y-te/token", TestApp.AdminToken), r => app.Get<UnitsFunctions>().IssueToken(r, "so-y-te", default));
+        Assert.Equal(201, issued.Status);
+        Assert.Null(await credentials.FindUnitAsync(third));
+        Assert.Null(await credentials.FindUnitAsync(emailed));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(issued.Json.GetProperty("token").GetString()!));
+        Assert.Equal(200, fourth.Status);
+    }
+
+    [Fact]
+    public async Task Twenty_anonymous_resends_in_an_hour_send_at_most_one_email_and_the_units_credential_still_works()
+    {
+        await using var app = await StartAsync(stub.Settings);
+        var credentials = app.Get<CredentialStore>();
+        var token = (await credentials.IssueAsync("so-y-te")).Token;
+        app.Clock.Advance(TimeSpan.FromMinutes(20)); // 09:50: the hour's turn falls among the requests
+
+        var answers = new List<TestResponse>();
+        for (var i = 0; i < 20; i++)
+        {
+            answers.Add(await ResendFromAsync(app, "so-y-te@example.org", $"203.0.113.{i + 1}"));
+            await EmailQueueDrain.DrainAsync(app);
+            app.Clock.Advance(TimeSpan.FromMinutes(3));
+        }
+
+        Assert.All(answers, a => Assert.Equal(202, a.Status));
+        var mail = Assert.Single(stub.Received);
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(token));
+        Assert.Equal("so-y-te", await credentials.FindUnitAsync(TokenIn(mail, "so-y-te")));
+    }
+
+    [Fact]
+    public async Task One_client_gets_a_few_resends_then_429_whatever_the_address()
+    {
+        await using var app = await StartAsync();
+        var answers = new List<TestResponse>();
+        for (var i = 0; i < ResendLimiter.Burst + 2; i++)
+        {
+            answers.Add(await ResendFromAsync(app, i % 2 == 0 ? "so-y-te@example.org" : "ai.do@example.org", "198.51.100.7"));
+        }
+
+        var other = await ResendFromAsync(app, "so-y-te@example.org", "198.51.100.8");
+        app.Clock.Advance(ResendLimiter.Refill);
+        var later = await ResendFromAsync(app, "ai.do@example.org", "198.51.100.7");
+
+        Assert.All(answers.Take(ResendLimiter.Burst), a => Assert.Equal(202, a.Status));
+        Assert.All(answers.Skip(ResendLimiter.Burst), a => Assert.Equal((429, "too_many_requests"), (a.Status, a.Code)));
+        Assert.All(answers.Skip(ResendLimiter.Burst), a => Assert.True(int.Parse(a.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture) > 0));
+        Assert.Equal(202, other.Status);
+        Assert.Equal(202, later.Status);
+    }
+
+    [Fact]
+    public async Task A_resend_is_answered_before_anything_about_the_address_is_read_and_the_queue_holds_only_its_hash()
+    {
+        var faults = new StorageFaults();
+        await using var app = await TestApp.StartAsync(Start, faults: faults);
+        await app.Get<UnitRegistry>().ImportAsync([Samples.Unit("so-y-te", "Sở Y tế")]);
+        var reads = (faults.Seen(StorageCall.TableRead), faults.Seen(StorageCall.TableTransaction), faults.Seen(StorageCall.TableWrite), faults.Seen(StorageCall.BlobRead));
+
+        var registered = await ResendAsync(app, "so-y-te@example.org");
+        var unknown = await ResendAsync(app, "ai.do@example.org");
+
+        // Neither answer read or wrote a table or a blob: both were one queue write, the same for any address.
+        Assert.Equal(reads, (faults.Seen(StorageCall.TableRead), faults.Seen(StorageCall.TableTransaction), faults.Seen(StorageCall.TableWrite), faults.Seen(StorageCall.BlobRead)));
+        Assert.Equal(registered.Text, unknown.Text);
+        var queued = (await EmailQueueDrain.PeekAsync(app)).Select(m => m.Body.ToString()).ToList();
+        Assert.Equal(2, queued.Count);
+        Assert.All(queued, m => Assert.DoesNotContain("@", m));
+        Assert.Contains(queued, m => m.Contains(AccessLinks.AddressHash("so-y-te@example.org"), StringComparison.Ordinal));
+        Assert.Equal(registered.Body.Length, unknown.Body.Length);
+
+        var drain = await EmailQueueDrain.DrainAsync(app);
+        Assert.Equal((3, 0), (drain.Processed, drain.Failed)); // two requests, one link email
+        Assert.Equal("so-y-te@example.org", Assert.Single(await app.Get<ReminderLedger>().AccessLinksAsync()).To);
     }
 
     [Fact]

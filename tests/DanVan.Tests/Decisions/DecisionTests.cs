@@ -327,6 +327,34 @@ public sealed class DecisionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_digest_lists_units_reminded_at_their_extended_stages_also_on_a_day_only_extensions_are_due()
+    {
+        await using var app = await StartAsync(At(5, 18, 8));
+        var period = app.Get<PeriodCatalog>().Get(PeriodId);
+        Assert.Equal(200, (await CallAsync(app, "PUT", "so-y-te", "extension", new { deadline = "2026-05-21T17:00:00+07:00", reason = "Thay đổi lãnh đạo." })).Status);
+        Assert.Equal(200, (await CallAsync(app, "PUT", "so-tai-chinh", "extension", new { deadline = "2026-06-30T17:00:00+07:00", reason = "Lũ lụt." })).Status);
+
+        // 18/5: the period's stage is after-3, but every unit has an extension; only so-y-te's before-3 is due.
+        var first = await app.Get<ReminderService>().RunAsync(period, dryRun: false, "timer");
+        await EmailQueueDrain.DrainAsync(app);
+        var digest = Assert.Single(stub.Digests);
+        Assert.Equal(["so-y-te"], first.Reminders.Select(r => r.UnitCode));
+        Assert.Contains("1. Sở Y tế (so-y-te) — gia hạn đến 21/05/2026, giai đoạn before-3", digest.Text);
+
+        // 27/6: no stage of the period's deadline is due any more; so-tai-chinh's before-3 of 30/6 is.
+        app.Clock.Advance(At(6, 27, 8) - app.Clock.GetUtcNow());
+        var second = await app.Get<ReminderService>().RunAsync(period, dryRun: false, "timer");
+        await EmailQueueDrain.DrainAsync(app);
+
+        Assert.Equal(["before-3@2026-06-30"], second.Reminders.Select(r => r.Stage));
+        Assert.Equal(2, stub.Digests.Count);
+        var extended = stub.Digests.Last();
+        Assert.Equal(ReminderService.ExtendedDigestStage, extended.Arg("stage"));
+        Assert.Contains("1. Sở Tài chính (so-tai-chinh) — gia hạn đến 30/06/2026, giai đoạn before-3", extended.Text);
+        Assert.DoesNotContain("(so-y-te)", extended.Text.Split("Các đơn vị chưa nộp")[0]);
+    }
+
+    [Fact]
     public async Task The_summary_workbook_and_the_draft_say_gia_han_den_and_list_exempt_units()
     {
         await using var app = await StartAsync(At(5, 20));

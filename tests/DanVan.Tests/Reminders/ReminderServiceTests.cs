@@ -254,10 +254,13 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var service = app.Get<ReminderService>();
         var period = app.Get<PeriodCatalog>().Get(PeriodId);
 
-        // A run claimed the row and queued it; the sender took it and died before recording what SendGrid said.
+        // A run claimed the row and queued it; the sender took it, recorded its attempt and died before recording what
+        // SendGrid said.
         var claim = await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
         Assert.True(claim.Won);
-        Assert.True((await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default)).Granted);
+        var permit = await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default);
+        Assert.True(permit.Granted);
+        Assert.True(await ledger.BeginAttemptAsync(permit.Row!, default));
         Assert.Equal((false, ReminderStatus.Sending), await SkippedAsync(ledger, claim.Row));
 
         Assert.Equal(ReminderLineStatus.InProgress, Assert.Single((await service.RunAsync(period, false, "admin")).Reminders).Status);

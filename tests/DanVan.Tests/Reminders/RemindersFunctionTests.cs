@@ -65,9 +65,11 @@ public sealed class RemindersFunctionTests : IAsyncLifetime
         await using var app = await StartWithFunctionAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"), Unit("so-y-te", "Sở Y tế"));
         var ledger = app.Get<ReminderLedger>();
-        // A sender took the message and died mid-send.
+        // A sender took the message, recorded its attempt (the request may have reached SendGrid) and died mid-send.
         var claim = await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
-        Assert.True((await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default)).Granted);
+        var permit = await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default);
+        Assert.True(permit.Granted);
+        Assert.True(await ledger.BeginAttemptAsync(permit.Row!, default));
         app.Clock.Advance(ledger.AbandonedAfter + TimeSpan.FromMinutes(1));
 
         var dry = await PostAsync(app, "dryRun=true");

@@ -6,6 +6,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace DanVan.Tests.Support;
 
@@ -21,6 +22,13 @@ public enum StorageCall
     BlobRead,
     BlobDelete,
     BlobOther,
+
+    /// <summary>Put Message on a queue.</summary>
+    QueueWrite,
+    QueueRead,
+
+    /// <summary>Delete, update, create, properties of a queue or message.</summary>
+    QueueOther,
 }
 
 /// <summary>What happens to one request.</summary>
@@ -92,17 +100,36 @@ public sealed class StorageFaults
         return new BlobServiceClient(connectionString, options);
     }
 
-    private void Configure(ClientOptions options, bool tables)
+    /// <summary>Whether <see cref="TestApp"/> puts the queue clients (<see cref="QueueClient"/>) in DanVan's graph too; off by default, so the
+    /// suites written before queue faults existed see the queue as they did.</summary>
+    public bool IncludeQueues { get; init; }
+
+    /// <summary>Queue clients (Base64 messages, as DanVan's) whose Put Message, reads and other calls meet the faults.</summary>
+    public QueueServiceClient QueueClient(string connectionString)
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        Configure(options, tables: false, queues: true);
+        return new QueueServiceClient(connectionString, options);
+    }
+
+    private void Configure(ClientOptions options, bool tables, bool queues = false)
     {
         options.Retry.Delay = TimeSpan.FromMilliseconds(5);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);
-        options.Transport = new FaultTransport(this, tables, new HttpClientTransport());
+        options.Transport = new FaultTransport(this, tables, queues, new HttpClientTransport());
     }
 
-    private static StorageCall Classify(HttpMessage message, bool tables)
+    private static StorageCall Classify(HttpMessage message, bool tables, bool queues)
     {
         var request = message.Request;
         var method = request.Method;
+        if (queues)
+        {
+            return method == RequestMethod.Post ? StorageCall.QueueWrite
+                : method == RequestMethod.Get || method == RequestMethod.Head ? StorageCall.QueueRead
+                : StorageCall.QueueOther;
+        }
+
         if (tables)
         {
             return request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) ? StorageCall.TableTransaction
@@ -124,7 +151,7 @@ public sealed class StorageFaults
             : StorageCall.BlobOther;
     }
 
-    private sealed class FaultTransport(StorageFaults faults, bool tables, HttpPipelineTransport inner) : HttpPipelineTransport
+    private sealed class FaultTransport(StorageFaults faults, bool tables, bool queues, HttpPipelineTransport inner) : HttpPipelineTransport
     {
         public override Request CreateRequest() => inner.CreateRequest();
 
@@ -132,7 +159,7 @@ public sealed class StorageFaults
 
         public override async ValueTask ProcessAsync(HttpMessage message)
         {
-            var call = Classify(message, tables);
+            var call = Classify(message, tables, queues);
             faults.seen.AddOrUpdate(call, 1, (_, n) => n + 1);
             if (call == StorageCall.TableRead && message.Request.Uri.Query.Contains("$filter", StringComparison.Ordinal))
             {

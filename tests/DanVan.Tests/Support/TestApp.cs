@@ -60,6 +60,10 @@ public sealed class TestApp : IAsyncDisposable
         {
             collection.AddSingleton(faults.TableClient(storage ?? Azurite.ConnectionString));
             collection.AddSingleton(faults.BlobClient(storage ?? Azurite.ConnectionString));
+            if (faults.IncludeQueues)
+            {
+                collection.AddSingleton(faults.QueueClient(storage ?? Azurite.ConnectionString));
+            }
         }
 
         services?.Invoke(collection);
