@@ -135,7 +135,11 @@ public static class UnitFileReader
         return semicolons > commas ? ';' : ',';
     }
 
-    /// <summary>RFC 4180: quoted fields may hold the delimiter, line breaks and doubled quotes.</summary>
+    /// <summary>
+    /// RFC 4180: quoted fields may hold the delimiter, line breaks and doubled quotes. A field is at most
+    /// <see cref="MaxCellChars"/> characters (as a workbook cell) and a line at most <see cref="SheetXml.MaxCellsPerRow"/>
+    /// fields, checked as they grow, so a hostile field stops the read where it crosses the bound.
+    /// </summary>
     private static IEnumerable<List<string>> ParseCsv(string text, char delimiter)
     {
         var row = new List<string>();
@@ -144,6 +148,11 @@ public static class UnitFileReader
         var count = 0;
         for (var i = 0; i < text.Length; i++)
         {
+            if (field.Length > MaxCellChars)
+            {
+                throw Unreadable("invalid_csv", $"Một ô của tệp CSV dài hơn {ReadBudget.Count(MaxCellChars)} ký tự.");
+            }
+
             var c = text[i];
             if (quoted)
             {
@@ -169,6 +178,10 @@ public static class UnitFileReader
             {
                 row.Add(field.ToString());
                 field.Clear();
+                if (row.Count >= SheetXml.MaxCellsPerRow)
+                {
+                    throw Unreadable("invalid_csv", $"Một dòng của tệp CSV có hơn {ReadBudget.Count(SheetXml.MaxCellsPerRow)} ô.");
+                }
             }
             else if (c is '\r' or '\n')
             {

@@ -179,6 +179,7 @@ public sealed partial class StaffSignInTests(DanVanHost danvan)
         "reportCode" => "ZZ",
         "n" or "version" => "1",
         "file" => "app.css",
+        "backupId" => "khong-co-e2e",
         var other => throw new InvalidOperationException($"No test value for route parameter {other} in {path}"),
     });
 
