@@ -215,7 +215,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
         Assert.Empty(after.Json.GetProperty("unknown").EnumerateArray());
         Assert.Empty(after.Json.GetProperty("emails").EnumerateArray());
         var trail = await app.Get<DanVan.Audit.AuditLog>().ListAsync(PeriodId);
-        Assert.Equal(2, trail.Count(e => e.Action == DanVan.Audit.AuditActions.EmailResend && e.Actor == "admin"));
+        Assert.Equal(2, trail.Count(e => e.Action == DanVan.Audit.AuditActions.EmailResend && e.Actor == "break-glass"));
     }
 
     private static ReceiptEmail Receipt() => new(
