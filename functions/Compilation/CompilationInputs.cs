@@ -33,6 +33,15 @@ public sealed record CompilationInputs(Period Period, StatusCounts Counts, IRead
     public DateTimeOffset AsOf =>
         Units.Select(u => u.Latest?.ReceivedAt).Where(r => r is not null).Select(r => r!.Value).Append(Period.Deadline).Max();
 
+    /// <summary>
+    /// Whether the period holds anything a bundle reports: a unit's file, a figures entry or a decision (an extension, an
+    /// exemption, a review). A period with figures or decisions and no file is compiled too.
+    /// </summary>
+    public bool HasAnythingStored =>
+        SourceVersions.Count > 0
+        || (Figures?.Units.Any(u => u.Entry is not null) ?? false)
+        || Units.Any(u => u.Row.Decisions is { } d && (d.Extension is not null || d.Exemption is not null || d.Review is not null));
+
     public IReadOnlyList<SourceVersion> SourceVersions =>
         Units.Where(u => u.Latest is not null).Select(u => new SourceVersion(u.Row.UnitCode, u.Latest!.Version)).OrderBy(s => s.UnitCode, StringComparer.Ordinal).ToList();
 

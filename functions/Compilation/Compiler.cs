@@ -143,7 +143,7 @@ public sealed class Compiler(
         }
 
         var inputs = await GatherAsync(period, ct);
-        if (latest is null && inputs.SourceVersions.Count == 0)
+        if (latest is null && !inputs.HasAnythingStored)
         {
             await NoteCurrentAsync(read, marker, null, null, ct);
             return null;

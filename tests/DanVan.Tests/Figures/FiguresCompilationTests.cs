@@ -27,6 +27,21 @@ public sealed class FiguresCompilationTests
     }
 
     [Fact]
+    public async Task The_nightly_compilation_compiles_a_period_that_has_figures_and_no_file()
+    {
+        var bed = await ScenarioAsync();
+        await using var _ = bed.App;
+
+        var compiled = await bed.App.Get<Compiler>().CompileDueAsync();
+
+        var result = Assert.Single(compiled, r => r.Compilation.PeriodId == PeriodId);
+        Assert.True(result.Created);
+        var bundle = await Bundle.DownloadLatestAsync(bed.App, PeriodId);
+        Assert.Contains(TestFiles.DocxParagraphs(bundle[BundleWriter.DraftEntry]), p => p.StartsWith("Các cơ quan, đơn vị đã tổ chức 128 cuộc hội nghị", StringComparison.Ordinal));
+        Assert.DoesNotContain(await bed.App.Get<Compiler>().CompileDueAsync(), r => r.Compilation.PeriodId == PeriodId && r.Created);
+    }
+
+    [Fact]
     public async Task The_draft_report_states_the_totals_as_sentences_under_their_sections()
     {
         var bed = await ScenarioAsync();
