@@ -58,10 +58,9 @@ public sealed partial class StaffSignInTests(DanVanHost danvan)
             await control.ReadJsonAsync(HttpStatusCode.OK); // the same token, made right, is taken: what follows is refused for its one flaw
         }
 
-        var now = DateTime.UtcNow; // token lifetimes are the provider's real time, not the app's pinned clock
         var bad = forgery switch
         {
-            "expired" => Sign(Descriptor(d => (d.IssuedAt, d.NotBefore, d.Expires) = (now.AddHours(-2), now.AddHours(-2), now.AddMinutes(-2))), danvan.Identity.SigningKey),
+            "expired" => Sign(Descriptor(d => d.Expires = LongAgo.AddHours(1)), danvan.Identity.SigningKey),
             "wrong-audience" => Sign(Descriptor(d => d.Audience = "api://another-app"), danvan.Identity.SigningKey),
             "wrong-issuer" => Sign(Descriptor(d => d.Issuer = "http://127.0.0.1:1"), danvan.Identity.SigningKey),
             "alg-none" => new JsonWebTokenHandler().CreateToken(Descriptor()),
@@ -198,16 +197,24 @@ public sealed partial class StaffSignInTests(DanVanHost danvan)
         }
     }
 
+    /// <summary>
+    /// Token lifetimes are checked on the real clock (the provider's tokens carry real time, not the app's pinned clock),
+    /// so a forged token's lifetime is given by fixed instants on either side of any day the suite runs: issued in 2000,
+    /// valid until 2100, or expired an hour after it was issued in 2000. Nothing here reads the calendar.
+    /// </summary>
+    private static readonly DateTime LongAgo = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static readonly DateTime FarAhead = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     private SecurityTokenDescriptor Descriptor(Action<SecurityTokenDescriptor>? change = null)
     {
-        var now = DateTime.UtcNow;
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = danvan.Identity.Issuer,
             Audience = DevIdentity.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(10),
+            IssuedAt = LongAgo,
+            NotBefore = LongAgo,
+            Expires = FarAhead,
             Claims = new Dictionary<string, object> { ["sub"] = Administrator, ["name"] = "Phạm Minh An", ["roles"] = new[] { "Administrator" } },
         };
         change?.Invoke(descriptor);
