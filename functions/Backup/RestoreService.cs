@@ -118,8 +118,8 @@ public sealed partial class RestoreService(
     private async Task<(long Rows, long Bytes, string Sha256, string ContentSha256)> ReadAsync(string id, TableBackup table, Func<List<TableEntity>, Task>? write, CancellationToken ct)
     {
         var download = await backups.Container.GetBlobClient($"{id}/{table.File}").DownloadStreamingAsync(cancellationToken: ct);
-        await using var counted = new CountingReadStream(download.Value.Content);
-        var hashing = new HashingReadStream(counted);
+        await using var stored = download.Value.Content;
+        await using var hashing = new HashingReadStream(stored);
         var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var rows = 0L;
         var inFlight = new List<Task>();
@@ -168,7 +168,7 @@ public sealed partial class RestoreService(
 
         await FlushAsync();
         await Task.WhenAll(inFlight);
-        return (rows, counted.BytesRead, Convert.ToHexStringLower(hashing.Hash()), Convert.ToHexStringLower(content.GetCurrentHash()));
+        return (rows, hashing.BytesRead, Convert.ToHexStringLower(hashing.Hash()), Convert.ToHexStringLower(content.GetCurrentHash()));
     }
 
     /// <summary>A table as it is now: rows and the SHA-256 of their content, as the backup hashed them.</summary>
@@ -188,48 +188,4 @@ public sealed partial class RestoreService(
 
     [GeneratedRegex("^([a-z][a-z0-9]{0,15})?$")]
     private static partial Regex PrefixPattern();
-
-    /// <summary>Counts what passes through (the file's size as stored).</summary>
-    private sealed class CountingReadStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private int Count(int read)
-        {
-            BytesRead += read;
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }

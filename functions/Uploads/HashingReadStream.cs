@@ -2,12 +2,18 @@ using System.Security.Cryptography;
 
 namespace DanVan.Uploads;
 
-/// <summary>A read-only view of the request body that hashes every byte read through it (the Content-Digest of a multipart body).</summary>
+/// <summary>
+/// A read-only view of a stream that hashes and counts every byte read through it (the Content-Digest of a multipart
+/// body; a backup file's SHA-256 and stored size as a restore reads it).
+/// </summary>
 internal sealed class HashingReadStream(Stream inner) : Stream
 {
     private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public byte[] Hash() => sha.GetHashAndReset();
+
+    /// <summary>Bytes read through this stream so far.</summary>
+    public long BytesRead { get; private set; }
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -19,6 +25,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
     {
         var read = inner.Read(buffer, offset, count);
         sha.AppendData(buffer, offset, read);
+        BytesRead += read;
         return read;
     }
 
@@ -26,6 +33,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
     {
         var read = await inner.ReadAsync(buffer, cancellationToken);
         sha.AppendData(buffer.Span[..read]);
+        BytesRead += read;
         return read;
     }
 
