@@ -57,6 +57,28 @@ public sealed class CompilationEntity : ITableEntity
     public static string RowKeyOf(int version) => KeysFrom + (MaxVersion - version).ToString("D6", CultureInfo.InvariantCulture);
 
     public static string LegacyRowKeyOf(int version) => version.ToString("D6", CultureInfo.InvariantCulture);
+
+    /// <summary>The row recording version <paramref name="version"/> of a period's bundle, built from <paramref name="inputs"/>.</summary>
+    public static CompilationEntity Of(
+        string periodId, int version, DateTimeOffset createdAt, string createdBy, bool final, string blobName, long size, string sha256, CompilationInputs inputs) => new()
+    {
+        PartitionKey = periodId,
+        RowKey = RowKeyOf(version),
+        Version = version,
+        CreatedAt = createdAt,
+        CreatedBy = createdBy,
+        Final = final,
+        BlobName = blobName,
+        SizeBytes = size,
+        Sha256 = sha256,
+        Required = inputs.Counts.Required,
+        OnTime = inputs.Counts.OnTime,
+        Late = inputs.Counts.Late,
+        Missing = inputs.Counts.Missing,
+        StatusCounts = CompilationRecord.FormatCounts(inputs.Counts),
+        SourceVersions = CompilationRecord.FormatSources(inputs.SourceVersions),
+        InputsFingerprint = inputs.Fingerprint,
+    };
 }
 
 /// <summary>One unit's file in a compilation.</summary>

@@ -228,25 +228,7 @@ public sealed class Compiler(
             var started = clock.GetTimestamp();
             await changes.NoteBlobWriteAsync(periodId, ct);
             var (size, sha) = await WriteBundleAsync(blobName, inputs, ct);
-            var entity = new CompilationEntity
-            {
-                PartitionKey = periodId,
-                RowKey = CompilationEntity.RowKeyOf(version),
-                Version = version,
-                CreatedAt = clock.GetUtcNow(),
-                CreatedBy = actor,
-                Final = final,
-                BlobName = blobName,
-                SizeBytes = size,
-                Sha256 = sha,
-                Required = inputs.Counts.Required,
-                OnTime = inputs.Counts.OnTime,
-                Late = inputs.Counts.Late,
-                Missing = inputs.Counts.Missing,
-                StatusCounts = CompilationRecord.FormatCounts(inputs.Counts),
-                SourceVersions = CompilationRecord.FormatSources(inputs.SourceVersions),
-                InputsFingerprint = inputs.Fingerprint,
-            };
+            var entity = CompilationEntity.Of(periodId, version, clock.GetUtcNow(), actor, final, blobName, size, sha, inputs);
             if (await RecordAsync(entity, ct))
             {
                 await NoteCurrentAsync(read, marker, version, inputs.Counts, ct);
