@@ -17,15 +17,20 @@ public sealed record PageFile(string Name, byte[] Content, string ContentType, s
 
 /// <summary>
 /// The upload page, the dashboard, their script/style files and the OpenAPI document, embedded in the
-/// assembly (no CDN, no build step). The two HTML pages get the configured upload limit rendered
-/// into a data attribute, so the browser warns with the same number the server enforces. The dashboard's
+/// assembly (no CDN, no build step). Each page file holds only what is its own (<see cref="PageTemplate"/>): its
+/// front matter and its main content, put in the one shell (<c>layout.html</c>: the <c>&lt;head&gt;</c>, header and
+/// footer) with the one credential form (<c>login-form.html</c>) when it asks for it. The pages get the configured
+/// upload limit rendered into a data attribute, so the browser warns with the same number the server enforces. The dashboard's
 /// policy lets it reach the configured sign-in provider (<see cref="AuthOptions.Authority"/>) and nothing else;
 /// oauth4webapi.js is the pinned npm package's own file (a test checks it byte for byte).
 /// </summary>
 public sealed class PageFiles
 {
     /// <summary>Files served under <c>/api/pages/{file}</c>; anything else is a 404.</summary>
-    public static readonly IReadOnlyList<string> Assets = ["app.css", "upload.js", "dashboard.js", "common.js", "figures.js", "units.js", "resend.js", "reading.js", "signin.js", "oauth4webapi.js"];
+    public static readonly IReadOnlyList<string> Assets = ["app.css", "upload.js", "dashboard.js", "common.js", "figures.js", "units.js", "resend.js", "reading.js", "reminders.js", "decisions.js", "signin.js", "oauth4webapi.js"];
+
+    /// <summary>The pages, served at their own routes; each is rendered once, at start.</summary>
+    public static readonly IReadOnlyList<string> Pages = ["upload.html", "dashboard.html"];
 
     private readonly FrozenDictionary<string, PageFile> files;
 
@@ -33,13 +38,14 @@ public sealed class PageFiles
     {
         var dashboardPolicy = PageResults.ContentSecurityPolicyFor(auth.Value.Authority);
         var maxBytes = options.Value.MaxUploadBytes.ToString(CultureInfo.InvariantCulture);
+        var template = new PageTemplate(Read("layout.html"), Read("login-form.html"));
         var all = new Dictionary<string, PageFile>(StringComparer.Ordinal);
-        foreach (var name in Assets.Concat(["upload.html", "dashboard.html", "openapi.json"]))
+        foreach (var name in Assets.Concat(Pages).Append("openapi.json"))
         {
             var text = Read(name);
-            if (name.EndsWith(".html", StringComparison.Ordinal))
+            if (Pages.Contains(name))
             {
-                text = text.Replace("{{maxUploadBytes}}", WebUtility.HtmlEncode(maxBytes), StringComparison.Ordinal);
+                text = template.Render(name, text, new Dictionary<string, string> { ["maxUploadBytes"] = WebUtility.HtmlEncode(maxBytes) });
             }
 
             var policy = name == "dashboard.html" ? dashboardPolicy : PageResults.ContentSecurityPolicy;

@@ -15,20 +15,6 @@ window.DanVan = (() => {
   const number = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
   const collator = new Intl.Collator('vi');
 
-  /**
-   * The credential comes in the link's fragment (#token=…), which a browser never sends to a server.
-   * It is kept in this tab's sessionStorage only and removed from the address bar at once.
-   */
-  function takeToken(storageKey) {
-    const params = new URLSearchParams(location.hash.slice(1));
-    const fromLink = params.get('token');
-    if (fromLink) {
-      sessionStorage.setItem(storageKey, fromLink.trim());
-      history.replaceState(null, '', location.pathname + location.search);
-    }
-    return sessionStorage.getItem(storageKey);
-  }
-
   /** A refused call: the Vietnamese title/detail of the problem+json answer. */
   class ApiError extends Error {
     constructor(status, title, detail, code) {
@@ -72,10 +58,13 @@ window.DanVan = (() => {
   let unauthorizedHandler = () => {};
   const onUnauthorized = (handler) => { unauthorizedHandler = handler; };
 
-  /** fetch() against this app's own /api, with the bearer credential; throws ApiError when refused. */
+  /**
+   * The one way the pages call this app's own /api: fetch() with the bearer credential (none for an anonymous call:
+   * token null), never cached, no cookies; throws ApiError when refused or unreachable.
+   */
   async function api(path, token, init = {}) {
     const headers = new Headers(init.headers || {});
-    headers.set('Authorization', 'Bearer ' + token);
+    if (token !== null) headers.set('Authorization', 'Bearer ' + token);
     let response;
     try {
       response = await fetch(path, { ...init, headers, credentials: 'omit', cache: 'no-store' });
@@ -91,6 +80,17 @@ window.DanVan = (() => {
 
   async function json(path, token, init) {
     return (await api(path, token, init)).json();
+  }
+
+  /** Runs one action: says busyText in the region, then what the work returns, or the Vietnamese problem if refused. */
+  async function act(region, busyText, work) {
+    say(region, busyText);
+    try {
+      say(region, (await work()) || '');
+    } catch (err) {
+      if (err instanceof ApiError) say(region, `${err.title}. ${err.detail}`, 'error');
+      else throw err;
+    }
   }
 
   /** The file name a download answer carries (RFC 5987 filename* first). */
@@ -212,11 +212,20 @@ window.DanVan = (() => {
   }
 
   /**
-   * The credential form and the sign-out button of both pages: a pasted credential is kept in this
-   * tab's sessionStorage only; signing out forgets it.
+   * The one credential form of both pages (login-form.html) and their sign-out button. A credential from the link's
+   * fragment (#token=…, which a browser never sends to a server) or pasted in the form is kept in this tab's
+   * sessionStorage only, and the fragment is removed from the address bar at once; signing out forgets it.
+   * Returns { token: the credential kept, if any; show(text, focusId): the form again, with an error from the last
+   * attempt when there is one; forget() }.
    */
-  function bindLogin(storageKey, emptyText, message, { onLogin, onLogout }) {
+  function login({ storageKey, emptyText, message, onLogin, onLogout }) {
     const $ = (id) => document.getElementById(id);
+    const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+    if (fromLink) {
+      sessionStorage.setItem(storageKey, fromLink.trim());
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    const forget = () => sessionStorage.removeItem(storageKey);
     $('login-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const value = $('token').value.trim();
@@ -230,20 +239,32 @@ window.DanVan = (() => {
       onLogin(value);
     });
     $('logout').addEventListener('click', () => {
-      sessionStorage.removeItem(storageKey);
+      forget();
       onLogout();
     });
+    const show = (text, focusId = 'token') => {
+      $('login').hidden = false;
+      say(message, text || '', text ? 'error' : '');
+      $(focusId).focus();
+    };
+    return { token: sessionStorage.getItem(storageKey), show, forget };
   }
 
-  /** Shows the credential form again, with an error from the last attempt when there is one. */
-  function showLogin(message, text, focusId = 'token') {
-    document.getElementById('login').hidden = false;
-    say(message, text || '', text ? 'error' : '');
-    document.getElementById(focusId).focus();
+  /**
+   * The one guard against answers that arrive out of order: each call of the function it returns begins a new turn
+   * and gives back isLatest(), true until a later turn begins. An answer whose turn is no longer the latest is dropped.
+   *   const turn = latestOnly(); … const isLatest = turn(); const x = await …; if (!isLatest()) return;
+   */
+  function latestOnly() {
+    let latest = 0;
+    return () => {
+      const mine = ++latest;
+      return () => mine === latest;
+    };
   }
 
   return {
-    takeToken, bindLogin, showLogin, onUnauthorized, api, json, download, ApiError, problemFrom,
+    login, latestOnly, onUnauthorized, api, json, act, download, ApiError, problemFrom,
     formatInstant, formatDeadline, formatDate, formatBytes,
     el, badge, statusLabel, say, randomKey, collator, number, likelyPeriod, newestFirst,
   };

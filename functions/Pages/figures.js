@@ -63,7 +63,11 @@ window.DanVanFigures = (() => {
     loadForm();
   }
 
+  // The form of the period chosen last: an answer for an earlier choice that arrives later is dropped.
+  const formTurn = D.latestOnly();
+
   async function loadForm() {
+    const isLatest = formTurn();
     const { token, unitCode } = uploadState;
     const periodId = $('figures-period').value;
     const fields = $('figures-fields');
@@ -76,10 +80,10 @@ window.DanVanFigures = (() => {
       const versions = await D.json(`periods/${encodeURIComponent(periodId)}/figures/${encodeURIComponent(unitCode)}`, token);
       latest = versions.versions.length ? versions.versions[versions.versions.length - 1] : null;
     } catch (err) {
-      if ($('figures-period').value === periodId) say($('figures-message'), `${err.title}. ${err.detail}`, 'error');
+      if (isLatest()) say($('figures-message'), `${err.title}. ${err.detail}`, 'error');
       return;
     }
-    if ($('figures-period').value !== periodId) return; // another period was chosen meanwhile: its own load shows it
+    if (!isLatest()) return; // another period was chosen meanwhile: its own load shows it
     const indicators = info.definitions.indicators || [];
     uploadState.indicators = indicators;
     $('figures-form').hidden = indicators.length === 0;
@@ -214,23 +218,20 @@ window.DanVanFigures = (() => {
       return;
     }
     say($('figures-message'), 'Đang gửi biểu mẫu…');
-    const response = await fetch(`periods/${encodeURIComponent($('figures-period').value)}/figures`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${uploadState.token}`, 'Content-Type': XLSX },
-      body: file,
-      credentials: 'omit',
-      cache: 'no-store',
-    }).catch(() => null);
-    const text = response ? await response.text() : '';
-    if (response && response.status === 201) {
-      showReceipt(JSON.parse(text), []);
+    try {
+      // The workbook as the request body; a refusal's errors list each cell the server found wrong (common.js keeps them).
+      const receipt = await D.json(`periods/${encodeURIComponent($('figures-period').value)}/figures`, uploadState.token, {
+        method: 'POST',
+        headers: { 'Content-Type': XLSX },
+        body: file,
+      });
+      showReceipt(receipt, []);
       $('figures-file').value = '';
       loadForm();
-      return;
+    } catch (err) {
+      if (!(err instanceof D.ApiError)) throw err;
+      showError(err);
     }
-    const err = D.problemFrom(response ? response.status : 0, response ? response.headers.get('Content-Type') : '', text);
-    try { err.errors = JSON.parse(text).errors; } catch { /* no details */ }
-    showError(err);
   }
 
   function bindUpload() {
@@ -243,20 +244,20 @@ window.DanVanFigures = (() => {
   // ---- Dashboard ---------------------------------------------------------------------------------------
 
   // The period whose totals were asked for last: an answer for an earlier one that arrives later is dropped.
-  let totalsFor = null;
+  const totalsTurn = D.latestOnly();
 
   async function dashboard(periodId, token) {
     const box = $('figures-totals');
     if (!box) return;
-    totalsFor = periodId;
+    const isLatest = totalsTurn();
     let data;
     try {
       data = await D.json(`periods/${encodeURIComponent(periodId)}/figures`, token);
     } catch (err) {
-      if (totalsFor === periodId) say($('figures-totals-message'), `${err.title}. ${err.detail}`, 'error');
+      if (isLatest()) say($('figures-totals-message'), `${err.title}. ${err.detail}`, 'error');
       return;
     }
-    if (totalsFor !== periodId) return;
+    if (!isLatest()) return;
     const table = $('figures-table');
     if (!data.indicators.length) {
       table.hidden = true;

@@ -17,25 +17,16 @@
       return;
     }
     D.say(message, 'Đang gửi yêu cầu…');
-    let response;
     try {
-      response = await fetch('access-links/resend', {
+      const answer = await D.json('access-links/resend', null, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ email }),
-        credentials: 'omit',
-        cache: 'no-store',
       });
-    } catch {
-      D.say(message, 'Không kết nối được với máy chủ. Vui lòng thử lại.', 'error');
-      return;
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      const err = D.problemFrom(response.status, response.headers.get('Content-Type'), text);
+      D.say(message, answer.detail);
+    } catch (err) {
+      if (!(err instanceof D.ApiError)) throw err;
       D.say(message, `${err.title}. ${err.detail}`, 'error');
-      return;
     }
-    D.say(message, JSON.parse(text).detail);
   });
 })();

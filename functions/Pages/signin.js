@@ -26,6 +26,7 @@ let token = null;
 let me = null;
 let hooks = null;
 let leaving = false;
+let credential = null; // the break-glass credential form (common.js)
 
 /** Loopback only: a local development provider on http://127.0.0.1. Anything else must be https. */
 const insecure = (url) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
@@ -44,13 +45,7 @@ function readJson(key) {
 }
 
 async function loadConfig() {
-  let response;
-  try {
-    response = await fetch('auth/config', { credentials: 'omit', cache: 'no-store' });
-  } catch {
-    throw D.problemFrom(0, '', '');
-  }
-  if (!response.ok) throw D.problemFrom(response.status, response.headers.get('Content-Type'), await response.text());
+  const response = await D.api('auth/config', null);
   // Token lifetimes are checked on the server's clock, not on a misset office PC's.
   const served = Date.parse(response.headers.get('Date') || '');
   if (Number.isFinite(served)) clockSkew = Math.round((served - Date.now()) / 1000);
@@ -102,7 +97,7 @@ async function finishSignIn(query) {
   const response = await oauth.authorizationCodeGrantRequest(as, client(), oauth.None(), params, redirectUri(), flow.verifier, options);
   const result = await oauth.processAuthorizationCodeResponse(as, client(), response, { expectedNonce: flow.nonce, requireIdToken: true });
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({ accessToken: result.access_token }));
-  sessionStorage.removeItem(BREAK_GLASS_KEY);
+  credential.forget();
 }
 
 /** What went wrong with the provider, in Vietnamese (the provider's own words are not shown: they may be English). */
@@ -122,7 +117,7 @@ function showLogin(text, { breakGlassError = false } = {}) {
   $('who').hidden = true;
   $('break-glass-banner').hidden = true;
   if (breakGlassError) $('break-glass').open = true;
-  D.showLogin(hooks.message, text, breakGlassError || !canSignIn ? 'token' : 'signin');
+  credential.show(text, breakGlassError || !canSignIn ? 'token' : 'signin');
 }
 
 function showWho() {
@@ -140,7 +135,7 @@ function chooseToken(fromLink) {
   const breakGlass = sessionStorage.getItem(BREAK_GLASS_KEY);
   if ((fromLink || !session) && breakGlass) {
     if (!config.breakGlassAllowed) {
-      sessionStorage.removeItem(BREAK_GLASS_KEY);
+      credential.forget();
       return { refused: 'Mã khẩn cấp không được dùng trên hệ thống này. Vui lòng đăng nhập bằng tài khoản của mình.' };
     }
     return { mode: 'breakGlass', token: breakGlass };
@@ -182,7 +177,7 @@ function unauthorized() {
 
 function forget() {
   sessionStorage.removeItem(SESSION_KEY);
-  sessionStorage.removeItem(BREAK_GLASS_KEY);
+  credential.forget();
   mode = null;
   token = null;
   me = null;
@@ -221,13 +216,13 @@ async function signOut() {
 async function start(pageHooks) {
   hooks = pageHooks;
   const fromLink = new URLSearchParams(location.hash.slice(1)).has('token');
-  D.takeToken(BREAK_GLASS_KEY);
-  const query = takeCallback();
-  D.onUnauthorized(unauthorized);
-  D.bindLogin(BREAK_GLASS_KEY, 'Vui lòng dán mã khẩn cấp.', hooks.message, {
+  credential = D.login({
+    storageKey: BREAK_GLASS_KEY,
+    emptyText: 'Vui lòng dán mã khẩn cấp.',
+    message: hooks.message,
     onLogin: (value) => {
       if (!config.breakGlassAllowed) {
-        sessionStorage.removeItem(BREAK_GLASS_KEY);
+        credential.forget();
         showLogin('Mã khẩn cấp không được dùng trên hệ thống này. Vui lòng đăng nhập bằng tài khoản của mình.');
         return;
       }
@@ -235,6 +230,8 @@ async function start(pageHooks) {
     },
     onLogout: () => signOut(),
   });
+  const query = takeCallback();
+  D.onUnauthorized(unauthorized);
   $('signin').addEventListener('click', () => signIn().catch((err) => showLogin(signInProblem(err))));
   try {
     config = await loadConfig();

@@ -33,16 +33,9 @@
     method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers },
   });
 
-  /** Runs one action, saying what happens and the Vietnamese problem if refused. */
-  async function act(busyText, work) {
-    say(message, busyText);
-    try {
-      say(message, (await work()) || '');
-    } catch (err) {
-      if (err instanceof D.ApiError) say(message, `${err.title}. ${err.detail}`, 'error');
-      else throw err;
-    }
-  }
+  /** Runs one action, saying what happens in the view's message. */
+  const act = (busyText, work) => D.act(message, busyText, work);
+
 
   async function load() {
     try {

@@ -10,7 +10,6 @@
 
   const $ = (id) => document.getElementById(id);
   const message = $('message');
-  let token = window.DanVan.takeToken(TOKEN_KEY);
   let periods = [];
   let xhr = null;
   // One key per chosen file and period: pressing "send" again after a network error can never
@@ -19,7 +18,10 @@
 
   $('max-size').textContent = formatBytes(maxBytes);
 
-  window.DanVan.bindLogin(TOKEN_KEY, 'Vui lòng dán mã truy cập của đơn vị.', message, {
+  const credential = window.DanVan.login({
+    storageKey: TOKEN_KEY,
+    emptyText: 'Vui lòng dán mã truy cập của đơn vị.',
+    message,
     onLogin: (value) => {
       token = value;
       load();
@@ -34,7 +36,8 @@
     },
   });
 
-  const showLogin = (text) => window.DanVan.showLogin(message, text);
+  let token = credential.token;
+  const showLogin = (text) => credential.show(text);
 
   async function load() {
     if (!token) {
@@ -45,7 +48,7 @@
     try {
       periods = await window.DanVan.json('periods', token);
     } catch (err) {
-      sessionStorage.removeItem(TOKEN_KEY);
+      credential.forget();
       token = null;
       showLogin(`${err.title}. ${err.detail}`);
       return;

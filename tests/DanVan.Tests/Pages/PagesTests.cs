@@ -141,6 +141,9 @@ public sealed partial class PagesTests
     [InlineData("upload.js", "text/javascript; charset=utf-8")]
     [InlineData("dashboard.js", "text/javascript; charset=utf-8")]
     [InlineData("signin.js", "text/javascript; charset=utf-8")]
+    [InlineData("reminders.js", "text/javascript; charset=utf-8")]
+    [InlineData("decisions.js", "text/javascript; charset=utf-8")]
+    [InlineData("reading.js", "text/javascript; charset=utf-8")]
     public async Task The_script_and_style_files_are_served_with_their_types_and_the_same_headers(string file, string type)
     {
         var response = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/pages/" + file), r => Task.FromResult(functions.PageAsset(r, file)));
@@ -177,6 +180,42 @@ public sealed partial class PagesTests
 
         Assert.Equal(304, second.Status);
         Assert.Empty(second.Body);
+    }
+
+    /// <summary>Both pages come out of the one shell: one head, the page's own title and scripts in the order they run, the one credential form.</summary>
+    [Fact]
+    public async Task Each_page_is_its_own_content_in_the_one_shell()
+    {
+        var upload = (await Get("upload")).Text;
+        var dashboard = (await Get("dashboard")).Text;
+
+        foreach (var html in new[] { upload, dashboard })
+        {
+            Assert.Single(Regex.Matches(html, "<head>"));
+            Assert.Single(Regex.Matches(html, "<form id=\"login-form\">"));
+            Assert.DoesNotContain("{{", html);
+            Assert.DoesNotContain("<!-- page", html);
+            Assert.StartsWith("<!doctype html>", html);
+        }
+
+        Assert.Contains("<title>Nộp báo cáo công tác dân vận – Sở Nội vụ</title>", upload);
+        Assert.Contains("<label for=\"token\">Mã quản trị</label>", dashboard);
+        var scripts = Regex.Matches(dashboard, "<script src=\"pages/([a-z0-9]+\\.js)\"( type=\"module\"| defer)></script>").Select(m => m.Groups[1].Value + m.Groups[2].Value).ToList();
+        Assert.Equal(["common.js defer", "signin.js type=\"module\"", "figures.js defer", "reading.js defer", "reminders.js defer", "decisions.js defer", "dashboard.js defer", "units.js defer"], scripts);
+        Assert.All(scripts, s => Assert.Contains(s.Split(' ')[0], PageFiles.Assets));
+    }
+
+    [Theory]
+    [InlineData("<!-- page\ntitle: T\n-->\n<p>{{nothing}}</p>", "slot {{nothing}} unfilled")]
+    [InlineData("<!-- page\ntitle: T\ntitel: T\n-->\n<p></p>", "sets titel")]
+    [InlineData("<p>no front matter</p>", "no front matter")]
+    public void A_page_the_shell_cannot_fill_is_refused_at_start(string page, string problem)
+    {
+        var template = new PageTemplate("<title>{{title}}</title>{{main}}", "<form>{{login-label}}</form>");
+
+        var error = Assert.Throws<InvalidOperationException>(() => template.Render("x.html", page, new Dictionary<string, string> { ["login-label"] = "L", ["login-help"] = "H" }));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
     private Task<TestResponse> Get(string page) =>
