@@ -31,6 +31,14 @@
   const periodPath = (suffix) => `periods/${encodeURIComponent($('period').value)}/${suffix}`;
   const currentPeriod = () => periods.find((p) => p.id === $('period').value);
 
+  /** Runs one action on the board, saying what happens in the action message. */
+  const act = (busyText, work) => D.act(actionMessage, busyText, work);
+
+  const Decisions = window.DanVanDecisions.bind({ periodPath, token: () => token, reload: () => load() });
+  const Reminders = window.DanVanReminders.bind({
+    act, periodPath, token: () => token, rows: () => (status && status.rows) || [], message: actionMessage,
+  });
+
   async function load() {
     if (!token) return;
     say(message, 'Đang tải…');
@@ -212,14 +220,6 @@
       const c = done.compilation;
       return `Đã khoá "${p.title}" lúc ${formatInstant(done.finalizedAt)}.` + (c ? ` Bản tổng hợp cuối cùng: số ${c.version}.` : '');
     });
-  });
-
-  /** Runs one action on the board, saying what happens in the action message. */
-  const act = (busyText, work) => D.act(actionMessage, busyText, work);
-
-  const Decisions = window.DanVanDecisions.bind({ periodPath, token: () => token, reload: () => load() });
-  const Reminders = window.DanVanReminders.bind({
-    act, periodPath, token: () => token, rows: () => (status && status.rows) || [], message: actionMessage,
   });
 
   /** After signing in again: the period and the decision the person was on, and what they had typed. */

@@ -13,6 +13,8 @@ window.DanVanReading = (() => {
     title: 'Phần đầu văn bản (không phải nội dung)',
     signature: 'Phần ký, nơi nhận (không phải nội dung)',
   };
+  // The unit asked for last: a reading of an earlier one that arrives later is dropped.
+  const readingTurn = D.latestOnly();
   const clip = (text) => (text.length > 160 ? `${text.slice(0, 160)}…` : text);
 
   function line(l) {
@@ -26,6 +28,7 @@ window.DanVanReading = (() => {
 
   /** Shows the reading of the unit's latest version under the units table. */
   async function show(periodId, row, token) {
+    const isLatest = readingTurn();
     const box = $('reading');
     box.hidden = false;
     say($('reading-message'), `Đang đọc báo cáo của ${row.unitName}…`);
@@ -33,6 +36,7 @@ window.DanVanReading = (() => {
     $('reading-title').textContent = `Cách DanVan đọc báo cáo: ${row.unitName}`;
     try {
       const r = await D.json(`periods/${encodeURIComponent(periodId)}/reports/${encodeURIComponent(row.unitCode)}/reading`, token);
+      if (!isLatest()) return;
       $('reading-facts').textContent = r.problem
         ? `Phiên bản ${r.version} ("${r.fileName}"): ${r.problem}.`
         : `Phiên bản ${r.version} ("${r.fileName}"), đề cương ${r.outlineReportCode} phiên bản ${r.outlineVersion}: ${r.placed} đoạn đã xếp vào đề cương, ${r.review} đoạn cần xem lại.`;
@@ -40,8 +44,8 @@ window.DanVanReading = (() => {
       say($('reading-message'), '');
       $('reading-title').focus();
     } catch (err) {
-      if (err instanceof D.ApiError) say($('reading-message'), `${err.title}. ${err.detail || ''}`, 'error');
-      else throw err;
+      if (!(err instanceof D.ApiError)) throw err;
+      if (isLatest()) say($('reading-message'), `${err.title}. ${err.detail || ''}`, 'error');
     }
   }
 
