@@ -6,7 +6,6 @@ using DanVan.Configuration;
 using DanVan.Decisions;
 using DanVan.Domain;
 using DanVan.Email;
-using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Signatures;
