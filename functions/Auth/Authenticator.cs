@@ -66,7 +66,7 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
         var caller = await AuthenticateAsync(request, ct);
         if (caller.Kind == CallerKind.Unit)
         {
-            return rule.Units == UnitAccess.Any || (rule.Units == UnitAccess.Own && caller.MayActFor(unitCode!)) ? caller : throw Problems.Forbidden();
+            return rule.Units == UnitAccess.Any || (rule.Units == UnitAccess.Own && caller.MayActFor(unitCode!)) ? caller : throw DomainException.Forbidden();
         }
 
         if (!caller.Has(rule.Role))
@@ -92,8 +92,8 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
         return rule;
     }
 
-    public static ProblemException RoleRequired(StaffRole needed, StaffRole has) =>
-        new(403, "role_required", "Không đủ vai trò",
+    public static DomainException RoleRequired(StaffRole needed, StaffRole has) =>
+        new(RefusalCodes.RoleRequired,
             $"Thao tác này cần vai trò {needed.Title()} ({needed}) trở lên; vai trò của bạn: {has.Title()}. Nếu công việc của bạn cần, hãy đề nghị quản trị DanVan của Sở Nội vụ giao vai trò.")
         {
             Role = needed.ToString(),

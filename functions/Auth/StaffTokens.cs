@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using DanVan.Domain;
 using DanVan.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -159,13 +160,11 @@ public sealed class StaffTokens : IDisposable
         return text.Length > max ? text[..max] : text;
     }
 
-    public static ProblemException IdentityUnavailable()
-    {
-        var problem = new ProblemException(503, "identity_unavailable", "Tạm thời không kiểm tra được đăng nhập",
-            "Hệ thống đăng nhập không phản hồi nên chưa kiểm tra được phiên đăng nhập. Vui lòng thử lại sau ít phút.");
-        problem.Headers["Retry-After"] = "5";
-        return problem;
-    }
+    public static DomainException IdentityUnavailable() =>
+        new(RefusalCodes.IdentityUnavailable, "Hệ thống đăng nhập không phản hồi nên chưa kiểm tra được phiên đăng nhập. Vui lòng thử lại sau ít phút.")
+        {
+            RetryAfter = DomainException.ShortWait,
+        };
 
     public void Dispose() => http.Dispose();
 }

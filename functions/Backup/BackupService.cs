@@ -84,7 +84,7 @@ public sealed class BackupService(
         catch (Exception ex) when (ex is not OperationCanceledException && !StorageFailures.Is(ex, ct))
         {
             logger.LogError(ex, "Backup before finalizing {PeriodId} failed; the period is not finalized", periodId);
-            throw new DomainException(Refusal.Conflict, "backup_failed", "Chưa sao lưu được dữ liệu",
+            throw RefusalCodes.BackupFailed.Because(
                 $"Không sao lưu được dữ liệu trước khi khóa sổ kỳ {periodId}, nên kỳ báo cáo chưa bị khóa sổ. Vui lòng thử lại hoặc báo cho người vận hành.");
         }
     }

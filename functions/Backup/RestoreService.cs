@@ -49,7 +49,7 @@ public sealed partial class RestoreService(
         }
 
         var manifest = await backups.GetAsync(backupId, ct)
-            ?? throw new DomainException(Refusal.NotFound, "unknown_backup", "Không tìm thấy bản sao lưu", $"Không có bản sao lưu hoàn chỉnh \"{backupId}\".");
+            ?? throw RefusalCodes.UnknownBackup.Because($"Không có bản sao lưu hoàn chỉnh \"{backupId}\".");
         var unknown = (only ?? []).Where(n => manifest.Tables.All(t => t.Name != n)).ToList();
         if (unknown.Count > 0)
         {
@@ -79,7 +79,7 @@ public sealed partial class RestoreService(
 
         if (occupied.Count > 0)
         {
-            throw new DomainException(Refusal.Conflict, "restore_target_not_empty", "Nơi khôi phục không trống",
+            throw RefusalCodes.RestoreTargetNotEmpty.Because(
                 $"Chỉ khôi phục vào bảng trống; các bảng sau đã có dữ liệu: {string.Join(", ", occupied)}.");
         }
 
@@ -88,7 +88,7 @@ public sealed partial class RestoreService(
             var (rows, bytes, sha, content) = await ReadAsync(manifest.Id, table, write: null, ct);
             if (rows != table.Rows || bytes != table.Bytes || sha != table.Sha256 || content != table.ContentSha256)
             {
-                throw new DomainException(Refusal.Conflict, "backup_damaged", "Bản sao lưu bị hỏng",
+                throw RefusalCodes.BackupDamaged.Because(
                     $"Tệp {table.File} của bản sao lưu {manifest.Id} không khớp với bản kê (số dòng, kích thước hoặc SHA-256); không có gì được ghi.");
             }
         }

@@ -1,9 +1,9 @@
-using DanVan.Http;
+using DanVan.Domain;
 
 namespace DanVan.Compilation;
 
 public static class CompilationProblems
 {
-    public static ProblemException NoCompilation(string periodId) =>
-        new(404, "no_compilation", "Chưa có bản tổng hợp", $"Kỳ báo cáo \"{periodId}\" chưa có bản tổng hợp nào. Hãy tạo bằng POST /api/periods/{periodId}/compilations.");
+    public static DomainException NoCompilation(string periodId) =>
+        RefusalCodes.NoCompilation.Because($"Kỳ báo cáo \"{periodId}\" chưa có bản tổng hợp nào. Hãy tạo bằng POST /api/periods/{periodId}/compilations.");
 }

@@ -27,7 +27,7 @@ public sealed class ReportReadings(PeriodCatalog periods, SubmissionStore submis
         var version = head is null ? null : await submissions.VersionAsync(period.Id.ToString(), unitCode, head.LatestVersion, ct);
         if (version is null)
         {
-            throw new DomainException(Refusal.NotFound, "no_report", "Đơn vị chưa nộp báo cáo", $"Đơn vị \"{unitCode}\" chưa nộp báo cáo cho kỳ {period.Id}.");
+            throw RefusalCodes.NoReport.Because($"Đơn vị \"{unitCode}\" chưa nộp báo cáo cho kỳ {period.Id}.");
         }
 
         var outline = await outlines.ForPeriodAsync(period, ct);

@@ -66,13 +66,13 @@ public sealed class DecisionService(
         {
             if (head is null)
             {
-                throw new DomainException(Refusal.Conflict, "nothing_to_review", "Đơn vị chưa nộp báo cáo",
+                throw RefusalCodes.NothingToReview.Because(
                     $"Đơn vị \"{unit.Name}\" chưa nộp phiên bản nào cho {period.Title}.");
             }
 
             if (head.LatestVersion != version)
             {
-                throw new DomainException(Refusal.Conflict, "version_not_latest", "Phiên bản không phải bản mới nhất",
+                throw RefusalCodes.VersionNotLatest.Because(
                     $"Quyết định chỉ áp dụng cho phiên bản mới nhất: đơn vị \"{unit.Name}\" đã gửi phiên bản {head.LatestVersion} (nhận lúc {VietnamTime.FormatDateTime(head.LatestReceivedAt)}), không phải phiên bản {version}. Vui lòng xem phiên bản mới rồi quyết định.");
             }
 
@@ -106,7 +106,7 @@ public sealed class DecisionService(
         var why = DecisionRules.Reason(reason, required: false);
         return ChangeAsync(actor, periodId, unitCode, ifMatch, DecisionActions.RevokeExtension, (period, unit, _, d, at) =>
             d.Extension is null
-                ? throw new DomainException(Refusal.Conflict, "no_extension", "Đơn vị không được gia hạn", $"Đơn vị \"{unit.Name}\" không có gia hạn nào trong {period.Title} để thu hồi.")
+                ? throw RefusalCodes.NoExtension.Because($"Đơn vị \"{unit.Name}\" không có gia hạn nào trong {period.Title} để thu hồi.")
                 : (d with { Extension = null }, new DecisionEvent(0, DecisionActions.RevokeExtension, at, actor, why, null, d.Extension.Deadline)), ct);
     }
 
@@ -125,7 +125,7 @@ public sealed class DecisionService(
         var why = DecisionRules.Reason(reason, required: false);
         return ChangeAsync(actor, periodId, unitCode, ifMatch, DecisionActions.RevokeExemption, (period, unit, _, d, at) =>
             d.Exemption is null
-                ? throw new DomainException(Refusal.Conflict, "no_exemption", "Đơn vị không được miễn nộp", $"Đơn vị \"{unit.Name}\" không được miễn nộp {period.Title}.")
+                ? throw RefusalCodes.NoExemption.Because($"Đơn vị \"{unit.Name}\" không được miễn nộp {period.Title}.")
                 : (d with { Exemption = null }, new DecisionEvent(0, DecisionActions.RevokeExemption, at, actor, why, null, null)), ct);
     }
 
@@ -166,7 +166,7 @@ public sealed class DecisionService(
         }
         catch (DecisionConflictException)
         {
-            throw new DomainException(Refusal.Conflict, "decision_conflict", "Quyết định vừa bị thay đổi",
+            throw RefusalCodes.DecisionConflict.Because(
                 $"Một quyết định khác về đơn vị \"{unit.Name}\" vừa được ghi cùng lúc; quyết định này chưa được ghi. Vui lòng tải lại và xem quyết định hiện tại.");
         }
 
@@ -200,20 +200,20 @@ public sealed class DecisionService(
     {
         if (!unit.IsRequiredFor(period))
         {
-            throw new DomainException(Refusal.Conflict, "unit_not_required", "Đơn vị không thuộc diện báo cáo",
+            throw RefusalCodes.UnitNotRequired.Because(
                 $"Đơn vị \"{unit.Name}\" không phải nộp {period.Title} (không hoạt động vào ngày {VietnamTime.FormatDate(period.LastOnTimeDay)}).");
         }
     }
 
     private static DomainException Finalized(Period period, DateTimeOffset finalizedAt) =>
-        new(Refusal.Conflict, "period_finalized", "Kỳ báo cáo đã khóa sổ",
+        RefusalCodes.PeriodFinalized.Because(
             $"{period.Title} đã được khóa sổ lúc {VietnamTime.FormatDateTime(finalizedAt)}; không thay đổi quyết định được nữa.");
 
     private static DomainException Changed(Unit unit) =>
-        new(Refusal.PreconditionFailed, "decision_changed", "Quyết định đã thay đổi",
+        RefusalCodes.DecisionChanged.Because(
             $"Quyết định về đơn vị \"{unit.Name}\" đã thay đổi kể từ khi bạn xem (If-Match không khớp). Vui lòng tải lại và xem quyết định hiện tại.");
 
     private async Task<Unit> UnitAsync(string unitCode, CancellationToken ct) =>
         await registry.FindAsync(unitCode, ct)
-        ?? throw new DomainException(Refusal.NotFound, "unknown_unit", "Không tìm thấy đơn vị", $"Đơn vị \"{unitCode}\" không có trong danh sách đơn vị.");
+        ?? throw DomainException.UnknownUnit(unitCode);
 }

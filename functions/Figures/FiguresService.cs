@@ -144,7 +144,7 @@ public sealed class FiguresService(
         note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
         if (note?.Length > MaxNoteLength)
         {
-            throw FiguresProblems.NoteTooLong(MaxNoteLength);
+            throw DomainException.NoteTooLong(MaxNoteLength);
         }
 
         if (note is not null && note.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))

@@ -64,7 +64,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links, Resen
         var codes = body.WithoutAccess ? await links.WithoutAccessAsync(ct) : body.Units ?? [];
         if (!body.WithoutAccess && (codes.Count == 0 || codes.Count > 5000))
         {
-            throw Problems.Validation("Chưa chọn đơn vị nào.", [new Violation(null, "units", "no_units", "Chọn ít nhất một đơn vị, hoặc gửi cho mọi đơn vị chưa có đường liên kết.")]);
+            throw DomainException.Invalid("Chưa chọn đơn vị nào.", [new Violation(null, "units", "no_units", "Chọn ít nhất một đơn vị, hoặc gửi cho mọi đơn vị chưa có đường liên kết.")]);
         }
 
         var results = await links.RequestAsync(codes, key.Length > 0 ? "k-" + key : Guid.NewGuid().ToString("N"), caller.Actor, ct);
@@ -87,7 +87,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links, Resen
         var address = body.Email?.Trim() ?? "";
         if (address.Length is < 3 or > 254 || !MailAddress.TryCreate(address, out var parsed) || parsed.Address != address)
         {
-            throw Problems.Validation("Địa chỉ email không hợp lệ.", [new Violation(null, "email", "invalid_email", "Vui lòng nhập địa chỉ email của đơn vị đã đăng ký với Sở Nội vụ.")]);
+            throw DomainException.Invalid("Địa chỉ email không hợp lệ.", [new Violation(null, "email", "invalid_email", "Vui lòng nhập địa chỉ email của đơn vị đã đăng ký với Sở Nội vụ.")]);
         }
 
         if (limiter.Take(ClientOf(request)) is { } wait)
@@ -107,12 +107,12 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links, Resen
     /// </summary>
     public static string ClientOf(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "";
 
-    private static ProblemException TooManyResends(TimeSpan wait)
+    private static DomainException TooManyResends(TimeSpan wait)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        var problem = new ProblemException(429, "too_many_requests", "Quá nhiều yêu cầu",
-            $"Đã gửi quá nhiều yêu cầu gửi lại đường liên kết. Vui lòng thử lại sau {Math.Max(1, (seconds + 59) / 60)} phút.");
-        problem.Headers["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return problem;
+        return new(RefusalCodes.TooManyRequests, $"Đã gửi quá nhiều yêu cầu gửi lại đường liên kết. Vui lòng thử lại sau {Math.Max(1, (seconds + 59) / 60)} phút.")
+        {
+            RetryAfter = TimeSpan.FromSeconds(seconds),
+        };
     }
 }

@@ -39,10 +39,10 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         var caller = await auth.RequireAsync(request, ct);
         var body = await RequestJson.ReadAsync<ReviewBody>(request, MaxBodyBytes, ct);
         var verdict = DecisionRules.ParseVerdict(body.Decision)
-            ?? throw Problems.Validation("Quyết định phải là \"accepted\" (tiếp nhận) hoặc \"returned\" (trả lại).", [new Violation(null, "decision", "invalid", "Giá trị hợp lệ: accepted, returned.")]);
+            ?? throw DomainException.Invalid("Quyết định phải là \"accepted\" (tiếp nhận) hoặc \"returned\" (trả lại).", [new Violation(null, "decision", "invalid", "Giá trị hợp lệ: accepted, returned.")]);
         if (body.Version is not { } version || version < 1)
         {
-            throw Problems.Validation("Cần ghi rõ phiên bản được xem xét (version).", [new Violation(null, "version", "required", "Số phiên bản (từ 1) mà quyết định áp dụng.")]);
+            throw DomainException.Invalid("Cần ghi rõ phiên bản được xem xét (version).", [new Violation(null, "version", "required", "Số phiên bản (từ 1) mà quyết định áp dụng.")]);
         }
 
         return Answer(request, await decisions.ReviewAsync(caller.Actor, periodId, unitCode, version, verdict, body.Reason, IfMatch(request), ct));
@@ -133,7 +133,7 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
         }
 
         const string detail = "Hạn mới là một thời điểm ISO 8601 có múi giờ (ví dụ 2026-05-30T00:00:00+07:00, thời điểm đầu tiên bị tính là muộn) hoặc một ngày (ví dụ 2026-05-29: đúng hạn đến hết ngày đó, giờ Việt Nam), trong khoảng năm 1900 đến năm 2099.";
-        throw Problems.Validation(detail, [new Violation(null, "deadline", "invalid", detail)]);
+        throw DomainException.Invalid(detail, [new Violation(null, "deadline", "invalid", detail)]);
     }
 
     private static IActionResult Answer(HttpRequest request, DecisionView view)

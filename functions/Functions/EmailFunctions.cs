@@ -72,7 +72,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         var body = await RequestJson.ReadAsync<EmailResendRequest>(request, maxBytes: 4096, ct: ct);
         if (body is not { PartitionKey.Length: > 0 and <= 200, RowKey.Length: > 0 and <= 200 })
         {
-            throw Problems.Validation("Chưa chọn thư cần gửi lại.", [new Violation(null, "rowKey", "required", "Cần partitionKey và rowKey của thư, như danh sách thư lỗi trả về.")]);
+            throw DomainException.Invalid("Chưa chọn thư cần gửi lại.", [new Violation(null, "rowKey", "required", "Cần partitionKey và rowKey của thư, như danh sách thư lỗi trả về.")]);
         }
 
         (ReminderEntity? Row, string? Status) released;
@@ -82,14 +82,14 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 412)
         {
-            throw new ProblemException(409, "email_changed", "Thư vừa thay đổi trạng thái", "Trạng thái của thư vừa thay đổi. Vui lòng tải lại danh sách.");
+            throw RefusalCodes.EmailChanged.Because("Trạng thái của thư vừa thay đổi. Vui lòng tải lại danh sách.");
         }
 
         if (released.Row is not { } row)
         {
             throw released.Status is null
                 ? Problems.NotFound("Không có thư này trong sổ gửi thư.")
-                : new ProblemException(409, "email_not_resendable", "Không thể gửi lại thư này", $"Thư đang ở trạng thái \"{released.Status}\": chỉ gửi lại thư chưa rõ kết quả hoặc gửi không thành công.");
+                : RefusalCodes.EmailNotResendable.Because($"Thư đang ở trạng thái \"{released.Status}\": chỉ gửi lại thư chưa rõ kết quả hoặc gửi không thành công.");
         }
 
         var message = await queue.HeldAsync(row.PartitionKey, row.RowKey, ct) ?? await queue.TakePoisonedAsync(row.PartitionKey, row.RowKey, ct);

@@ -45,7 +45,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         var body = await RequestJson.ReadAsync<IndicatorsRequest>(request, MaxJsonBytes, ct);
         if (body.Indicators is not { } list)
         {
-            throw Problems.Validation("Thiếu danh sách chỉ tiêu.", [new Violation(null, "indicators", "required", "Nội dung phải có \"indicators\": [ … ].")]);
+            throw DomainException.Invalid("Thiếu danh sách chỉ tiêu.", [new Violation(null, "indicators", "required", "Nội dung phải có \"indicators\": [ … ].")]);
         }
 
         var set = await figures.ReplaceDefinitionsAsync(reportCode, list, caller.Actor, ct);
@@ -91,14 +91,14 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
             var values = body.Values ?? [];
             if (values.Count > MaxValues)
             {
-                throw Problems.Validation("Quá nhiều số liệu.", [new Violation(null, "values", "too_many", $"Tối đa {MaxValues} số liệu trong một lần gửi.")]);
+                throw DomainException.Invalid("Quá nhiều số liệu.", [new Violation(null, "values", "too_many", $"Tối đa {MaxValues} số liệu trong một lần gửi.")]);
             }
 
             receipt = await figures.EnterAsync(target, values.ToDictionary(kv => kv.Key, kv => ToRaw(kv.Value), StringComparer.Ordinal), FiguresService.SourceJson, body.Note, ct);
         }
         else
         {
-            throw new ProblemException(415, "unsupported_media_type", "Kiểu nội dung không được hỗ trợ",
+            throw RefusalCodes.UnsupportedMediaType.Because(
                 $"Gửi số liệu dạng application/json ({{\"values\": {{…}}}}) hoặc tệp biểu mẫu XLSX với Content-Type {FigureTemplate.ContentType}.");
         }
 
@@ -158,16 +158,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
     /// <summary>The filled-in template: the request body read by <see cref="RequestJson.ReadBytesAsync"/> (bounded, a body cut short is <c>body_incomplete</c>), with the figures' own words for a file too large or empty.</summary>
     private static async Task<byte[]> ReadWorkbookAsync(HttpRequest request, CancellationToken ct)
     {
-        byte[] body;
-        try
-        {
-            body = await RequestJson.ReadBytesAsync(request, FigureWorkbookReader.MaxBytes, ct);
-        }
-        catch (ProblemException ex) when (ex.Code == "body_too_large")
-        {
-            throw FiguresProblems.WorkbookTooLarge(FigureWorkbookReader.MaxBytes);
-        }
-
+        var body = await RequestJson.ReadBytesAsync(request, FigureWorkbookReader.MaxBytes, ct, FiguresProblems.WorkbookTooLarge);
         return body.Length == 0 ? throw FiguresProblems.InvalidWorkbook("tệp rỗng") : body;
     }
 }

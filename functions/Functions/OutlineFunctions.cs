@@ -34,7 +34,7 @@ public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines
         var body = await RequestJson.ReadAsync<OutlineRecord>(request, MaxJsonBytes, ct);
         if (body.Parts is null)
         {
-            throw Problems.Validation("Thiếu các phần của đề cương.", [new Violation(null, "parts", "required", "Nội dung phải có \"parts\": [ … ].")]);
+            throw DomainException.Invalid("Thiếu các phần của đề cương.", [new Violation(null, "parts", "required", "Nội dung phải có \"parts\": [ … ].")]);
         }
 
         var outline = await outlines.ReplaceAsync(reportCode, body.Parts, caller.Actor, ct);

@@ -32,12 +32,12 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         var record = await RequestJson.ReadAsync<UnitRecord>(request, ct: ct);
         if (record.Code is not null && record.Code != code)
         {
-            throw Problems.Validation("Mã đơn vị trong nội dung khác với mã trên đường dẫn.", [new Violation(null, "code", "code_mismatch", "Mã đơn vị trong nội dung phải trùng với mã trên đường dẫn.")]);
+            throw DomainException.Invalid("Mã đơn vị trong nội dung khác với mã trên đường dẫn.", [new Violation(null, "code", "code_mismatch", "Mã đơn vị trong nội dung phải trùng với mã trên đường dẫn.")]);
         }
 
         var errors = new List<Violation>();
         var unit = UnitRules.Validate(record with { Code = code }, null, errors)
-            ?? throw Problems.Validation("Thông tin đơn vị không hợp lệ.", errors);
+            ?? throw DomainException.Invalid("Thông tin đơn vị không hợp lệ.", errors);
         var created = await registry.PutAsync(unit, ct);
         await audit.RecordAsync(caller, AuditActions.UnitPut, unitCode: code, detail: created ? "created" : "replaced", ct: ct);
         return ApiResults.Json(UnitRecord.From(unit), created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
@@ -74,7 +74,7 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         CancellationToken ct)
     {
         var caller = await auth.RequireAsync(request, ct);
-        _ = await registry.FindAsync(code, ct) ?? throw Problems.UnknownUnit(code);
+        _ = await registry.FindAsync(code, ct) ?? throw DomainException.UnknownUnit(code);
         var issued = await credentials.IssueAsync(code, ct);
         await audit.RecordAsync(caller, AuditActions.TokenIssue, unitCode: code, ct: ct);
         return ApiResults.Json(new { issued.UnitCode, issued.Token, IssuedAt = Domain.VietnamTime.ToVietnam(issued.IssuedAt) }, StatusCodes.Status201Created);

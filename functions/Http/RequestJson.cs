@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DanVan.Domain;
 using Microsoft.AspNetCore.Http;
 
 namespace DanVan.Http;
@@ -24,7 +25,7 @@ public static class RequestJson
 
         try
         {
-            var body = new BoundedBody(request.Body, maxBytes, request.ContentLength);
+            var body = new BoundedBody(request.Body, maxBytes, request.ContentLength, Problems.BodyTooLarge);
             var value = await JsonSerializer.DeserializeAsync<T>(body, Json.Options, ct);
             return value ?? throw Problems.InvalidJson("Nội dung yêu cầu trống.");
         }
@@ -47,24 +48,26 @@ public static class RequestJson
 
     /// <summary>
     /// Reads a whole (small) body of at most <paramref name="maxBytes"/>, bounded as <see cref="ReadAsync{T}"/> is:
-    /// a registry file to import.
+    /// a registry file to import. A body past the cap is <paramref name="tooLarge"/> when the caller words it
+    /// for its own kind of file, else <c>body_too_large</c>.
     /// </summary>
-    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long maxBytes = DefaultMaxBytes, CancellationToken ct = default)
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long maxBytes = DefaultMaxBytes, CancellationToken ct = default, Func<long, DomainException>? tooLarge = null)
     {
+        tooLarge ??= Problems.BodyTooLarge;
         if (request.ContentLength > maxBytes)
         {
-            throw Problems.BodyTooLarge(maxBytes);
+            throw tooLarge(maxBytes);
         }
 
         try
         {
             using var copy = new MemoryStream();
-            await new BoundedBody(request.Body, maxBytes, request.ContentLength).CopyToAsync(copy, ct);
+            await new BoundedBody(request.Body, maxBytes, request.ContentLength, tooLarge).CopyToAsync(copy, ct);
             return copy.ToArray();
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw Problems.BodyTooLarge(maxBytes);
+            throw tooLarge(maxBytes);
         }
         catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested))
         {
@@ -77,7 +80,7 @@ public static class RequestJson
     /// <c>body_too_large</c> (having read at most one byte more than the cap), and at the end of a body
     /// shorter than its Content-Length it throws <c>body_incomplete</c>.
     /// </summary>
-    private sealed class BoundedBody(Stream inner, long maxBytes, long? contentLength) : Stream
+    private sealed class BoundedBody(Stream inner, long maxBytes, long? contentLength, Func<long, DomainException> tooLarge) : Stream
     {
         private long read;
 
@@ -112,7 +115,7 @@ public static class RequestJson
             read += n;
             if (read > maxBytes)
             {
-                throw Problems.BodyTooLarge(maxBytes);
+                throw tooLarge(maxBytes);
             }
 
             if (n == 0 && asked > 0 && read < contentLength)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using DanVan.Domain;
 using DanVan.Uploads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -163,7 +164,7 @@ public static class UploadRequestReader
             }
         }
 
-        private ProblemException Translate(BadHttpRequestException ex) =>
+        private DomainException Translate(BadHttpRequestException ex) =>
             ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? UploadProblems.FileTooLarge(maxBytes) : Problems.BodyIncomplete();
 
         public override void Flush()

@@ -50,12 +50,12 @@ public static class UnitFileReader
             return new ParsedImport("csv", ReadCsv(body));
         }
 
-        throw Unreadable("unsupported_import_format", "Chỉ nhận tệp Excel (.xlsx), CSV (UTF-8) hoặc JSON.");
+        throw Unreadable(RefusalCodes.UnsupportedImportFormat, "Chỉ nhận tệp Excel (.xlsx), CSV (UTF-8) hoặc JSON.");
     }
 
     private static char FirstNonSpace(byte[] body) => (char)(body.FirstOrDefault(b => b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)));
 
-    private static DomainException Unreadable(string code, string detail) => new(Refusal.Invalid, code, "Không đọc được tệp danh sách đơn vị", detail);
+    private static DomainException Unreadable(RefusalCode code, string detail) => new(code, detail, title: "Không đọc được tệp danh sách đơn vị");
 
     private static List<ImportRow> ReadJson(byte[] body)
     {
@@ -66,7 +66,7 @@ public static class UnitFileReader
         }
         catch (JsonException ex)
         {
-            throw Unreadable("invalid_json", $"Không đọc được JSON (dòng {ex.LineNumber + 1}, vị trí {ex.Path ?? "$"}).");
+            throw Unreadable(RefusalCodes.InvalidJson, $"Không đọc được JSON (dòng {ex.LineNumber + 1}, vị trí {ex.Path ?? "$"}).");
         }
 
         if (records is { Count: > MaxRows })
@@ -81,7 +81,7 @@ public static class UnitFileReader
     }
 
     private static DomainException TooManyRows() =>
-        Unreadable("too_many_rows", $"Tệp có quá {MaxRows.ToString("N0", VietnamTime.Culture)} dòng đơn vị.");
+        Unreadable(RefusalCodes.TooManyRows, $"Tệp có quá {MaxRows.ToString("N0", VietnamTime.Culture)} dòng đơn vị.");
 
     // --- CSV ---------------------------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ public static class UnitFileReader
         }
         catch (DecoderFallbackException)
         {
-            throw Unreadable("invalid_encoding", "Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: \"CSV UTF-8 (Comma delimited)\").");
+            throw Unreadable(RefusalCodes.InvalidEncoding, "Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: \"CSV UTF-8 (Comma delimited)\").");
         }
 
         text = text.TrimStart('\uFEFF');
@@ -150,7 +150,7 @@ public static class UnitFileReader
         {
             if (field.Length > MaxCellChars)
             {
-                throw Unreadable("invalid_csv", $"Một ô của tệp CSV dài hơn {ReadBudget.Count(MaxCellChars)} ký tự.");
+                throw Unreadable(RefusalCodes.InvalidCsv, $"Một ô của tệp CSV dài hơn {ReadBudget.Count(MaxCellChars)} ký tự.");
             }
 
             var c = text[i];
@@ -180,7 +180,7 @@ public static class UnitFileReader
                 field.Clear();
                 if (row.Count >= SheetXml.MaxCellsPerRow)
                 {
-                    throw Unreadable("invalid_csv", $"Một dòng của tệp CSV có hơn {ReadBudget.Count(SheetXml.MaxCellsPerRow)} ô.");
+                    throw Unreadable(RefusalCodes.InvalidCsv, $"Một dòng của tệp CSV có hơn {ReadBudget.Count(SheetXml.MaxCellsPerRow)} ô.");
                 }
             }
             else if (c is '\r' or '\n')
@@ -222,7 +222,7 @@ public static class UnitFileReader
     /// </summary>
     private static List<ImportRow> ReadWorkbook(byte[] body) =>
         BoundedRun.Run(token => ReadWorkbookHere(body, token), MaxReadTime,
-            () => throw Unreadable("invalid_xlsx", $"Tệp Excel quá lớn ({ReadBudget.TooSlow(MaxReadTime)})."), CancellationToken.None);
+            () => throw Unreadable(RefusalCodes.InvalidXlsx, $"Tệp Excel quá lớn ({ReadBudget.TooSlow(MaxReadTime)})."), CancellationToken.None);
 
     private static List<ImportRow> ReadWorkbookHere(byte[] body, CancellationToken ct)
     {
@@ -231,14 +231,14 @@ public static class UnitFileReader
             using var package = BoundedPackage.Open(new MemoryStream(body, writable: false), PackageLimits.Workbook, new ReadBudget(MaxReadTime, ct));
             if (package.HasMacros())
             {
-                throw Unreadable("macros_not_allowed", "Tệp Excel có macro: vui lòng lưu lại dạng .xlsx không có macro.");
+                throw Unreadable(RefusalCodes.MacrosNotAllowed, "Tệp Excel có macro: vui lòng lưu lại dạng .xlsx không có macro.");
             }
 
-            var workbook = WorkbookParts.Find(package) ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có bảng tính.");
-            var sheet = workbook.Choose(UnitSheet.SheetName) ?? throw Unreadable("invalid_xlsx", "Tệp Excel không có trang tính nào.");
+            var workbook = WorkbookParts.Find(package) ?? throw Unreadable(RefusalCodes.InvalidXlsx, "Tệp Excel không có bảng tính.");
+            var sheet = workbook.Choose(UnitSheet.SheetName) ?? throw Unreadable(RefusalCodes.InvalidXlsx, "Tệp Excel không có trang tính nào.");
             if (sheet.Part is not { } part)
             {
-                throw Unreadable("invalid_xlsx", "Không đọc được trang tính đầu tiên của tệp Excel.");
+                throw Unreadable(RefusalCodes.InvalidXlsx, "Không đọc được trang tính đầu tiên của tệp Excel.");
             }
 
             var shared = workbook.SharedStrings is { } sharedPart ? SheetXml.SharedStrings(package, sharedPart, MaxSharedStrings, MaxCellChars) : [];
@@ -274,11 +274,11 @@ public static class UnitFileReader
         }
         catch (ReadLimitException ex)
         {
-            throw Unreadable("invalid_xlsx", $"Tệp Excel quá lớn ({ex.Reason}).");
+            throw Unreadable(RefusalCodes.InvalidXlsx, $"Tệp Excel quá lớn ({ex.Reason}).");
         }
         catch (Exception ex) when (ex is InvalidDataException or System.Xml.XmlException or IOException or FormatException)
         {
-            throw Unreadable("invalid_xlsx", "Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc quá lớn.");
+            throw Unreadable(RefusalCodes.InvalidXlsx, "Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc quá lớn.");
         }
     }
 
@@ -349,7 +349,7 @@ public static class UnitFileReader
         var missing = UnitSheet.Columns.Where(c => c.Field is "code" or "name" or "group" or "activeFrom" && !columns.ContainsKey(c.Field)).ToList();
         if (missing.Count > 0)
         {
-            throw Unreadable("missing_columns",
+            throw Unreadable(RefusalCodes.MissingColumns,
                 $"Dòng tiêu đề (dòng {header.Line}) thiếu cột: {string.Join(", ", missing.Select(UnitSheet.HeaderOf))}. Hãy dùng tệp mẫu.");
         }
 

@@ -96,7 +96,7 @@ public sealed class UnitImports(UnitRegistry registry)
 
         if (previewId is not null && !string.Equals(previewId, preview.PreviewId, StringComparison.Ordinal))
         {
-            throw new DomainException(Refusal.Conflict, "import_preview_outdated", "Bản xem trước đã cũ",
+            throw RefusalCodes.ImportPreviewOutdated.Because(
                 "Tệp hoặc danh sách đơn vị đã thay đổi kể từ khi xem trước. Vui lòng xem trước lại rồi xác nhận.");
         }
 

@@ -103,7 +103,7 @@ internal static class MultipartReceiver
 
         if (total == maxBytes || text.Length > UploadService.MaxNoteLength)
         {
-            throw UploadProblems.NoteTooLong(UploadService.MaxNoteLength);
+            throw Domain.DomainException.NoteTooLong(UploadService.MaxNoteLength);
         }
 
         text = new string(text.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray());

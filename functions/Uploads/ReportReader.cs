@@ -1,6 +1,7 @@
 using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Decisions;
+using DanVan.Domain;
 using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Registry;
@@ -22,7 +23,7 @@ public sealed class ReportReader(PeriodCatalog periods, UnitRegistry registry, S
         var versions = await submissions.VersionsAsync(period.Id.ToString(), unitCode, ct);
         if (versions.Count == 0 && await registry.FindAsync(unitCode, ct) is null)
         {
-            throw Problems.UnknownUnit(unitCode);
+            throw DomainException.UnknownUnit(unitCode);
         }
 
         // Timeliness against the unit's extended deadline, as its status is judged.

@@ -6,7 +6,6 @@ using DanVan.Configuration;
 using DanVan.Decisions;
 using DanVan.Domain;
 using DanVan.Email;
-using DanVan.Http;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Signatures;
@@ -74,7 +73,7 @@ public sealed class UploadService(
             throw UploadProblems.PeriodFinalized(period, finalized);
         }
 
-        var unit = await unitLookup ?? throw Problems.UnknownUnit(unitCode);
+        var unit = await unitLookup ?? throw DomainException.UnknownUnit(unitCode);
         if (!unit.IsRequiredFor(period))
         {
             throw UploadProblems.UnitInactive(unit, period);
@@ -166,7 +165,7 @@ public sealed class UploadService(
 
                 await CheckSignaturesAsync(type, row, blob, scan, ct);
             }
-            catch (Exception ex) when (ex is not ProblemException && StorageFailures.Is(ex, ct))
+            catch (Exception ex) when (ex is not DomainException && StorageFailures.Is(ex, ct))
             {
                 // Storage failed before any row was attempted: staged blocks are discarded by the service, a
                 // committed blob without a row is the orphan sweep's.
@@ -432,7 +431,7 @@ public sealed class UploadService(
             return string.IsNullOrWhiteSpace(requested) ? throw UploadProblems.UnitRequired() : requested.Trim();
         }
 
-        return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw Problems.Forbidden();
+        return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw DomainException.Forbidden();
     }
 
     private Period OpenPeriod(string periodId)

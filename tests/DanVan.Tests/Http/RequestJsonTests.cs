@@ -1,4 +1,5 @@
 using System.Text;
+using DanVan.Domain;
 using DanVan.Http;
 using DanVan.Registry;
 using DanVan.Tests.Support;
@@ -18,9 +19,9 @@ public sealed class RequestJsonTests
         var body = new MemoryStream(UnitsJson(5_100_000));
         var request = Request(body, contentLength: null);
 
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
+        var problem = await Assert.ThrowsAsync<DomainException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
 
-        Assert.Equal((413, "body_too_large"), (problem.Status, problem.Code));
+        Assert.Equal((413, "body_too_large"), (ProblemMiddleware.StatusOf(problem), problem.Code));
         Assert.Equal(RequestJson.DefaultMaxBytes + 1, body.Position);
     }
 
@@ -29,9 +30,9 @@ public sealed class RequestJsonTests
     {
         var request = Request(new MemoryStream(UnitsJson(5_100_000)), contentLength: 100);
 
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
+        var problem = await Assert.ThrowsAsync<DomainException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
 
-        Assert.Equal((413, "body_too_large"), (problem.Status, problem.Code));
+        Assert.Equal((413, "body_too_large"), (ProblemMiddleware.StatusOf(problem), problem.Code));
     }
 
     [Fact]
@@ -40,9 +41,9 @@ public sealed class RequestJsonTests
         var body = new MemoryStream(UnitsJson(10));
         var request = Request(body, contentLength: RequestJson.DefaultMaxBytes + 1);
 
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
+        var problem = await Assert.ThrowsAsync<DomainException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
 
-        Assert.Equal((413, "body_too_large"), (problem.Status, problem.Code));
+        Assert.Equal((413, "body_too_large"), (ProblemMiddleware.StatusOf(problem), problem.Code));
         Assert.Equal(0, body.Position);
     }
 
@@ -52,9 +53,9 @@ public sealed class RequestJsonTests
         var json = Encoding.UTF8.GetBytes("""[{"code": "so-noi-vu", "name": "Sở Nội vụ"}]""");
         var request = Request(new MemoryStream(json[..20]), contentLength: json.Length);
 
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
+        var problem = await Assert.ThrowsAsync<DomainException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
 
-        Assert.Equal((400, "body_incomplete"), (problem.Status, problem.Code));
+        Assert.Equal((400, "body_incomplete"), (ProblemMiddleware.StatusOf(problem), problem.Code));
     }
 
     [Fact]
@@ -62,9 +63,9 @@ public sealed class RequestJsonTests
     {
         var request = Request(new BrokenStream(), contentLength: null);
 
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
+        var problem = await Assert.ThrowsAsync<DomainException>(() => RequestJson.ReadAsync<List<UnitRecord?>>(request));
 
-        Assert.Equal((400, "body_incomplete"), (problem.Status, problem.Code));
+        Assert.Equal((400, "body_incomplete"), (ProblemMiddleware.StatusOf(problem), problem.Code));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using DanVan.Auth;
+using DanVan.Domain;
 using DanVan.Http;
 
 namespace DanVan.Tests.Integration;
@@ -47,6 +48,6 @@ public sealed class StaffClaimsTests
 
         Assert.Equal("real", Actors.IdOf(caller.Actor));
         Assert.Equal("Kẻ giả dev-pham-minh-an, chưa có vai trò <real>", caller.Actor);
-        Assert.Equal(401, Assert.Throws<ProblemException>(() => StaffTokens.CallerOf(Claims(("name", "Không có sub")), new AuthOptions())).Status);
+        Assert.Equal(401, ProblemMiddleware.StatusOf(Assert.Throws<DomainException>(() => StaffTokens.CallerOf(Claims(("name", "Không có sub")), new AuthOptions()))));
     }
 }
