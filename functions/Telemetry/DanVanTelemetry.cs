@@ -1,6 +1,4 @@
 using System.Collections;
-using DanVan.Email;
-using DanVan.Reminders;
 using DanVan.Uploads;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -78,16 +76,18 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
         return UnitScope(periodId, unitCode);
     }
 
-    /// <summary>What became of one queued email (<c>kind</c>: receipt, reminder, digest; <c>stage</c> for reminders and digests).</summary>
-    public void EmailOutcome(string kind, ReminderEntity row, EmailOutcome outcome) => Emit(
-        outcome.Result switch
+    /// <summary>
+    /// What became of one queued email (<c>kind</c>: receipt, reminder, digest; <c>stage</c> for reminders and digests;
+    /// <paramref name="result"/>: <c>sent</c>, <c>failed</c>, anything else is unknown).
+    /// </summary>
+    public void EmailOutcome(string kind, string periodId, string? unitCode, string? stage, string result, int attempts) => Emit(
+        result switch
         {
-            EmailResult.Sent => Events.EmailSent,
-            EmailResult.Failed => Events.EmailFailed,
+            "sent" => Events.EmailSent,
+            "failed" => Events.EmailFailed,
             _ => Events.EmailUnknown,
         },
-        ("kind", kind), ("periodId", ReminderLedger.PeriodOf(row)), ("unitCode", row.UnitCode), ("stage", row.Stage),
-        ("attempts", outcome.Attempts));
+        ("kind", kind), ("periodId", periodId), ("unitCode", unitCode), ("stage", stage), ("attempts", attempts));
 
     /// <summary>A compilation stored (<c>made</c>) or not needed because its inputs had not changed (<c>skipped</c>).</summary>
     public void Compilation(string periodId, bool made, int version, string actor) => Emit(
