@@ -7,6 +7,7 @@ using DanVan.Configuration;
 using DanVan.Figures;
 using DanVan.Outline;
 using DanVan.Decisions;
+using DanVan.Email;
 using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Reminders;
@@ -91,6 +92,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<SubmissionStore>();
         services.AddChanges();
         services.AddSingleton<StatusService>();
+        services.AddEmail();
         services.AddUploads();
         services.AddCompilation();
         services.AddFigures();

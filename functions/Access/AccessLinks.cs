@@ -7,7 +7,6 @@ using DanVan.Configuration;
 using DanVan.Domain;
 using DanVan.Email;
 using DanVan.Registry;
-using DanVan.Reminders;
 using Microsoft.Extensions.Options;
 
 namespace DanVan.Access;
@@ -34,13 +33,13 @@ public sealed record UnitAccess(string UnitCode, DateTimeOffset? IssuedAt, DateT
 /// <summary>
 /// Access links: a unit's upload page link with a fresh credential in its fragment (<c>/api/upload#token=…</c>),
 /// emailed to the unit's registered contact addresses. A request claims a row in the email ledger
-/// (<see cref="ReminderLedger.ClaimAccessLinkAsync"/>) and queues an envelope without any credential; the
+/// (<see cref="EmailLedger.ClaimAccessLinkAsync"/>) and queues an envelope without any credential; the
 /// queue-triggered sender calls <see cref="ComposeAsync"/>, which issues the credential (only its hash is stored;
 /// the unit's earlier one keeps working until the new one is first used, see <see cref="CredentialStore.IssueBesideAsync"/>)
 /// and writes it into the email it sends at once. So the credential is never
 /// in the queue, the ledger, a log or a query string: only in the email itself.
 /// </summary>
-public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentials, ReminderLedger ledger, EmailQueue queue, AuditLog audit, IOptions<DanVanOptions> options, TimeProvider clock) : IComposedWhenSent, IQueuedRequest
+public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentials, EmailLedger ledger, EmailQueue queue, AuditLog audit, IOptions<DanVanOptions> options, TimeProvider clock) : IComposedWhenSent, IQueuedRequest
 {
     public string Kind => EmailKinds.AccessLink;
 
@@ -76,7 +75,7 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
         var links = Latest(await ledger.AccessLinksAsync(ct));
         return (await registry.ListAsync(ct))
             .Where(u => u.IsActiveOn(today) && !issued.ContainsKey(u.Code))
-            .Where(u => !links.TryGetValue(u.Code, out var link) || ledger.StatusOf(link) == ReminderStatus.Failed)
+            .Where(u => !links.TryGetValue(u.Code, out var link) || ledger.StatusOf(link) == EmailStatus.Failed)
             .Select(u => u.Code)
             .ToList();
     }
@@ -112,10 +111,10 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
         foreach (var unit in (await registry.ListAsync(ct)).Where(u => u.IsActiveOn(today) && u.Emails.Any(e => AddressHash(e) == hash)))
         {
             var recent = (await ledger.AccessLinksOfAsync(unit.Code, ct))
-                .Any(r => r.RowKey.StartsWith(ReminderLedger.AccessRowKey(unit.Code, ResendRequestPrefix), StringComparison.Ordinal)
-                    && r.RowKey != ReminderLedger.AccessRowKey(unit.Code, hour)
+                .Any(r => r.RowKey.StartsWith(EmailLedger.AccessRowKey(unit.Code, ResendRequestPrefix), StringComparison.Ordinal)
+                    && r.RowKey != EmailLedger.AccessRowKey(unit.Code, hour)
                     && now - r.ClaimedAt < ResendInterval
-                    && ledger.StatusOf(r) != ReminderStatus.Failed);
+                    && ledger.StatusOf(r) != EmailStatus.Failed);
             if (!recent)
             {
                 await QueueAsync(unit, hour, ResendActor, ct);
@@ -143,7 +142,7 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
             return new AccessLinkResult(unit.Code, unit.Name, AccessLinkStatus.AlreadyRequested, to);
         }
 
-        var outcome = await ReceiptEmails.EnqueueClaimedAsync(queue, ledger, EmailKinds.AccessLink, claim.Row!, Envelope(unit), ct);
+        var outcome = await queue.QueueClaimedAsync(EmailKinds.AccessLink, claim.Row!, Envelope(unit), ct);
         await audit.RecordAsync(actor, AuditActions.AccessLinkRequest, unitCode: unit.Code, detail: $"to {string.Join(", ", to)}; {outcome.Result}", ct: ct);
         return new AccessLinkResult(unit.Code, unit.Name, outcome.Result == EmailResult.Queued ? AccessLinkStatus.Queued : AccessLinkStatus.Failed, to);
     }
@@ -157,9 +156,9 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
 
     /// <summary>
     /// Called by the sender for a ledger row it holds (<c>sending</c>): issues the unit's new credential and composes
-    /// the email with the link. The unit's addresses are read now, so a corrected address is used.
+    /// the email with the link. The unit's addresses are read now, so a corrected address is used (the sender records them on the row).
     /// </summary>
-    public async Task<EmailMessage> ComposeAsync(ReminderEntity row, CancellationToken ct)
+    public async Task<EmailMessage> ComposeAsync(EmailLedgerRow row, CancellationToken ct)
     {
         var unit = await registry.FindAsync(row.UnitCode, ct) ?? throw new InvalidOperationException($"Unit {row.UnitCode} is not in the registry.");
         if (unit.Emails.Count == 0)
@@ -177,7 +176,6 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
             ["issuedAt"] = VietnamTime.FormatDateTime(issued.IssuedAt),
         };
         var rendered = EmailTemplates.Render("access-link", values);
-        row.To = string.Join(";", unit.Emails);
         return new EmailMessage(unit.Emails, [], rendered.Subject, rendered.Text, rendered.Html)
         {
             Categories = ["danvan", "access-link"],
@@ -205,6 +203,6 @@ public sealed class AccessLinks(UnitRegistry registry, CredentialStore credentia
         }).ToList();
     }
 
-    private static Dictionary<string, ReminderEntity> Latest(IReadOnlyList<ReminderEntity> rows) =>
+    private static Dictionary<string, EmailLedgerRow> Latest(IReadOnlyList<EmailLedgerRow> rows) =>
         rows.GroupBy(r => r.UnitCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(r => r.ClaimedAt)!, StringComparer.Ordinal);
 }

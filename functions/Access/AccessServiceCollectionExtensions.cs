@@ -9,7 +9,6 @@ public static class AccessServiceCollectionExtensions
     /// <summary>Access links (composed by the email sender when sent) and registry imports from files.</summary>
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
-        services.AddEmail();
         services.AddSingleton<AccessLinks>();
         services.AddSingleton<IComposedWhenSent>(sp => sp.GetRequiredService<AccessLinks>());
         services.AddSingleton<IQueuedRequest>(sp => sp.GetRequiredService<AccessLinks>());

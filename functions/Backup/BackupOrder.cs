@@ -16,7 +16,7 @@ public static class BackupOrder
         "periodchanges", // change rows name their tickets (submissions, decisions, figures); a period's row names its latest compilation
         "periods",       // a finalized period was first closed in submissions (p~state)
         "compilations",  // names source versions (submissions) and its bundle blob
-        "reminders",     // the ledger names periods, units, versions and decisions its emails are about
+        "emailledger",   // the ledger names periods, units, versions and decisions its emails are about
         "decisions",     // names a unit's versions
         "figures",       // names indicators and units
         "submissions",   // names units and report blobs

@@ -64,13 +64,13 @@ public sealed partial class RestoreService(
         var occupied = new List<string>();
         foreach (var table in chosen)
         {
-            var client = tables.GetTableClient(targetPrefix + table.Name);
+            var client = tables.GetTableClient(targetPrefix + TableFor(table.Name));
             await client.CreateIfNotExistsAsync(ct);
             await foreach (var page in client.QueryAsync<TableEntity>(select: ["PartitionKey"], maxPerPage: 1, cancellationToken: ct).AsPages())
             {
                 if (page.Values.Count > 0)
                 {
-                    occupied.Add(targetPrefix + table.Name);
+                    occupied.Add(targetPrefix + TableFor(table.Name));
                 }
 
                 break;
@@ -96,7 +96,7 @@ public sealed partial class RestoreService(
         var restored = new List<TableRestore>();
         foreach (var table in chosen)
         {
-            var client = tables.GetTableClient(targetPrefix + table.Name);
+            var client = tables.GetTableClient(targetPrefix + TableFor(table.Name));
             await ReadAsync(manifest.Id, table, batch => client.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), ct), ct);
             var (rows, content) = await ContentOfAsync(client, ct);
             restored.Add(new TableRestore(table.Name, rows, table.Rows, content, rows == table.Rows && content == table.ContentSha256));
@@ -104,6 +104,13 @@ public sealed partial class RestoreService(
 
         return new RestoreReport(manifest.Id, targetPrefix, restored, await reconciler.ReconcileAsync(target, targetPrefix, chosen.Select(t => t.Name).ToList(), ct));
     }
+
+    /// <summary>
+    /// The table a backup's table is restored into: its own name, except the email ledger's old table (<c>reminders</c>,
+    /// in backups made before it was renamed), whose rows have the ledger's keys and columns and go to <c>emailledger</c>.
+    /// </summary>
+    internal static string TableFor(string backupName) =>
+        backupName == StorageNames.OldRemindersName ? StorageNames.EmailLedgerName : backupName;
 
     private static DomainException Invalid(string field, string detail) =>
         DomainException.Invalid(detail, [new Violation(null, field, "invalid", detail)]);

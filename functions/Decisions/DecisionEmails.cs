@@ -2,7 +2,6 @@ using System.Globalization;
 using DanVan.Configuration;
 using DanVan.Domain;
 using DanVan.Email;
-using DanVan.Reminders;
 using Microsoft.Extensions.Options;
 
 namespace DanVan.Decisions;
@@ -18,10 +17,10 @@ public sealed record DecisionEmail(
 
 /// <summary>
 /// The email telling a unit of a review decision, through the same ledger and queue as receipts: the change of
-/// its decisions is claimed once in the email ledger (<see cref="ReminderLedger.ClaimDecisionAsync"/>), then queued
+/// its decisions is claimed once in the email ledger (<see cref="EmailLedger.ClaimDecisionAsync"/>), then queued
 /// for the queue-triggered sender. No request waits on SendGrid.
 /// </summary>
-public sealed class DecisionEmails(ReminderLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options)
+public sealed class DecisionEmails(EmailLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options)
 {
     /// <summary>What became of the email: <c>queued</c>, <c>no_address</c>, or <c>failed</c> (the decision stays recorded).</summary>
     public async Task<string> SendAsync(DecisionEmail decision, string actor, CancellationToken ct = default)
@@ -39,7 +38,7 @@ public sealed class DecisionEmails(ReminderLedger ledger, EmailQueue queue, IOpt
             return "queued";
         }
 
-        var outcome = await ReceiptEmails.EnqueueClaimedAsync(queue, ledger, EmailKinds.Decision, claim.Row!, email, ct);
+        var outcome = await queue.QueueClaimedAsync(EmailKinds.Decision, claim.Row!, email, ct);
         return outcome.Result == EmailResult.Queued ? "queued" : "failed";
     }
 

@@ -1,4 +1,3 @@
-using DanVan.Email;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DanVan.Decisions;
@@ -8,7 +7,6 @@ public static class DecisionsServiceCollectionExtensions
     /// <summary>Sở Nội vụ's decisions: the store (which the status reads too), the service and its emails.</summary>
     public static IServiceCollection AddDecisions(this IServiceCollection services)
     {
-        services.AddEmail();
         services.AddOptions<DecisionOptions>().BindConfiguration(DecisionOptions.Section);
         services.AddSingleton<DecisionStore>();
         services.AddSingleton<DecisionEmails>();

@@ -4,110 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using Azure.Storage.Blobs.Models;
-using DanVan.Reminders;
 using DanVan.Storage;
 
 namespace DanVan.Email;
-
-/// <summary>What a queued email is: the <c>kind</c> of every message on the email queue.</summary>
-public static class EmailKinds
-{
-    public const string Receipt = "receipt";
-    public const string Reminder = "reminder";
-    public const string Digest = "digest";
-
-    /// <summary>Sở Nội vụ's decision about a unit's report (a return with its reason, or an acceptance).</summary>
-    public const string Decision = "decision";
-    /// <summary>A unit's upload link: composed, with a freshly issued credential, only when it is sent (AccessLinks).</summary>
-    public const string AccessLink = "access-link";
-
-    /// <summary>
-    /// Not an email but a request for some: a unit's anonymous "send my link again", carrying only the hash of the
-    /// address given (<see cref="EmailQueueMessage.AddressHash"/>); the sender's side looks up the registry
-    /// (<see cref="IQueuedRequest"/>), so the route answers before anything about the address is read.
-    /// </summary>
-    public const string AccessResend = "access-resend";
-}
-
-/// <summary>
-/// One message on the email queue (JSON, camelCase): which ledger row it is for and under which claim
-/// (<see cref="ReminderLedger"/> owns the keys; the message only carries them back), and the email itself,
-/// inline or, when too large for a queue message, as the name of a blob in the <c>emailbodies</c> container.
-/// A batch (a reminder run's emails of one stage) is one message for several rows of one partition: <see cref="Items"/>
-/// names the rows and <see cref="Emails"/> (or the blob, a JSON array) holds their emails in the same order;
-/// <see cref="RowKey"/>, <see cref="ClaimId"/> and <see cref="Email"/> are then empty. Each queue message costs
-/// a put, a receive and a delete, so a batch of n costs what one email did.
-/// </summary>
-public sealed record EmailQueueMessage(string Kind, string PartitionKey, string RowKey, string ClaimId, EmailMessage? Email, string? BodyBlob)
-{
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<EmailQueueItem>? Items { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<EmailMessage>? Emails { get; init; }
-
-    /// <summary>A request message's (<see cref="EmailKinds.AccessResend"/>) hex SHA-256 of the address asked for, lowercased.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? AddressHash { get; init; }
-
-    [JsonIgnore]
-    public bool IsBatch => Items is { Count: > 0 };
-
-    [JsonIgnore]
-    public bool IsRequest => Kind == EmailKinds.AccessResend;
-}
-
-/// <summary>
-/// One ledger row of a batch message, under its claim, and the row as that claim wrote it with the ETag of the write
-/// (<see cref="ReminderLedger.AsClaimed"/>): while the row is still that version the sender's ETag-conditional write needs no read.
-/// </summary>
-public sealed record EmailQueueItem(string RowKey, string ClaimId)
-{
-    public string? ETag { get; init; }
-
-    public string? UnitCode { get; init; }
-
-    public string? Stage { get; init; }
-
-    public string? To { get; init; }
-
-    public string? Cc { get; init; }
-
-    public string? Actor { get; init; }
-
-    public DateTimeOffset? ClaimedAt { get; init; }
-
-    public int Runs { get; init; }
-
-    public int Attempts { get; init; }
-
-    public static EmailQueueItem Of(ReminderEntity claimed) => new(claimed.RowKey, claimed.ClaimId!)
-    {
-        ETag = claimed.ETag.ToString(),
-        UnitCode = claimed.UnitCode,
-        Stage = claimed.Stage,
-        To = claimed.To,
-        Cc = claimed.Cc,
-        Actor = claimed.Actor,
-        ClaimedAt = claimed.ClaimedAt,
-        Runs = claimed.Runs,
-        Attempts = claimed.Attempts,
-    };
-}
-
-/// <summary>A few facts about one message that could not be sent, for the dashboard; its ledger row (the first, for a batch) to send it again.</summary>
-public sealed record PoisonedEmail(string? Kind, string? PeriodId, string? UnitCode, string? Stage, DateTimeOffset? InsertedAt)
-{
-    public string? PartitionKey { get; init; }
-
-    public string? RowKey { get; init; }
-
-    /// <summary>What the ledger row says went wrong (the last delivery's reason).</summary>
-    public string? Reason { get; init; }
-}
-
-/// <summary>What the poison queue holds: about how many, and the first few.</summary>
-public sealed record PoisonedEmails(int Count, IReadOnlyList<PoisonedEmail> First);
 
 /// <summary>
 /// The email queue: receipts, reminders and digests wait here for the queue-triggered sender
@@ -115,7 +14,7 @@ public sealed record PoisonedEmails(int Count, IReadOnlyList<PoisonedEmail> Firs
 /// extension's own (see <see cref="DanVanStore.EmailQueue"/>); one that failed every attempt is moved by the
 /// Functions host to <c>{queue}-poison</c>, read here for the dashboard.
 /// </summary>
-public sealed class EmailQueue(DanVanStore store)
+public sealed class EmailQueue(DanVanStore store, EmailLedger ledger)
 {
     /// <summary>
     /// A queue message holds 64 KiB, Base64 takes a third more: a message whose JSON is larger than this keeps its
@@ -134,15 +33,18 @@ public sealed class EmailQueue(DanVanStore store)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 
     /// <summary>Puts the email of a claimed ledger row on the queue; answers the queue's message id.</summary>
-    public async Task<string> EnqueueAsync(string kind, ReminderEntity claimed, EmailMessage email, CancellationToken ct)
+    public Task<string> EnqueueAsync(string kind, EmailLedgerRow claimed, EmailMessage email, CancellationToken ct) =>
+        EnqueueAsync(new EmailQueueMessage(kind, claimed.PartitionKey, claimed.RowKey, claimed.ClaimId!, email, null), ct);
+
+    /// <summary>Puts a single message on the queue, its email in a blob when too large for the message; answers the queue's message id.</summary>
+    public async Task<string> EnqueueAsync(EmailQueueMessage message, CancellationToken ct)
     {
-        var message = new EmailQueueMessage(kind, claimed.PartitionKey, claimed.RowKey, claimed.ClaimId!, email, null);
         var text = JsonSerializer.Serialize(message, Json);
         if (Encoding.UTF8.GetByteCount(text) > MaxInlineBytes)
         {
-            var blobName = $"{kind}/{claimed.ClaimId}.json";
+            var blobName = $"{message.Kind}/{message.ClaimId}.json";
             await store.EmailBodies.GetBlobClient(blobName).UploadAsync(
-                BinaryData.FromObjectAsJson(email, Json),
+                BinaryData.FromObjectAsJson(message.Email, Json),
                 new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
                 ct);
             text = JsonSerializer.Serialize(message with { Email = null, BodyBlob = blobName }, Json);
@@ -153,10 +55,48 @@ public sealed class EmailQueue(DanVanStore store)
     }
 
     /// <summary>
+    /// Puts the email of a claimed ledger row on the queue. If that fails the row is recorded as failed (the email
+    /// certainly did not leave), so it can be claimed again, and the outcome says so.
+    /// </summary>
+    public async Task<EmailOutcome> QueueClaimedAsync(string kind, EmailLedgerRow claimed, EmailMessage email, CancellationToken ct)
+    {
+        try
+        {
+            return EmailOutcome.Enqueued(await EnqueueAsync(kind, claimed, email, ct));
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
+        {
+            var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
+            using var recording = new CancellationTokenSource(EmailLedger.RecordTimeout);
+            await ledger.RecordAsync(claimed, failed, recording.Token);
+            return failed;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="QueueClaimedAsync"/> for several claimed rows of one partition, as one batch message. If that
+    /// fails every row is recorded as failed (none of the emails left), so each can be claimed again.
+    /// </summary>
+    public async Task<EmailOutcome> QueueClaimedBatchAsync(string kind, IReadOnlyList<(EmailLedgerRow Claimed, EmailMessage Email)> batch, CancellationToken ct)
+    {
+        try
+        {
+            return EmailOutcome.Enqueued(await EnqueueBatchAsync(kind, batch, ct));
+        }
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
+        {
+            var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
+            using var recording = new CancellationTokenSource(EmailLedger.RecordTimeout);
+            await ledger.RecordBatchAsync(batch.Select(b => (b.Claimed, failed)).ToList(), recording.Token);
+            return failed;
+        }
+    }
+
+    /// <summary>
     /// Puts the emails of several claimed rows of one partition on the queue as one message (one row: the
     /// single shape of <see cref="EnqueueAsync"/>); answers the queue's message id.
     /// </summary>
-    public async Task<string> EnqueueBatchAsync(string kind, IReadOnlyList<(ReminderEntity Claimed, EmailMessage Email)> batch, CancellationToken ct)
+    public async Task<string> EnqueueBatchAsync(string kind, IReadOnlyList<(EmailLedgerRow Claimed, EmailMessage Email)> batch, CancellationToken ct)
     {
         if (batch.Count == 1)
         {
@@ -192,7 +132,7 @@ public sealed class EmailQueue(DanVanStore store)
     /// <summary>Puts a request (<see cref="EmailKinds.AccessResend"/>) on the queue: no ledger row, only what the handler needs.</summary>
     public async Task EnqueueRequestAsync(string kind, string addressHash, CancellationToken ct)
     {
-        var message = new EmailQueueMessage(kind, ReminderLedger.AccessPartition, "", "", null, null) { AddressHash = addressHash };
+        var message = new EmailQueueMessage(kind, EmailLedger.AccessPartition, "", "", null, null) { AddressHash = addressHash };
         await store.EmailQueue.SendMessageAsync(JsonSerializer.Serialize(message, Json), cancellationToken: ct);
     }
 
@@ -285,7 +225,7 @@ public sealed class EmailQueue(DanVanStore store)
     /// Keeps the email of a row whose outcome is unknown (as its queue message carried it: for an access link the envelope,
     /// never a credential), so an officer who checked SendGrid's activity can send it again (<see cref="TakeHeldAsync"/>).
     /// </summary>
-    public async Task HoldAsync(string kind, ReminderEntity row, EmailMessage email, CancellationToken ct)
+    public async Task HoldAsync(string kind, EmailLedgerRow row, EmailMessage email, CancellationToken ct)
     {
         var message = new EmailQueueMessage(kind, row.PartitionKey, row.RowKey, row.ClaimId!, email, null);
         await store.EmailBodies.GetBlobClient(HeldName(row.PartitionKey, row.RowKey)).UploadAsync(BinaryData.FromObjectAsJson(message, Json), overwrite: true, ct);
@@ -356,5 +296,5 @@ public sealed class EmailQueue(DanVanStore store)
 
     /// <summary>Puts a message (held or taken from the poison queue) back on the email queue.</summary>
     public Task<string> RequeueAsync(EmailQueueMessage message, CancellationToken ct) =>
-        EnqueueAsync(message.Kind, new ReminderEntity { PartitionKey = message.PartitionKey, RowKey = message.RowKey, ClaimId = message.ClaimId }, message.Email!, ct);
+        EnqueueAsync(new EmailQueueMessage(message.Kind, message.PartitionKey, message.RowKey, message.ClaimId, message.Email!, null), ct);
 }

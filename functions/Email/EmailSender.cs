@@ -1,5 +1,4 @@
 using DanVan.Audit;
-using DanVan.Reminders;
 using DanVan.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +13,7 @@ public interface IComposedWhenSent
     /// <summary>The queue message kind it composes (<see cref="EmailKinds"/>).</summary>
     string Kind { get; }
 
-    Task<EmailMessage> ComposeAsync(ReminderEntity row, CancellationToken ct);
+    Task<EmailMessage> ComposeAsync(EmailLedgerRow row, CancellationToken ct);
 }
 
 /// <summary>
@@ -35,19 +34,20 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// <summary>
 /// The queue-triggered sender's work for one message from the email queue. At most once, however often the
 /// message is delivered: the ledger row must still hold the message's claim and be ready
-/// (<see cref="ReminderLedger.BeginSendAsync"/>: <c>queued</c>, or <c>failed</c> by an earlier delivery), and
+/// (<see cref="EmailLedger.BeginSendAsync(string, string, string, CancellationToken, string?)"/>: <c>queued</c>, or <c>failed</c> by an earlier delivery), and
 /// becomes <c>sending</c> before SendGrid is called; what SendGrid answered is recorded on the row
 /// (<c>sent</c>, <c>failed</c>, <c>unknown</c>) in a time of its own, not the invocation's. A delivery that finds
 /// the row anything else sends nothing and completes. A failed send throws <see cref="EmailNotSentException"/>
 /// after recording, so the queue retries it (the row is <c>failed</c>, which the retry may send) and, after
 /// <c>maxDequeueCount</c> attempts (host.json), the Functions host moves it to the poison queue.
-/// An unknown outcome is not retried: SendGrid may have accepted it.
+/// An unknown outcome is not retried: SendGrid may have accepted it. A message put before its row was claimed (a
+/// receipt, <see cref="EmailQueueMessage.ClaimOnDelivery"/>) first claims it under the message's claim id.
 /// A batch message does the same for each of its rows, with one read, one transaction to mark them <c>sending</c>,
 /// one to record the outcomes and one for the audit; it throws when any of its emails failed, and its next
 /// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every email is sent within one of the
 /// instance's <see cref="SendSlots"/>, so the instance never makes more SendGrid calls at once than configured.
 /// </summary>
-public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, IEnumerable<IQueuedRequest> requests, SendSlots slots)
+public sealed class EmailSender(EmailQueue queue, EmailLedger ledger, Mailer mailer, AuditLog audit, ILogger<EmailSender> logger, DanVanTelemetry telemetry, IEnumerable<IComposedWhenSent> composers, IEnumerable<IQueuedRequest> requests, SendSlots slots)
 {
     /// <summary>Sends one queue message's email(s) if the ledger allows it; answers what was done (null: nothing).</summary>
     public async Task<EmailOutcome?> ProcessAsync(string text, CancellationToken ct)
@@ -65,24 +65,27 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             return await ProcessBatchAsync(message, ct);
         }
 
-        var permit = await ledger.BeginSendAsync(message.PartitionKey, message.RowKey, message.ClaimId, ct);
+        var permit = message.ClaimOnDelivery is { } toClaim
+            ? await ClaimAndBeginAsync(message, toClaim, ct)
+            : await ledger.BeginSendAsync(message.PartitionKey, message.RowKey, message.ClaimId, ct);
         if (!permit.Granted)
         {
             logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent again: {Skipped}", message.Kind, message.RowKey, message.PartitionKey, permit.Skipped);
             return null;
         }
 
-        var row = permit.Row!;
-        if (await SendAsync(message.Kind, row, c => queue.EmailOfAsync(message, c), ct) is not { } outcome)
+        if (await SendAsync(message.Kind, permit.Row!, c => queue.EmailOfAsync(message, c), ct) is not { } sent)
         {
-            logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent: taken over by another delivery before its attempt", message.Kind, row.RowKey, row.PartitionKey);
+            logger.LogInformation("Email {Kind} {RowKey} of {PartitionKey} not sent: taken over by another delivery before its attempt", message.Kind, message.RowKey, message.PartitionKey);
             return null;
         }
 
-        using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
+        var (row, outcome) = sent;
+
+        using (var recording = new CancellationTokenSource(EmailLedger.RecordTimeout))
         {
             await ledger.RecordAsync(row, outcome, recording.Token);
-            telemetry.EmailOutcome(message.Kind, row, outcome);
+            Report(message.Kind, row, outcome);
             if (outcome.Result != EmailResult.Failed)
             {
                 if (AuditEventOf(message.Kind, row, outcome) is { } e)
@@ -113,7 +116,7 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         var emails = await queue.EmailsOfAsync(message, ct);
         var items = message.Items!;
         var permits = await ledger.BeginSendBatchAsync(message.PartitionKey, items, ct);
-        var granted = new List<(ReminderEntity Row, int Index)>();
+        var granted = new List<(EmailLedgerRow Row, int Index)>();
         for (var i = 0; i < items.Count; i++)
         {
             if (permits[i].Granted)
@@ -126,14 +129,15 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
             }
         }
 
-        var attempts = await Task.WhenAll(granted.Select(async g => (g.Row, Outcome: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
-        var outcomes = attempts.Where(a => a.Outcome is not null).Select(a => (a.Row, Outcome: a.Outcome!)).ToArray();
-        using (var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout))
+        var attempts = await Task.WhenAll(granted.Select(async g => (g.Index, Sent: await SendAsync(message.Kind, g.Row, _ => Task.FromResult(emails[g.Index]), ct))));
+        var sent = attempts.Where(a => a.Sent is not null).Select(a => (a.Index, a.Sent!.Value.Row, a.Sent!.Value.Outcome)).ToArray();
+        var outcomes = sent.Select(s => (s.Row, s.Outcome)).ToArray();
+        using (var recording = new CancellationTokenSource(EmailLedger.RecordTimeout))
         {
             await ledger.RecordBatchAsync(outcomes, recording.Token);
             foreach (var (row, outcome) in outcomes)
             {
-                telemetry.EmailOutcome(message.Kind, row, outcome);
+                Report(message.Kind, row, outcome);
             }
 
             var events = outcomes.Where(o => o.Outcome.Result != EmailResult.Failed).Select(o => AuditEventOf(message.Kind, o.Row, o.Outcome)).OfType<AuditEvent>().ToList();
@@ -142,9 +146,9 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
                 await audit.RecordManyAsync(events, recording.Token);
             }
 
-            foreach (var (row, _) in outcomes.Where(o => o.Outcome.Result == EmailResult.Unknown))
+            foreach (var (index, row, _) in sent.Where(o => o.Outcome.Result == EmailResult.Unknown))
             {
-                await queue.HoldAsync(message.Kind, row, emails[granted.First(g => ReferenceEquals(g.Row, row)).Index], recording.Token);
+                await queue.HoldAsync(message.Kind, row, emails[index], recording.Token);
             }
 
             var failed = outcomes.Where(o => o.Outcome.Result == EmailResult.Failed).ToList();
@@ -162,12 +166,13 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
     /// <summary>
     /// One email of a row the sender holds (<c>sending</c>), within one of the instance's send slots; never throws for
     /// a failed send. No slot free in <see cref="SendSlots.Wait"/>: failed, nothing sent. Just before the request to
-    /// SendGrid the attempt is recorded on the row (<see cref="ReminderLedger.BeginAttemptAsync"/>): a crash before it
+    /// SendGrid the attempt is recorded on the row (<see cref="EmailLedger.BeginAttemptAsync"/>): a crash before it
     /// leaves a row that is safely sent again; null when the row was taken over meanwhile (nothing sent, nothing to record).
+    /// Answers the outcome with the row as last written (to be recorded on).
     /// </summary>
-    private async Task<EmailOutcome?> SendAsync(string kind, ReminderEntity row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
+    private async Task<(EmailLedgerRow Row, EmailOutcome Outcome)?> SendAsync(string kind, EmailLedgerRow row, Func<CancellationToken, Task<EmailMessage>> email, CancellationToken ct)
     {
-        using var scope = telemetry.UnitScope(ReminderLedger.PeriodOf(row), row.UnitCode);
+        using var scope = telemetry.UnitScope(row.PeriodId, row.UnitCode);
         bool entered;
         try
         {
@@ -175,30 +180,33 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
         catch (OperationCanceledException)
         {
-            return EmailOutcome.Failed("cancelled before sending", 0);
+            return (row, EmailOutcome.Failed("cancelled before sending", 0));
         }
 
         if (!entered)
         {
-            return EmailOutcome.Failed($"no send slot free within {slots.Wait.TotalSeconds:0} s", 0);
+            return (row, EmailOutcome.Failed($"no send slot free within {slots.Wait.TotalSeconds:0} s", 0));
         }
 
         try
         {
             var composer = composers.FirstOrDefault(c => c.Kind == kind);
             var composed = composer is null ? await email(ct) : await composer.ComposeAsync(row, ct);
-            if (!await ledger.BeginAttemptAsync(row, ct))
+            // A composer reads the unit's addresses when it composes: the row names whom it went to.
+            var toSend = composer is null ? row : row with { To = string.Join(";", composed.To) };
+            if (await ledger.BeginAttemptAsync(toSend, ct) is not { } attempted)
             {
                 return null;
             }
 
-            return await mailer.SendAsync(composed, ct);
+            row = attempted;
+            return (row, await mailer.SendAsync(composed, ct));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing reached SendGrid (the body could not be read, the outbox could not be written).
             logger.LogError(ex, "Email {Kind} {RowKey} of {PartitionKey} could not be handed over", kind, row.RowKey, row.PartitionKey);
-            return EmailOutcome.Failed("error: " + ex.Message, 0);
+            return (row, EmailOutcome.Failed("error: " + ex.Message, 0));
         }
         finally
         {
@@ -206,15 +214,29 @@ public sealed class EmailSender(EmailQueue queue, ReminderLedger ledger, Mailer 
         }
     }
 
+    /// <summary>
+    /// A message put before its row was claimed: the row claimed under the message's claim id (a copy or a delivery of the
+    /// same message finds that claim its own), then taken for sending as the claim wrote it.
+    /// </summary>
+    private async Task<SendPermit> ClaimAndBeginAsync(EmailQueueMessage message, EmailQueueItem toClaim, CancellationToken ct)
+    {
+        var claim = await ledger.ClaimOnDeliveryAsync(message.PartitionKey, message.RowKey, message.ClaimId, toClaim, ct);
+        return claim.Won ? await ledger.BeginSendAsync(claim.Row!, ct) : new SendPermit(null, claim.ExistingStatus);
+    }
+
+    /// <summary>The outcome as an operations event, in plain values.</summary>
+    private void Report(string kind, EmailLedgerRow row, EmailOutcome outcome) =>
+        telemetry.EmailOutcome(kind, row.PeriodId, row.UnitCode, row.Stage, outcome.Result.ToString().ToLowerInvariant(), outcome.Attempts);
+
     /// <summary>A reminder is audited when it has gone (or may have): who asked for it, to whom, SendGrid's id.</summary>
-    private static AuditEvent? AuditEventOf(string kind, ReminderEntity row, EmailOutcome outcome)
+    private static AuditEvent? AuditEventOf(string kind, EmailLedgerRow row, EmailOutcome outcome)
     {
         var what = outcome.Result == EmailResult.Sent ? $"message {outcome.MessageId}" : $"outcome unknown: {outcome.Reason}";
         var to = row.To.Replace(";", ", ", StringComparison.Ordinal);
         return kind switch
         {
             EmailKinds.AccessLink => new AuditEvent(row.Actor, AuditActions.TokenIssue, UnitCode: row.UnitCode, Detail: $"emailed to {to}; {what}"),
-            EmailKinds.Reminder => new AuditEvent(row.Actor, AuditActions.Reminder, ReminderLedger.PeriodOf(row), row.UnitCode, $"{row.Stage} to {to}; {what}"),
+            EmailKinds.Reminder => new AuditEvent(row.Actor, AuditActions.Reminder, row.PeriodId, row.UnitCode, $"{row.Stage} to {to}; {what}"),
             _ => null,
         };
     }

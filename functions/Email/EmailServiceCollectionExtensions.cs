@@ -1,5 +1,4 @@
 using System.Net;
-using DanVan.Reminders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,19 +10,16 @@ public static class EmailServiceCollectionExtensions
 {
     /// <summary>
     /// Email settings, the SendGrid client, the <see cref="Mailer"/>, the email queue and its sender, and the
-    /// ledger they keep at most once with. Safe to call more than once.
+    /// ledger they keep at most once with. Called once, by the app's registration.
     /// </summary>
     public static IServiceCollection AddEmail(this IServiceCollection services)
     {
-        if (services.Any(d => d.ServiceType == typeof(Mailer)))
-        {
-            return services;
-        }
-
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
+        services.AddOptions<SendSlotOptions>().BindConfiguration(SendSlotOptions.Section);
         services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
 
-        // One pooled connection handler for the app's lifetime; resolved only when a key is configured.
+        // One pooled connection handler for the app's lifetime. Without a key (every email to the outbox) the client
+        // carries no credential and is never called.
         services.TryAddSingleton<ISendGridClient>(sp =>
         {
             var email = sp.GetRequiredService<IOptions<EmailOptions>>().Value;
@@ -37,10 +33,16 @@ public static class EmailServiceCollectionExtensions
                 // that timed out (outcome unknown) from one that could not connect (safe to retry).
                 Timeout = Timeout.InfiniteTimeSpan,
             };
-            return new SendGridClient(http, new SendGridClientOptions { ApiKey = email.SendGridApiKey, Host = email.SendGridHost.TrimEnd('/') });
+            var client = new SendGridClientOptions { Host = email.SendGridHost.TrimEnd('/') };
+            if (!email.UsesOutbox)
+            {
+                client.ApiKey = email.SendGridApiKey;
+            }
+
+            return new SendGridClient(http, client);
         });
         services.AddSingleton<Mailer>();
-        services.TryAddSingleton<ReminderLedger>();
+        services.AddSingleton<EmailLedger>();
         services.AddSingleton<EmailQueue>();
         services.AddSingleton<EmailSender>();
         services.AddSingleton<SendSlots>();

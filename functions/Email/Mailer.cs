@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Azure.Storage.Blobs.Models;
 using DanVan.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SendGrid;
@@ -12,7 +11,7 @@ namespace DanVan.Email;
 
 /// <summary>
 /// DanVan's one way out for email. With a SendGrid key it sends through SendGrid's v3 API
-/// (<see cref="ISendGridClient"/> from DI). Only a definite "not accepted" is retried, with exponential
+/// (the <see cref="ISendGridClient"/> it is given). Only a definite "not accepted" is retried, with exponential
 /// backoff, honouring <c>Retry-After</c> up to <see cref="EmailOptions.MaxRetryDelaySeconds"/>:
 /// <list type="bullet">
 /// <item>a 429 or 5xx answer;</item>
@@ -27,7 +26,7 @@ namespace DanVan.Email;
 /// Without a key it writes the message to the <c>outbox</c> container.
 /// It never throws for a failed send: the caller gets an <see cref="EmailOutcome"/> and records it.
 /// </summary>
-public sealed class Mailer(IOptions<EmailOptions> options, IServiceProvider services, DanVanStore store, TimeProvider clock, ILogger<Mailer> logger)
+public sealed class Mailer(IOptions<EmailOptions> options, ISendGridClient client, DanVanStore store, TimeProvider clock, ILogger<Mailer> logger)
 {
     private readonly EmailOptions settings = options.Value;
 
@@ -57,7 +56,6 @@ public sealed class Mailer(IOptions<EmailOptions> options, IServiceProvider serv
 
     private async Task<EmailOutcome> SendWithRetriesAsync(EmailMessage message, CancellationToken ct)
     {
-        var client = services.GetRequiredService<ISendGridClient>();
         var mail = ToSendGrid(message);
         var to = string.Join(", ", message.To);
         var maxDelay = TimeSpan.FromSeconds(settings.MaxRetryDelaySeconds);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using DanVan.Configuration;
 using DanVan.Domain;
-using DanVan.Reminders;
+using DanVan.Storage;
 using Microsoft.Extensions.Options;
 
 namespace DanVan.Email;
@@ -23,65 +23,43 @@ public sealed record ReceiptEmail(
 
 /// <summary>
 /// The email receipt a unit gets for each accepted upload, from the same sender and templates as reminders.
-/// The upload does not wait on SendGrid: <see cref="SendAsync"/> claims the receipt's row in the email ledger
-/// (at most one email per period, unit and version) and puts the email on the queue; the queue-triggered
-/// <see cref="EmailSender"/> sends it and records the outcome on that row.
+/// The upload does not wait on SendGrid, and its request makes one storage call for the receipt: <see cref="SendAsync"/>
+/// puts the email on the queue with a fresh claim id and the ledger row to claim (at most one email per period, unit and
+/// version); the queue-triggered <see cref="EmailSender"/> claims that row under the message's claim id
+/// (<see cref="EmailLedger.ClaimOnDeliveryAsync"/>: every copy and delivery of the message finds the same claim), sends
+/// once and records the outcome on it.
 /// </summary>
-public sealed class ReceiptEmails(ReminderLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options)
+public sealed class ReceiptEmails(EmailLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options, TimeProvider clock)
 {
     /// <summary>Who the ledger says asked for a receipt.</summary>
     public const string Actor = "upload";
 
     /// <summary>
-    /// Queued (with the queue's message id); or, when this receipt was claimed before (a retried request), the
-    /// state of that claim as an outcome that needs nothing more; failed when the claim or the queue failed.
+    /// Queued (with the queue's message id); failed when the message could not be put (its row is then recorded failed
+    /// under the message's claim, so a copy that reached the queue after all still sends it once).
     /// </summary>
     public async Task<EmailOutcome> SendAsync(ReceiptEmail receipt, CancellationToken ct = default)
     {
         var email = Compose(receipt, options.Value.PublicBaseUrl);
-        var claim = await ledger.ClaimReceiptAsync(receipt.PeriodId, receipt.UnitCode, receipt.Version, string.Join(";", email.To), Actor, ct);
-        if (!claim.Won)
+        var claimId = Guid.NewGuid().ToString("N");
+        var toClaim = new EmailQueueItem(EmailLedger.ReceiptRowKey(receipt.UnitCode, receipt.Version), claimId)
         {
-            return EmailOutcome.Enqueued(null) with { Reason = "already " + claim.ExistingStatus };
-        }
-
-        return await EnqueueClaimedAsync(queue, ledger, EmailKinds.Receipt, claim.Row!, email, ct);
-    }
-
-    /// <summary>
-    /// Puts the email of a claimed ledger row on the queue. If that fails the row is recorded as failed (the email
-    /// certainly did not leave), so it can be claimed again, and the outcome says so.
-    /// </summary>
-    internal static async Task<EmailOutcome> EnqueueClaimedAsync(EmailQueue queue, ReminderLedger ledger, string kind, ReminderEntity claimed, EmailMessage email, CancellationToken ct)
-    {
+            UnitCode = receipt.UnitCode,
+            To = string.Join(";", email.To),
+            Actor = Actor,
+            ClaimedAt = clock.GetUtcNow(),
+            Runs = 1,
+        };
+        var message = new EmailQueueMessage(EmailKinds.Receipt, EmailLedger.ReceiptPartitionKey(receipt.PeriodId), toClaim.RowKey, claimId, email, null) { ClaimOnDelivery = toClaim };
         try
         {
-            return EmailOutcome.Enqueued(await queue.EnqueueAsync(kind, claimed, email, ct));
+            return EmailOutcome.Enqueued(await queue.EnqueueAsync(message, ct));
         }
-        catch (Exception ex) when (Storage.StorageFailures.Is(ex, ct))
+        catch (Exception ex) when (StorageFailures.Is(ex, ct))
         {
             var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
-            using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
-            await ledger.RecordAsync(claimed, failed, recording.Token);
-            return failed;
-        }
-    }
-
-    /// <summary>
-    /// <see cref="EnqueueClaimedAsync"/> for several claimed rows of one partition, as one batch message. If that
-    /// fails every row is recorded as failed (none of the emails left), so each can be claimed again.
-    /// </summary>
-    internal static async Task<EmailOutcome> EnqueueClaimedBatchAsync(EmailQueue queue, ReminderLedger ledger, string kind, IReadOnlyList<(ReminderEntity Claimed, EmailMessage Email)> batch, CancellationToken ct)
-    {
-        try
-        {
-            return EmailOutcome.Enqueued(await queue.EnqueueBatchAsync(kind, batch, ct));
-        }
-        catch (Exception ex) when (Storage.StorageFailures.Is(ex, ct))
-        {
-            var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
-            using var recording = new CancellationTokenSource(ReminderLedger.RecordTimeout);
-            await ledger.RecordBatchAsync(batch.Select(b => (b.Claimed, failed)).ToList(), recording.Token);
+            using var recording = new CancellationTokenSource(EmailLedger.RecordTimeout);
+            await ledger.RecordNotQueuedAsync(message.PartitionKey, message.RowKey, claimId, toClaim, failed.Reason!, recording.Token);
             return failed;
         }
     }

@@ -3,7 +3,6 @@ using DanVan.Auth;
 using DanVan.Domain;
 using DanVan.Email;
 using DanVan.Http;
-using DanVan.Reminders;
 using DanVan.Storage;
 using DanVan.Telemetry;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +19,7 @@ public sealed record EmailResendRequest(string? PartitionKey, string? RowKey);
 /// <summary>One email whose outcome is unknown, for the dashboard.</summary>
 public sealed record UnknownEmail(string PartitionKey, string RowKey, string Kind, string PeriodId, string? UnitCode, string? Stage, string To, string? Reason, DateTimeOffset? AttemptedAt);
 
-public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry, ReminderLedger ledger, AuditLog audit, ILogger<EmailFunctions> logger)
+public sealed class EmailFunctions(Authenticator auth, EmailSender sender, EmailQueue queue, DanVanTelemetry telemetry, EmailLedger ledger, AuditLog audit, ILogger<EmailFunctions> logger)
 {
     /// <summary>
     /// Sends one queued receipt, reminder or digest. The queue is <c>%EMAIL_QUEUE%</c> (= StorageNames.EmailQueue,
@@ -50,7 +49,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         }
 
         var unknown = (await ledger.UnknownAsync(ct)).Select(r => new UnknownEmail(
-            r.PartitionKey, r.RowKey, ReminderLedger.KindOf(r), ReminderLedger.PeriodOf(r), r.UnitCode.Length > 0 ? r.UnitCode : null, r.Stage.Length > 0 ? r.Stage : null,
+            r.PartitionKey, r.RowKey, r.Kind, r.PeriodId, r.UnitCode.Length > 0 ? r.UnitCode : null, r.Stage.Length > 0 ? r.Stage : null,
             r.To.Replace(";", ", ", StringComparison.Ordinal), r.Reason ?? ReminderLineStatusReason, r.AttemptedAt ?? r.SendingAt)).ToList();
         return ApiResults.Json(new { poisoned.Count, Emails = emails, Unknown = unknown });
     }
@@ -75,7 +74,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
             throw DomainException.Invalid("Chưa chọn thư cần gửi lại.", [new Violation(null, "rowKey", "required", "Cần partitionKey và rowKey của thư, như danh sách thư lỗi trả về.")]);
         }
 
-        (ReminderEntity? Row, string? Status) released;
+        (EmailLedgerRow? Row, string? Status) released;
         try
         {
             released = await ledger.ReleaseAsync(body.PartitionKey!, body.RowKey!, caller.Actor, ct);
@@ -100,8 +99,8 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
             await queue.TakeHeldAsync(row.PartitionKey, row.RowKey, ct);
         }
 
-        await audit.RecordAsync(caller, AuditActions.EmailResend, ReminderLedger.PeriodOf(row), row.UnitCode.Length > 0 ? row.UnitCode : null,
-            $"{ReminderLedger.KindOf(row)} {row.RowKey} to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; was {released.Status}; " + (requeued ? "queued again" : "released for the next reminder run"), ct);
+        await audit.RecordAsync(caller, AuditActions.EmailResend, row.PeriodId, row.UnitCode.Length > 0 ? row.UnitCode : null,
+            $"{row.Kind} {row.RowKey} to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; was {released.Status}; " + (requeued ? "queued again" : "released for the next reminder run"), ct);
         return ApiResults.Json(new { row.PartitionKey, row.RowKey, Was = released.Status, Queued = requeued }, StatusCodes.Status202Accepted);
     }
 
@@ -115,7 +114,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         telemetry.EmailsPoisoned((await queue.PoisonedAsync(ct)).Count);
 
     /// <summary>
-    /// Hourly (at a quarter past): the email ledger's sweep (<see cref="ReminderLedger.SweepAsync"/>): rows stuck
+    /// Hourly (at a quarter past): the email ledger's sweep (<see cref="EmailLedger.SweepAsync"/>): rows stuck
     /// <c>queued</c> or <c>sending</c> before their attempt become <c>failed</c> (safely sent again), rows whose sender
     /// stopped after its attempt become <c>unknown</c>.
     /// </summary>

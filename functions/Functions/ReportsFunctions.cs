@@ -29,7 +29,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
         var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);
-        telemetry.UploadAccepted(outcome.Receipt, outcome.Created, outcome.Conflicts, outcome.Retries);
+        telemetry.UploadAccepted(outcome.Receipt.PeriodId, outcome.Receipt.UnitCode, outcome.Receipt.Version, outcome.Receipt.SizeBytes, outcome.Receipt.OnTime, outcome.Created, outcome.Conflicts, outcome.Retries);
         if (outcome.Created)
         {
             var r = outcome.Receipt;

@@ -1,4 +1,3 @@
-using DanVan.Email;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -6,13 +5,13 @@ namespace DanVan.Reminders;
 
 public static class ReminderServiceCollectionExtensions
 {
-    /// <summary>Reminder settings and the service (and the email queue, sender and ledger they use, from <see cref="EmailServiceCollectionExtensions.AddEmail"/>).</summary>
+    /// <summary>Reminder settings and the service (the email queue, sender and ledger they use are registered by AddEmail).</summary>
     public static IServiceCollection AddReminders(this IServiceCollection services)
     {
-        services.AddEmail();
         services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.ToPlan());
+        services.AddSingleton<ReminderDigest>();
         services.AddSingleton<ReminderService>();
         return services;
     }

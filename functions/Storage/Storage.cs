@@ -14,7 +14,10 @@ public sealed class DanVanStore(TableServiceClient tables, BlobServiceClient blo
     public TableClient Periods => tables.GetTableClient(Names.PeriodsTable);
     public TableClient Submissions => tables.GetTableClient(Names.SubmissionsTable);
     public TableClient Audit => tables.GetTableClient(Names.AuditTable);
-    public TableClient Reminders => tables.GetTableClient(Names.RemindersTable);
+    public TableClient EmailLedger => tables.GetTableClient(Names.EmailLedgerTable);
+
+    /// <summary>The table the email ledger was kept in before (<c>reminders</c>): read once, to copy its rows.</summary>
+    public TableClient OldReminders => tables.GetTableClient(Names.OldRemindersTable);
     public TableClient Compilations => tables.GetTableClient(Names.CompilationsTable);
     public TableClient Indicators => tables.GetTableClient(Names.IndicatorsTable);
     public TableClient Figures => tables.GetTableClient(Names.FiguresTable);

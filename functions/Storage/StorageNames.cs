@@ -25,7 +25,16 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string PeriodsTable => prefix + "periods";
     public string SubmissionsTable => prefix + "submissions";
     public string AuditTable => prefix + "audit";
-    public string RemindersTable => prefix + "reminders";
+    public string EmailLedgerTable => prefix + EmailLedgerName;
+
+    /// <summary>The email ledger's table name, without the prefix.</summary>
+    public const string EmailLedgerName = "emailledger";
+
+    /// <summary>Where the email ledger was kept before; no longer created or backed up (its rows are copied once).</summary>
+    public string OldRemindersTable => prefix + OldRemindersName;
+
+    /// <summary>The email ledger's old table name, without the prefix (as old backups name it).</summary>
+    public const string OldRemindersName = "reminders";
     public string CompilationsTable => prefix + "compilations";
     public string IndicatorsTable => prefix + "indicators";
     public string FiguresTable => prefix + "figures";
@@ -50,7 +59,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, RemindersTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, OutlinesTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, EmailLedgerTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, OutlinesTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer, BackupsContainer];
 

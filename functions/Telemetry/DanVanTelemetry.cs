@@ -1,7 +1,4 @@
 using System.Collections;
-using DanVan.Email;
-using DanVan.Reminders;
-using DanVan.Uploads;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -46,16 +43,16 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
     /// moved its head), and <c>retries</c>, how many transactions it sent after the first: the upload path's contention
     /// counters, summed over a rush by <c>summarize sum(toint(customDimensions.conflicts))</c>.
     /// </summary>
-    public void UploadAccepted(Receipt receipt, bool created, int conflicts = 0, int retries = 0) => Emit(Events.UploadAccepted,
-        ("periodId", receipt.PeriodId), ("unitCode", receipt.UnitCode), ("version", receipt.Version),
-        ("sizeBytes", receipt.SizeBytes), ("onTime", receipt.OnTime), ("created", created), ("conflicts", conflicts), ("retries", retries));
+    public void UploadAccepted(string periodId, string unitCode, int version, long sizeBytes, bool onTime, bool created, int conflicts = 0, int retries = 0) => Emit(Events.UploadAccepted,
+        ("periodId", periodId), ("unitCode", unitCode), ("version", version),
+        ("sizeBytes", sizeBytes), ("onTime", onTime), ("created", created), ("conflicts", conflicts), ("retries", retries));
 
     /// <summary>An upload answered with a problem: its stable <c>code</c> and status; the unit once the caller's credential decided it (or <c>?unit=</c> named it).</summary>
     public void UploadRefused(string? periodId, string? unitCode, string code, int status) => Emit(Events.UploadRefused,
         ("periodId", periodId), ("unitCode", unitCode), ("code", code), ("status", status));
 
     /// <summary>
-    /// A request answered with a problem (<see cref="Http.ProblemMiddleware"/>): for the upload function an
+    /// A request answered with a problem (by the problem middleware): for the upload function an
     /// <see cref="Events.UploadRefused"/> event; other refusals are in the host's requests already.
     /// </summary>
     public void Refused(FunctionContext context, string code, int status)
@@ -78,27 +75,33 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
         return UnitScope(periodId, unitCode);
     }
 
-    /// <summary>What became of one queued email (<c>kind</c>: receipt, reminder, digest; <c>stage</c> for reminders and digests).</summary>
-    public void EmailOutcome(string kind, ReminderEntity row, EmailOutcome outcome) => Emit(
-        outcome.Result switch
+    /// <summary>
+    /// What became of one queued email (<c>kind</c>: receipt, reminder, digest; <c>stage</c> for reminders and digests;
+    /// <paramref name="result"/>: <c>sent</c>, <c>failed</c>, anything else is unknown).
+    /// </summary>
+    public void EmailOutcome(string kind, string periodId, string? unitCode, string? stage, string result, int attempts) => Emit(
+        result switch
         {
-            EmailResult.Sent => Events.EmailSent,
-            EmailResult.Failed => Events.EmailFailed,
+            "sent" => Events.EmailSent,
+            "failed" => Events.EmailFailed,
             _ => Events.EmailUnknown,
         },
-        ("kind", kind), ("periodId", ReminderLedger.PeriodOf(row)), ("unitCode", row.UnitCode), ("stage", row.Stage),
-        ("attempts", outcome.Attempts));
+        ("kind", kind), ("periodId", periodId), ("unitCode", unitCode), ("stage", stage), ("attempts", attempts));
 
     /// <summary>A compilation stored (<c>made</c>) or not needed because its inputs had not changed (<c>skipped</c>).</summary>
     public void Compilation(string periodId, bool made, int version, string actor) => Emit(
         made ? Events.CompilationMade : Events.CompilationSkipped,
         ("periodId", periodId), ("version", version), ("actor", actor));
 
-    /// <summary>The outcome of a compile (made, or the latest one answered because nothing changed), as an event.</summary>
-    public async Task<Compilation.CompileResult> CompilationAsync(Task<Compilation.CompileResult> compiling, string actor)
+    /// <summary>
+    /// The outcome of a compile (made, or the latest one answered because nothing changed), as an event: <paramref name="facts"/>
+    /// reads the period, whether it was made and its version from the result.
+    /// </summary>
+    public async Task<T> CompilationAsync<T>(Task<T> compiling, Func<T, (string PeriodId, bool Made, int Version)> facts, string actor)
     {
         var result = await compiling;
-        Compilation(result.Compilation.PeriodId, result.Created, result.Compilation.Version, actor);
+        var (periodId, made, version) = facts(result);
+        Compilation(periodId, made, version, actor);
         return result;
     }
 
@@ -117,8 +120,8 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
     public IDisposable? UnitScope(string? periodId, string? unitCode) =>
         events.BeginScope(new Dictionary<string, object?> { ["PeriodId"] = periodId, ["UnitCode"] = unitCode });
 
-    /// <summary>The upload function's name (<c>ReportsFunctions.UploadReport</c>).</summary>
-    public const string UploadFunction = nameof(Functions.ReportsFunctions.UploadReport);
+    /// <summary>The upload function's name (<c>ReportsFunctions.UploadReport</c>; a test holds the two together).</summary>
+    public const string UploadFunction = "UploadReport";
 
     private const string UploadUnitItem = "DanVan.UploadUnit";
 

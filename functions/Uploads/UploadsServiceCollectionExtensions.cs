@@ -1,5 +1,4 @@
 using DanVan.Configuration;
-using DanVan.Email;
 using DanVan.Signatures;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +10,6 @@ public static class UploadsServiceCollectionExtensions
 {
     public static IServiceCollection AddUploads(this IServiceCollection services)
     {
-        services.AddEmail();
         services.AddSignatures();
         services.AddSingleton<UploadService>();
         services.AddSingleton<ReportReader>();

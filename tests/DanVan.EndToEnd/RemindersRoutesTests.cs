@@ -86,7 +86,7 @@ public sealed class RemindersRoutesTests(DanVanHost danvan)
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            var row = (await danvan.Table("reminders").GetEntityAsync<TableEntity>(partitionKey, rowKey)).Value;
+            var row = (await danvan.Table("emailledger").GetEntityAsync<TableEntity>(partitionKey, rowKey)).Value;
             if (row.GetString("Status") is not ("queued" or "sending") || waited.Elapsed > TimeSpan.FromSeconds(30))
             {
                 return row;
@@ -107,7 +107,7 @@ public sealed class RemindersRoutesTests(DanVanHost danvan)
 
         Assert.DoesNotContain(danvan.SendGrid.Reminders, m => m.Arg("unitCode") == code);
         Assert.False(string.IsNullOrEmpty(stage));
-        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => danvan.Table("reminders").GetEntityAsync<TableEntity>(periodId, $"{code}~{stage}"));
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => danvan.Table("emailledger").GetEntityAsync<TableEntity>(periodId, $"{code}~{stage}"));
     }
 
     [Fact]

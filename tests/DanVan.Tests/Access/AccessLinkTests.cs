@@ -98,7 +98,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
             stored.AddRange(((IDictionary<string, object>)e).Values.Select(v => v?.ToString() ?? ""));
         }
 
-        await foreach (var e in app.Store.Reminders.QueryAsync<Azure.Data.Tables.TableEntity>())
+        await foreach (var e in app.Store.EmailLedger.QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             stored.AddRange(((IDictionary<string, object>)e).Values.Select(v => v?.ToString() ?? ""));
         }
@@ -135,10 +135,10 @@ public sealed class AccessLinkTests : IAsyncLifetime
         Assert.Contains("/api/upload#token=dv1.so-y-te.", mail.Text);
         Assert.Contains("/api/upload#token=dv1.so-y-te.", mail.Html);
         Assert.Empty(stub.Violations);
-        var row = Assert.Single(await app.Get<ReminderLedger>().AccessLinksAsync());
-        Assert.Equal(ReminderStatus.Sent, row.Status);
+        var row = Assert.Single(await app.Get<EmailLedger>().AccessLinksAsync());
+        Assert.Equal(EmailStatus.Sent, row.Status);
         var access = Assert.Single(await app.Get<AccessLinks>().OverviewAsync(), a => a.UnitCode == "so-y-te");
-        Assert.Equal((ReminderStatus.Sent, "so-y-te@example.org"), (access.LinkStatus, access.LinkTo));
+        Assert.Equal((EmailStatus.Sent, "so-y-te@example.org"), (access.LinkStatus, access.LinkTo));
         Assert.Equal(Start, access.IssuedAt);
         Assert.Null(access.LastUsedAt);
     }
@@ -283,8 +283,8 @@ public sealed class AccessLinkTests : IAsyncLifetime
 
         Assert.Equal(1, drain.Poisoned);
         Assert.Single(stub.Received);
-        var row = Assert.Single(await app.Get<ReminderLedger>().AccessLinksOfAsync("so-y-te"), r => r.Actor == AccessLinks.ResendActor);
-        Assert.Equal(ReminderStatus.Failed, row.Status);
+        var row = Assert.Single(await app.Get<EmailLedger>().AccessLinksOfAsync("so-y-te"), r => r.Actor == AccessLinks.ResendActor);
+        Assert.Equal(EmailStatus.Failed, row.Status);
         Assert.Equal("so-y-te", await credentials.FindUnitAsync(old));
         app.Clock.Advance(CredentialStore.PreviousBound - TimeSpan.FromMinutes(1));
         Assert.Equal("so-y-te", await credentials.FindUnitAsync(old));
@@ -397,7 +397,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
 
         var drain = await EmailQueueDrain.DrainAsync(app);
         Assert.Equal((3, 0), (drain.Processed, drain.Failed)); // two requests, one link email
-        Assert.Equal("so-y-te@example.org", Assert.Single(await app.Get<ReminderLedger>().AccessLinksAsync()).To);
+        Assert.Equal("so-y-te@example.org", Assert.Single(await app.Get<EmailLedger>().AccessLinksAsync()).To);
     }
 
     [Fact]

@@ -349,7 +349,7 @@ public sealed class DecisionTests : IAsyncLifetime
         Assert.Equal(["before-3@2026-06-30"], second.Reminders.Select(r => r.Stage));
         Assert.Equal(2, stub.Digests.Count);
         var extended = stub.Digests.Last();
-        Assert.Equal(ReminderService.ExtendedDigestStage, extended.Arg("stage"));
+        Assert.Equal(ReminderDigest.ExtendedDigestStage, extended.Arg("stage"));
         Assert.Contains("1. Sở Tài chính (so-tai-chinh) — gia hạn đến 30/06/2026, giai đoạn before-3", extended.Text);
         Assert.DoesNotContain("(so-y-te)", extended.Text.Split("Các đơn vị chưa nộp")[0]);
     }

@@ -40,7 +40,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("receipt", mail.Categories);
         Assert.Equal(["vanthu@snv.example.org"], mail.To);
         var row = Assert.Single(await ReceiptRowsAsync(bed.App));
-        Assert.Equal((ReminderStatus.Sent, mail.MessageId), (row.Status, row.MessageId));
+        Assert.Equal((EmailStatus.Sent, mail.MessageId), (row.Status, row.MessageId));
         Assert.Empty(stub.Violations);
     }
 
@@ -49,7 +49,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await using var app = await StartAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh"));
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
         var claim = await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
         var email = new EmailMessage(["so-tai-chinh@example.org"], [], "Nhắc nộp", "Nội dung", "<p>Nội dung</p>");
         await app.Get<EmailQueue>().EnqueueAsync(EmailKinds.Reminder, claim.Row!, email, default);
@@ -62,7 +62,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal((1, 0), (drain.Processed, drain.Failed));
         Assert.Equal(0, stub.Requests);
-        Assert.Equal(ReminderStatus.Queued, Assert.Single(await ledger.ForPeriodAsync(PeriodId)).Status);
+        Assert.Equal(EmailStatus.Queued, Assert.Single(await ledger.ForPeriodAsync(PeriodId)).Status);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
 
         await EmailQueueDrain.DrainAsync(bed.App);
         Assert.Single(stub.Received);
-        Assert.Equal(ReminderStatus.Sent, Assert.Single(await ReceiptRowsAsync(bed.App)).Status);
+        Assert.Equal(EmailStatus.Sent, Assert.Single(await ReceiptRowsAsync(bed.App)).Status);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(30, stub.Reminders.Count);
         Assert.Equal(30, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
         Assert.Single(stub.Digests);
-        Assert.All(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId), r => Assert.Equal(ReminderStatus.Sent, r.Status));
+        Assert.All(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId), r => Assert.Equal(EmailStatus.Sent, r.Status));
         Assert.Empty(stub.Violations);
     }
 
@@ -116,7 +116,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task An_email_too_large_for_a_queue_message_travels_as_a_blob_and_is_sent_whole()
     {
         await using var app = await StartAsync(stub, Vn(5, 8));
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
         var claim = await ledger.ClaimDigestAsync(PeriodId, "before-7", new DateOnly(2026, 5, 8), "so-noi-vu@example.org", "timer", default);
         var text = string.Join("\n", Enumerable.Range(1, 3000).Select(i => $"{i}. Ủy ban nhân dân xã số {i} (xa-{i})"));
         var email = new EmailMessage(["so-noi-vu@example.org"], [], "Tổng hợp", text, "<pre>" + text + "</pre>") { Categories = ["danvan", "digest"] };
@@ -135,14 +135,6 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty(left);
     }
 
-    private static async Task<List<ReminderEntity>> ReceiptRowsAsync(TestApp app)
-    {
-        var rows = new List<ReminderEntity>();
-        await foreach (var row in app.Store.Reminders.QueryAsync<ReminderEntity>(r => r.PartitionKey == ReminderLedger.ReceiptPartitionKey(UploadBed.Period)))
-        {
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    private static Task<IReadOnlyList<EmailLedgerRow>> ReceiptRowsAsync(TestApp app) =>
+        app.Get<EmailLedger>().ReceiptsAsync(UploadBed.Period);
 }

@@ -28,7 +28,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
     /// </summary>
     private static async Task<QueueMessage[]> KilledWorkerAsync(TestApp app, int attempted)
     {
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
         var messages = (await app.Store.EmailQueue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10))).Value;
         var left = attempted;
         foreach (var m in messages)
@@ -41,7 +41,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
             {
                 if (left-- > 0)
                 {
-                    Assert.True(await ledger.BeginAttemptAsync(permit.Row!, default));
+                    Assert.NotNull(await ledger.BeginAttemptAsync(permit.Row!, default));
                 }
             }
         }
@@ -54,7 +54,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
     {
         await using var app = await StartAsync(stub, Vn(5, 8), FourAtOnce);
         await SeedAsync(app, Enumerable.Range(1, 12).Select(i => Unit($"don-vi-{i:00}")).ToArray());
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
 
         Assert.Equal(12, (await app.Get<ReminderService>().RunOpenPeriodsAsync("timer")).Sum(r => r.Queued));
         var held = await KilledWorkerAsync(app, attempted: 2);
@@ -68,7 +68,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
 
         Assert.Empty(stub.Received);
         var before = await ledger.ForPeriodAsync(PeriodId);
-        Assert.All(before, r => Assert.Equal(ReminderStatus.Sending, ledger.StatusOf(r)));
+        Assert.All(before, r => Assert.Equal(EmailStatus.Sending, ledger.StatusOf(r)));
 
         // Past the bound, the next run sweeps first: the ten rows never attempted (and the digest) are claimed and sent
         // again, the two attempted ones are unknown and not sent.
@@ -85,8 +85,8 @@ public sealed class EmailSweepTests : IAsyncLifetime
         Assert.Equal(10, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
         Assert.Single(stub.Digests);
         var after = await ledger.ForPeriodAsync(PeriodId);
-        Assert.Equal(10, after.Count(r => r.Status == ReminderStatus.Sent));
-        var unknown = after.Where(r => r.Status == ReminderStatus.Unknown).ToList();
+        Assert.Equal(10, after.Count(r => r.Status == EmailStatus.Sent));
+        var unknown = after.Where(r => r.Status == EmailStatus.Unknown).ToList();
         Assert.Equal(2, unknown.Count);
         Assert.All(unknown, r => Assert.NotNull(r.AttemptedAt));
         Assert.DoesNotContain(stub.Reminders, m => unknown.Any(u => u.UnitCode == m.Arg("unitCode")));
@@ -97,7 +97,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
     {
         await using var app = await StartAsync(stub, Vn(5, 8), FourAtOnce);
         await SeedAsync(app, Enumerable.Range(1, 8).Select(i => Unit($"don-vi-{i:00}")).ToArray());
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
         await app.Get<ReminderService>().RunOpenPeriodsAsync("timer");
         var held = await KilledWorkerAsync(app, attempted: 1);
 
@@ -125,9 +125,9 @@ public sealed class EmailSweepTests : IAsyncLifetime
         Assert.Equal(7, stub.Reminders.Count);
         Assert.Equal(7, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
         Assert.Single(stub.Digests);
-        Assert.Equal(new ReminderLedger.SweepResult(0, 1), swept);
+        Assert.Equal(new SweepResult(0, 1), swept);
         var rows = await ledger.ForPeriodAsync(PeriodId);
-        Assert.Equal((7, 1), (rows.Count(r => r.Status == ReminderStatus.Sent), rows.Count(r => r.Status == ReminderStatus.Unknown)));
+        Assert.Equal((7, 1), (rows.Count(r => r.Status == EmailStatus.Sent), rows.Count(r => r.Status == EmailStatus.Unknown)));
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
         var faults = new StorageFaults { IncludeQueues = true };
         await using var app = await StartAsync(stub, Vn(5, 8), faults: faults);
         await SeedAsync(app, Unit("so-tai-chinh"), Unit("so-y-te"));
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
 
         // One reply lost: the SDK's retry puts the message again; two copies, one claim.
         faults.Next(StorageCall.QueueWrite, StorageFault.DropReply);
@@ -147,7 +147,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
         faults.Rule(c => c == StorageCall.QueueWrite ? StorageFault.DropReply : StorageFault.None);
         var receipt = await app.Get<ReceiptEmails>().SendAsync(Receipt() with { Version = 2 }, default);
         faults.Off();
-        var receiptRow = (await app.Store.Reminders.GetEntityAsync<ReminderEntity>(ReminderLedger.ReceiptPartitionKey(PeriodId), ReminderLedger.ReceiptRowKey("so-y-te", 2))).Value;
+        var receiptRow = (await ledger.FindAsync(EmailLedger.ReceiptPartitionKey(PeriodId), EmailLedger.ReceiptRowKey("so-y-te", 2)))!;
         var copies = (await EmailQueueDrain.PeekAsync(app)).Count;
 
         var drain = await EmailQueueDrain.DrainAsync(app);
@@ -156,7 +156,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
 
         Assert.Equal(2, first.Queued);
         Assert.Equal(EmailResult.Failed, receipt.Result);
-        Assert.Equal(ReminderStatus.Failed, receiptRow.Status);
+        Assert.Equal(EmailStatus.Failed, receiptRow.Status);
         Assert.True(copies > 4, $"{copies} messages"); // a batch or reminders twice, a digest, receipt 1, receipt 2 at least once
         Assert.Equal(0, drain.Failed);
         Assert.Equal(2, stub.Reminders.Count);
@@ -164,7 +164,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
         Assert.Equal(2, stub.Received.Count(m => m.Categories.Contains("receipt")));
         Assert.Equal(["1", "2"], stub.Received.Where(m => m.Categories.Contains("receipt")).Select(m => m.Arg("version")!).Order());
         Assert.All(again.Single(r => r.PeriodId == PeriodId).Reminders, l => Assert.Equal(ReminderLineStatus.AlreadySent, l.Status));
-        Assert.All(await ledger.ForPeriodAsync(PeriodId), r => Assert.Equal(ReminderStatus.Sent, r.Status));
+        Assert.All(await ledger.ForPeriodAsync(PeriodId), r => Assert.Equal(EmailStatus.Sent, r.Status));
     }
 
     private static Task<TestResponse> FailedListAsync(TestApp app) =>

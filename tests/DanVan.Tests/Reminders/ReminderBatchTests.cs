@@ -1,3 +1,4 @@
+using DanVan.Email;
 using DanVan.Audit;
 using DanVan.Functions;
 using DanVan.Reminders;
@@ -48,9 +49,9 @@ public sealed class ReminderBatchTests : IAsyncLifetime
         Assert.Equal(20, run.Queued);
         Assert.Equal(20, stub.Reminders.Count);
         Assert.Equal(20, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
-        var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
+        var ledger = await app.Get<EmailLedger>().ForPeriodAsync(PeriodId);
         Assert.Equal(20, ledger.Count);
-        Assert.All(ledger, row => Assert.Equal((ReminderStatus.Sent, 1, 1), (row.Status, row.Runs, row.Attempts)));
+        Assert.All(ledger, row => Assert.Equal((EmailStatus.Sent, 1, 1), (row.Status, row.Runs, row.Attempts)));
         Assert.Equal(stub.Reminders.Select(m => m.MessageId).Order(), ledger.Select(r => r.MessageId).Order());
         var audited = (await app.Get<AuditLog>().ListAsync(PeriodId)).Where(a => a.Action == AuditActions.Reminder).ToList();
         Assert.Equal(20, audited.Select(a => a.UnitCode).Distinct().Count());
@@ -74,7 +75,7 @@ public sealed class ReminderBatchTests : IAsyncLifetime
         await app.Get<EmailFunctions>().SendEmail(batch, CancellationToken.None);
 
         Assert.Equal(5, stub.Reminders.Count);
-        Assert.All(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId), row => Assert.Equal(ReminderStatus.Sent, row.Status));
+        Assert.All(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId), row => Assert.Equal(EmailStatus.Sent, row.Status));
     }
 
     [Fact]
@@ -91,8 +92,8 @@ public sealed class ReminderBatchTests : IAsyncLifetime
         Assert.Equal((2, 1, 0), (drain.Processed, drain.Failed, drain.Poisoned));
         Assert.Equal(3, stub.Reminders.Count);
         Assert.Equal(3, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
-        var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
-        Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
+        var ledger = await app.Get<EmailLedger>().ForPeriodAsync(PeriodId);
+        Assert.All(ledger, row => Assert.Equal(EmailStatus.Sent, row.Status));
         Assert.Equal([1, 1, 2], ledger.Select(r => r.Attempts).Order());
     }
 

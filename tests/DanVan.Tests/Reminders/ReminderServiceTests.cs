@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DanVan.Email;
 using DanVan.Audit;
 using DanVan.Functions;
 using DanVan.Periods;
@@ -117,8 +118,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(2, stub.Reminders.Count);
         Assert.Equal(2, first.Queued);
         Assert.All(second.Reminders, r => Assert.Equal(ReminderLineStatus.AlreadySent, r.Status));
-        var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
-        Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
+        var ledger = await app.Get<EmailLedger>().ForPeriodAsync(PeriodId);
+        Assert.All(ledger, row => Assert.Equal(EmailStatus.Sent, row.Status));
         Assert.Equal(stub.Reminders.Select(m => m.MessageId).Order(), ledger.Select(r => r.MessageId).Order());
     }
 
@@ -138,16 +139,16 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
 
         Assert.Equal(30, stub.Reminders.Count);
         Assert.Equal(30, stub.Reminders.Select(m => m.Arg("unitCode")).Distinct().Count());
-        var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
+        var ledger = await app.Get<EmailLedger>().ForPeriodAsync(PeriodId);
         Assert.Equal(30, ledger.Count);
-        Assert.All(ledger, row => Assert.Equal(ReminderStatus.Sent, row.Status));
+        Assert.All(ledger, row => Assert.Equal(EmailStatus.Sent, row.Status));
 
         // One digest for the stage and day, whichever run won its claim, listing every unit reminded (by any run).
         var digest = Assert.Single(stub.Digests);
         var reminded = Section(digest.Text, "Các đơn vị được nhắc ở giai đoạn này (30):", "Các đơn vị chưa nộp báo cáo");
         Assert.All(Enumerable.Range(1, 30), i => Assert.Contains($"(don-vi-{i:00})", reminded));
-        var digestRow = Assert.Single(await app.Get<ReminderLedger>().DigestsAsync(PeriodId));
-        Assert.Equal((ReminderStatus.Sent, "before-7", digest.MessageId), (digestRow.Status, digestRow.Stage, digestRow.MessageId));
+        var digestRow = Assert.Single(await app.Get<EmailLedger>().DigestsAsync(PeriodId));
+        Assert.Equal((EmailStatus.Sent, "before-7", digest.MessageId), (digestRow.Status, digestRow.Stage, digestRow.MessageId));
     }
 
     [Fact]
@@ -186,8 +187,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Contains("Số đơn vị đã gửi thư nhắc: 4", second.Text);
         Assert.Contains("Trong đó thư đang chờ gửi (trong hàng đợi gửi thư): 1", second.Text);
         Assert.Contains("1. Sở Công Thương (so-cong-thuong) — đang gửi\n2. Sở Tài chính (so-tai-chinh)\n3. Sở Xây dựng (so-xay-dung)\n4. Sở Y tế (so-y-te)\n", second.Text);
-        Assert.Equal(2, (await app.Get<ReminderLedger>().DigestsAsync(PeriodId)).Count);
-        Assert.All(await app.Get<ReminderLedger>().DigestsAsync(PeriodId), d => Assert.Equal(ReminderStatus.Sent, d.Status));
+        Assert.Equal(2, (await app.Get<EmailLedger>().DigestsAsync(PeriodId)).Count);
+        Assert.All(await app.Get<EmailLedger>().DigestsAsync(PeriodId), d => Assert.Equal(EmailStatus.Sent, d.Status));
         Assert.Empty(stub.Violations);
     }
 
@@ -206,8 +207,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(error is null or OperationCanceledException, error?.ToString());
         Assert.True(invocation.IsCancellationRequested);
         var mail = Assert.Single(stub.Reminders);
-        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
-        Assert.Equal((ReminderStatus.Sent, mail.MessageId, 1), (row.Status, row.MessageId, row.Attempts));
+        var row = Assert.Single(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId));
+        Assert.Equal((EmailStatus.Sent, mail.MessageId, 1), (row.Status, row.MessageId, row.Attempts));
         Assert.NotNull(row.SentAt);
         var audit = await app.Get<AuditLog>().ListAsync(PeriodId);
         Assert.Contains(audit, a => a.Action == AuditActions.Reminder && a.UnitCode == "so-tai-chinh" && a.Actor == "admin");
@@ -229,8 +230,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         await EmailQueueDrain.DrainAsync(app, maxParallelism: 1);
 
         Assert.Equal(ReminderLineStatus.Queued, Assert.Single(first.Reminders).Status);
-        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
-        Assert.Equal((ReminderStatus.Unknown, 1), (row.Status, row.Attempts));
+        var row = Assert.Single(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId));
+        Assert.Equal((EmailStatus.Unknown, 1), (row.Status, row.Attempts));
         Assert.StartsWith("timeout", row.Reason);
         Assert.Single(stub.Digests);
 
@@ -250,7 +251,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
     {
         await using var app = await StartAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh"));
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
         var service = app.Get<ReminderService>();
         var period = app.Get<PeriodCatalog>().Get(PeriodId);
 
@@ -260,8 +261,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(claim.Won);
         var permit = await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default);
         Assert.True(permit.Granted);
-        Assert.True(await ledger.BeginAttemptAsync(permit.Row!, default));
-        Assert.Equal((false, ReminderStatus.Sending), await SkippedAsync(ledger, claim.Row));
+        Assert.NotNull(await ledger.BeginAttemptAsync(permit.Row!, default));
+        Assert.Equal((false, EmailStatus.Sending), await SkippedAsync(ledger, claim.Row));
 
         Assert.Equal(ReminderLineStatus.InProgress, Assert.Single((await service.RunAsync(period, false, "admin")).Reminders).Status);
         app.Clock.Advance(ledger.AbandonedAfter);
@@ -272,14 +273,14 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var real = Assert.Single((await service.RunAsync(period, false, "admin")).Reminders);
         Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (dry.Status, dry.Reason));
         Assert.Equal((ReminderLineStatus.Unknown, ReminderLineStatus.UnknownReason), (real.Status, real.Reason));
-        Assert.Equal((false, ReminderStatus.Unknown), await SkippedAsync(ledger, claim.Row));
+        Assert.Equal((false, EmailStatus.Unknown), await SkippedAsync(ledger, claim.Row));
         await EmailQueueDrain.DrainAsync(app);
         Assert.Equal(0, stub.Requests);
-        Assert.Equal(ReminderStatus.Sending, Assert.Single(await ledger.ForPeriodAsync(PeriodId)).Status);
+        Assert.Equal(EmailStatus.Sending, Assert.Single(await ledger.ForPeriodAsync(PeriodId)).Status);
     }
 
     /// <summary>What the sender may do with a second delivery of the row's queue message.</summary>
-    private static async Task<(bool Granted, string? Skipped)> SkippedAsync(ReminderLedger ledger, ReminderEntity row)
+    private static async Task<(bool Granted, string? Skipped)> SkippedAsync(EmailLedger ledger, EmailLedgerRow row)
     {
         var permit = await ledger.BeginSendAsync(row.PartitionKey, row.RowKey, row.ClaimId!, default);
         return (permit.Granted, permit.Skipped);
@@ -289,7 +290,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
     public void A_claim_is_abandoned_only_after_the_longest_send_can_have_ended()
     {
         var email = new DanVan.Email.EmailOptions();
-        var ledger = new ReminderLedger(null!, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Options.Options.Create(email));
+        var ledger = new EmailLedger(null!, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Options.Options.Create(email));
 
         // 30 s for a send slot, 4 attempts of 30 s, 3 waits of at most 60 s, 30 s to record, a minute's margin.
         Assert.Equal(TimeSpan.FromMinutes(7), ledger.AbandonedAfter);
@@ -319,8 +320,8 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal((2, 1, 0), (drain.Processed, drain.Failed, drain.Poisoned));
         var mail = Assert.Single(stub.Reminders);
         Assert.Equal("before-7", mail.Arg("stage"));
-        var row = Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
-        Assert.Equal((ReminderStatus.Sent, 3, 1, mail.MessageId), (row.Status, row.Attempts, row.Runs, row.MessageId));
+        var row = Assert.Single(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId));
+        Assert.Equal((EmailStatus.Sent, 3, 1, mail.MessageId), (row.Status, row.Attempts, row.Runs, row.MessageId));
         Assert.NotNull(row.SentAt);
         Assert.Equal(3, stub.Requests - stub.Digests.Count);
 
@@ -342,7 +343,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
 
         // The reminder and the digest, five deliveries each, then the poison queue.
         Assert.Equal((0, 10, 2), (drain.Processed, drain.Failed, drain.Poisoned));
-        Assert.Equal(ReminderStatus.Failed, Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId)).Status);
+        Assert.Equal(EmailStatus.Failed, Assert.Single(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId)).Status);
         var failed = await TestHttp.InvokeAsync(
             TestHttp.Request("GET", "/api/emails/failed", TestApp.AdminToken),
             r => app.Get<EmailFunctions>().ListFailedEmails(r, CancellationToken.None));
@@ -357,7 +358,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         var next = (await TimerAsync(app)).Single(r => r.Stage is not null);
         Assert.Equal(ReminderLineStatus.Queued, Assert.Single(next.Reminders).Status);
         Assert.Single(stub.Reminders);
-        Assert.Equal((ReminderStatus.Sent, 2), Assert.Single(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId)) is var row ? (row.Status, row.Runs) : default);
+        Assert.Equal((EmailStatus.Sent, 2), Assert.Single(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId)) is var row ? (row.Status, row.Runs) : default);
     }
 
     [Fact]
@@ -373,7 +374,7 @@ public sealed class ReminderServiceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(
             ["before-1", "before-1", "before-3", "before-3"],
             stub.Reminders.Select(m => m.Arg("stage")!).Order());
-        var ledger = await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId);
+        var ledger = await app.Get<EmailLedger>().ForPeriodAsync(PeriodId);
         Assert.DoesNotContain(ledger, r => r.Stage is "before-14" or "before-7");
     }
 

@@ -1,3 +1,4 @@
+using DanVan.Email;
 using DanVan.Functions;
 using DanVan.Reminders;
 using DanVan.Tests.Email;
@@ -45,7 +46,7 @@ public sealed class RemindersFunctionTests : IAsyncLifetime
         Assert.Equal(["so-tai-chinh@example.org"], line.GetProperty("to").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["giam-doc@example.org", "so-noi-vu@example.org"], line.GetProperty("cc").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(0, stub.Requests);
-        Assert.Empty(await app.Get<ReminderLedger>().ForPeriodAsync(PeriodId));
+        Assert.Empty(await app.Get<EmailLedger>().ForPeriodAsync(PeriodId));
 
         var real = await PostAsync(app, null);
         Assert.False(real.Json.GetProperty("dryRun").GetBoolean());
@@ -64,12 +65,12 @@ public sealed class RemindersFunctionTests : IAsyncLifetime
     {
         await using var app = await StartWithFunctionAsync(stub, Vn(5, 8));
         await SeedAsync(app, Unit("so-tai-chinh", "Sở Tài chính"), Unit("so-y-te", "Sở Y tế"));
-        var ledger = app.Get<ReminderLedger>();
+        var ledger = app.Get<EmailLedger>();
         // A sender took the message, recorded its attempt (the request may have reached SendGrid) and died mid-send.
         var claim = await ledger.ClaimAsync(PeriodId, "so-tai-chinh", "before-7", "so-tai-chinh@example.org", null, "timer", default);
         var permit = await ledger.BeginSendAsync(claim.Row!.PartitionKey, claim.Row.RowKey, claim.Row.ClaimId!, default);
         Assert.True(permit.Granted);
-        Assert.True(await ledger.BeginAttemptAsync(permit.Row!, default));
+        Assert.NotNull(await ledger.BeginAttemptAsync(permit.Row!, default));
         app.Clock.Advance(ledger.AbandonedAfter + TimeSpan.FromMinutes(1));
 
         var dry = await PostAsync(app, "dryRun=true");

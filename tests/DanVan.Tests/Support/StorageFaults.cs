@@ -68,6 +68,11 @@ public sealed class StorageFaults
 
     public int Seen(StorageCall call) => seen.GetValueOrDefault(call);
 
+    /// <summary>Every request seen, with the path it went to (account, then table, container or queue), in order.</summary>
+    public IReadOnlyCollection<(StorageCall Call, string Path)> Requests => requests;
+
+    private readonly ConcurrentQueue<(StorageCall Call, string Path)> requests = new();
+
     /// <summary>The filter of every table read that was a query (a range or a scan, not a point read of one entity), unescaped, in order.</summary>
     public IReadOnlyCollection<string> TableQueries => tableQueries;
 
@@ -161,6 +166,7 @@ public sealed class StorageFaults
         {
             var call = Classify(message, tables, queues);
             faults.seen.AddOrUpdate(call, 1, (_, n) => n + 1);
+            faults.requests.Enqueue((call, message.Request.Uri.Path));
             if (call == StorageCall.TableRead && message.Request.Uri.Query.Contains("$filter", StringComparison.Ordinal))
             {
                 faults.tableQueries.Enqueue(Uri.UnescapeDataString(message.Request.Uri.Query));

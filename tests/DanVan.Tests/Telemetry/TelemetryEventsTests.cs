@@ -36,6 +36,12 @@ public sealed class TelemetryEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_upload_function_telemetry_names_is_the_upload_function()
+    {
+        Assert.Equal(nameof(ReportsFunctions.UploadReport), DanVanTelemetry.UploadFunction);
+    }
+
+    [Fact]
     public async Task An_accepted_upload_is_an_UploadAccepted_event_with_period_unit_version_and_size_and_its_Table_and_Blob_calls_are_dependencies()
     {
         await using var app = await StartAsync(new DateTimeOffset(2026, 5, 10, 9, 0, 0, Vn));
