@@ -1,16 +1,15 @@
-using System.Security.Cryptography;
+using DanVan.Reading;
 
 namespace DanVan.Compilation;
 
-/// <summary>A write-only pass-through that counts and hashes (SHA-256) what goes to the inner stream.</summary>
+/// <summary>A write-only pass-through that counts and hashes (<see cref="ContentHash"/>, SHA-256) what goes to the inner stream.</summary>
 public sealed class HashingWriteStream(Stream inner) : Stream
 {
-    private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private long written;
+    private readonly ContentHash sha = new();
 
-    public long BytesWritten => written;
+    public long BytesWritten => sha.Bytes;
 
-    public string Sha256Hex() => Convert.ToHexStringLower(sha.GetCurrentHash());
+    public string Sha256Hex() => sha.CurrentHex();
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -19,7 +18,7 @@ public sealed class HashingWriteStream(Stream inner) : Stream
 
     public override long Position
     {
-        get => written;
+        get => sha.Bytes;
         set => throw new NotSupportedException();
     }
 
@@ -27,8 +26,7 @@ public sealed class HashingWriteStream(Stream inner) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        sha.AppendData(buffer);
-        written += buffer.Length;
+        sha.Append(buffer);
         inner.Write(buffer);
     }
 
@@ -37,8 +35,7 @@ public sealed class HashingWriteStream(Stream inner) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        sha.AppendData(buffer.Span);
-        written += buffer.Length;
+        sha.Append(buffer.Span);
         return inner.WriteAsync(buffer, cancellationToken);
     }
 

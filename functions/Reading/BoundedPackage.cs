@@ -194,7 +194,7 @@ public sealed class BoundedPackage : IDisposable
     /// value or text node can hold one, so the XML reader never holds more than that whole); inside a CDATA section,
     /// which can, the run goes on to its end.
     /// </summary>
-    private sealed class BudgetedStream(Stream inner, BoundedPackage package) : Stream
+    private sealed class BudgetedStream(Stream inner, BoundedPackage package) : ReadOnlyStream
     {
         private static readonly byte[] CdataStart = "<![CDATA["u8.ToArray();
 
@@ -202,19 +202,6 @@ public sealed class BoundedPackage : IDisposable
         private int startMatched;
         private int closingBrackets;
         private bool inCdata;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -270,16 +257,6 @@ public sealed class BoundedPackage : IDisposable
                 startMatched = 0;
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

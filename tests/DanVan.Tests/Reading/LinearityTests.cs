@@ -57,6 +57,15 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void Opening_a_pdf_without_cross_references_is_linear()
+    {
+        // PdfPig's open itself does the work here: no table, so it searches the whole file for each object.
+        AssertLinear("PDF open, objects without a cross-reference table", [5_000, 10_000, 20_000, 40_000],
+            HostileFiles.PdfWithoutCrossReferences,
+            pdf => Assert.Null(PdfReportText.Read(new MemoryStream(pdf), "bao-cao.pdf").Problem));
+    }
+
+    [Fact]
     public void Reading_a_figures_workbook_cell_of_many_text_runs_is_linear()
     {
         AssertLinear("figures XLSX, runs in one cell", [4_000, 8_000, 16_000, 32_000],
