@@ -2,6 +2,7 @@ using System.Text;
 using DanVan.Compilation;
 using DanVan.Domain;
 using DanVan.Figures;
+using DanVan.Reading;
 using DanVan.Registry;
 using DanVan.Signatures;
 using DanVan.Tests.Compilation;
