@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DanVan.Reading;
@@ -196,6 +195,6 @@ public static class BundleWriter
             await target.WriteAsync(content, ct);
         }
 
-        return new ManifestEntry(name, content.LongLength, Convert.ToHexStringLower(SHA256.HashData(content)));
+        return new ManifestEntry(name, content.LongLength, ContentHash.Sha256Hex(content));
     }
 }

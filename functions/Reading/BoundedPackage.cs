@@ -20,12 +20,13 @@ public sealed record PackageLimits(int MaxEntries, long MaxDirectoryBytes, long 
 
     /// <summary>
     /// An uploaded report package, whose directory and first parts are checked from the stored blob (<see cref="ZipDirectory"/>,
-    /// <see cref="ZipEntries"/>): a few ranged reads, nothing inflated past a prefix; any report an office suite writes.
+    /// <see cref="ZipEntries"/>): a few ranged reads, nothing inflated past a prefix (<c>[Content_Types].xml</c>, up to
+    /// 256 KB, and the main part's first 64 KB); any report an office suite writes.
     /// </summary>
     public static readonly PackageLimits Upload = new(
         MaxEntries: 20_000,
         MaxDirectoryBytes: 4 * 1024 * 1024,
-        MaxInflatedBytes: 512 * 1024,
+        MaxInflatedBytes: 320 * 1024,
         MaxTokenBytes: 256 * 1024,
         MaxDepth: 64,
         MaxNames: 2_000)

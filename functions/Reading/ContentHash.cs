@@ -26,6 +26,9 @@ public sealed class ContentHash : IDisposable
         Bytes = bytes;
     }
 
+    /// <summary>The SHA-256 of bytes held whole, in lower-case hex (as a running one gives it).</summary>
+    public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
     /// <summary>Bytes appended so far.</summary>
     public long Bytes { get; private set; }
 
