@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
@@ -7,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using DanVan.Configuration;
 using DanVan.Domain;
+using DanVan.Reading;
 using DanVan.Storage;
 using DanVan.Uploads;
 using Microsoft.Extensions.Logging;
@@ -127,7 +127,7 @@ public sealed partial class RestoreService(
         var download = await backups.Container.GetBlobClient($"{id}/{table.File}").DownloadStreamingAsync(cancellationToken: ct);
         await using var stored = download.Value.Content;
         await using var hashing = new HashingReadStream(stored);
-        var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var content = new ContentHash();
         var rows = 0L;
         var inFlight = new List<Task>();
         var batch = new List<TableEntity>();
@@ -157,8 +157,8 @@ public sealed partial class RestoreService(
             {
                 var bytes = Encoding.UTF8.GetBytes(line);
                 var (row, rowContent) = EntityLines.Parse(bytes);
-                content.AppendData(rowContent);
-                content.AppendData("\n"u8);
+                content.Append(rowContent);
+                content.Append("\n"u8);
                 rows++;
                 if (batch.Count > 0 && (batch[0].PartitionKey != row.PartitionKey || batch.Count == MaxBatchRows || batchBytes + bytes.Length > MaxBatchBytes))
                 {
@@ -175,22 +175,22 @@ public sealed partial class RestoreService(
 
         await FlushAsync();
         await Task.WhenAll(inFlight);
-        return (rows, hashing.BytesRead, Convert.ToHexStringLower(hashing.Hash()), Convert.ToHexStringLower(content.GetCurrentHash()));
+        return (rows, hashing.BytesRead, Convert.ToHexStringLower(hashing.Hash()), content.CurrentHex());
     }
 
     /// <summary>A table as it is now: rows and the SHA-256 of their content, as the backup hashed them.</summary>
     internal static async Task<(long Rows, string ContentSha256)> ContentOfAsync(TableClient table, CancellationToken ct)
     {
-        var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var content = new ContentHash();
         var rows = 0L;
         await foreach (var row in table.QueryAsync<TableEntity>(maxPerPage: 1000, cancellationToken: ct))
         {
-            content.AppendData(EntityLines.Content(row));
-            content.AppendData("\n"u8);
+            content.Append(EntityLines.Content(row));
+            content.Append("\n"u8);
             rows++;
         }
 
-        return (rows, Convert.ToHexStringLower(content.GetCurrentHash()));
+        return (rows, content.CurrentHex());
     }
 
     [GeneratedRegex("^([a-z][a-z0-9]{0,15})?$")]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using DanVan.Compilation;
+using DanVan.Reading;
 using Azure.Storage.Blobs.Specialized;
 
 namespace DanVan.Backup;
@@ -30,7 +30,7 @@ public sealed class TableExporter(int maxRereads, TimeProvider clock)
     public async Task<TableBackup> ExportAsync(TableClient table, string name, string file, BlockBlobClient destination, CancellationToken ct)
     {
         var startedAt = clock.GetUtcNow();
-        var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var content = new ContentHash();
         var (rows, reread) = (0L, 0);
         var unsettled = new List<string>();
         await using var blob = new StagedBlobWriteStream(destination, "application/gzip");
@@ -42,8 +42,8 @@ public sealed class TableExporter(int maxRereads, TimeProvider clock)
                 foreach (var row in partition)
                 {
                     var bytes = EntityLines.Content(row);
-                    content.AppendData(bytes);
-                    content.AppendData("\n"u8);
+                    content.Append(bytes);
+                    content.Append("\n"u8);
                     await gzip.WriteAsync(EntityLines.Line(row, bytes), ct);
                     rows++;
                 }
@@ -82,7 +82,7 @@ public sealed class TableExporter(int maxRereads, TimeProvider clock)
         }
 
         await blob.CommitAsync(ct);
-        return new TableBackup(name, file, rows, hashing.BytesWritten, hashing.Sha256Hex(), Convert.ToHexStringLower(content.GetCurrentHash()),
+        return new TableBackup(name, file, rows, hashing.BytesWritten, hashing.Sha256Hex(), content.CurrentHex(),
             startedAt, clock.GetUtcNow(), reread, unsettled);
     }
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DanVan.Reading;
 using DanVan.Submissions;
 
 namespace DanVan.Compilation;
@@ -134,7 +134,7 @@ public static class BundleWriter
     private static async Task<(long Size, string Sha256, ReportReading Reading)> CopyReportAsync(ZipArchiveEntry entry, SubmissionVersionEntity version, Stream source, CopyScratch scratch, CancellationToken ct)
     {
         await using var target = await entry.OpenAsync(ct);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var sha = new ContentHash();
         var isDocx = ReportText.IsDocx(version.FileName);
         var isPdf = PdfReportText.IsPdf(version.FileName);
         var copy = (isDocx || isPdf) && version.SizeBytes <= ReportText.MaxDocxBytes ? scratch.Text : null;
@@ -145,7 +145,7 @@ public static class BundleWriter
         int read;
         while ((read = await source.ReadAsync(buffer, ct)) > 0)
         {
-            sha.AppendData(buffer, 0, read);
+            sha.Append(buffer.AsSpan(0, read));
             await target.WriteAsync(buffer.AsMemory(0, read), ct);
             size += read;
             if (copy is not null && size > ReportText.MaxDocxBytes)
@@ -162,7 +162,7 @@ public static class BundleWriter
             : copy is null ? ReportReading.Failed(ReportText.TooLarge(version.FileName))
             : isPdf ? PdfReportText.Read(Held(copy), version.FileName, ct)
             : ReportText.Read(Held(copy), version.FileName, ct);
-        return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), reading);
+        return (size, sha.CurrentHex(), reading);
     }
 
     /// <summary>The held file as a stream of its own (the readers may dispose it; the buffer is reused for the next file).</summary>
@@ -195,6 +195,6 @@ public static class BundleWriter
             await target.WriteAsync(content, ct);
         }
 
-        return new ManifestEntry(name, content.LongLength, Convert.ToHexStringLower(SHA256.HashData(content)));
+        return new ManifestEntry(name, content.LongLength, ContentHash.Sha256Hex(content));
     }
 }

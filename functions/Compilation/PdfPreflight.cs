@@ -23,11 +23,17 @@ internal static class PdfPreflight
     private static readonly NameToken Subtype = NameToken.Create("Subtype");
 
     /// <summary>
-    /// One pass over the file's bytes: any <c>/N</c> followed by a number larger than <see cref="MaxObjectsPerStream"/>
-    /// is refused (an object stream's dictionary is never itself compressed, so this sees every one).
+    /// Before PdfPig opens the file: any <c>/N</c> followed by a number larger than <see cref="MaxObjectsPerStream"/>
+    /// is refused (an object stream's dictionary is never itself compressed, so this sees every one), and so is a file of
+    /// more than <see cref="ReportLimits.MaxObjects"/> indirect objects (<see cref="CountObjects"/>). Each is one pass over the bytes.
     /// </summary>
-    public static void Check(ReadOnlySpan<byte> pdf)
+    public static void Check(ReadOnlySpan<byte> pdf, ReportLimits limits)
     {
+        if (CountObjects(pdf, limits.MaxObjects) > limits.MaxObjects)
+        {
+            throw new ReadLimitException($"hơn {ReadBudget.Count(limits.MaxObjects)} đối tượng");
+        }
+
         var at = 0;
         while ((at = pdf[at..].IndexOf("/N"u8) is var i and >= 0 ? at + i + 2 : -1) >= 0)
         {
@@ -55,6 +61,30 @@ internal static class PdfPreflight
             }
         }
     }
+
+    /// <summary>
+    /// How many <c>obj</c> keywords stand in the bytes as an object's opening does (after white space, before a delimiter;
+    /// <c>endobj</c> is not one), counting stopped past <paramref name="max"/>. Objects in object streams are counted by
+    /// their own bound (<see cref="MaxObjectsPerStream"/> and the decode budget).
+    /// </summary>
+    private static long CountObjects(ReadOnlySpan<byte> pdf, int max)
+    {
+        long count = 0;
+        var at = 0;
+        while (count <= max && (at = pdf[at..].IndexOf("obj"u8) is var i and >= 0 ? at + i : -1) >= 0)
+        {
+            if (at > 0 && IsWhite(pdf[at - 1]) && (at + 3 == pdf.Length || IsDelimiter(pdf[at + 3])))
+            {
+                count++;
+            }
+
+            at += 3;
+        }
+
+        return count;
+    }
+
+    private static bool IsWhite(byte b) => b is (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t' or (byte)'\f' or 0;
 
     /// <summary>
     /// Every page of the page tree (walked once, each node at most once), before PdfPig parses any: what its text may

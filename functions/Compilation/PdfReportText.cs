@@ -53,7 +53,7 @@ public static partial class PdfReportText
             }
 
             var bytes = ReadAll(pdf);
-            PdfPreflight.Check(bytes);
+            PdfPreflight.Check(bytes, limits);
             using var document = PdfDocument.Open(bytes, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true, FilterProvider = filters });
             if (document.NumberOfPages > limits.MaxPages)
             {

@@ -4,6 +4,7 @@ using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using DanVan.Reading;
 
 namespace DanVan.Compilation;
 
@@ -17,7 +18,7 @@ namespace DanVan.Compilation;
 /// it holds at most <c>concurrency + 1</c> blocks in memory. Block ids follow the order of the bytes, whatever
 /// order the stagings finish in.
 /// </summary>
-public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentType, int blockSize = StagedBlobWriteStream.DefaultBlockSize, int concurrency = StagedBlobWriteStream.DefaultConcurrency) : Stream
+public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentType, int blockSize = StagedBlobWriteStream.DefaultBlockSize, int concurrency = StagedBlobWriteStream.DefaultConcurrency) : WriteOnlyStream
 {
     public const int DefaultBlockSize = 4 * 1024 * 1024;
 
@@ -32,18 +33,7 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
     private int filled;
     private long written;
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => written;
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    protected override long Written => written;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -60,9 +50,6 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
             }
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -115,12 +102,6 @@ public sealed class StagedBlobWriteStream(BlockBlobClient blob, string contentTy
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Copies what fits into the block; returns the rest.</summary>
     private ReadOnlySpan<byte> Fill(ReadOnlySpan<byte> buffer)

@@ -80,14 +80,9 @@ public static class RequestJson
     /// <c>body_too_large</c> (having read at most one byte more than the cap), and at the end of a body
     /// shorter than its Content-Length it throws <c>body_incomplete</c>.
     /// </summary>
-    private sealed class BoundedBody(Stream inner, long maxBytes, long? contentLength, Func<long, DomainException> tooLarge) : Stream
+    private sealed class BoundedBody(Stream inner, long maxBytes, long? contentLength, Func<long, DomainException> tooLarge) : Reading.ReadOnlyStream
     {
         private long read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
 
         public override long Position
         {
@@ -101,11 +96,8 @@ public static class RequestJson
             return Count(n, buffer.Length);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) =>
-            Count(inner.Read(Limit(buffer.AsMemory(offset, count)).Span), count);
+        public override int Read(Span<byte> buffer) =>
+            Count(inner.Read(buffer[..(int)Math.Min(buffer.Length, maxBytes + 1 - read)]), buffer.Length);
 
         /// <summary>Never asks for more than one byte past the cap: that byte is the proof of "too large".</summary>
         private Memory<byte> Limit(Memory<byte> buffer) => buffer[..(int)Math.Min(buffer.Length, maxBytes + 1 - read)];
@@ -125,15 +117,5 @@ public static class RequestJson
 
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

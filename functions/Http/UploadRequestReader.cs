@@ -121,22 +121,8 @@ public static class UploadRequestReader
     /// </summary>
     public static Stream Body(HttpRequest request, long maxBytes) => new EdgeBody(request.Body, maxBytes);
 
-    private sealed class EdgeBody(Stream inner, long maxBytes) : Stream
+    private sealed class EdgeBody(Stream inner, long maxBytes) : Reading.ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -149,14 +135,11 @@ public static class UploadRequestReader
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
             try
             {
-                return inner.Read(buffer, offset, count);
+                return inner.Read(buffer);
             }
             catch (BadHttpRequestException ex)
             {
@@ -166,15 +149,5 @@ public static class UploadRequestReader
 
         private DomainException Translate(BadHttpRequestException ex) =>
             ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? UploadProblems.FileTooLarge(maxBytes) : Problems.BodyIncomplete();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

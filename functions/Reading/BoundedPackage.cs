@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Xml;
 
@@ -16,6 +15,25 @@ namespace DanVan.Reading;
 /// <param name="MaxNames">Distinct names (elements, attributes, prefixes, namespaces) the XML reader keeps in its name table.</param>
 public sealed record PackageLimits(int MaxEntries, long MaxDirectoryBytes, long MaxInflatedBytes, int MaxTokenBytes, int MaxDepth, int MaxNames)
 {
+    /// <summary>Whether a ZIP64 package is read (an upload's package check follows one; a package read whole never needs it).</summary>
+    public bool AllowZip64 { get; init; }
+
+    /// <summary>
+    /// An uploaded report package, whose directory and first parts are checked from the stored blob (<see cref="ZipDirectory"/>,
+    /// <see cref="ZipEntries"/>): a few ranged reads, nothing inflated past a prefix (<c>[Content_Types].xml</c>, up to
+    /// 256 KB, and the main part's first 64 KB); any report an office suite writes.
+    /// </summary>
+    public static readonly PackageLimits Upload = new(
+        MaxEntries: 20_000,
+        MaxDirectoryBytes: 4 * 1024 * 1024,
+        MaxInflatedBytes: 320 * 1024,
+        MaxTokenBytes: 256 * 1024,
+        MaxDepth: 64,
+        MaxNames: 2_000)
+    {
+        AllowZip64 = true,
+    };
+
     /// <summary>A workbook a unit fills in (the units import, figures): far above DanVan's templates and a registry of 5,000 rows.</summary>
     public static readonly PackageLimits Workbook = new(
         MaxEntries: 200,
@@ -27,9 +45,9 @@ public sealed record PackageLimits(int MaxEntries, long MaxDirectoryBytes, long 
 }
 
 /// <summary>
-/// The one bounded reader of a unit's ZIP package, limits per use: the end of the central directory is checked
-/// before the ZIP reader loads the directory (entries, directory bytes; ZIP64 refused: no report or workbook DanVan
-/// reads needs it), every part is read through a stream that charges each inflated byte to one allowance and
+/// The one bounded reader of a unit's ZIP package, limits per use: the central directory is checked by
+/// <see cref="ZipDirectory"/> before the ZIP reader loads it (entries, directory bytes; ZIP64 refused: no report or
+/// workbook DanVan reads whole needs it), every part is read through a stream that charges each inflated byte to one allowance and
 /// refuses a markup token longer than the bound, and its XML reader has no DTD, no resolver and a counted name
 /// table. Nothing is loaded whole: the readers above it stream.
 /// </summary>
@@ -66,7 +84,14 @@ public sealed class BoundedPackage : IDisposable
     /// </summary>
     public static BoundedPackage Open(Stream seekable, PackageLimits limits, ReadBudget budget)
     {
-        CheckDirectory(seekable, limits);
+        // Ranged reads of a seekable stream complete at once; this runs on the read's own thread (BoundedRun).
+        var listing = ZipDirectory.ListAsync(seekable.Length, ZipDirectory.Ranges(seekable), limits, budget.Token).GetAwaiter().GetResult();
+        if (listing.Entries is null)
+        {
+            throw listing.Refusal is { } reason ? new ReadLimitException(reason) : new InvalidDataException("No well-formed ZIP central directory.");
+        }
+
+        seekable.Position = 0;
         budget.CheckTime();
         return new BoundedPackage(new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen: true), limits, budget);
     }
@@ -136,45 +161,6 @@ public sealed class BoundedPackage : IDisposable
 
     public void Dispose() => zip.Dispose();
 
-    /// <summary>
-    /// The end-of-central-directory record, before the ZIP reader loads the directory: the number of entries it
-    /// declares, and the bytes from the directory's start to that record (what the reader actually walks).
-    /// </summary>
-    private static void CheckDirectory(Stream zip, PackageLimits limits)
-    {
-        const int RecordSize = 22;
-        var tail = (int)Math.Min(zip.Length, RecordSize + ushort.MaxValue);
-        var bytes = new byte[tail];
-        zip.Position = zip.Length - tail;
-        zip.ReadExactly(bytes);
-        zip.Position = 0;
-
-        var at = bytes.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
-        if (at < 0 || at + RecordSize > tail)
-        {
-            throw new InvalidDataException("No end of central directory record.");
-        }
-
-        var record = bytes.AsSpan(at);
-        var entries = BinaryPrimitives.ReadUInt16LittleEndian(record[10..]);
-        var directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(record[16..]);
-        var recordOffset = zip.Length - tail + at;
-        if (entries == ushort.MaxValue || directoryOffset == uint.MaxValue)
-        {
-            throw new ReadLimitException("tệp nén dạng ZIP64");
-        }
-
-        if (entries > limits.MaxEntries)
-        {
-            throw new ReadLimitException($"hơn {ReadBudget.Count(limits.MaxEntries)} mục trong tệp nén");
-        }
-
-        if (directoryOffset > recordOffset || recordOffset - directoryOffset > limits.MaxDirectoryBytes)
-        {
-            throw new ReadLimitException($"danh mục tệp nén lớn hơn {ReadBudget.Megabytes(limits.MaxDirectoryBytes)}");
-        }
-    }
-
     /// <summary>The XML reader's name table, refusing more than a number of distinct names (each is kept for the whole read).</summary>
     private sealed class CountedNameTable(int maxNames) : NameTable
     {
@@ -194,7 +180,7 @@ public sealed class BoundedPackage : IDisposable
     /// value or text node can hold one, so the XML reader never holds more than that whole); inside a CDATA section,
     /// which can, the run goes on to its end.
     /// </summary>
-    private sealed class BudgetedStream(Stream inner, BoundedPackage package) : Stream
+    private sealed class BudgetedStream(Stream inner, BoundedPackage package) : ReadOnlyStream
     {
         private static readonly byte[] CdataStart = "<![CDATA["u8.ToArray();
 
@@ -202,19 +188,6 @@ public sealed class BoundedPackage : IDisposable
         private int startMatched;
         private int closingBrackets;
         private bool inCdata;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -270,16 +243,6 @@ public sealed class BoundedPackage : IDisposable
                 startMatched = 0;
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -28,7 +28,7 @@ public static class UnitFileReader
 {
     public const int MaxRows = 5000;
     private const int MaxSharedStrings = 300_000;
-    private const int MaxCellChars = 32_767;
+    internal const int MaxCellChars = 32_767;
 
     public static readonly TimeSpan MaxReadTime = TimeSpan.FromSeconds(10);
 
@@ -55,7 +55,7 @@ public static class UnitFileReader
 
     private static char FirstNonSpace(byte[] body) => (char)(body.FirstOrDefault(b => b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)));
 
-    private static DomainException Unreadable(RefusalCode code, string detail) => new(code, detail, title: "Không đọc được tệp danh sách đơn vị");
+    internal static DomainException Unreadable(RefusalCode code, string detail) => new(code, detail, title: "Không đọc được tệp danh sách đơn vị");
 
     private static List<ImportRow> ReadJson(byte[] body)
     {
@@ -80,138 +80,11 @@ public static class UnitFileReader
             : new ImportRow(i + 1, r, fields, [])).ToList();
     }
 
-    private static DomainException TooManyRows() =>
+    internal static DomainException TooManyRows() =>
         Unreadable(RefusalCodes.TooManyRows, $"Tệp có quá {MaxRows.ToString("N0", VietnamTime.Culture)} dòng đơn vị.");
 
-    // --- CSV ---------------------------------------------------------------------------------------------------
-
-    private static List<ImportRow> ReadCsv(byte[] body)
-    {
-        string text;
-        try
-        {
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(body);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Unreadable(RefusalCodes.InvalidEncoding, "Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: \"CSV UTF-8 (Comma delimited)\").");
-        }
-
-        text = text.TrimStart('\uFEFF');
-        var records = ParseCsv(text, DelimiterOf(text)).ToList();
-        if (records.Count == 0)
-        {
-            return [];
-        }
-
-        return RowsOf(records.Select((cells, i) => (Line: i + 1, Cells: cells.Select(c => new SheetCell(c, false)).ToList())).ToList());
-    }
-
-    /// <summary>';' when the header line has more of them than ',' outside quotes (Excel in a Vietnamese locale), else ','.</summary>
-    private static char DelimiterOf(string text)
-    {
-        int commas = 0, semicolons = 0;
-        var quoted = false;
-        foreach (var c in text)
-        {
-            if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (!quoted && c is '\r' or '\n')
-            {
-                break;
-            }
-            else if (!quoted && c == ',')
-            {
-                commas++;
-            }
-            else if (!quoted && c == ';')
-            {
-                semicolons++;
-            }
-        }
-
-        return semicolons > commas ? ';' : ',';
-    }
-
-    /// <summary>
-    /// RFC 4180: quoted fields may hold the delimiter, line breaks and doubled quotes. A field is at most
-    /// <see cref="MaxCellChars"/> characters (as a workbook cell) and a line at most <see cref="SheetXml.MaxCellsPerRow"/>
-    /// fields, checked as they grow, so a hostile field stops the read where it crosses the bound.
-    /// </summary>
-    private static IEnumerable<List<string>> ParseCsv(string text, char delimiter)
-    {
-        var row = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        var count = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (field.Length > MaxCellChars)
-            {
-                throw Unreadable(RefusalCodes.InvalidCsv, $"Một ô của tệp CSV dài hơn {ReadBudget.Count(MaxCellChars)} ký tự.");
-            }
-
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"' && field.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (c == delimiter)
-            {
-                row.Add(field.ToString());
-                field.Clear();
-                if (row.Count >= SheetXml.MaxCellsPerRow)
-                {
-                    throw Unreadable(RefusalCodes.InvalidCsv, $"Một dòng của tệp CSV có hơn {ReadBudget.Count(SheetXml.MaxCellsPerRow)} ô.");
-                }
-            }
-            else if (c is '\r' or '\n')
-            {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                row.Add(field.ToString());
-                field.Clear();
-                if (++count > MaxRows + 1)
-                {
-                    throw TooManyRows();
-                }
-
-                yield return row;
-                row = [];
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (field.Length > 0 || row.Count > 0)
-        {
-            row.Add(field.ToString());
-            yield return row;
-        }
-    }
+    private static List<ImportRow> ReadCsv(byte[] body) =>
+        RowsOf(UnitCsv.Records(body).Select((cells, i) => (Line: i + 1, Cells: cells.Select(c => new SheetCell(c, false)).ToList())).ToList());
 
     // --- XLSX --------------------------------------------------------------------------------------------------
 

@@ -1,17 +1,6 @@
-using System.Security.Cryptography;
+using DanVan.Reading;
 
 namespace DanVan.Signatures;
-
-/// <summary>A <c>/ByteRange [a b c d]</c> array as written in the file.</summary>
-public sealed record ByteRangeEntry(long Offset, long[] Values);
-
-/// <summary>
-/// A <c>/Contents &lt;hex&gt;</c> string: where it lies (<see cref="Start"/> is its <c>&lt;</c>, <see cref="End"/>
-/// just after its <c>&gt;</c>), its bytes (null when longer than the bound), and the SHA-256 of the file
-/// without it, taken at each place a revision of the file ends (keyed by that end offset).
-/// </summary>
-/// <param name="Prepared">The part of its check that needs no digest (the CMS read, the signer's signature, the time, the chain), begun when the string was read, when the scan was given a way to begin it.</param>
-public sealed record ContentsEntry(long Start, long End, byte[]? Bytes, IReadOnlyDictionary<long, byte[]> Sha256WithoutThis, Task<CmsCheck>? Prepared = null);
 
 /// <summary>
 /// One pass over a PDF that finds what its signatures need, bounded: each <c>/ByteRange</c> array and each
@@ -29,8 +18,8 @@ public sealed class PdfSignatureScan : IDisposable
 
     private readonly int maxEntries;
     private readonly int maxContentsBytes;
-    private readonly IncrementalHash running = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly List<Gap> gaps = [];
+    private readonly ContentHash running = new();
+    private readonly List<SignatureGap> gaps = [];
     private readonly List<ByteRangeEntry> ranges = [];
     private readonly HashSet<long> wantedEnds = [];  // where a byte range read so far says its signed part ends
 
@@ -43,8 +32,7 @@ public sealed class PdfSignatureScan : IDisposable
     private long keywordStart;
     private readonly System.Text.StringBuilder arrayText = new();
     private int skipped;
-    private Gap? open;         // the hex string being read
-    private int pendingNibble = -1;
+    private SignatureGap? open;         // the hex string being read
     private int eofTail;       // end-of-line bytes still counted as part of the %%EOF just seen
 
     private readonly Func<byte[], Task<CmsCheck>>? prepare;
@@ -67,7 +55,7 @@ public sealed class PdfSignatureScan : IDisposable
     public IReadOnlyList<ContentsEntry> Contents => gaps.Select(g => g.ToEntry()).ToList();
 
     /// <summary>The SHA-256 of every byte appended so far: the scan's running hash sees the whole file.</summary>
-    public byte[] FileSha256() => running.GetCurrentHash();
+    public byte[] FileSha256() => running.Current();
 
     private enum State
     {
@@ -192,7 +180,7 @@ public sealed class PdfSignatureScan : IDisposable
                     }
                     else
                     {
-                        AddHex(c);
+                        open?.AddHex(c);
                     }
 
                     continue;
@@ -245,24 +233,17 @@ public sealed class PdfSignatureScan : IDisposable
 
     private void AddByteRange()
     {
-        var text = arrayText.ToString().Trim().TrimStart('[').Trim();
-        var parts = text.Split([' ', '\r', '\n', '\t', '\f', '\0'], StringSplitOptions.RemoveEmptyEntries);
-        var values = new List<long>();
-        foreach (var p in parts)
-        {
-            values.Add(long.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : -1);
-        }
-
         if (ranges.Count >= maxEntries)
         {
             TooMany = true;
             return;
         }
 
-        ranges.Add(new ByteRangeEntry(keywordStart, values.ToArray()));
-        if (values.Count == 4)
+        var range = ByteRangeEntry.Parse(keywordStart, arrayText.ToString());
+        ranges.Add(range);
+        if (range.Values.Length == 4)
         {
-            wantedEnds.Add(values[2] + values[3]);
+            wantedEnds.Add(range.Values[2] + range.Values[3]);
         }
     }
 
@@ -276,9 +257,8 @@ public sealed class PdfSignatureScan : IDisposable
         }
 
         Feed(chunk, chunkStart, at);
-        open = new Gap(at, running.Clone(), maxContentsBytes);
+        open = new SignatureGap(at, running.Clone(), maxContentsBytes);
         gaps.Add(open);
-        pendingNibble = -1;
     }
 
     private void CloseGap(ReadOnlySpan<byte> chunk, long chunkStart, long end)
@@ -299,40 +279,6 @@ public sealed class PdfSignatureScan : IDisposable
         open = null;
     }
 
-    private void AddHex(byte c)
-    {
-        if (open is null)
-        {
-            return;
-        }
-
-        var nibble = c switch
-        {
-            >= (byte)'0' and <= (byte)'9' => c - '0',
-            >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-            >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-            _ => -1,
-        };
-        if (nibble < 0)
-        {
-            if (!IsWhite(c))
-            {
-                open.Invalid = true;
-            }
-
-            return;
-        }
-
-        if (pendingNibble < 0)
-        {
-            pendingNibble = nibble;
-            return;
-        }
-
-        open.Add((byte)((pendingNibble << 4) | nibble));
-        pendingNibble = -1;
-    }
-
     /// <summary>Brings every hash up to <paramref name="to"/> (an absolute offset inside the current chunk or its end).</summary>
     private void Feed(ReadOnlySpan<byte> chunk, long chunkStart, long to)
     {
@@ -343,12 +289,12 @@ public sealed class PdfSignatureScan : IDisposable
 
         var from = (int)(Math.Max(hashedTo, chunkStart) - chunkStart);
         var segment = chunk[from..(int)(to - chunkStart)];
-        running.AppendData(segment);
+        running.Append(segment);
         foreach (var g in gaps)
         {
             if (g.Closed)
             {
-                g.Hash.AppendData(segment);
+                g.Hash.Append(segment);
             }
         }
 
@@ -385,58 +331,5 @@ public sealed class PdfSignatureScan : IDisposable
         {
             g.Dispose();
         }
-    }
-
-    private sealed class Gap(long start, IncrementalHash hash, int maxBytes) : IDisposable
-    {
-        private readonly MemoryStream bytes = new();
-        private readonly Dictionary<long, byte[]> snapshots = [];
-
-        public IncrementalHash Hash { get; } = hash;
-
-        public long Start { get; } = start;
-
-        public long End { get; private set; }
-
-        public bool Closed { get; private set; }
-
-        public bool Invalid { get; set; }
-
-        private bool over;
-
-        public void Add(byte b)
-        {
-            if (bytes.Length >= maxBytes)
-            {
-                over = true;
-                return;
-            }
-
-            bytes.WriteByte(b);
-        }
-
-        public void Close(long end)
-        {
-            End = end;
-            Closed = true;
-            Bytes = over || Invalid ? null : bytes.ToArray();
-        }
-
-        public void Snapshot(long at)
-        {
-            if (Closed && !snapshots.ContainsKey(at))
-            {
-                snapshots[at] = Hash.GetCurrentHash();
-            }
-        }
-
-        /// <summary>The string's bytes once it is closed, or null (still open, over the bound, or not hex).</summary>
-        public byte[]? Bytes { get; private set; }
-
-        public Task<CmsCheck>? Prepared { get; set; }
-
-        public ContentsEntry ToEntry() => new(Start, End, Bytes, snapshots, Prepared);
-
-        public void Dispose() => Hash.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -28,11 +27,6 @@ public sealed record SignatureLimits(int MaxSignatures, int MaxContentsBytes, Ti
 /// </summary>
 public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
 {
-    private const string MessageDigestOid = "1.2.840.113549.1.9.4";
-    private const string SigningTimeOid = "1.2.840.113549.1.9.5";
-    private const string TimestampTokenOid = "1.2.840.113549.1.9.16.2.14";
-    private const string RsaPssOid = "1.2.840.113549.1.1.10";
-
     private readonly X509Certificate2Collection roots = options.Value.Roots();
 
     public SignaturePolicy Policy => options.Value.Policy;
@@ -110,7 +104,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
     /// </summary>
     public CmsCheck Prepare(byte[] contents)
     {
-        if (!TryTrim(contents, out var cmsBytes))
+        if (!CmsFields.TryTrim(contents, out var cmsBytes))
         {
             return CmsCheck.Unreadable;
         }
@@ -129,16 +123,16 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         }
 
         var certificate = signer.Certificate;
-        var hashName = HashFor(signer.DigestAlgorithm.Value);
-        var md = signer.SignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == MessageDigestOid);
-        var (time, source, timeProblem) = SigningTime(signer, cms);
+        var hashName = CmsFields.HashFor(signer.DigestAlgorithm.Value);
+        var md = signer.SignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == CmsFields.MessageDigestOid);
+        var (time, source, timeProblem) = CmsFields.SigningTime(signer, cms);
         return new CmsCheck(
             cms,
             signer,
-            certificate is null ? null : Subject(certificate),
+            certificate is null ? null : CmsFields.Subject(certificate),
             hashName,
-            md is { Values.Count: 1 } ? OctetString(md.Values[0].RawData) : null,
-            certificate is not null && hashName is { } h && SignatureVerifies(cmsBytes, signer, certificate, h),
+            md is { Values.Count: 1 } ? CmsFields.OctetString(md.Values[0].RawData) : null,
+            certificate is not null && hashName is { } h && CmsFields.SignatureVerifies(cmsBytes, signer, certificate, h),
             time,
             source,
             timeProblem,
@@ -162,7 +156,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         }
         else
         {
-            var der = gap?.Bytes ?? await ReadHexAsync(ranges, sigStart, sigEnd - sigStart, limits, ct);
+            var der = gap?.Bytes ?? await SignedRanges.ReadHexAsync(ranges, sigStart, sigEnd - sigStart, limits, ct);
             check = der is null ? CmsCheck.Unreadable : Prepare(der);
         }
 
@@ -181,7 +175,7 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         {
             digest = h == HashAlgorithmName.SHA256 && gap is not null && gap.Sha256WithoutThis.TryGetValue(signedEnd, out var known)
                 ? known
-                : await HashRangesAsync(ranges, h, [(0, sigStart), (sigEnd, v[3])], ct);
+                : await SignedRanges.HashRangesAsync(ranges, h, [(0, sigStart), (sigEnd, v[3])], ct);
         }
 
         var intact = false;
@@ -260,44 +254,6 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
         return string.Join(", ", parts);
     }
 
-    /// <summary>The timestamp token's time when it verifies against this signature; else the signed signingTime attribute.</summary>
-    private static (DateTimeOffset? Time, string Source, string? Problem) SigningTime(SignerInfo signer, SignedCms cms)
-    {
-        string? problem = null;
-        var token = signer.UnsignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == TimestampTokenOid);
-        if (token is not null)
-        {
-            try
-            {
-                if (token.Values.Count == 1 && Rfc3161TimestampToken.TryDecode(token.Values[0].RawData, out var tst, out _)
-                    && tst.VerifySignatureForSignerInfo(signer, out _, cms.Certificates))
-                {
-                    return (tst.TokenInfo.Timestamp, TimeSources.Timestamp, null);
-                }
-            }
-            catch (CryptographicException)
-            {
-            }
-
-            problem = "timestamp_invalid";
-        }
-
-        var signed = signer.SignedAttributes.Cast<CryptographicAttributeObject>().FirstOrDefault(a => a.Oid.Value == SigningTimeOid);
-        if (signed is { Values.Count: 1 })
-        {
-            try
-            {
-                var at = new Pkcs9SigningTime(signed.Values[0].RawData).SigningTime;
-                return (new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)), TimeSources.SignedAttribute, problem);
-            }
-            catch (CryptographicException)
-            {
-            }
-        }
-
-        return (null, TimeSources.None, problem);
-    }
-
     private string Trust(X509Certificate2 certificate, X509Certificate2Collection extra, DateTimeOffset at)
     {
         if (at < certificate.NotBefore.ToUniversalTime() || at > certificate.NotAfter.ToUniversalTime())
@@ -325,204 +281,4 @@ public sealed class PdfSignatureVerifier(IOptions<SignatureOptions> options)
             : TrustResults.ChainInvalid;
     }
 
-    /// <summary>
-    /// The CMS signature over the DER of the signed attributes (their [0] IMPLICIT tag read as SET OF), with the
-    /// certificate's key: RSA PKCS#1 v1.5 or PSS, or ECDSA.
-    /// </summary>
-    private static bool SignatureVerifies(byte[] cms, SignerInfo signer, X509Certificate2 certificate, HashAlgorithmName digest)
-    {
-        try
-        {
-            var attributes = SignedAttributesDer(cms);
-            if (attributes is null)
-            {
-                return false;
-            }
-
-            attributes[0] = 0x31;
-            var signature = signer.GetSignature();
-            var algorithm = signer.SignatureAlgorithm.Value;
-            using (var rsa = certificate.GetRSAPublicKey())
-            {
-                if (rsa is not null)
-                {
-                    return rsa.VerifyData(attributes, signature, HashFor(algorithm) ?? digest, algorithm == RsaPssOid ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1);
-                }
-            }
-
-            using var ecdsa = certificate.GetECDsaPublicKey();
-            return ecdsa is not null && ecdsa.VerifyData(attributes, signature, HashFor(algorithm) ?? digest, DSASignatureFormat.Rfc3279DerSequence);
-        }
-        catch (Exception ex) when (ex is CryptographicException or AsnContentException or ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The first signer's signedAttrs element as encoded: ContentInfo → [0] SignedData → signerInfos → SignerInfo → [0].</summary>
-    private static byte[]? SignedAttributesDer(byte[] cms)
-    {
-        var contentInfo = new AsnReader(cms, AsnEncodingRules.BER).ReadSequence();
-        contentInfo.ReadObjectIdentifier();
-        var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)).ReadSequence();
-        signedData.ReadInteger();
-        signedData.ReadEncodedValue(); // digestAlgorithms
-        signedData.ReadEncodedValue(); // encapContentInfo
-        while (signedData.HasData && signedData.PeekTag().TagClass == TagClass.ContextSpecific)
-        {
-            signedData.ReadEncodedValue(); // certificates [0], crls [1]
-        }
-
-        var signerInfo = signedData.ReadSetOf().ReadSequence();
-        signerInfo.ReadInteger();
-        signerInfo.ReadEncodedValue(); // sid
-        signerInfo.ReadEncodedValue(); // digestAlgorithm
-        return signerInfo.HasData && signerInfo.PeekTag() == new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)
-            ? signerInfo.ReadEncodedValue().ToArray()
-            : null;
-    }
-
-    private static byte[] OctetString(byte[] der)
-    {
-        try
-        {
-            return AsnDecoder.ReadOctetString(der, AsnEncodingRules.BER, out _);
-        }
-        catch (AsnContentException)
-        {
-            return [];
-        }
-    }
-
-    private static HashAlgorithmName? HashFor(string? oid) => oid switch
-    {
-        "2.16.840.1.101.3.4.2.1" or "1.2.840.113549.1.1.11" or "1.2.840.10045.4.3.2" => HashAlgorithmName.SHA256,
-        "2.16.840.1.101.3.4.2.2" or "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
-        "2.16.840.1.101.3.4.2.3" or "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
-        "1.3.14.3.2.26" or "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" => HashAlgorithmName.SHA1,
-        _ => null,
-    };
-
-    /// <summary>The DER value at the start of the zero-padded /Contents bytes.</summary>
-    private static bool TryTrim(byte[] bytes, out byte[] der)
-    {
-        der = [];
-        if (bytes.Length == 0 || !AsnDecoder.TryReadEncodedValue(bytes, AsnEncodingRules.BER, out _, out _, out _, out var consumed))
-        {
-            return false;
-        }
-
-        der = bytes[..consumed];
-        return true;
-    }
-
-    private static async Task<byte[]?> ReadHexAsync(RangeReader ranges, long offset, long length, SignatureLimits limits, CancellationToken ct)
-    {
-        if (length < 2 || length > 2L * limits.MaxContentsBytes + 64)
-        {
-            return null;
-        }
-
-        var text = new byte[length];
-        await using (var stream = await ranges(offset, length, ct))
-        {
-            await stream.ReadExactlyAsync(text, ct);
-        }
-
-        if (text[0] != (byte)'<' || text[^1] != (byte)'>')
-        {
-            return null;
-        }
-
-        var hex = new string(text[1..^1].Select(b => (char)b).Where(c => !char.IsWhiteSpace(c)).ToArray());
-        try
-        {
-            return Convert.FromHexString(hex.Length % 2 == 0 ? hex : hex + "0");
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<byte[]> HashRangesAsync(RangeReader ranges, HashAlgorithmName name, (long Offset, long Length)[] parts, CancellationToken ct)
-    {
-        using var hash = IncrementalHash.CreateHash(name);
-        var buffer = new byte[1024 * 1024];
-        foreach (var (offset, length) in parts)
-        {
-            await using var stream = await ranges(offset, length, ct);
-            long left = length;
-            int read;
-            while (left > 0 && (read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), ct)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                left -= read;
-            }
-        }
-
-        return hash.GetHashAndReset();
-    }
-
-    /// <summary>CN, O, OU and the identifier fields Vietnamese certificates carry (UID "MST:…"/"CCCD:…", serialNumber), shown as they are.</summary>
-    internal static SignerSubject Subject(X509Certificate2 certificate)
-    {
-        string? cn = null, o = null, ou = null;
-        var identifiers = new List<string>();
-        foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
-        {
-            if (rdn.HasMultipleElements)
-            {
-                continue;
-            }
-
-            var oid = rdn.GetSingleElementType().Value;
-            var value = rdn.GetSingleElementValue();
-            switch (oid)
-            {
-                case "2.5.4.3":
-                    cn ??= value;
-                    break;
-                case "2.5.4.10":
-                    o ??= value;
-                    break;
-                case "2.5.4.11":
-                    ou ??= value;
-                    break;
-                case "0.9.2342.19200300.100.1.1":
-                    identifiers.Add($"UID={value}");
-                    break;
-                case "2.5.4.5":
-                    identifiers.Add($"SERIALNUMBER={value}");
-                    break;
-                case "2.5.4.97":
-                    identifiers.Add($"organizationIdentifier={value}");
-                    break;
-            }
-        }
-
-        return new SignerSubject(cn, o, ou, identifiers, certificate.Subject, certificate.Issuer, certificate.SerialNumber,
-            VietnamTime.ToVietnam(new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero)),
-            VietnamTime.ToVietnam(new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero)));
-    }
-}
-
-/// <summary>
-/// What one signature's CMS says on its own (<see cref="PdfSignatureVerifier.Prepare"/>): everything but the comparison of
-/// its message digest with the file's. <see cref="Cms"/> is null when it cannot be read; <see cref="Trust"/> is null
-/// when the CMS carries no signing time (the chain is then judged at the upload's time, known later).
-/// </summary>
-public sealed record CmsCheck(
-    SignedCms? Cms,
-    SignerInfo? Signer,
-    SignerSubject? Subject,
-    HashAlgorithmName? Hash,
-    byte[]? MessageDigest,
-    bool SignatureVerifies,
-    DateTimeOffset? Time,
-    string Source,
-    string? TimeProblem,
-    string? Trust)
-{
-    public static readonly CmsCheck Unreadable = new(null, null, null, null, null, false, null, TimeSources.None, null, null);
 }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using DanVan.Reading;
 using DanVan.Signatures;
 
 namespace DanVan.Uploads;
@@ -10,17 +10,17 @@ namespace DanVan.Uploads;
 /// </summary>
 public sealed class BodyHash : IDisposable
 {
-    private readonly IncrementalHash? own;
+    private readonly ContentHash? own;
     private readonly PdfSignatureScan? scan;
 
-    private BodyHash(IncrementalHash? own, PdfSignatureScan? scan)
+    private BodyHash(ContentHash? own, PdfSignatureScan? scan)
     {
         this.own = own;
         this.scan = scan;
     }
 
     /// <summary>The SHA-256 only.</summary>
-    public static BodyHash Plain() => new(IncrementalHash.CreateHash(HashAlgorithmName.SHA256), null);
+    public static BodyHash Plain() => new(new ContentHash(), null);
 
     /// <summary>The SHA-256 taken by <paramref name="pdf"/>, which sees every byte (its owner disposes it).</summary>
     public static BodyHash Scanning(PdfSignatureScan pdf) => new(null, pdf);
@@ -33,12 +33,12 @@ public sealed class BodyHash : IDisposable
         }
         else
         {
-            own!.AppendData(chunk);
+            own!.Append(chunk);
         }
     }
 
     /// <summary>The SHA-256 of every byte appended so far.</summary>
-    public byte[] Sha256() => scan?.FileSha256() ?? own!.GetCurrentHash();
+    public byte[] Sha256() => scan?.FileSha256() ?? own!.Current();
 
     public void Dispose() => own?.Dispose();
 }

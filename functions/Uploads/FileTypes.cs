@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
+using DanVan.Reading;
 
 namespace DanVan.Uploads;
 
@@ -56,7 +55,7 @@ public static class FileTypes
 
     private static ReadOnlySpan<byte> CfbSignature => [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-    private static ReadOnlySpan<byte> ZipLocalHeader => "PK\x03\x04"u8;
+    private static ReadOnlySpan<byte> ZipSignature => "PK\x03\x04"u8;
 
     /// <summary>Whether <paramref name="head"/> (the first block of the file) is of type <paramref name="type"/>.</summary>
     public static SniffResult Sniff(FileType type, ReadOnlySpan<byte> head) => type.Family switch
@@ -80,7 +79,7 @@ public static class FileTypes
     /// </summary>
     private static SniffResult IsOoxml(FileType type, ReadOnlySpan<byte> head)
     {
-        if (!head.StartsWith(ZipLocalHeader) || head.IndexOf("[Content_Types].xml"u8) < 0)
+        if (!head.StartsWith(ZipSignature) || head.IndexOf("[Content_Types].xml"u8) < 0)
         {
             return SniffResult.Mismatch;
         }
@@ -144,7 +143,7 @@ public static class FileTypes
     /// <summary>An OpenDocument package starts with an uncompressed <c>mimetype</c> entry naming its kind.</summary>
     private static SniffResult IsOdf(FileType type, ReadOnlySpan<byte> head)
     {
-        if (!head.StartsWith(ZipLocalHeader) || FirstEntry(head) is not { Name: "mimetype", Method: 0 } entry)
+        if (!head.StartsWith(ZipSignature) || FirstEntry(head) is not { Name: "mimetype", Method: 0 } entry)
         {
             return SniffResult.Mismatch;
         }
@@ -153,33 +152,12 @@ public static class FileTypes
         return string.Equals(mimetype?.Trim(), type.ContentType, StringComparison.Ordinal) ? SniffResult.Matches : SniffResult.Mismatch;
     }
 
-    private sealed record ZipEntry(string Name, int Method, int DataOffset, int CompressedSize, bool SizeInDescriptor);
-
-    /// <summary>The first local file header of a ZIP (APPNOTE 4.3.7), if it fits in <paramref name="head"/>.</summary>
-    private static ZipEntry? FirstEntry(ReadOnlySpan<byte> head)
-    {
-        if (head.Length < 30 || !head.StartsWith(ZipLocalHeader))
-        {
-            return null;
-        }
-
-        var flags = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
-        var method = BinaryPrimitives.ReadUInt16LittleEndian(head[8..]);
-        var compressedSize = BinaryPrimitives.ReadUInt32LittleEndian(head[18..]);
-        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(head[26..]);
-        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(head[28..]);
-        var dataOffset = 30 + nameLength + extraLength;
-        if (head.Length < 30 + nameLength || compressedSize > int.MaxValue)
-        {
-            return null;
-        }
-
-        var name = Encoding.UTF8.GetString(head.Slice(30, nameLength));
-        return new ZipEntry(name, method, dataOffset, (int)compressedSize, (flags & 0x08) != 0);
-    }
+    /// <summary>The first local file header of a ZIP, if it fits in <paramref name="head"/> and its sizes are in it.</summary>
+    private static ZipLocalHeader? FirstEntry(ReadOnlySpan<byte> head) =>
+        ZipEntries.Header(head) is { CompressedSize: <= int.MaxValue } header ? header : null;
 
     /// <summary>The entry's text when it is stored or deflated and its data lies in <paramref name="head"/>.</summary>
-    private static string? ReadEntryText(ReadOnlySpan<byte> head, ZipEntry entry, int maxChars)
+    private static string? ReadEntryText(ReadOnlySpan<byte> head, ZipLocalHeader entry, int maxChars)
     {
         if (entry.DataOffset > head.Length)
         {
@@ -187,34 +165,13 @@ public static class FileTypes
         }
 
         var available = head.Length - entry.DataOffset;
-        var length = Math.Min(entry.SizeInDescriptor ? available : Math.Min(entry.CompressedSize, available), 1024 * 1024);
+        var length = (int)Math.Min(entry.SizeInDescriptor ? available : Math.Min(entry.CompressedSize, available), 1024 * 1024);
         var data = head.Slice(entry.DataOffset, length);
-        try
+        if (entry.Method == 0)
         {
-            if (entry.Method == 0)
-            {
-                return entry.SizeInDescriptor ? null : Encoding.UTF8.GetString(data[..Math.Min(data.Length, maxChars)]);
-            }
-
-            if (entry.Method != 8)
-            {
-                return null;
-            }
-
-            using var inflate = new DeflateStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress);
-            var buffer = new byte[maxChars];
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = inflate.Read(buffer, total, buffer.Length - total)) > 0)
-            {
-                total += read;
-            }
-
-            return Encoding.UTF8.GetString(buffer, 0, total);
+            return entry.SizeInDescriptor ? null : Encoding.UTF8.GetString(data[..Math.Min(data.Length, maxChars)]);
         }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+
+        return entry.Method == 8 && ZipEntries.Inflate(data, maxChars) is { } text ? Encoding.UTF8.GetString(text) : null;
     }
 }

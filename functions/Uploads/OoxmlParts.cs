@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Text;
 using System.Xml;
+using DanVan.Reading;
 
 namespace DanVan.Uploads;
 
@@ -40,12 +38,6 @@ public static class OoxmlParts
     /// <summary>How much of the main part is read (packed, and unpacked): its root and first children are near its start.</summary>
     public const int MainPartPrefixBytes = 64 * 1024;
 
-    /// <summary>Room for a local header's name and extra field; a package's are tens of bytes.</summary>
-    private const int MaxLocalNameAndExtra = 4096;
-
-    private const int LocalHeaderSize = 30;
-    private const uint LocalSignature = 0x04034b50;
-
     /// <summary>Whether the package's content types and main part are those of <paramref name="kind"/>.</summary>
     public static async Task<bool> CheckAsync(Kind kind, IReadOnlyList<ZipEntryInfo> entries, long length, ReadRange read, CancellationToken ct = default)
     {
@@ -55,64 +47,18 @@ public static class OoxmlParts
             return false;
         }
 
-        var typesXml = await ReadAsync(types, MaxContentTypesBytes, length, read, ct);
+        var typesXml = await ZipEntries.ReadPrefixAsync(types, MaxContentTypesBytes, length, read, ct);
         if (typesXml is null || typesXml.Length != types.UncompressedSize || !DeclaresMainPart(typesXml, kind))
         {
             return false;
         }
 
-        var mainXml = await ReadAsync(main, MainPartPrefixBytes, length, read, ct);
+        var mainXml = await ZipEntries.ReadPrefixAsync(main, MainPartPrefixBytes, length, read, ct);
         return mainXml is not null && HasRoot(mainXml, kind);
     }
 
     private static ZipEntryInfo? Find(IReadOnlyList<ZipEntryInfo> entries, string name) =>
         entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>
-    /// Up to <paramref name="max"/> bytes of the entry's content (stored or deflated), from at most
-    /// <paramref name="max"/> of its packed bytes: one ranged read of its local header and data. Null when the
-    /// local header is not where the directory says, or the method is neither.
-    /// </summary>
-    private static async Task<byte[]?> ReadAsync(ZipEntryInfo entry, int max, long length, ReadRange read, CancellationToken ct)
-    {
-        if (entry.Method is not (0 or 8))
-        {
-            return null;
-        }
-
-        var packed = (int)Math.Min(entry.CompressedSize, max);
-        var bytes = await read(entry.LocalHeaderOffset, (int)Math.Min(LocalHeaderSize + MaxLocalNameAndExtra + packed, length - entry.LocalHeaderOffset), ct);
-        var header = bytes.Span;
-        if (header.Length < LocalHeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalSignature)
-        {
-            return null;
-        }
-
-        var nameAndExtra = BinaryPrimitives.ReadUInt16LittleEndian(header[26..]) + BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
-        var dataOffset = LocalHeaderSize + nameAndExtra;
-        if (nameAndExtra > MaxLocalNameAndExtra || bytes.Length < dataOffset + packed)
-        {
-            return null;
-        }
-
-        var data = bytes.Slice(dataOffset, packed);
-        if (entry.Method == 0)
-        {
-            return data.ToArray();
-        }
-
-        try
-        {
-            using var inflate = new DeflateStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress);
-            var buffer = new byte[max];
-            var total = await inflate.ReadAtLeastAsync(buffer, max, throwOnEndOfStream: false, ct);
-            return buffer[..total];
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>
     /// The content type the document gives the main part is the kind's: its <c>Override</c> when there is one, else the

@@ -2,6 +2,7 @@ using System.Text;
 using DanVan.Compilation;
 using DanVan.Domain;
 using DanVan.Figures;
+using DanVan.Reading;
 using DanVan.Registry;
 using DanVan.Signatures;
 using DanVan.Tests.Compilation;
@@ -54,6 +55,16 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
         AssertLinear("PDF, text operators on one page", [750, 1_500, 3_000, 6_000],
             HostileFiles.PdfWithTextOperators,
             pdf => Assert.Null(PdfReportText.Read(new MemoryStream(pdf), "bao-cao.pdf").Problem));
+    }
+
+    [Fact]
+    public void Opening_a_pdf_without_cross_references_is_linear()
+    {
+        // PdfPig's open itself does the work here: no table, so it searches the whole file for each object.
+        AssertLinear("PDF open, objects without a cross-reference table", [10_000, 20_000, 40_000, 80_000],
+            HostileFiles.PdfWithoutCrossReferences,
+            pdf => Assert.Null(PdfReportText.Read(new MemoryStream(pdf), "bao-cao.pdf").Problem),
+            repeat: 3);
     }
 
     [Fact]

@@ -43,6 +43,26 @@ public sealed class PdfBoundsTests
     }
 
     [Fact]
+    public void A_pdf_of_more_objects_than_the_bound_is_not_opened()
+    {
+        var pdf = HostileFiles.PdfWithoutCrossReferences(5_000);
+
+        Assert.Null(Problem(pdf));
+        Assert.Equal(
+            "tệp \"bao-cao.pdf\" quá lớn (hơn 1.000 đối tượng) nên không đọc được nội dung; xem tệp gốc trong thư mục BaoCao",
+            PdfReportText.Read(new MemoryStream(pdf), "bao-cao.pdf", ReportLimits.Default with { MaxObjects = 1_000 }).Problem);
+    }
+
+    [Fact]
+    public void Opening_a_pdf_is_within_the_read_time()
+    {
+        // No cross-reference table: PdfPig's open searches the file. The open is part of the read the time bounds.
+        Assert.Equal(
+            "tệp \"bao-cao.pdf\" quá lớn (đọc quá 0 giây) nên không đọc được nội dung; xem tệp gốc trong thư mục BaoCao",
+            PdfReportText.Read(new MemoryStream(HostileFiles.PdfWithoutCrossReferences(40_000)), "bao-cao.pdf", ReportLimits.Default with { MaxTime = TimeSpan.Zero }).Problem);
+    }
+
+    [Fact]
     public void A_small_object_stream_holding_the_page_is_read()
     {
         // The same layout within the bounds: the page is found through the cross-reference stream and has no text.

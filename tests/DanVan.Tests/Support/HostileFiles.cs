@@ -214,6 +214,27 @@ public static class HostileFiles
         return PagePdf(Encoding.ASCII.GetBytes(content.ToString()), flate: false);
     }
 
+    /// <summary>
+    /// One page of text followed by <paramref name="objects"/> small objects, and a cross-reference offset that points
+    /// past the end of the file: opening it, PdfPig finds no table and searches the whole file for every object.
+    /// </summary>
+    public static byte[] PdfWithoutCrossReferences(int objects)
+    {
+        var pdf = new PdfWriter();
+        pdf.Object(1, "<< /Type /Catalog /Pages 2 0 R >>");
+        pdf.Object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+        pdf.Object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>");
+        var content = Flate("BT /F1 10 Tf 1 0 0 1 56 700 Tm (Bao cao sau thang) Tj ET"u8.ToArray());
+        pdf.Object(4, $"<< /Length {content.Length} /Filter /FlateDecode >>", content);
+        pdf.Object(5, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        for (var i = 0; i < objects; i++)
+        {
+            pdf.Object(6 + i, $"<< /Kind /Filler /Next {7 + i} 0 R /Value ({i:D8}) >>");
+        }
+
+        return pdf.WithLostXref(root: 1);
+    }
+
     /// <summary>One page whose content is the given data (Flate unless said otherwise); the font is standard Helvetica (no program embedded).</summary>
     private static byte[] PagePdf(byte[] content, string resources = "", Action<PdfWriter>? more = null, bool flate = true)
     {
@@ -272,6 +293,14 @@ public static class HostileFiles
 
             Write(table.ToString());
             Write($"trailer\n<< /Size {size} /Root {root} 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+            return output.ToArray();
+        }
+
+        /// <summary>A trailer whose cross-reference offset lies past the end of the file: there is no table to read.</summary>
+        public byte[] WithLostXref(int root)
+        {
+            var size = offsets.Keys.Max() + 1;
+            Write($"trailer\n<< /Size {size} /Root {root} 0 R >>\nstartxref\n{output.Length * 10 + 12345}\n%%EOF\n");
             return output.ToArray();
         }
 

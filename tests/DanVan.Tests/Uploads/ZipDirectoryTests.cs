@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using DanVan.Reading;
 using DanVan.Tests.Support;
 using DanVan.Uploads;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace DanVan.Uploads;
+namespace DanVan.Reading;
 
 /// <summary>One entry of a ZIP's central directory (APPNOTE 4.3.12), with ZIP64 sizes and offset resolved.</summary>
 public sealed record ZipEntryInfo(string Name, int Method, long CompressedSize, long UncompressedSize, long LocalHeaderOffset);
@@ -12,18 +12,29 @@ public sealed record ZipEntryInfo(string Name, int Method, long CompressedSize, 
 /// </summary>
 public delegate Task<ReadOnlyMemory<byte>> ReadRange(long offset, int count, CancellationToken ct);
 
+/// <summary>A ZIP's directory as read: its entries, or why there are none (<see cref="Refusal"/> names a bound crossed, in Vietnamese; neither means the ZIP is malformed).</summary>
+public sealed record ZipListing(IReadOnlyList<ZipEntryInfo>? Entries, string? Refusal)
+{
+    public static readonly ZipListing Malformed = new(null, null);
+
+    public static ZipListing Refused(string reason) => new(null, reason);
+}
+
 /// <summary>
 /// The list of entries of a ZIP file, read the way unzip and Office read it: from the end (APPNOTE 4.3.16
 /// end of central directory, 4.3.14/4.3.15 its ZIP64 record and locator, then the central directory),
 /// by a few ranged reads, never the whole file. What the leading bytes of an upload show is only the
-/// first local header; the central directory is the archive's own table of contents. Bounded: at most
-/// <see cref="MaxDirectoryBytes"/> of directory and <see cref="MaxEntries"/> entries are read; a ZIP that
-/// is malformed, split over disks, or larger than that is no report package (null).
+/// first local header; the central directory is the archive's own table of contents. Bounded per use by a
+/// <see cref="PackageLimits"/> (entries, directory bytes, ZIP64 or not): a ZIP that is malformed, split over
+/// disks, or larger than that is no package. The one reader of a ZIP's structure: an upload's package check
+/// reads the stored blob through it, and <see cref="BoundedPackage"/> checks a package through it before it opens one.
 /// </summary>
 public static class ZipDirectory
 {
-    public const int MaxDirectoryBytes = 4 * 1024 * 1024;
-    public const int MaxEntries = 20_000;
+    /// <summary>The bounds of an uploaded report package (<see cref="PackageLimits.Upload"/>).</summary>
+    public static long MaxDirectoryBytes => PackageLimits.Upload.MaxDirectoryBytes;
+
+    public static int MaxEntries => PackageLimits.Upload.MaxEntries;
 
     private const uint EndSignature = 0x06054b50;
     private const uint Zip64EndSignature = 0x06064b50;
@@ -34,16 +45,23 @@ public static class ZipDirectory
     private const int Zip64EndSize = 56;
     private const int CentralHeaderSize = 46;
 
-    /// <summary>The entries of a seekable stream that holds a whole ZIP (tests, files on disk).</summary>
+    /// <summary>The entries of a seekable stream that holds a whole ZIP (tests, files on disk), within the upload bounds.</summary>
     public static Task<IReadOnlyList<ZipEntryInfo>?> ReadAsync(Stream zip, CancellationToken ct = default) =>
-        ReadAsync(zip.Length, (offset, count, token) => ReadAtAsync(zip, offset, count, token), ct);
+        ReadAsync(zip.Length, Ranges(zip), ct);
 
-    /// <summary>The entries in central-directory order, or null when this is not a well-formed single-disk ZIP within the bounds.</summary>
-    public static async Task<IReadOnlyList<ZipEntryInfo>?> ReadAsync(long length, ReadRange read, CancellationToken ct = default)
+    /// <summary>The entries in central-directory order, or null when this is not a well-formed single-disk ZIP within the upload bounds.</summary>
+    public static async Task<IReadOnlyList<ZipEntryInfo>?> ReadAsync(long length, ReadRange read, CancellationToken ct = default) =>
+        (await ListAsync(length, read, PackageLimits.Upload, ct)).Entries;
+
+    /// <summary>Ranged reads of a seekable stream.</summary>
+    public static ReadRange Ranges(Stream seekable) => (offset, count, token) => ReadAtAsync(seekable, offset, count, token);
+
+    /// <summary>The entries in central-directory order within <paramref name="limits"/>, or why not.</summary>
+    public static async Task<ZipListing> ListAsync(long length, ReadRange read, PackageLimits limits, CancellationToken ct = default)
     {
         if (length < EndSize)
         {
-            return null;
+            return ZipListing.Malformed;
         }
 
         // The end record is the last 22 bytes plus a comment of at most 65535: the file must end exactly
@@ -53,7 +71,7 @@ public static class ZipDirectory
         var tail = await ReadExactlyAsync(read, tailStart, tailLength, ct);
         if (tail is null || FindEnd(tail.Value.Span) is not { } end)
         {
-            return null;
+            return ZipListing.Malformed;
         }
 
         var e = tail.Value.Span[end..];
@@ -67,7 +85,14 @@ public static class ZipDirectory
 
         // ZIP64 (APPNOTE 4.4.1.4): a locator just before the end record points at the ZIP64 end record,
         // whose 8-byte fields replace the saturated 16/32-bit ones.
-        if (end >= Zip64LocatorSize && BinaryPrimitives.ReadUInt32LittleEndian(tail.Value.Span[(end - Zip64LocatorSize)..]) == Zip64LocatorSignature)
+        // A package DanVan reads whole (a report for its text, a workbook) never needs it.
+        var zip64 = end >= Zip64LocatorSize && BinaryPrimitives.ReadUInt32LittleEndian(tail.Value.Span[(end - Zip64LocatorSize)..]) == Zip64LocatorSignature;
+        if ((zip64 || entries == ushort.MaxValue || directoryOffset == uint.MaxValue) && !limits.AllowZip64)
+        {
+            return ZipListing.Refused("tệp nén dạng ZIP64");
+        }
+
+        if (zip64)
         {
             var locator = tail.Value.Span[(end - Zip64LocatorSize)..];
             var recordOffset = BinaryPrimitives.ReadInt64LittleEndian(locator[8..]);
@@ -75,19 +100,19 @@ public static class ZipDirectory
             var locatorStart = directoryEnd - Zip64LocatorSize;
             if (BinaryPrimitives.ReadUInt32LittleEndian(locator[4..]) != 0 || totalDisks != 1 || recordOffset < 0 || recordOffset > locatorStart - Zip64EndSize)
             {
-                return null;
+                return ZipListing.Malformed;
             }
 
             var record = await ReadExactlyAsync(read, recordOffset, Zip64EndSize, ct);
             if (record is null)
             {
-                return null;
+                return ZipListing.Malformed;
             }
 
             var r = record.Value.Span;
             if (BinaryPrimitives.ReadUInt32LittleEndian(r) != Zip64EndSignature)
             {
-                return null;
+                return ZipListing.Malformed;
             }
 
             disk = BinaryPrimitives.ReadUInt32LittleEndian(r[16..]);
@@ -101,17 +126,27 @@ public static class ZipDirectory
         else if (entries == ushort.MaxValue || directorySize == uint.MaxValue || directoryOffset == uint.MaxValue)
         {
             // Saturated fields without a ZIP64 locator: the real values are unknown.
-            return null;
+            return ZipListing.Malformed;
         }
 
-        if (disk != 0 || directoryDisk != 0 || diskEntries != entries || entries is < 1 or > MaxEntries
-            || directorySize is < CentralHeaderSize or > MaxDirectoryBytes || directoryOffset < 0 || directoryOffset + directorySize != directoryEnd)
+        if (entries > limits.MaxEntries)
         {
-            return null;
+            return ZipListing.Refused($"hơn {ReadBudget.Count(limits.MaxEntries)} mục trong tệp nén");
+        }
+
+        if (directorySize > limits.MaxDirectoryBytes)
+        {
+            return ZipListing.Refused($"danh mục tệp nén lớn hơn {ReadBudget.Megabytes(limits.MaxDirectoryBytes)}");
+        }
+
+        if (disk != 0 || directoryDisk != 0 || diskEntries != entries || entries < 1
+            || directorySize < CentralHeaderSize || directoryOffset < 0 || directoryOffset + directorySize != directoryEnd)
+        {
+            return ZipListing.Malformed;
         }
 
         var directory = await ReadExactlyAsync(read, directoryOffset, (int)directorySize, ct);
-        return directory is null ? null : ParseDirectory(directory.Value.Span, (int)entries, directoryOffset);
+        return directory is not null && ParseDirectory(directory.Value.Span, (int)entries, directoryOffset) is { } list ? new ZipListing(list, null) : ZipListing.Malformed;
     }
 
     /// <summary>Where the end record starts in <paramref name="tail"/>: the last signature whose comment ends the file.</summary>
@@ -247,19 +282,4 @@ public static class ZipDirectory
         var filled = await stream.ReadAtLeastAsync(buffer, count, throwOnEndOfStream: false, ct);
         return buffer.AsMemory(0, filled);
     }
-}
-
-/// <summary>Ranged reads of a stored blob, for <see cref="ZipDirectory"/> and <see cref="FileTypes.CheckPackageAsync"/>.</summary>
-public static class BlobRanges
-{
-    /// <summary>
-    /// Each read is one Get Blob with a Range header. Report blobs are written once and never
-    /// overwritten, so the reads of one check all see the same bytes.
-    /// </summary>
-    public static ReadRange Of(Azure.Storage.Blobs.Specialized.BlobBaseClient blob) => async (offset, count, ct) =>
-    {
-        var options = new Azure.Storage.Blobs.Models.BlobDownloadOptions { Range = new Azure.HttpRange(offset, count) };
-        var response = await blob.DownloadContentAsync(options, ct);
-        return response.Value.Content.ToMemory();
-    };
 }
