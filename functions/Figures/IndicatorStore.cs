@@ -45,8 +45,11 @@ public sealed class IndicatorPinEntity : ITableEntity
 }
 
 /// <summary>The one owner of the indicators table: definitions sets, versioned, and which set each period uses.</summary>
-public sealed class IndicatorStore(DanVanStore store)
+public sealed class IndicatorStore(DanVanStore store) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.IndicatorsTable;
+
     public const string PinPartition = "pin";
 
     private const int MaxVersion = 999_999;
@@ -153,5 +156,17 @@ public sealed class IndicatorStore(DanVanStore store)
     {
         var records = JsonSerializer.Deserialize<List<IndicatorRecord?>>(row.Indicators, DanVan.Http.Json.Options) ?? [];
         return new IndicatorSet(reportCode, row.Version, row.CreatedAt, row.CreatedBy, IndicatorRules.Validate(records));
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Indicators</c> is
+/// <see cref="IndicatorStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Indicators => store.Table<IndicatorStore>();
     }
 }

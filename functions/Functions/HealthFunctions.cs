@@ -42,10 +42,9 @@ public sealed class HealthFunctions(DanVanStore store, ILogger<HealthFunctions> 
         return answered ? ApiResults.Json(new { Status = "ok" }) : throw Problems.StorageUnavailable();
     }
 
-    /// <summary>A point read of a key no entity has: the cheapest call that proves the table service answers.</summary>
     private async Task<bool> TableAnswersAsync(CancellationToken ct)
     {
-        await store.Units.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("~health", "~health", ["PartitionKey"], ct);
+        await store.TableServiceAnswersAsync(ct);
         return true;
     }
 

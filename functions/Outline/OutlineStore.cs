@@ -43,8 +43,11 @@ public sealed class OutlinePinEntity : ITableEntity
 }
 
 /// <summary>The one owner of the outlines table: outlines per report code, versioned, and which one each period uses.</summary>
-public sealed class OutlineStore(DanVanStore store)
+public sealed class OutlineStore(DanVanStore store) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.OutlinesTable;
+
     public const string PinPartition = "pin";
 
     private const int MaxVersion = 999_999;
@@ -141,5 +144,17 @@ public sealed class OutlineStore(DanVanStore store)
     {
         var records = JsonSerializer.Deserialize<List<OutlinePartRecord?>>(row.Parts, DanVan.Http.Json.Options) ?? [];
         return new ReportOutline(reportCode, row.Version, row.CreatedAt, row.CreatedBy, OutlineRules.Validate(records));
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Outlines</c> is
+/// <see cref="OutlineStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Outlines => store.Table<OutlineStore>();
     }
 }

@@ -28,8 +28,11 @@ public sealed class PeriodStateEntity : ITableEntity
 
 /// <summary>The periods of the plan, as of now, with their finalization state.</summary>
 public sealed class PeriodCatalog(
-    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, DecisionStore decisions, FigureStore figures, UnitRegistry registry, TimeProvider clock)
+    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, DecisionStore decisions, FigureStore figures, UnitRegistry registry, TimeProvider clock) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.PeriodsTable;
+
     public ReportingPlan Plan { get; } = plan;
 
     /// <summary>The period, or the domain's <c>unknown_period</c> refusal.</summary>
@@ -97,5 +100,17 @@ public sealed class PeriodCatalog(
         }
 
         return newly;
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Periods</c> is
+/// <see cref="PeriodCatalog"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Periods => store.Table<PeriodCatalog>();
     }
 }

@@ -109,8 +109,11 @@ public sealed record ReminderClaim(ReminderEntity? Row, string? ExistingStatus)
 /// <summary>One unit's reminder at one stage, to be claimed with others (<see cref="ReminderLedger.ClaimBatchAsync"/>).</summary>
 public sealed record ReminderClaimRequest(string UnitCode, string Stage, string To, string? Cc);
 
-public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptions<EmailOptions> email)
+public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptions<EmailOptions> email) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.RemindersTable;
+
     /// <summary>
     /// The time a run gives itself to record an outcome (and audit it) once the email has gone: its own,
     /// never the run's or the request's token, so an aborted request cannot lose what SendGrid accepted.
@@ -717,5 +720,17 @@ public sealed class ReminderLedger(DanVanStore store, TimeProvider clock, IOptio
         }
 
         return rows;
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Reminders</c> is
+/// <see cref="ReminderLedger"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Reminders => store.Table<ReminderLedger>();
     }
 }

@@ -138,7 +138,7 @@ public sealed class EmailQueueTests(ITestOutputHelper output) : IAsyncLifetime
     private static async Task<List<ReminderEntity>> ReceiptRowsAsync(TestApp app)
     {
         var rows = new List<ReminderEntity>();
-        await foreach (var row in app.Store.Reminders.QueryAsync<ReminderEntity>(r => r.PartitionKey == ReminderLedger.ReceiptPartitionKey(UploadBed.Period)))
+        await foreach (var row in app.Store.Table<ReminderLedger>().QueryAsync<ReminderEntity>(r => r.PartitionKey == ReminderLedger.ReceiptPartitionKey(UploadBed.Period)))
         {
             rows.Add(row);
         }

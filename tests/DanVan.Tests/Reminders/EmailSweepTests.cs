@@ -147,7 +147,7 @@ public sealed class EmailSweepTests : IAsyncLifetime
         faults.Rule(c => c == StorageCall.QueueWrite ? StorageFault.DropReply : StorageFault.None);
         var receipt = await app.Get<ReceiptEmails>().SendAsync(Receipt() with { Version = 2 }, default);
         faults.Off();
-        var receiptRow = (await app.Store.Reminders.GetEntityAsync<ReminderEntity>(ReminderLedger.ReceiptPartitionKey(PeriodId), ReminderLedger.ReceiptRowKey("so-y-te", 2))).Value;
+        var receiptRow = (await app.Store.Table<ReminderLedger>().GetEntityAsync<ReminderEntity>(ReminderLedger.ReceiptPartitionKey(PeriodId), ReminderLedger.ReceiptRowKey("so-y-te", 2))).Value;
         var copies = (await EmailQueueDrain.PeekAsync(app)).Count;
 
         var drain = await EmailQueueDrain.DrainAsync(app);
