@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DanVan.Submissions;
+using DanVan.Writing;
 
 namespace DanVan.Compilation;
 

@@ -39,7 +39,7 @@ public sealed class HealthFunctions(DanVanStore store, ILogger<HealthFunctions> 
             answered = false;
         }
 
-        return answered ? ApiResults.Json(new { Status = "ok" }) : throw Problems.StorageUnavailable();
+        return answered ? ApiResults.Json(new HealthAnswer("ok")) : throw Problems.StorageUnavailable();
     }
 
     private async Task<bool> TableAnswersAsync(CancellationToken ct)
@@ -50,3 +50,5 @@ public sealed class HealthFunctions(DanVanStore store, ILogger<HealthFunctions> 
 
     private static async Task<bool> Answers(Task<Azure.Response<bool>> exists) => (await exists).Value;
 }
+
+public sealed record HealthAnswer(string Status);
