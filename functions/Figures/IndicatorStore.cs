@@ -80,7 +80,7 @@ public sealed class IndicatorStore(DanVanStore store) : ITableOwner
     /// <summary>Stores <paramref name="indicators"/> as the report code's next version (a concurrent writer takes the next one after).</summary>
     public async Task<IndicatorSet> AddAsync(string reportCode, IReadOnlyList<Indicator> indicators, DateTimeOffset at, string actor, CancellationToken ct = default)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(indicators.Select(IndicatorRecord.From).ToList(), DanVan.Http.Json.Options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(indicators.Select(IndicatorRecord.From).ToList(), DanVan.Domain.Json.Options);
         if (json.Length > MaxStoredBytes)
         {
             throw DomainException.Invalid("Danh mục chỉ tiêu quá lớn.", [new Violation(null, "indicators", "too_large", $"Danh mục chỉ tiêu sau khi lưu vượt quá {MaxStoredBytes / 1024} KB; hãy rút gọn tên hoặc câu tổng hợp.")]);
@@ -107,7 +107,7 @@ public sealed class IndicatorStore(DanVanStore store) : ITableOwner
             {
                 // Another writer took this version (or our own reply was lost): find out which.
                 if (await GetAsync(reportCode, version, ct) is { } stored && stored.CreatedAt == at && stored.CreatedBy == actor
-                    && json.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(stored.Indicators.Select(IndicatorRecord.From).ToList(), DanVan.Http.Json.Options)))
+                    && json.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(stored.Indicators.Select(IndicatorRecord.From).ToList(), DanVan.Domain.Json.Options)))
                 {
                     return stored;
                 }
@@ -154,7 +154,7 @@ public sealed class IndicatorStore(DanVanStore store) : ITableOwner
 
     private static IndicatorSet ToSet(string reportCode, IndicatorSetEntity row)
     {
-        var records = JsonSerializer.Deserialize<List<IndicatorRecord?>>(row.Indicators, DanVan.Http.Json.Options) ?? [];
+        var records = JsonSerializer.Deserialize<List<IndicatorRecord?>>(row.Indicators, DanVan.Domain.Json.Options) ?? [];
         return new IndicatorSet(reportCode, row.Version, row.CreatedAt, row.CreatedBy, IndicatorRules.Validate(records));
     }
 }

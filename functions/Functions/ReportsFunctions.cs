@@ -64,7 +64,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         CancellationToken ct)
     {
         var caller = await auth.RequireForUnitAsync(request, unitCode, ct);
-        var file = await reports.OpenAsync(caller, periodId, unitCode, version, ct);
+        var file = await reports.OpenAsync(caller, periodId, unitCode, RouteValues.PositiveInt(version), version, ct);
         return ApiResults.Stream(file.Content, file.ContentType, file.Length, file.FileName);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DanVan.Domain;
 using Microsoft.AspNetCore.Http;
 
 namespace DanVan.Http;

@@ -138,11 +138,11 @@ public sealed class OutlineStore(DanVanStore store) : ITableOwner
         }
     }
 
-    private static byte[] Serialize(IReadOnlyList<OutlinePart> parts) => JsonSerializer.SerializeToUtf8Bytes(OutlineRecord.From(new ReportOutline("", 0, default, "", parts)).Parts, DanVan.Http.Json.Options);
+    private static byte[] Serialize(IReadOnlyList<OutlinePart> parts) => JsonSerializer.SerializeToUtf8Bytes(OutlineRecord.From(new ReportOutline("", 0, default, "", parts)).Parts, DanVan.Domain.Json.Options);
 
     private static ReportOutline ToOutline(string reportCode, OutlineEntity row)
     {
-        var records = JsonSerializer.Deserialize<List<OutlinePartRecord?>>(row.Parts, DanVan.Http.Json.Options) ?? [];
+        var records = JsonSerializer.Deserialize<List<OutlinePartRecord?>>(row.Parts, DanVan.Domain.Json.Options) ?? [];
         return new ReportOutline(reportCode, row.Version, row.CreatedAt, row.CreatedBy, OutlineRules.Validate(records));
     }
 }

@@ -36,8 +36,7 @@ public sealed class PeriodCatalog(
     public ReportingPlan Plan { get; } = plan;
 
     /// <summary>The period, or the domain's <c>unknown_period</c> refusal.</summary>
-    public Period Get(string periodId) =>
-        Plan.Find(periodId, VietnamTime.Today(clock)) ?? throw DomainException.UnknownPeriod(periodId);
+    public Period Get(string periodId) => Plan.Get(periodId, clock);
 
     /// <summary>Periods of every tracked year up to this one, plus later ones already open; by deadline.</summary>
     public IReadOnlyList<Period> Current()
