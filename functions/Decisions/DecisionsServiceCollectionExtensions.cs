@@ -1,7 +1,9 @@
+using DanVan.Decisions;
 using DanVan.Email;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DanVan.Decisions;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class DecisionsServiceCollectionExtensions
 {
