@@ -17,6 +17,10 @@ public static class ChangesServiceCollectionExtensions
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<SubmissionStore>());
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<DecisionStore>());
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<FigureStore>());
+        // The tables finalization fences, unit by unit (PeriodCatalog.MarkFinalizedAsync).
+        services.AddSingleton<IFencedTable>(sp => sp.GetRequiredService<SubmissionStore>());
+        services.AddSingleton<IFencedTable>(sp => sp.GetRequiredService<DecisionStore>());
+        services.AddSingleton<IFencedTable>(sp => sp.GetRequiredService<FigureStore>());
         return services;
     }
 }

@@ -125,7 +125,7 @@ public sealed record StoredDecisions(UnitDecisions Decisions, string ETag, int R
 public sealed class DecisionConflictException(Exception inner) : Exception("The unit's decisions changed meanwhile.", inner);
 
 /// <summary>The one owner of the decisions table: its reads and its one conditional write.</summary>
-public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets, ITableOwner
+public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets, ITableOwner, IFencedTable
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.DecisionsTable;

@@ -62,7 +62,7 @@ public sealed record FigureEntry(
     string? Note);
 
 /// <summary>The one owner of the figures table: entries appended as versions, heads read for totals.</summary>
-public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets, ITableOwner
+public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets, ITableOwner, IFencedTable
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.FiguresTable;

@@ -2,8 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using DanVan.Domain;
 using DanVan.Storage;
-using DanVan.Decisions;
-using DanVan.Figures;
+using DanVan.Changes;
 using DanVan.Registry;
 using DanVan.Submissions;
 
@@ -28,7 +27,7 @@ public sealed class PeriodStateEntity : ITableEntity
 
 /// <summary>The periods of the plan, as of now, with their finalization state.</summary>
 public sealed class PeriodCatalog(
-    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, DecisionStore decisions, FigureStore figures, UnitRegistry registry, TimeProvider clock) : ITableOwner
+    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, IEnumerable<IFencedTable> fenced, UnitRegistry registry, TimeProvider clock) : ITableOwner
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.PeriodsTable;
@@ -85,10 +84,7 @@ public sealed class PeriodCatalog(
     {
         var (closedAt, newly) = await submissions.CloseAsync(periodId, clock.GetUtcNow(), actor, ct);
         var units = (await registry.ListAsync(ct)).Select(u => u.Code).ToList();
-        await Task.WhenAll(
-            submissions.FenceAsync(periodId, units, closedAt, ct),
-            decisions.FenceAsync(periodId, units, closedAt, ct),
-            figures.FenceAsync(periodId, units, closedAt, ct));
+        await Task.WhenAll(fenced.Select(table => table.FenceAsync(periodId, units, closedAt, ct)));
         try
         {
             await store.Periods.AddEntityAsync(new PeriodStateEntity { RowKey = periodId, FinalizedAt = closedAt, FinalizedBy = actor }, ct);

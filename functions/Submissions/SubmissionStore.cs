@@ -125,7 +125,7 @@ public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTime
 /// The one owner of the submissions table: the reads that status, reminders and compilation share, and
 /// the writes (a version appended, a period closed) with their concurrency rules.
 /// </summary>
-public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, ILogger<SubmissionStore> logger) : IChangeTickets, ITableOwner
+public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, ILogger<SubmissionStore> logger) : IChangeTickets, ITableOwner, IFencedTable
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.SubmissionsTable;

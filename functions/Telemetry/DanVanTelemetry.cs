@@ -1,7 +1,6 @@
 using System.Collections;
 using DanVan.Email;
 using DanVan.Reminders;
-using DanVan.Uploads;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -46,9 +45,9 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
     /// moved its head), and <c>retries</c>, how many transactions it sent after the first: the upload path's contention
     /// counters, summed over a rush by <c>summarize sum(toint(customDimensions.conflicts))</c>.
     /// </summary>
-    public void UploadAccepted(Receipt receipt, bool created, int conflicts = 0, int retries = 0) => Emit(Events.UploadAccepted,
-        ("periodId", receipt.PeriodId), ("unitCode", receipt.UnitCode), ("version", receipt.Version),
-        ("sizeBytes", receipt.SizeBytes), ("onTime", receipt.OnTime), ("created", created), ("conflicts", conflicts), ("retries", retries));
+    public void UploadAccepted(string periodId, string unitCode, int version, long sizeBytes, bool onTime, bool created, int conflicts = 0, int retries = 0) => Emit(Events.UploadAccepted,
+        ("periodId", periodId), ("unitCode", unitCode), ("version", version),
+        ("sizeBytes", sizeBytes), ("onTime", onTime), ("created", created), ("conflicts", conflicts), ("retries", retries));
 
     /// <summary>An upload answered with a problem: its stable <c>code</c> and status; the unit once the caller's credential decided it (or <c>?unit=</c> named it).</summary>
     public void UploadRefused(string? periodId, string? unitCode, string code, int status) => Emit(Events.UploadRefused,
@@ -93,14 +92,6 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
     public void Compilation(string periodId, bool made, int version, string actor) => Emit(
         made ? Events.CompilationMade : Events.CompilationSkipped,
         ("periodId", periodId), ("version", version), ("actor", actor));
-
-    /// <summary>The outcome of a compile (made, or the latest one answered because nothing changed), as an event.</summary>
-    public async Task<Compilation.CompileResult> CompilationAsync(Task<Compilation.CompileResult> compiling, string actor)
-    {
-        var result = await compiling;
-        Compilation(result.Compilation.PeriodId, result.Created, result.Compilation.Version, actor);
-        return result;
-    }
 
     /// <summary>One run of a timer function, <c>succeeded</c> or <c>failed</c>, and how long it took.</summary>
     public void TimerRun(string timer, bool succeeded, TimeSpan duration) => Emit(Events.TimerRun,
