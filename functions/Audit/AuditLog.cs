@@ -63,6 +63,9 @@ public static class AuditActions
 
 public sealed class AuditLog(DanVanStore store, TimeProvider clock) : ITableOwner
 {
+    /// <summary>The trail of events outside any period (imports, indicator sets, tokens), listed beside the periods'.</summary>
+    public const string NoPeriod = AuditEntity.NoPeriod;
+
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.AuditTable;
 

@@ -98,6 +98,28 @@ public sealed class ArchitectureTests(ITestOutputHelper output)
         Assert.DoesNotContain(typeof(DanVanStore).GetMembers(), m => m is PropertyInfo { PropertyType: var p } && p == typeof(TableClient));
     }
 
+    /// <summary>
+    /// A store takes and returns records: its table's row type (an <see cref="ITableEntity"/> of DanVan) is used in its
+    /// owner's folder only, never by the rest of the product.
+    /// </summary>
+    [Fact]
+    public void Table_rows_stay_in_their_owners_folder()
+    {
+        var leaks = Scan.Uses()
+            .SelectMany(u => AssemblyScan.Unfold(u.UsedType).Select(t => (User: Scan.Owner(u.User), Row: t)))
+            .Where(u => Scan.IsOwn(u.Row) && typeof(ITableEntity).IsAssignableFrom(u.Row) && Folder(u.User) is { } f && f != Folder(u.Row))
+            .Select(u => $"{u.Row.FullName} used by {u.User.FullName}")
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        foreach (var leak in leaks)
+        {
+            output.WriteLine(leak);
+        }
+
+        Assert.True(leaks.Count == 0, $"Table rows used outside their owner's folder:\n{string.Join("\n", leaks)}");
+    }
+
     [Fact]
     public void No_answer_is_an_anonymous_object()
     {
