@@ -1,8 +1,10 @@
+using DanVan.Access;
 using DanVan.Email;
 using DanVan.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DanVan.Access;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class AccessServiceCollectionExtensions
 {

@@ -61,8 +61,14 @@ public static class AuditActions
     public const string EmailResend = "email.resend";
 }
 
-public sealed class AuditLog(DanVanStore store, TimeProvider clock)
+public sealed class AuditLog(DanVanStore store, TimeProvider clock) : ITableOwner
 {
+    /// <summary>The trail of events outside any period (imports, indicator sets, tokens), listed beside the periods'.</summary>
+    public const string NoPeriod = AuditEntity.NoPeriod;
+
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.AuditTable;
+
     public async Task RecordAsync(string actor, string action, string? periodId = null, string? unitCode = null, string? detail = null, CancellationToken ct = default)
     {
         // Upsert, not Add: the row key is this event's own, so when a reply is lost the SDK's retry
@@ -154,3 +160,15 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock)
 
 /// <summary>One page of the audit trail, newest first; <see cref="Continuation"/> asks for the next (null: none).</summary>
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, string? Continuation);
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Audit</c> is
+/// <see cref="AuditLog"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Audit => store.Table<AuditLog>();
+    }
+}

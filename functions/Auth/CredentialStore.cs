@@ -52,8 +52,11 @@ public sealed record IssuedToken(string UnitCode, string Token, DateTimeOffset I
 /// Unit tokens look like <c>dv1.{unitCode}.{43 base64url chars}</c>: 256 random bits, with the
 /// unit code in clear so a check is one point read. Only the hash is stored.
 /// </summary>
-public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogger<CredentialStore> logger) : IAsyncDisposable
+public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogger<CredentialStore> logger) : IAsyncDisposable, ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.CredentialsTable;
+
     private const string Prefix = "dv1.";
 
     /// <summary>
@@ -264,4 +267,16 @@ public sealed class CredentialStore(DanVanStore store, TimeProvider clock, ILogg
     /// <summary>Constant-time: how long a comparison takes says nothing about how much matched.</summary>
     public static bool HashesEqual(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Credentials</c> is
+/// <see cref="CredentialStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Credentials => store.Table<CredentialStore>();
+    }
 }

@@ -4,7 +4,7 @@ using DanVan.Figures;
 using DanVan.Submissions;
 using Microsoft.Extensions.DependencyInjection;
 
-// In namespace DanVan so AddDanVan calls it without another using.
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
 namespace DanVan;
 
 public static class ChangesServiceCollectionExtensions
@@ -17,6 +17,10 @@ public static class ChangesServiceCollectionExtensions
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<SubmissionStore>());
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<DecisionStore>());
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<FigureStore>());
+        // The tables finalization fences, unit by unit (PeriodCatalog.MarkFinalizedAsync).
+        services.AddSingleton<IFencedTable>(sp => sp.GetRequiredService<SubmissionStore>());
+        services.AddSingleton<IFencedTable>(sp => sp.GetRequiredService<DecisionStore>());
+        services.AddSingleton<IFencedTable>(sp => sp.GetRequiredService<FigureStore>());
         return services;
     }
 }

@@ -124,8 +124,11 @@ public sealed record PeriodChanges(
 }
 
 /// <summary>The one owner of table <c>periodchanges</c> (<see cref="PeriodChangeKeys"/>).</summary>
-public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILogger<PeriodChangeStore> logger)
+public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILogger<PeriodChangeStore> logger) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.PeriodChangesTable;
+
     /// <summary>A period's blob writes are noted at most this often by one instance (<see cref="NoteBlobWriteAsync"/>).</summary>
     public static readonly TimeSpan NoteBlobWritesEvery = TimeSpan.FromHours(1);
 
@@ -423,5 +426,17 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
         {
             logger.LogDebug(ex, "Row of {Unit} in {PeriodId} not recorded", unitCode, periodId);
         }
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.PeriodChanges</c> is
+/// <see cref="PeriodChangeStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient PeriodChanges => store.Table<PeriodChangeStore>();
     }
 }

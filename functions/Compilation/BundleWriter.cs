@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DanVan.Reading;
 using DanVan.Submissions;
+using DanVan.Writing;
 
 namespace DanVan.Compilation;
 
@@ -35,7 +36,7 @@ public static class BundleWriter
     public const string ManifestEntryName = "manifest.json";
     public const string ReportsFolder = "BaoCao/";
 
-    private static readonly JsonSerializerOptions ManifestJson = new(DanVan.Http.Json.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions ManifestJson = new(DanVan.Domain.Json.Options) { WriteIndented = true };
 
     /// <summary>Opens the stored file of one version for reading.</summary>
     public delegate Task<Stream> SourceOpener(SubmissionVersionEntity version, CancellationToken ct);

@@ -1,7 +1,7 @@
 using DanVan.Compilation;
 using Microsoft.Extensions.DependencyInjection;
 
-// In namespace DanVan so AddDanVan calls it without another using.
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
 namespace DanVan;
 
 public static class CompilationServiceCollectionExtensions

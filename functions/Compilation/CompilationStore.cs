@@ -159,8 +159,11 @@ public sealed record CompilationRecord(
 /// <summary>One page of a period's compilations, newest first; <see cref="Continuation"/> asks for the next (null: none).</summary>
 public sealed record CompilationPage(IReadOnlyList<CompilationRecord> Items, string? Continuation);
 
-public sealed class CompilationStore(DanVanStore store)
+public sealed class CompilationStore(DanVanStore store) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.CompilationsTable;
+
     /// <summary>Every compilation of the period, newest first.</summary>
     public async Task<IReadOnlyList<CompilationRecord>> ListAsync(string periodId, CancellationToken ct = default)
     {
@@ -275,5 +278,17 @@ public sealed class CompilationStore(DanVanStore store)
         {
             return (await GetAsync(entity.PartitionKey, entity.Version, ct))?.BlobName == entity.BlobName;
         }
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Compilations</c> is
+/// <see cref="CompilationStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Compilations => store.Table<CompilationStore>();
     }
 }

@@ -47,15 +47,14 @@ public sealed class Compiler(
 
     private const int MaxAttempts = 5;
 
-    private static (string PeriodId, bool Made, int Version) Facts(CompileResult r) => (r.Compilation.PeriodId, r.Created, r.Compilation.Version);
 
     /// <summary>Compiles now, even when nothing changed since the last compilation (an explicit request).</summary>
     public Task<CompileResult> CompileAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
-        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: false, first: null, ct), Facts, actor);
+        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: false, first: null, ct), actor);
 
     /// <summary>Compiles only when the inputs differ from the latest compilation's (or there is none).</summary>
     public Task<CompileResult> CompileIfChangedAsync(Period period, string actor, bool final = false, CancellationToken ct = default) =>
-        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: true, first: null, ct), Facts, actor);
+        telemetry.CompilationAsync(CompileCoreAsync(period, actor, final, onlyIfChanged: true, first: null, ct), actor);
 
     /// <summary>
     /// The timer's work: every current period whose deadline has passed and that is not finalized is
@@ -160,7 +159,7 @@ public sealed class Compiler(
             return null;
         }
 
-        return await telemetry.CompilationAsync(CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, first: (latest, inputs, read, marker), ct), Facts, TimerActor);
+        return await telemetry.CompilationAsync(CompileCoreAsync(period, TimerActor, final: false, onlyIfChanged: true, first: (latest, inputs, read, marker), ct), TimerActor);
     }
 
     /// <summary>Records, at the marker read before the inputs were, that the latest compilation is current (best effort: a miss only means a gather).</summary>

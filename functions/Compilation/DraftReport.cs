@@ -1,5 +1,6 @@
 using DanVan.Domain;
 using DanVan.Periods;
+using DanVan.Writing;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DanVan.Domain;
 using DanVan.Figures;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;

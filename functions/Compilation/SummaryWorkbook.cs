@@ -1,5 +1,6 @@
 using System.Globalization;
 using DanVan.Domain;
+using DanVan.Writing;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;

@@ -1,6 +1,5 @@
 using DanVan.Audit;
 using DanVan.Domain;
-using DanVan.Periods;
 using DanVan.Registry;
 using DanVan.Submissions;
 using Microsoft.Extensions.Options;
@@ -37,7 +36,7 @@ public sealed record DecisionView(
 /// <see cref="DecisionOptions.EmailOnAccept"/>).
 /// </summary>
 public sealed class DecisionService(
-    PeriodCatalog periods,
+    ReportingPlan plan,
     UnitRegistry registry,
     SubmissionStore submissions,
     DecisionStore store,
@@ -48,7 +47,7 @@ public sealed class DecisionService(
 {
     public async Task<DecisionView> GetAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
-        var period = periods.Get(periodId);
+        var period = plan.Get(periodId, clock);
         var unit = await UnitAsync(unitCode, ct);
         var current = store.GetAsync(periodId, unitCode, ct);
         var head = submissions.HeadAsync(periodId, unitCode, ct);
@@ -137,7 +136,7 @@ public sealed class DecisionService(
     /// </summary>
     private async Task<DecisionView> ChangeAsync(string actor, string periodId, string unitCode, string? ifMatch, string action, Decide decide, CancellationToken ct)
     {
-        var period = periods.Get(periodId);
+        var period = plan.Get(periodId, clock);
         var unit = await UnitAsync(unitCode, ct);
         var state = submissions.PeriodStateAsync(periodId, ct);
         var current = store.GetAsync(periodId, unitCode, ct);

@@ -125,8 +125,11 @@ public sealed record StoredDecisions(UnitDecisions Decisions, string ETag, int R
 public sealed class DecisionConflictException(Exception inner) : Exception("The unit's decisions changed meanwhile.", inner);
 
 /// <summary>The one owner of the decisions table: its reads and its one conditional write.</summary>
-public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets
+public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) : IChangeTickets, ITableOwner, IFencedTable
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.DecisionsTable;
+
     public string Source => "decisions";
 
     public Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default) =>
@@ -243,5 +246,17 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
         await changes.CommittedAsync(ticket);
 
         return await GetAsync(periodId, after.UnitCode, ct) ?? throw new InvalidOperationException("A stored decision row could not be read back.");
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Decisions</c> is
+/// <see cref="DecisionStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Decisions => store.Table<DecisionStore>();
     }
 }

@@ -1,6 +1,8 @@
+using DanVan.Decisions;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DanVan.Decisions;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class DecisionsServiceCollectionExtensions
 {

@@ -111,4 +111,8 @@ public sealed class ReportingPlan
         var report = Reports.FirstOrDefault(r => string.Equals(r.Code, id.Code, StringComparison.Ordinal));
         return report is null ? null : PeriodOf(id.Year, report);
     }
+
+    /// <summary>The period an id names on <paramref name="clock"/>'s Vietnam day, or the domain's <c>unknown_period</c> refusal.</summary>
+    public Period Get(string periodId, TimeProvider clock) =>
+        Find(periodId, VietnamTime.Today(clock)) ?? throw DomainException.UnknownPeriod(periodId);
 }

@@ -7,9 +7,6 @@ namespace DanVan.Email;
 /// <summary>The ledger's table rows (never seen outside it) and the one-time copy of the rows of the old <c>reminders</c> table.</summary>
 public sealed partial class EmailLedger
 {
-    /// <summary>Where the old table says its rows were copied (PartitionKey, RowKey): a partition no email row uses.</summary>
-    private const string MigratedPartition = "~migrated";
-
     private readonly SemaphoreSlim migrating = new(1, 1);
     private volatile bool migrated;
 
@@ -32,7 +29,7 @@ public sealed partial class EmailLedger
         {
             if (!migrated)
             {
-                await CopyOldRowsAsync(store.OldReminders, ct);
+                await CopyOldRowsAsync(ct);
                 migrated = true;
             }
         }
@@ -42,35 +39,21 @@ public sealed partial class EmailLedger
         }
     }
 
-    private async Task CopyOldRowsAsync(TableClient old, CancellationToken ct)
+    private async Task CopyOldRowsAsync(CancellationToken ct)
     {
-        try
+        var old = new RetiredReminders(store);
+        var rows = await old.RowsToCopyAsync(Table.Name, ct);
+        if (rows.Count == 0)
         {
-            if ((await old.GetEntityIfExistsAsync<TableEntity>(MigratedPartition, Table.Name, cancellationToken: ct)).HasValue)
-            {
-                return;
-            }
-
-            var rows = new List<TableEntity>();
-            await foreach (var row in old.QueryAsync<TableEntity>(cancellationToken: ct))
-            {
-                if (row.PartitionKey != MigratedPartition)
-                {
-                    rows.Add(row);
-                }
-            }
-
-            foreach (var chunk in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(MaxTransaction)))
-            {
-                await CopyAsync(chunk, ct);
-            }
-
-            await old.UpsertEntityAsync(new TableEntity(MigratedPartition, Table.Name) { ["Rows"] = rows.Count }, TableUpdateMode.Replace, ct);
+            return;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+
+        foreach (var chunk in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(MaxTransaction)))
         {
-            // No old table: nothing was ever kept there.
+            await CopyAsync(chunk, ct);
         }
+
+        await old.MarkCopiedAsync(Table.Name, rows.Count, ct);
     }
 
     /// <summary>Rows of one partition: added together; when any exists already, each on its own, keeping what is here.</summary>

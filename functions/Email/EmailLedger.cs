@@ -32,7 +32,7 @@ namespace DanVan.Email;
 /// at least once): the admin sees them as unknown and checks SendGrid's activity log.
 /// The rows were kept in a table named <c>reminders</c> before; they are copied here once (<see cref="MigrateAsync"/>).
 /// </summary>
-public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, IOptions<EmailOptions> email)
+public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, IOptions<EmailOptions> email) : ITableOwner
 {
     /// <summary>
     /// The time a run gives itself to record an outcome (and audit it) once the email has gone: its own,
@@ -74,7 +74,10 @@ public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, I
 
     public static string AccessRowKey(string unitCode, string request) => $"{unitCode}~{request}";
 
-    private TableClient Table => store.EmailLedger;
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.EmailLedgerTable;
+
+    private TableClient Table => store.Table<EmailLedger>();
 
     /// <summary>
     /// What a row says now: its status, except that a <c>sending</c> row abandoned by its sender after its attempt (see

@@ -1,10 +1,12 @@
+using DanVan.Email;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SendGrid;
 
-namespace DanVan.Email;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class EmailServiceCollectionExtensions
 {

@@ -62,8 +62,11 @@ public sealed record FigureEntry(
     string? Note);
 
 /// <summary>The one owner of the figures table: entries appended as versions, heads read for totals.</summary>
-public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets
+public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets, ITableOwner, IFencedTable
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.FiguresTable;
+
     private const int MaxConflicts = 64;
 
     public string Source => "figures";
@@ -208,5 +211,17 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
             row.DefinitionsVersion,
             values.ToDictionary(kv => kv.Key, kv => IndicatorText.Load(kv.Value), StringComparer.Ordinal),
             row.Note);
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Figures</c> is
+/// <see cref="FigureStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Figures => store.Table<FigureStore>();
     }
 }

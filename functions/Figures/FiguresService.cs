@@ -133,6 +133,16 @@ public sealed class FiguresService(
     }
 
     /// <summary>The totals for a status report already read (the compiler has one).</summary>
+    /// <summary>
+    /// Each unit's figures status (<see cref="FigureStatuses"/>; "incomplete" for a unit whose required figures are
+    /// missing) in the report, or only <paramref name="unitCode"/>'s when given (reading only its entry); null when the
+    /// period has no indicators.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>?> StatusByUnitAsync(StatusReport report, string? unitCode, CancellationToken ct = default) =>
+        unitCode is null
+            ? (await TotalsAsync(report, ct))?.Units.ToDictionary(u => u.UnitCode, u => u.Status, StringComparer.Ordinal)
+            : await UnitStatusAsync(report, unitCode, ct) is { } mine ? new Dictionary<string, string>(StringComparer.Ordinal) { [unitCode] = mine } : null;
+
     public async Task<FigureTotals?> TotalsAsync(StatusReport report, CancellationToken ct = default)
     {
         var set = await DefinitionsForAsync(report.Period, ct);

@@ -1,6 +1,8 @@
+using DanVan.Figures;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DanVan.Figures;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class FiguresServiceCollectionExtensions
 {

@@ -9,12 +9,15 @@ namespace DanVan.Figures;
 /// uses (pinned once, so later sets never rewrite a period's figures). Laid out as every versioned document table is
 /// (<see cref="VersionedDocuments"/>), the set's indicators as UTF-8 JSON in column <c>Indicators</c>.
 /// </summary>
-public sealed class IndicatorStore(DanVanStore store)
+public sealed class IndicatorStore(DanVanStore store) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.IndicatorsTable;
+
     /// <summary>A stored set's JSON must fit one binary property (64 KiB).</summary>
     public const int MaxStoredBytes = VersionedDocuments.MaxStoredBytes;
 
-    private readonly VersionedDocuments sets = new(store.Indicators, "Indicators");
+    private readonly VersionedDocuments sets = new(store.Table<IndicatorStore>(), "Indicators");
 
     public async Task<IndicatorSet?> LatestAsync(string reportCode, CancellationToken ct = default) =>
         ToSet(reportCode, await sets.LatestAsync(reportCode, ct));
@@ -25,7 +28,7 @@ public sealed class IndicatorStore(DanVanStore store)
     /// <summary>Stores <paramref name="indicators"/> as the report code's next version (a concurrent writer takes the next one after).</summary>
     public async Task<IndicatorSet> AddAsync(string reportCode, IReadOnlyList<Indicator> indicators, DateTimeOffset at, string actor, CancellationToken ct = default)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(indicators.Select(IndicatorRecord.From).ToList(), DanVan.Http.Json.Options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(indicators.Select(IndicatorRecord.From).ToList(), DanVan.Domain.Json.Options);
         if (json.Length > MaxStoredBytes)
         {
             throw DomainException.Invalid("Danh mục chỉ tiêu quá lớn.", [new Violation(null, "indicators", "too_large", $"Danh mục chỉ tiêu sau khi lưu vượt quá {MaxStoredBytes / 1024} KB; hãy rút gọn tên hoặc câu tổng hợp.")]);
@@ -51,7 +54,7 @@ public sealed class IndicatorStore(DanVanStore store)
             return null;
         }
 
-        var records = JsonSerializer.Deserialize<List<IndicatorRecord?>>(stored.Json, DanVan.Http.Json.Options) ?? [];
+        var records = JsonSerializer.Deserialize<List<IndicatorRecord?>>(stored.Json, DanVan.Domain.Json.Options) ?? [];
         return new IndicatorSet(reportCode, stored.Version, stored.CreatedAt, stored.CreatedBy, IndicatorRules.Validate(records));
     }
 }

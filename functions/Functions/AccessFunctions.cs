@@ -68,7 +68,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links, Resen
         }
 
         var results = await links.RequestAsync(codes, key.Length > 0 ? "k-" + key : Guid.NewGuid().ToString("N"), caller.Actor, ct);
-        return ApiResults.Json(new { Queued = results.Count(r => r.Status == AccessLinkStatus.Queued), Results = results });
+        return ApiResults.Json(new AccessLinksAnswer(results.Count(r => r.Status == AccessLinkStatus.Queued), results));
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links, Resen
         }
 
         await links.RequestResendAsync(address, ct);
-        return ApiResults.Json(new { Accepted = true, Detail = ResendAnswer }, StatusCodes.Status202Accepted);
+        return ApiResults.Json(new AcceptedAnswer(true, ResendAnswer), StatusCodes.Status202Accepted);
     }
 
     /// <summary>
@@ -116,3 +116,9 @@ public sealed class AccessFunctions(Authenticator auth, AccessLinks links, Resen
         };
     }
 }
+
+/// <summary>Access links requested: how many went on the email queue, and each unit's outcome.</summary>
+public sealed record AccessLinksAnswer(int Queued, IReadOnlyList<AccessLinkResult> Results);
+
+/// <summary>A request taken (202), with the words the person reads.</summary>
+public sealed record AcceptedAnswer(bool Accepted, string Detail);

@@ -26,7 +26,7 @@ public sealed class AuditFunctions(Authenticator auth, AuditLog audit, PeriodCat
 
         var (limit, continuation) = Paging.Read(request, defaultLimit: Paging.MaxLimit, AuditLog.IsContinuation);
         IReadOnlyList<string> partitions = string.IsNullOrWhiteSpace(periodId)
-            ? [AuditEntity.NoPeriod, .. periods.Current().Select(p => p.Id.ToString())]
+            ? [AuditLog.NoPeriod, .. periods.Current().Select(p => p.Id.ToString())]
             : [periodId];
         var page = await audit.PageAsync(partitions, limit, continuation, ct, actor);
         Paging.Answer(request, page.Continuation);

@@ -104,14 +104,12 @@ public sealed class CompilationsFunctions(
             ? await compiler.CompileAsync(period, caller.Actor, final: true, ct)
             : await compiler.CompileIfChangedAsync(period, caller.Actor, final: true, ct);
         var finalizedAt = await periods.FinalizedAtAsync(id, ct);
-        return ApiResults.Json(new
-        {
-            PeriodId = id,
+        return ApiResults.Json(new FinalizeAnswer(
+            id,
             period.Title,
-            FinalizedAt = finalizedAt is { } at ? VietnamTime.ToVietnam(at) : (DateTimeOffset?)null,
-            AlreadyFinalized = !newlyFinalized,
-            Compilation = CompilationView.From(result.Compilation),
-        });
+            finalizedAt is { } at ? VietnamTime.ToVietnam(at) : null,
+            !newlyFinalized,
+            CompilationView.From(result.Compilation)));
     }
 
     /// <summary>"Tổng hợp Báo cáo 06 tháng năm 2026 - lần 2.zip".</summary>
@@ -148,3 +146,6 @@ public sealed record CompilationView(
         c.SourceVersions,
         c.InputsFingerprint);
 }
+
+/// <summary>The answer of finalizing a period: when it was closed, whether it already was, and its final compilation.</summary>
+public sealed record FinalizeAnswer(string PeriodId, string Title, DateTimeOffset? FinalizedAt, bool AlreadyFinalized, CompilationView Compilation);

@@ -143,50 +143,6 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
             request.HttpContext.Response.Headers.ETag = etag;
         }
 
-        var d = view.Decisions;
-        var latest = view.Head?.LatestVersion;
-        var review = d.ReviewOf(latest);
-        var deadline = d.DeadlineFor(view.Period);
-        return ApiResults.Json(new
-        {
-            PeriodId = view.Period.Id.ToString(),
-            UnitCode = view.Unit.Code,
-            UnitName = view.Unit.Name,
-            Etag = view.ETag,
-            LatestVersion = latest,
-            LatestReceivedAt = view.Head is { } h ? VietnamTime.ToVietnam(h.LatestReceivedAt) : (DateTimeOffset?)null,
-            Review = review?.Code(),
-            ReviewLabel = review?.Label(),
-            LastReview = d.Review is { } r ? new
-            {
-                r.Version,
-                Decision = r.Verdict == ReviewVerdict.Accepted ? "accepted" : "returned",
-                r.Reason,
-                At = VietnamTime.ToVietnam(r.At),
-                r.By,
-            } : null,
-            Deadline = VietnamTime.ToVietnam(deadline),
-            DeadlineText = VietnamTime.DescribeDeadline(deadline),
-            Extension = d.Extension is { } x ? new
-            {
-                Deadline = VietnamTime.ToVietnam(x.Deadline),
-                Text = DecisionRules.ExtensionText(x.Deadline),
-                x.Reason,
-                At = VietnamTime.ToVietnam(x.At),
-                x.By,
-            } : null,
-            Exemption = d.Exemption is { } e ? new { e.Reason, At = VietnamTime.ToVietnam(e.At), e.By } : null,
-            History = view.History.Select(h => new
-            {
-                h.Revision,
-                h.Action,
-                At = VietnamTime.ToVietnam(h.At),
-                h.Actor,
-                h.Reason,
-                h.Version,
-                Deadline = h.Deadline is { } hd ? VietnamTime.ToVietnam(hd) : (DateTimeOffset?)null,
-            }),
-            view.Email,
-        });
+        return ApiResults.Json(DecisionAnswer.From(view));
     }
 }

@@ -51,7 +51,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         var unknown = (await ledger.UnknownAsync(ct)).Select(r => new UnknownEmail(
             r.PartitionKey, r.RowKey, r.Kind, r.PeriodId, r.UnitCode.Length > 0 ? r.UnitCode : null, r.Stage.Length > 0 ? r.Stage : null,
             r.To.Replace(";", ", ", StringComparison.Ordinal), r.Reason ?? ReminderLineStatusReason, r.AttemptedAt ?? r.SendingAt)).ToList();
-        return ApiResults.Json(new { poisoned.Count, Emails = emails, Unknown = unknown });
+        return ApiResults.Json(new FailedEmailsAnswer(poisoned.Count, emails, unknown));
     }
 
     private const string ReminderLineStatusReason = "outcome unknown: the sender stopped after its request to SendGrid";
@@ -101,7 +101,7 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
 
         await audit.RecordAsync(caller, AuditActions.EmailResend, row.PeriodId, row.UnitCode.Length > 0 ? row.UnitCode : null,
             $"{row.Kind} {row.RowKey} to {row.To.Replace(";", ", ", StringComparison.Ordinal)}; was {released.Status}; " + (requeued ? "queued again" : "released for the next reminder run"), ct);
-        return ApiResults.Json(new { row.PartitionKey, row.RowKey, Was = released.Status, Queued = requeued }, StatusCodes.Status202Accepted);
+        return ApiResults.Json(new EmailResendAnswer(row.PartitionKey, row.RowKey, released.Status, requeued), StatusCodes.Status202Accepted);
     }
 
     /// <summary>
@@ -125,3 +125,9 @@ public sealed class EmailFunctions(Authenticator auth, EmailSender sender, Email
         logger.LogInformation("Email ledger sweep: {NeverAttempted} never attempted (failed, to be sent again), {Unknown} unknown", swept.NeverAttempted, swept.Unknown);
     }
 }
+
+/// <summary>Emails that failed: how many are in the poison queue, the first of them, and the ledger's unknown outcomes.</summary>
+public sealed record FailedEmailsAnswer(int Count, List<PoisonedEmail> Emails, List<UnknownEmail> Unknown);
+
+/// <summary>An email sent again: its ledger keys, the state it was in, and whether it went back on the queue.</summary>
+public sealed record EmailResendAnswer(string PartitionKey, string RowKey, string? Was, bool Queued);

@@ -31,7 +31,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
     {
         await auth.RequireAsync(request, ct);
         var set = await figures.CurrentDefinitionsAsync(reportCode, ct);
-        return ApiResults.Json(set is null ? Empty(reportCode) : IndicatorSetRecord.From(set));
+        return ApiResults.Json(NoIndicators.Or(reportCode, set));
     }
 
     [Function(nameof(PutIndicators))]
@@ -62,12 +62,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         await auth.RequireAsync(request, ct);
         var period = periods.Get(periodId);
         var set = await figures.DefinitionsForAsync(period, ct);
-        return ApiResults.Json(new
-        {
-            PeriodId = period.Id.ToString(),
-            Definitions = set is null ? Empty(period.Id.Code) : IndicatorSetRecord.From(set),
-            Sections = DanVan.Compilation.PlanSections.All.Select(s => new { s.Number, s.Heading }),
-        });
+        return ApiResults.Json(PeriodIndicatorsView.From(period, set));
     }
 
     /// <summary>One entry of figures: JSON (<c>application/json</c>) or the filled-in template (XLSX body).</summary>
@@ -142,8 +137,6 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         return ApiResults.Bytes(content, FigureTemplate.ContentType, fileName);
     }
 
-    private static object Empty(string reportCode) => new { ReportCode = reportCode, Version = 0, Indicators = Array.Empty<IndicatorRecord>() };
-
     private static RawFigure ToRaw(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined => RawFigure.Empty,
@@ -161,40 +154,4 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         var body = await RequestJson.ReadBytesAsync(request, FigureWorkbookReader.MaxBytes, ct, FiguresProblems.WorkbookTooLarge);
         return body.Length == 0 ? throw FiguresProblems.InvalidWorkbook("tệp rỗng") : body;
     }
-}
-
-/// <summary>The answer of <c>GET …/figures</c>: totals per indicator (province and by group) and every unit's figures.</summary>
-public static class FigureTotalsView
-{
-    public static object From(Period period, FigureTotals? totals) => new
-    {
-        PeriodId = period.Id.ToString(),
-        DefinitionsVersion = totals?.Set.Version ?? 0,
-        Groups = totals?.Groups ?? [],
-        Indicators = (totals?.Indicators ?? []).Select(t => new
-        {
-            t.Indicator.Code,
-            t.Indicator.Label,
-            t.Indicator.Section,
-            t.Indicator.Unit,
-            Type = t.Indicator.Type.Code(),
-            t.Indicator.Required,
-            Totaling = t.Indicator.Totaling.Code(),
-            Total = t.Province.Value,
-            t.Province.Answered,
-            ByGroup = t.ByGroup.Select(g => new { Group = g.Key, Total = g.Value.Value, g.Value.Answered }),
-        }),
-        Units = (totals?.Units ?? []).Select(u => new
-        {
-            u.UnitCode,
-            u.UnitName,
-            u.Group,
-            FiguresStatus = u.Status,
-            FiguresStatusLabel = FigureStatuses.Label(u.Status),
-            Version = u.Entry?.Version,
-            ReceivedAt = u.Entry is { } e ? VietnamTime.ToVietnam(e.ReceivedAt) : (DateTimeOffset?)null,
-            u.MissingRequired,
-            Values = u.Entry?.Values,
-        }),
-    };
 }

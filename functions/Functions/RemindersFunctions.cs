@@ -26,13 +26,19 @@ public sealed class RemindersFunctions(Authenticator auth, PeriodCatalog periods
         var dryRun = QueryValues.Flag(request, "dryRun");
         var period = periods.Get(periodId);
         var run = await reminders.RunAsync(period, dryRun, caller.Actor, ct);
-        return ApiResults.Json(new
-        {
-            run.PeriodId,
-            run.DryRun,
-            run.Stage,
-            run.Skipped,
-            Reminders = run.Reminders.Select(r => new { r.UnitCode, r.UnitName, r.Stage, r.To, r.Cc, r.Status, r.Reason, r.MessageId }),
-        });
+        return ApiResults.Json(ReminderRunView.From(run));
     }
 }
+
+/// <summary>A reminder run as answered: its stage (or why it skipped) and one line per unit.</summary>
+public sealed record ReminderRunView(string PeriodId, bool DryRun, string? Stage, string? Skipped, IEnumerable<ReminderLineView> Reminders)
+{
+    public static ReminderRunView From(ReminderRun run) => new(
+        run.PeriodId,
+        run.DryRun,
+        run.Stage,
+        run.Skipped,
+        run.Reminders.Select(r => new ReminderLineView(r.UnitCode, r.UnitName, r.Stage, r.To, r.Cc, r.Status, r.Reason, r.MessageId)));
+}
+
+public sealed record ReminderLineView(string UnitCode, string UnitName, string Stage, IReadOnlyList<string> To, IReadOnlyList<string> Cc, string Status, string? Reason, string? MessageId);

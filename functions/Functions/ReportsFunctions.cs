@@ -29,7 +29,8 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
         var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);
-        telemetry.UploadAccepted(outcome.Receipt.PeriodId, outcome.Receipt.UnitCode, outcome.Receipt.Version, outcome.Receipt.SizeBytes, outcome.Receipt.OnTime, outcome.Created, outcome.Conflicts, outcome.Retries);
+        var receipt = outcome.Receipt;
+        telemetry.UploadAccepted(receipt.PeriodId, receipt.UnitCode, receipt.Version, receipt.SizeBytes, receipt.OnTime, outcome.Created, outcome.Conflicts, outcome.Retries);
         if (outcome.Created)
         {
             var r = outcome.Receipt;
@@ -64,7 +65,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         CancellationToken ct)
     {
         var caller = await auth.RequireForUnitAsync(request, unitCode, ct);
-        var file = await reports.OpenAsync(caller, periodId, unitCode, version, ct);
+        var file = await reports.OpenAsync(caller, periodId, unitCode, RouteValues.PositiveInt(version), version, ct);
         return ApiResults.Stream(file.Content, file.ContentType, file.Length, file.FileName);
     }
 }

@@ -77,6 +77,9 @@ public sealed class UnitsFunctions(Authenticator auth, UnitRegistry registry, Cr
         _ = await registry.FindAsync(code, ct) ?? throw DomainException.UnknownUnit(code);
         var issued = await credentials.IssueAsync(code, ct);
         await audit.RecordAsync(caller, AuditActions.TokenIssue, unitCode: code, ct: ct);
-        return ApiResults.Json(new { issued.UnitCode, issued.Token, IssuedAt = Domain.VietnamTime.ToVietnam(issued.IssuedAt) }, StatusCodes.Status201Created);
+        return ApiResults.Json(new IssuedTokenAnswer(issued.UnitCode, issued.Token, Domain.VietnamTime.ToVietnam(issued.IssuedAt)), StatusCodes.Status201Created);
     }
 }
+
+/// <summary>A unit's new token (shown once), with the instant it was issued in Vietnam time.</summary>
+public sealed record IssuedTokenAnswer(string UnitCode, string Token, DateTimeOffset IssuedAt);

@@ -58,7 +58,7 @@ public static class ApiResults
             response.StatusCode = status;
             ApplyHeaders(response);
             response.ContentType = "application/json; charset=utf-8";
-            await JsonSerializer.SerializeAsync(response.Body, body, DanVan.Http.Json.Options);
+            await JsonSerializer.SerializeAsync(response.Body, body, DanVan.Domain.Json.Options);
         }
     }
 

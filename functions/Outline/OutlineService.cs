@@ -58,6 +58,6 @@ public sealed class OutlineService(ReportingPlan plan, OutlineStore store, Audit
     {
         using var stream = typeof(OutlineService).Assembly.GetManifestResourceStream("DanVan.SampleData.outline.sample.json")
             ?? throw new InvalidOperationException("The sample outline is not embedded.");
-        return OutlineRules.Validate(JsonSerializer.Deserialize<SampleFile>(stream, DanVan.Http.Json.Options)?.Parts);
+        return OutlineRules.Validate(JsonSerializer.Deserialize<SampleFile>(stream, DanVan.Domain.Json.Options)?.Parts);
     }
 }

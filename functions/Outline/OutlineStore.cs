@@ -8,11 +8,14 @@ namespace DanVan.Outline;
 /// each period uses (pinned once, never changed). Laid out as every versioned document table is
 /// (<see cref="VersionedDocuments"/>), the outline's parts as UTF-8 JSON in column <c>Parts</c>.
 /// </summary>
-public sealed class OutlineStore(DanVanStore store)
+public sealed class OutlineStore(DanVanStore store) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.OutlinesTable;
+
     public const int MaxStoredBytes = VersionedDocuments.MaxStoredBytes;
 
-    private readonly VersionedDocuments outlines = new(store.Outlines, "Parts");
+    private readonly VersionedDocuments outlines = new(store.Table<OutlineStore>(), "Parts");
 
     public async Task<ReportOutline?> LatestAsync(string reportCode, CancellationToken ct = default) =>
         ToOutline(reportCode, await outlines.LatestAsync(reportCode, ct));
@@ -23,7 +26,7 @@ public sealed class OutlineStore(DanVanStore store)
     /// <summary>Stores <paramref name="parts"/> as the report code's next version (a concurrent writer takes the next one after).</summary>
     public async Task<ReportOutline> AddAsync(string reportCode, IReadOnlyList<OutlinePart> parts, DateTimeOffset at, string actor, CancellationToken ct = default)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(OutlineRecord.From(new ReportOutline("", 0, default, "", parts)).Parts, DanVan.Http.Json.Options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(OutlineRecord.From(new ReportOutline("", 0, default, "", parts)).Parts, DanVan.Domain.Json.Options);
         if (json.Length > MaxStoredBytes)
         {
             throw Domain.DomainException.Invalid("Đề cương quá lớn.", [new Domain.Violation(null, "parts", "too_large", $"Đề cương sau khi lưu vượt quá {MaxStoredBytes / 1024} KB.")]);
@@ -48,7 +51,7 @@ public sealed class OutlineStore(DanVanStore store)
             return null;
         }
 
-        var records = JsonSerializer.Deserialize<List<OutlinePartRecord?>>(stored.Json, DanVan.Http.Json.Options) ?? [];
+        var records = JsonSerializer.Deserialize<List<OutlinePartRecord?>>(stored.Json, DanVan.Domain.Json.Options) ?? [];
         return new ReportOutline(reportCode, stored.Version, stored.CreatedAt, stored.CreatedBy, OutlineRules.Validate(records));
     }
 }

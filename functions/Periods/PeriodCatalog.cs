@@ -2,8 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using DanVan.Domain;
 using DanVan.Storage;
-using DanVan.Decisions;
-using DanVan.Figures;
+using DanVan.Changes;
 using DanVan.Registry;
 using DanVan.Submissions;
 
@@ -28,13 +27,15 @@ public sealed class PeriodStateEntity : ITableEntity
 
 /// <summary>The periods of the plan, as of now, with their finalization state.</summary>
 public sealed class PeriodCatalog(
-    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, DecisionStore decisions, FigureStore figures, UnitRegistry registry, TimeProvider clock)
+    ReportingPlan plan, DanVanStore store, SubmissionStore submissions, IEnumerable<IFencedTable> fenced, UnitRegistry registry, TimeProvider clock) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.PeriodsTable;
+
     public ReportingPlan Plan { get; } = plan;
 
     /// <summary>The period, or the domain's <c>unknown_period</c> refusal.</summary>
-    public Period Get(string periodId) =>
-        Plan.Find(periodId, VietnamTime.Today(clock)) ?? throw DomainException.UnknownPeriod(periodId);
+    public Period Get(string periodId) => Plan.Get(periodId, clock);
 
     /// <summary>Periods of every tracked year up to this one, plus later ones already open; by deadline.</summary>
     public IReadOnlyList<Period> Current()
@@ -83,10 +84,7 @@ public sealed class PeriodCatalog(
     {
         var (closedAt, newly) = await submissions.CloseAsync(periodId, clock.GetUtcNow(), actor, ct);
         var units = (await registry.ListAsync(ct)).Select(u => u.Code).ToList();
-        await Task.WhenAll(
-            submissions.FenceAsync(periodId, units, closedAt, ct),
-            decisions.FenceAsync(periodId, units, closedAt, ct),
-            figures.FenceAsync(periodId, units, closedAt, ct));
+        await Task.WhenAll(fenced.Select(table => table.FenceAsync(periodId, units, closedAt, ct)));
         try
         {
             await store.Periods.AddEntityAsync(new PeriodStateEntity { RowKey = periodId, FinalizedAt = closedAt, FinalizedBy = actor }, ct);
@@ -97,5 +95,17 @@ public sealed class PeriodCatalog(
         }
 
         return newly;
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Periods</c> is
+/// <see cref="PeriodCatalog"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Periods => store.Table<PeriodCatalog>();
     }
 }

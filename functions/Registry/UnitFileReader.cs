@@ -62,7 +62,7 @@ public static class UnitFileReader
         List<UnitRecord?>? records;
         try
         {
-            records = JsonSerializer.Deserialize<List<UnitRecord?>>(Http.Json.WithoutBom(body), Http.Json.Options);
+            records = JsonSerializer.Deserialize<List<UnitRecord?>>(Domain.Json.WithoutBom(body), Domain.Json.Options);
         }
         catch (JsonException ex)
         {

@@ -60,8 +60,11 @@ public sealed class UnitEntity : ITableEntity
 
 public sealed record ImportResult(int Imported, int Updated);
 
-public sealed class UnitRegistry(DanVanStore store)
+public sealed class UnitRegistry(DanVanStore store) : ITableOwner
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.UnitsTable;
+
     /// <summary>Every unit, in Vietnamese name order.</summary>
     public async Task<IReadOnlyList<Unit>> ListAsync(CancellationToken ct = default)
     {
@@ -141,5 +144,17 @@ public sealed class UnitRegistry(DanVanStore store)
 
         var updated = units.Count(u => existing.Contains(u.Code));
         return new ImportResult(units.Count - updated, updated);
+    }
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Units</c> is
+/// <see cref="UnitRegistry"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Units => store.Table<UnitRegistry>();
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DanVan.Http;
+using DanVan.Domain;
 
 namespace DanVan.Signatures;
 

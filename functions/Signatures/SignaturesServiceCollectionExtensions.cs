@@ -1,7 +1,9 @@
+using DanVan.Signatures;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace DanVan.Signatures;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class SignaturesServiceCollectionExtensions
 {

@@ -58,6 +58,9 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     /// <summary>Where the Functions host moves an email message after its last failed attempt.</summary>
     public string EmailPoisonQueue => EmailQueue + PoisonSuffix;
 
+    /// <summary>Tables no longer created or backed up, each still owned by the one class that reads it for a migration.</summary>
+    public IEnumerable<string> RetiredTables => [OldRemindersTable];
+
     public IEnumerable<string> Tables =>
         [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, EmailLedgerTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, OutlinesTable];
 

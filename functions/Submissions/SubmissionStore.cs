@@ -125,8 +125,11 @@ public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTime
 /// The one owner of the submissions table: the reads that status, reminders and compilation share, and
 /// the writes (a version appended, a period closed) with their concurrency rules.
 /// </summary>
-public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, ILogger<SubmissionStore> logger) : IChangeTickets
+public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, ILogger<SubmissionStore> logger) : IChangeTickets, ITableOwner, IFencedTable
 {
+    /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
+    public static string TableName(StorageNames names) => names.SubmissionsTable;
+
     public string Source => "submissions";
 
     public Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default) =>
@@ -540,4 +543,16 @@ public sealed class AppendFailedException(bool outcomeKnown, Exception inner)
     : Exception(outcomeKnown ? "The version was refused by storage." : "Storage did not report whether the version was stored.", inner)
 {
     public bool OutcomeKnown { get; } = outcomeKnown;
+}
+
+/// <summary>
+/// This file's one way to its table (<see cref="DanVanStore.Table{TOwner}"/>): here <c>store.Submissions</c> is
+/// <see cref="SubmissionStore"/>'s table, and no other file can write it.
+/// </summary>
+file static class OwnedTable
+{
+    extension(DanVanStore store)
+    {
+        public TableClient Submissions => store.Table<SubmissionStore>();
+    }
 }

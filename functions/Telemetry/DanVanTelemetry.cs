@@ -93,18 +93,6 @@ public sealed class DanVanTelemetry(ILoggerFactory loggers)
         made ? Events.CompilationMade : Events.CompilationSkipped,
         ("periodId", periodId), ("version", version), ("actor", actor));
 
-    /// <summary>
-    /// The outcome of a compile (made, or the latest one answered because nothing changed), as an event: <paramref name="facts"/>
-    /// reads the period, whether it was made and its version from the result.
-    /// </summary>
-    public async Task<T> CompilationAsync<T>(Task<T> compiling, Func<T, (string PeriodId, bool Made, int Version)> facts, string actor)
-    {
-        var result = await compiling;
-        var (periodId, made, version) = facts(result);
-        Compilation(periodId, made, version, actor);
-        return result;
-    }
-
     /// <summary>One run of a timer function, <c>succeeded</c> or <c>failed</c>, and how long it took.</summary>
     public void TimerRun(string timer, bool succeeded, TimeSpan duration) => Emit(Events.TimerRun,
         ("timer", timer), ("outcome", succeeded ? "succeeded" : "failed"), ("durationMs", (long)duration.TotalMilliseconds));

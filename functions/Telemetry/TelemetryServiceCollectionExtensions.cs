@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using DanVan.Telemetry;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,8 @@ using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Trace;
 
-namespace DanVan.Telemetry;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 /// <summary>
 /// The worker's telemetry, with OpenTelemetry: dependencies (the Azure SDK's own spans for Table, Blob and Queue

@@ -34,17 +34,17 @@ public sealed class ReportReader(PeriodCatalog periods, UnitRegistry registry, S
     }
 
     /// <summary>
-    /// Opens one version's blob for streaming; the download is audited. <paramref name="versionText"/> is
-    /// the route's text, parsed only here, once the caller is known: anything but a version number is 404.
+    /// Opens one version's blob for streaming; the download is audited. <paramref name="version"/> is the route's
+    /// <paramref name="versionText"/> as the edge parsed it once the caller was known (null: not a version number, 404).
     /// </summary>
-    public async Task<ReportFile> OpenAsync(Caller caller, string periodId, string unitCode, string versionText, CancellationToken ct)
+    public async Task<ReportFile> OpenAsync(Caller caller, string periodId, string unitCode, int? version, string versionText, CancellationToken ct)
     {
         var period = periods.Get(periodId);
         var pid = period.Id.ToString();
-        var version = RouteValues.PositiveInt(versionText) ?? throw UploadProblems.UnknownVersion(unitCode, versionText);
-        var row = await submissions.VersionAsync(pid, unitCode, version, ct) ?? throw UploadProblems.UnknownVersion(unitCode, versionText);
+        var number = version ?? throw UploadProblems.UnknownVersion(unitCode, versionText);
+        var row = await submissions.VersionAsync(pid, unitCode, number, ct) ?? throw UploadProblems.UnknownVersion(unitCode, versionText);
         var download = await store.Reports.GetBlobClient(row.BlobName).DownloadStreamingAsync(cancellationToken: ct);
-        await audit.RecordAsync(caller, AuditActions.Download, pid, unitCode, $"v{version} \"{row.FileName}\"", ct);
+        await audit.RecordAsync(caller, AuditActions.Download, pid, unitCode, $"v{number} \"{row.FileName}\"", ct);
         return new ReportFile(download.Value.Content, download.Value.Details.ContentLength, row.ContentType, row.FileName);
     }
 }

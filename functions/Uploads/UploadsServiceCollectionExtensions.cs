@@ -1,10 +1,12 @@
 using DanVan.Configuration;
 using DanVan.Signatures;
+using DanVan.Uploads;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace DanVan.Uploads;
+// Registration is composition: in namespace DanVan, beside AddDanVan, so registering a folder is no dependency of its code.
+namespace DanVan;
 
 public static class UploadsServiceCollectionExtensions
 {

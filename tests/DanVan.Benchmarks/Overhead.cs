@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Azure.Data.Tables;
 using DanVan.Tests.Support;
+using DanVan.Submissions;
 
 namespace DanVan.Benchmarks;
 
@@ -13,7 +14,7 @@ public static class Overhead
     public static async Task<IReadOnlyList<Row>> RunAsync()
     {
         await using var app = await TestApp.StartAsync();
-        var t = app.Store.Submissions;
+        var t = app.Store.Table<SubmissionStore>();
         await t.AddEntityAsync(new TableEntity("p", "r0"));
         var read = await Measure.SingleAsync(async _ => await t.GetEntityIfExistsAsync<TableEntity>("p", "r0"), runs: 30, warmups: 5);
         var n = 0;

@@ -46,9 +46,9 @@ public static class StatusScenario
             },
             async _ =>
             {
-                var unitRows = Drain(app.Store.Units.QueryAsync<TableEntity>(e => e.PartitionKey == UnitEntity.Partition));
-                var heads = Drain(app.Store.Submissions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"2026-H1"} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}")));
-                var state = app.Store.Periods.GetEntityIfExistsAsync<TableEntity>(PeriodStateEntity.Partition, "2026-H1");
+                var unitRows = Drain(app.Store.Table<UnitRegistry>().QueryAsync<TableEntity>(e => e.PartitionKey == UnitEntity.Partition));
+                var heads = Drain(app.Store.Table<SubmissionStore>().QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"2026-H1"} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}")));
+                var state = app.Store.Table<PeriodCatalog>().GetEntityIfExistsAsync<TableEntity>(PeriodStateEntity.Partition, "2026-H1");
                 await Task.WhenAll(unitRows, heads, state);
             },
             runs: 9,

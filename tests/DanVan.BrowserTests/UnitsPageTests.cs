@@ -109,7 +109,7 @@ public sealed partial class UnitsPageTests(BrowserApp app, ITestOutputHelper out
     public async Task Onboarding_the_31_sample_units_takes_four_clicks_and_a_file_and_the_emailed_link_opens_the_upload_page()
     {
         var sample = JsonSerializer.Deserialize<List<UnitRecord>>(
-            await File.ReadAllTextAsync(Path.Combine(Azurite.RepositoryRoot, "functions", "SampleData", "units.vinh-phuc-2023.sample.json")), DanVan.Http.Json.Options)!;
+            await File.ReadAllTextAsync(Path.Combine(Azurite.RepositoryRoot, "functions", "SampleData", "units.vinh-phuc-2023.sample.json")), DanVan.Domain.Json.Options)!;
         Assert.Equal(31, sample.Count);
         var workbook = await FilledTemplateAsync(sample.Select(u => new[]
         {

@@ -93,12 +93,12 @@ public sealed class AccessLinkTests : IAsyncLifetime
 
         // In clear only in the email: not in the credential row, the ledger, or the audit trail.
         var stored = new List<string>();
-        await foreach (var e in app.Store.Credentials.QueryAsync<Azure.Data.Tables.TableEntity>())
+        await foreach (var e in app.Store.Table<CredentialStore>().QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             stored.AddRange(((IDictionary<string, object>)e).Values.Select(v => v?.ToString() ?? ""));
         }
 
-        await foreach (var e in app.Store.EmailLedger.QueryAsync<Azure.Data.Tables.TableEntity>())
+        await foreach (var e in app.Store.Table<EmailLedger>().QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             stored.AddRange(((IDictionary<string, object>)e).Values.Select(v => v?.ToString() ?? ""));
         }
@@ -151,7 +151,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
         var token = (await credentials.IssueAsync("so-y-te")).Token;
         async Task<(DateTimeOffset? LastUsed, Azure.ETag ETag)> RowAsync()
         {
-            var row = (await app.Store.Credentials.GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value;
+            var row = (await app.Store.Table<CredentialStore>().GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value;
             return (row.LastUsedAt, row.ETag);
         }
 
@@ -215,13 +215,13 @@ public sealed class AccessLinkTests : IAsyncLifetime
         held.SetResult();
         await written;
 
-        var row = (await app.Store.Credentials.GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value;
+        var row = (await app.Store.Table<CredentialStore>().GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value;
         Assert.Equal(1, writesBefore - writesAtStart);
         Assert.Null(row.LastUsedAt);
         Assert.Null(await credentials.FindUnitAsync(token));
         Assert.Equal("so-y-te", await credentials.FindUnitAsync(reissued.Token));
         await credentials.LastUsesWrittenAsync();
-        Assert.Equal(Start, (await app.Store.Credentials.GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value.LastUsedAt);
+        Assert.Equal(Start, (await app.Store.Table<CredentialStore>().GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te")).Value.LastUsedAt);
     }
 
     [Fact]

@@ -86,8 +86,8 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
                 var entries = JsonDocument.Parse(again.Body).RootElement.EnumerateArray().ToList();
                 var restore = Assert.Single(entries, e => e.GetProperty("action").GetString() == BackupFunctions.RestoreAction);
                 Assert.Equal("break-glass", restore.GetProperty("actor").GetString());
-                again = again with { Body = JsonSerializer.SerializeToUtf8Bytes(entries.Where(e => e.GetProperty("action").GetString() != BackupFunctions.RestoreAction), DanVan.Http.Json.Options) };
-                var expected = JsonSerializer.SerializeToUtf8Bytes(JsonDocument.Parse(auditAtBackup.Body).RootElement.EnumerateArray(), DanVan.Http.Json.Options);
+                again = again with { Body = JsonSerializer.SerializeToUtf8Bytes(entries.Where(e => e.GetProperty("action").GetString() != BackupFunctions.RestoreAction), DanVan.Domain.Json.Options) };
+                var expected = JsonSerializer.SerializeToUtf8Bytes(JsonDocument.Parse(auditAtBackup.Body).RootElement.EnumerateArray(), DanVan.Domain.Json.Options);
                 Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(again.Body));
                 continue;
             }

@@ -70,11 +70,11 @@ public sealed class CompilationCostTests
         var first = Assert.Single(await compiler.CompileDueAsync()).Compilation;
 
         // As an older DanVan left it: the version itself as the key, and no row of the period in the changes index.
-        var row = (await app.Store.Compilations.GetEntityAsync<CompilationEntity>(PeriodId, CompilationEntity.RowKeyOf(1))).Value;
-        await app.Store.Compilations.DeleteEntityAsync(PeriodId, row.RowKey);
+        var row = (await app.Store.Table<CompilationStore>().GetEntityAsync<CompilationEntity>(PeriodId, CompilationEntity.RowKeyOf(1))).Value;
+        await app.Store.Table<CompilationStore>().DeleteEntityAsync(PeriodId, row.RowKey);
         row.RowKey = CompilationEntity.LegacyRowKeyOf(1);
-        await app.Store.Compilations.AddEntityAsync(row);
-        await app.Store.PeriodChanges.DeleteEntityAsync(PeriodChangeKeys.PeriodsPartition, PeriodChangeKeys.Period(PeriodId));
+        await app.Store.Table<CompilationStore>().AddEntityAsync(row);
+        await app.Store.Table<PeriodChangeStore>().DeleteEntityAsync(PeriodChangeKeys.PeriodsPartition, PeriodChangeKeys.Period(PeriodId));
         Assert.Null((await app.Get<PeriodChangeStore>().ReadAsync(PeriodId)).CompiledMarker);
 
         var store = app.Get<CompilationStore>();
@@ -103,10 +103,10 @@ public sealed class CompilationCostTests
         // Versions 1 and 2 as an older DanVan keyed them.
         foreach (var version in new[] { 1, 2 })
         {
-            var row = (await app.Store.Compilations.GetEntityAsync<CompilationEntity>(PeriodId, CompilationEntity.RowKeyOf(version))).Value;
-            await app.Store.Compilations.DeleteEntityAsync(PeriodId, row.RowKey);
+            var row = (await app.Store.Table<CompilationStore>().GetEntityAsync<CompilationEntity>(PeriodId, CompilationEntity.RowKeyOf(version))).Value;
+            await app.Store.Table<CompilationStore>().DeleteEntityAsync(PeriodId, row.RowKey);
             row.RowKey = CompilationEntity.LegacyRowKeyOf(version);
-            await app.Store.Compilations.AddEntityAsync(row);
+            await app.Store.Table<CompilationStore>().AddEntityAsync(row);
         }
 
         var functions = Bundle.Functions(app);

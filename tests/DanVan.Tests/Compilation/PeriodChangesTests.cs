@@ -54,9 +54,9 @@ public sealed class PeriodChangesTests
             return fates;
         }
 
-        Assert.Equal(Enumerable.Repeat(ChangeTickets.Stored, 5), await Tickets(app.Store.Submissions));
-        Assert.Equal([ChangeTickets.Stored], await Tickets(app.Store.Decisions));
-        Assert.Equal([ChangeTickets.Stored], await Tickets(app.Store.Figures));
+        Assert.Equal(Enumerable.Repeat(ChangeTickets.Stored, 5), await Tickets(app.Store.Table<SubmissionStore>()));
+        Assert.Equal([ChangeTickets.Stored], await Tickets(app.Store.Table<DecisionStore>()));
+        Assert.Equal([ChangeTickets.Stored], await Tickets(app.Store.Table<FigureStore>()));
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class PeriodChangesTests
 
         // A writer that stopped after its write was stored, before marking its change: the write is in the period...
         var stored = await changes.BeginAsync(PeriodId, "figures", "so-tai-chinh");
-        await app.Store.Figures.SubmitTransactionAsync([ChangeTickets.Add(stored), new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~so-tai-chinh~000001"))]);
+        await app.Store.Table<FigureStore>().SubmitTransactionAsync([ChangeTickets.Add(stored), new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~so-tai-chinh~000001"))]);
 
         // ... and one that stopped before its write: nothing is.
         var lost = await changes.BeginAsync(PeriodId, "submissions", "ubnd-vinh-yen");
@@ -214,7 +214,7 @@ public sealed class PeriodChangesTests
         Assert.Empty(read.Pending);
         Assert.Equal(stamp + 1, read.Stamp);
         Assert.NotNull(read.CompiledMarker);
-        var late = await Assert.ThrowsAsync<TableTransactionFailedException>(() => app.Store.Submissions.SubmitTransactionAsync(
+        var late = await Assert.ThrowsAsync<TableTransactionFailedException>(() => app.Store.Table<SubmissionStore>().SubmitTransactionAsync(
             [ChangeTickets.Add(lost), new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~ubnd-vinh-yen~000001"))]));
         Assert.Equal(409, late.Status);
         Assert.Null(await app.Get<SubmissionStore>().VersionAsync(PeriodId, "ubnd-vinh-yen", 1));
@@ -321,7 +321,7 @@ public sealed class PeriodChangesTests
         Assert.Equal(201, stored.Status);
         Assert.Equal([DanVan.Tests.Uploads.UploadBed.Period], await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
 
-        await bed.App.Store.PeriodChanges.DeleteEntityAsync(PeriodChangeKeys.BlobsPartition, DanVan.Tests.Uploads.UploadBed.Period);
+        await bed.App.Store.Table<PeriodChangeStore>().DeleteEntityAsync(PeriodChangeKeys.BlobsPartition, DanVan.Tests.Uploads.UploadBed.Period);
         await bed.App.Get<Compiler>().CompileAsync(bed.App.Get<PeriodCatalog>().Get("2025-Y"), "admin");
         Assert.Contains("2025-Y", await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
     }

@@ -59,7 +59,7 @@ public sealed class EmailLedgerMigrationTests : IAsyncLifetime
         await old.WriteAsync($"{PeriodId}~digest", "before-7~2026-05-07", "", "before-7", "unknown", before);
         await old.WriteAsync("access", "so-y-te~req-1", "so-y-te", "", "failed", before);
         // A row the new table has already (a newer instance claimed it since): the copy keeps it.
-        await app.Store.EmailLedger.AddEntityAsync(new TableEntity("access", "so-tai-chinh~req-2") { ["UnitCode"] = "so-tai-chinh", ["Status"] = "sent", ["To"] = "new@example.org", ["Actor"] = "admin", ["ClaimedAt"] = before, ["ClaimId"] = "new" });
+        await app.Store.Table<EmailLedger>().AddEntityAsync(new TableEntity("access", "so-tai-chinh~req-2") { ["UnitCode"] = "so-tai-chinh", ["Status"] = "sent", ["To"] = "new@example.org", ["Actor"] = "admin", ["ClaimedAt"] = before, ["ClaimId"] = "new" });
         await old.WriteAsync("access", "so-tai-chinh~req-2", "so-tai-chinh", "", "failed", before);
 
         // The reminder run reads the ledger: the unit reminded from the old table is already sent; only the other is queued.
@@ -82,7 +82,7 @@ public sealed class EmailLedgerMigrationTests : IAsyncLifetime
         Assert.True((await ledger.ClaimAccessLinkAsync("so-y-te", "req-1", "so-y-te@example.org", "admin", default)).Won); // a failed one is claimed again
 
         // Copied once: the old table says so, and a new instance reads that one row instead of copying again.
-        Assert.True((await old.Table.GetEntityIfExistsAsync<TableEntity>("~migrated", app.Store.EmailLedger.Name)).HasValue);
+        Assert.True((await old.Table.GetEntityIfExistsAsync<TableEntity>("~migrated", app.Store.Table<EmailLedger>().Name)).HasValue);
         await old.WriteAsync(PeriodId, "so-y-te~before-3", "so-y-te", "before-3", "sent", before);
         var fresh = new EmailLedger(app.Store, app.Clock, app.Get<IOptions<EmailOptions>>());
         Assert.Empty(await fresh.ForStageAsync(PeriodId, "before-3", default));
@@ -97,7 +97,7 @@ public sealed class EmailLedgerMigrationTests : IAsyncLifetime
 
         Assert.True((await ledger.ClaimAsync(PeriodId, "so-y-te", "before-7", "so-y-te@example.org", null, "timer", default)).Won);
         Assert.Single(await ledger.ForPeriodAsync(PeriodId));
-        Assert.Empty(await TablesNamedAsync(app, app.Store.OldReminders.Name));
+        Assert.Empty(await TablesNamedAsync(app, app.Store.Names.OldRemindersTable));
     }
 
     private static async Task<List<string>> TablesNamedAsync(TestApp app, string name)

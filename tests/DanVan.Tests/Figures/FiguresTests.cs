@@ -23,7 +23,7 @@ public sealed class FiguresTests
     {
         var body = FiguresBed.SampleBody;
         Assert.StartsWith("MẪU", body.GetProperty("sample").GetString());
-        var records = body.GetProperty("indicators").Deserialize<List<IndicatorRecord?>>(DanVan.Http.Json.Options)!;
+        var records = body.GetProperty("indicators").Deserialize<List<IndicatorRecord?>>(DanVan.Domain.Json.Options)!;
 
         var indicators = IndicatorRules.Validate(records);
 

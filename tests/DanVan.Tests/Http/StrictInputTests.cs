@@ -21,7 +21,7 @@ public sealed class StrictInputTests
     private static Task<TestResponse> PutUnitAsync(TestApp app, string code, byte[] body) =>
         TestHttp.InvokeAsync(TestHttp.Request("PUT", $"/api/units/{code}", TestApp.AdminToken, body: body, contentType: "application/json"), r => app.Get<UnitsFunctions>().PutUnit(r, code, default));
 
-    private static byte[] Units(params UnitRecord[] units) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(units, DanVan.Http.Json.Options);
+    private static byte[] Units(params UnitRecord[] units) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(units, DanVan.Domain.Json.Options);
 
     [Fact]
     public async Task An_import_switch_or_preview_id_it_does_not_understand_is_400_and_writes_nothing()
@@ -73,7 +73,7 @@ public sealed class StrictInputTests
 
         var imported = await ImportAsync(app, [.. Bom, .. Units(Samples.Unit("so-y-te", "Sở Y tế"))]);
         var previewed = await ImportAsync(app, [.. Bom, .. Units(Samples.Unit("so-tu-phap", "Sở Tư pháp"))], "dryRun=true", contentType: "");
-        var put = await PutUnitAsync(app, "so-noi-vu", [.. Bom, .. System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Samples.Unit("so-noi-vu", "Sở Nội vụ"), DanVan.Http.Json.Options)]);
+        var put = await PutUnitAsync(app, "so-noi-vu", [.. Bom, .. System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Samples.Unit("so-noi-vu", "Sở Nội vụ"), DanVan.Domain.Json.Options)]);
 
         Assert.Equal(200, imported.Status);
         Assert.Equal(1, imported.Json.GetProperty("imported").GetInt32());

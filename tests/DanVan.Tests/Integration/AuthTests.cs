@@ -31,7 +31,7 @@ public class AuthTests
         await using var _ = app;
 
         var token = await IssueAsync(units, "so-y-te");
-        var row = await app.Store.Credentials.GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te");
+        var row = await app.Store.Table<CredentialStore>().GetEntityAsync<CredentialEntity>(CredentialEntity.Partition, "so-y-te");
         var status = await TestHttp.InvokeAsync(TestHttp.Request("GET", "/api/periods/2026-H1/status", token), r => periods.PeriodStatus(r, "2026-H1", default));
 
         var secret = token.Split('.')[2];

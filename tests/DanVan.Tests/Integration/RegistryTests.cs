@@ -13,12 +13,12 @@ public class RegistryTests
         var registry = app.Get<UnitRegistry>();
         await registry.PutAsync(new DanVan.Domain.Unit("so-moi", "Sở Mới", "Sở, ban, ngành", ["van.thu@so-moi.example.org", "lanh.dao@so-moi.example.org"], null, new DateOnly(2025, 7, 1), null));
         // A row as the registry wrote it before addresses were a list: joined by ';'.
-        await app.Store.Units.UpsertEntityAsync(new UnitEntity
+        await app.Store.Table<UnitRegistry>().UpsertEntityAsync(new UnitEntity
         {
             RowKey = "so-cu", Name = "Sở Cũ", Group = "Sở, ban, ngành", Emails = "a@so-cu.example.org; b@so-cu.example.org", ActiveFrom = "2023-05-25",
         });
 
-        var fresh = (await app.Store.Units.GetEntityAsync<UnitEntity>(UnitEntity.Partition, "so-moi")).Value;
+        var fresh = (await app.Store.Table<UnitRegistry>().GetEntityAsync<UnitEntity>(UnitEntity.Partition, "so-moi")).Value;
         var units = (await registry.ListAsync()).ToDictionary(u => u.Code);
 
         Assert.Equal("[\"van.thu@so-moi.example.org\",\"lanh.dao@so-moi.example.org\"]", fresh.EmailList);

@@ -30,7 +30,7 @@ public sealed class OutlineTests
         Assert.Equal(["I", "II", "III", "IV", "V"], outline.Parts.Select(p => p.Key));
         Assert.Equal(["Công tác lãnh đạo, chỉ đạo", "Kết quả thực hiện", "Đánh giá chung", "Phương hướng, nhiệm vụ", "Kiến nghị, đề xuất"], outline.Parts.Select(p => p.Heading));
         Assert.Equal(Enumerable.Range(1, 9).Select(n => (int?)n), outline.Find("II")!.Contents.Select(c => c.Section));
-        Assert.Equal(DanVan.Compilation.PlanSections.All.Select(s => s.Heading), outline.Find("II")!.Contents.Select(c => c.Heading));
+        Assert.Equal(DanVan.Domain.PlanSections.All.Select(s => s.Heading), outline.Find("II")!.Contents.Select(c => c.Heading));
         Assert.Equal(["uu-diem", "han-che"], outline.Find("III")!.Contents.Select(c => c.Key));
         Assert.True(outline.Find("V")!.ContentsByText);
         Assert.All(outline.Parts.SelectMany(p => p.Contents), c => Assert.NotEmpty(c.Words));

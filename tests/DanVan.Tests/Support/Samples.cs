@@ -11,5 +11,5 @@ public static class Samples
     public static string SampleFile(string name) => Path.Combine(Azurite.RepositoryRoot, "functions", "SampleData", name);
 
     public static List<UnitRecord?> Load(string name) =>
-        System.Text.Json.JsonSerializer.Deserialize<List<UnitRecord?>>(File.ReadAllText(SampleFile(name)), DanVan.Http.Json.Options)!;
+        System.Text.Json.JsonSerializer.Deserialize<List<UnitRecord?>>(File.ReadAllText(SampleFile(name)), DanVan.Domain.Json.Options)!;
 }

@@ -42,7 +42,7 @@ public static class TestHttp
 
         if (json is not null)
         {
-            body = JsonSerializer.SerializeToUtf8Bytes(json, DanVan.Http.Json.Options);
+            body = JsonSerializer.SerializeToUtf8Bytes(json, DanVan.Domain.Json.Options);
             contentType ??= "application/json";
         }
 

@@ -117,7 +117,7 @@ public sealed class UploadBed : IAsyncDisposable
     public async Task<List<TableEntity>> SubmissionRowsAsync()
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in App.Store.Submissions.QueryAsync<TableEntity>())
+        await foreach (var row in App.Store.Table<SubmissionStore>().QueryAsync<TableEntity>())
         {
             // The period's row, the change tickets (DanVan.Changes) and a unit's fence where it has no version
             // (finalization's, DanVan.Changes.UnitFences) hold no submission of their own.

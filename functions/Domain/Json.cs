@@ -2,8 +2,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace DanVan.Http;
+namespace DanVan.Domain;
 
+/// <summary>DanVan's one JSON dialect: every API answer and body, and the JSON documents it stores.</summary>
 public static class Json
 {
     /// <summary>

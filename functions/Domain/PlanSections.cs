@@ -1,11 +1,11 @@
-namespace DanVan.Compilation;
+namespace DanVan.Domain;
 
 /// <summary>One content item of section II ("Nội dung thực hiện") of Kế hoạch 158/KH-UBND.</summary>
 public sealed record PlanSection(int Number, string Heading);
 
 /// <summary>
 /// The nine content items of the plan's section II, as the figures' template and workbook label their sections.
-/// Where a unit's text goes is the outline's business (<see cref="Outline.ReportOutline"/>, <see cref="ReportFiling"/>).
+/// Where a unit's text goes is the outline's business (<c>Outline.ReportOutline</c>, <c>Compilation.ReportFiling</c>).
 /// </summary>
 public static class PlanSections
 {

@@ -1,6 +1,7 @@
 using System.IO.Compression;
+using DanVan.Domain;
 
-namespace DanVan.Compilation;
+namespace DanVan.Writing;
 
 /// <summary>
 /// ZIP details that make equal content give equal bytes: one fixed timestamp on every entry and no
@@ -20,9 +21,9 @@ public static class StableZip
     /// <summary>ZIP times are local wall-clock times with 2-second steps: take Vietnam's wall clock of <paramref name="instant"/>.</summary>
     public static DateTimeOffset TimestampOf(DateTimeOffset instant)
     {
-        var wall = instant.ToOffset(Domain.VietnamTime.Offset);
+        var wall = instant.ToOffset(VietnamTime.Offset);
         var even = new DateTime(wall.Year, wall.Month, wall.Day, wall.Hour, wall.Minute, wall.Second - (wall.Second % 2), DateTimeKind.Unspecified);
-        return new DateTimeOffset(even, Domain.VietnamTime.Offset);
+        return new DateTimeOffset(even, VietnamTime.Offset);
     }
 
     /// <summary>
