@@ -126,6 +126,9 @@ public sealed record PeriodChanges(
 /// <summary>The one owner of table <c>periodchanges</c> (<see cref="PeriodChangeKeys"/>).</summary>
 public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILogger<PeriodChangeStore> logger)
 {
+    /// <summary>The change rows' writes (begun, committed, dropped), in one transaction with other requests' while one is out.</summary>
+    private readonly GroupCommit writes = new(store.PeriodChanges);
+
     /// <summary>A period's blob writes are noted at most this often by one instance (<see cref="NoteBlobWriteAsync"/>).</summary>
     public static readonly TimeSpan NoteBlobWritesEvery = TimeSpan.FromHours(1);
 
@@ -175,29 +178,26 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
     /// <summary>At most this many change rows are folded into the period's row by one write (a transaction holds 100).</summary>
     private const int MaxFold = 99;
 
-    /// <summary>How long the write that settles a change's row may take, whatever the caller's token.</summary>
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// Records a change as in flight, before its write is tried. A failure throws: the caller must not write then (the
-    /// row may exist all the same; it stays in flight until the timer settles it).
+    /// row may exist all the same; it stays in flight until the timer settles it). Written with other requests' changes
+    /// begun at the same moment (<see cref="GroupCommit"/>): under a rush, one call for many.
     /// </summary>
     public async Task<ChangeTicket> BeginAsync(string periodId, string source, string unitCode, CancellationToken ct = default)
     {
         var ticket = new ChangeTicket(periodId, Guid.NewGuid().ToString("N"), source);
         try
         {
-            await store.PeriodChanges.AddEntityAsync(
-                new PeriodChangeEntity
-                {
-                    RowKey = PeriodChangeKeys.Change(periodId, ticket.ChangeId),
-                    PeriodId = periodId,
-                    ChangeId = ticket.ChangeId,
-                    Source = source,
-                    UnitCode = unitCode,
-                    StartedAt = clock.GetUtcNow(),
-                },
-                ct);
+            ct.ThrowIfCancellationRequested();
+            await writes.SubmitAsync(new TableTransactionAction(TableTransactionActionType.Add, new PeriodChangeEntity
+            {
+                RowKey = PeriodChangeKeys.Change(periodId, ticket.ChangeId),
+                PeriodId = periodId,
+                ChangeId = ticket.ChangeId,
+                Source = source,
+                UnitCode = unitCode,
+                StartedAt = clock.GetUtcNow(),
+            }));
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -218,19 +218,13 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
 
     internal async Task SettleAsync(string periodId, string changeId, bool committed)
     {
-        using var timeout = new CancellationTokenSource(SettleTimeout);
         var key = PeriodChangeKeys.Change(periodId, changeId);
         try
         {
-            if (committed)
-            {
-                await store.PeriodChanges.UpdateEntityAsync(
-                    new TableEntity(PeriodChangeKeys.PeriodsPartition, key) { [nameof(PeriodChangeEntity.Committed)] = true }, ETag.All, TableUpdateMode.Merge, timeout.Token);
-            }
-            else
-            {
-                await store.PeriodChanges.DeleteEntityAsync(PeriodChangeKeys.PeriodsPartition, key, ETag.All, timeout.Token);
-            }
+            // Bounded by the group commit's own timeout; with other requests' settled changes when they coincide.
+            await writes.SubmitAsync(committed
+                ? new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(PeriodChangeKeys.PeriodsPartition, key) { [nameof(PeriodChangeEntity.Committed)] = true }, ETag.All)
+                : new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PeriodChangeKeys.PeriodsPartition, key), ETag.All));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

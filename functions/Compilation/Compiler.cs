@@ -127,9 +127,9 @@ public sealed class Compiler(
     {
         var periodId = period.Id.ToString();
         var latestTask = compilations.LatestAsync(periodId, ct);
-        var state = await submissions.PeriodStateAsync(periodId, ct);
+        var finalized = await periods.FinalizedAtAsync(periodId, ct);
         var latest = await latestTask;
-        if (state?.FinalizedAt is not null)
+        if (finalized is not null)
         {
             return null;
         }

@@ -139,10 +139,10 @@ public sealed class DecisionService(
     {
         var period = periods.Get(periodId);
         var unit = await UnitAsync(unitCode, ct);
-        var state = submissions.PeriodStateAsync(periodId, ct);
+        var state = periods.FinalizedAtAsync(periodId, ct);
         var current = store.GetAsync(periodId, unitCode, ct);
         var head = submissions.HeadAsync(periodId, unitCode, ct);
-        if ((await state)?.FinalizedAt is { } finalizedAt)
+        if (await state is { } finalizedAt)
         {
             throw Finalized(period, finalizedAt);
         }

@@ -157,7 +157,7 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
 
     /// <summary>
     /// Fences the decisions row of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
-    /// is shut (<see cref="SubmissionStore.CloseAsync"/>): a change that read the row before its fence fails on the ETag.
+    /// is shut (<see cref="PeriodGate.CloseAsync"/>): a change that read the row before its fence fails on the ETag.
     /// </summary>
     public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
         UnitFences.PutAsync(store.Decisions, periodId, units, DecisionKeys.CurrentFrom, DecisionKeys.CurrentTo, DecisionKeys.Current, closedAt, ct);

@@ -62,7 +62,7 @@ public sealed record FigureEntry(
     string? Note);
 
 /// <summary>The one owner of the figures table: entries appended as versions, heads read for totals.</summary>
-public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets
+public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, PeriodGate gate) : IChangeTickets
 {
     private const int MaxConflicts = 64;
 
@@ -114,7 +114,7 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
     /// <summary>
     /// Appends the entry as the unit's next version: the head moves under its ETag and the version row is added
     /// in one transaction, so both appear or neither. A concurrent entry of the same unit takes the next number. Once
-    /// the period's gate (<see cref="SubmissionStore.PeriodStateAsync"/>) or the unit's head shows it closed, the entry is
+    /// the period's gate (<see cref="PeriodGate"/>) or the unit's head shows it closed, the entry is
     /// refused (<see cref="PeriodClosedException"/>); the head's fence makes an entry that read it before fail.
     /// </summary>
     public async Task<FigureEntry> AppendAsync(FigureEntry entry, CancellationToken ct = default)
@@ -136,7 +136,7 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
 
     /// <summary>
     /// Fences the figures head of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
-    /// is shut (<see cref="SubmissionStore.CloseAsync"/>): an entry that read the head before its fence fails on the ETag.
+    /// is shut (<see cref="PeriodGate.CloseAsync"/>): an entry that read the head before its fence fails on the ETag.
     /// </summary>
     public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
         UnitFences.PutAsync(store.Figures, periodId, units, "h~", "h~~", Head, closedAt, ct);
@@ -145,9 +145,9 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
     {
         for (var attempt = 0; ; attempt++)
         {
-            var gate = submissions.PeriodStateAsync(entry.PeriodId, ct);
+            var closed = gate.ClosedAtAsync(entry.PeriodId, ct);
             var head = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(entry.PeriodId, Head(entry.UnitCode), cancellationToken: ct);
-            if (((await gate)?.FinalizedAt ?? (head.HasValue ? head.Value!.ClosedAt : null)) is { } closedAt)
+            if ((await closed ?? (head.HasValue ? head.Value!.ClosedAt : null)) is { } closedAt)
             {
                 throw new PeriodClosedException(entry.PeriodId, closedAt);
             }

@@ -16,11 +16,10 @@ namespace DanVan.Submissions;
 /// (<see cref="SubmissionHeadEntity.ClosedAt"/>; a unit with no version gets a head with version 0, which no reader lists).</item>
 /// <item><c>v~{unit}~{000001}</c> — one immutable version (the receipt), pointing at its blob.</item>
 /// <item><c>k~{unit}~{sha256(Idempotency-Key)}</c> — an idempotency key and the version it produced.</item>
-/// <item><c>p~state</c> — the period's gate: written once, by finalization (<see cref="SubmissionStore.CloseAsync"/>),
-/// and only read by every write of the period (versions, decisions, figures), never written by one. Finalization
-/// shuts the gate first, then fences every unit's own rows (<see cref="SubmissionStore.FenceAsync"/> and its
-/// neighbours in the decisions and figures tables), so a version is either committed before its unit's fence (and
-/// in the final bundle) or refused. (Rows written before this design also hold a count of versions; nothing reads it.)</item>
+/// <item><c>p~state</c> — written by earlier designs (the period's gate, a count of versions); nothing reads it now:
+/// a period's one finalization record is <see cref="PeriodGate"/>'s. Finalization shuts that gate first, then fences
+/// every unit's head here (<see cref="SubmissionStore.FenceAsync"/>; its neighbours in the decisions and figures
+/// tables), so a version is either committed before its unit's fence (and in the final bundle) or refused.</item>
 /// <item><c>t~{changeId}</c> — the ticket of the change a version is (<see cref="ChangeTickets"/>), added with it.</item>
 /// </list>
 /// Report blobs live in container <c>reports</c> at <c>{periodId}/{unit}/{receiptId}</c>: the path comes
@@ -104,18 +103,6 @@ public sealed class IdempotencyKeyEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public int Version { get; set; }
-}
-
-public sealed class PeriodSubmissionsEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = SubmissionKeys.PeriodState;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public DateTimeOffset? FinalizedAt { get; set; }
-
-    public string? FinalizedBy { get; set; }
 }
 
 /// <summary>The latest state of one unit for one period.</summary>
@@ -228,26 +215,20 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         return head.HasValue ? head.Value : null;
     }
 
-    public async Task<PeriodSubmissionsEntity?> PeriodStateAsync(string periodId, CancellationToken ct = default)
-    {
-        var state = await store.Submissions.GetEntityIfExistsAsync<PeriodSubmissionsEntity>(periodId, SubmissionKeys.PeriodState, cancellationToken: ct);
-        return state.HasValue ? state.Value : null;
-    }
-
     /// <summary>
-    /// What a version append starts from: the unit's head and the period's gate, read while the change the version will
-    /// be is begun in the index (<see cref="PeriodChangeStore.BeginAsync"/>), all at once. Stale by the time of the append
-    /// is fine: the transaction carries the head's ETag and re-reads on a conflict. A basis that is not appended after all
-    /// (the upload was refused) is given up with <see cref="ForgoAsync"/>, so its change does not stay in flight.
+    /// What a version append starts from: the unit's head, read while the change the version will be is begun in the index
+    /// (<see cref="PeriodChangeStore.BeginAsync"/>), at once. Stale by the time of the append is fine: the transaction
+    /// carries the head's ETag and re-reads on a conflict. The period's gate is the caller's to read first
+    /// (<see cref="PeriodGate"/>); a head fenced since shows it closed. A basis that is not appended after all (the upload
+    /// was refused) is given up with <see cref="ForgoAsync"/>, so its change does not stay in flight.
     /// </summary>
     public async Task<AppendBasis> AppendBasisAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
         var head = HeadRowAsync(periodId, unitCode, ct);
-        var state = PeriodStateAsync(periodId, ct);
         var ticket = changes.BeginAsync(periodId, Source, unitCode, ct);
         try
         {
-            await Task.WhenAll(head, state, ticket);
+            await Task.WhenAll(head, ticket);
         }
         catch when (ticket.IsCompletedSuccessfully)
         {
@@ -255,7 +236,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
             throw;
         }
 
-        return new AppendBasis(await head, await state, await ticket);
+        return new AppendBasis(await head, await ticket);
     }
 
     /// <summary>The basis will not be appended (the version was refused before its transaction): its change is dropped. Never throws.</summary>
@@ -274,7 +255,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// ETag and adds the version row, the idempotency key and the change's ticket, so they appear together or
     /// not at all. It writes the unit's own rows only: uploads of other units never conflict with it. It never
     /// commits after the unit's head was fenced by finalization (the fence changes the head's ETag), and is not
-    /// tried once the period's gate or the head shows the period closed.
+    /// tried once the head shows the period closed.
     /// <para>
     /// Whenever a transaction fails or its answer is lost, what storage holds is read before anything
     /// else: a version row with this receipt id under a number this call tried means it was stored (the
@@ -282,7 +263,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// carries the head's ETag of its moment, so an older attempt arriving late fails.
     /// </para>
     /// </summary>
-    /// <param name="basis">The unit's head and the period's row as the caller read them, and the change begun for this version (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
+    /// <param name="basis">The unit's head as the caller read it, and the change begun for this version (<see cref="AppendBasisAsync"/>); they serve the first attempt.</param>
     /// <param name="alongside">What follows the stored outcome (the audit, the receipt): it runs while the change is marked settled, and the call returns when both are done; what it throws is thrown.</param>
     /// <returns>The stored version, or the version a concurrent upload with the same Idempotency-Key stored (<see cref="AppendOutcome.KeyTaken"/>).</returns>
     /// <exception cref="PeriodClosedException">The period was closed before this version could be committed.</exception>
@@ -327,25 +308,13 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         var tried = new List<int>();
         var conflicts = 0;
         var unanswered = 0;
-        var (head, state, _) = basis;
+        var head = basis.Head;
         while (true)
         {
-            if ((state?.FinalizedAt ?? head?.ClosedAt) is { } closedAt)
+            if (head?.ClosedAt is { } closedAt)
             {
-                // The gate is shut but this unit's fence may not be up yet (finalization is fencing): an earlier attempt
-                // whose outcome storage did not report could still commit on the head's ETag. Putting the fence up
-                // ourselves (what finalization does next anyway) moves that ETag, so none can commit after this point.
-                if (unanswered > 0 && head?.ClosedAt is null)
-                {
-                    await ResolveAsync(async t =>
-                    {
-                        await UnitFences.PutOneAsync(store.Submissions, pid, row.UnitCode, SubmissionKeys.Head(row.UnitCode), closedAt, t);
-                        return true;
-                    });
-                }
-
-                // Read after the fence, so an earlier attempt of this upload that committed before it shows now;
-                // none can commit after it (each carried the head's older ETag).
+                // The head is fenced: no attempt can commit any more (each carried an older ETag). Read after the fence,
+                // so an earlier attempt of this upload whose reply was lost shows now if it committed before it.
                 if (tried.Count > 0 && await ResolveAsync(t => StoredAsAsync(row, tried, t)) is { } before)
                 {
                     return new AppendOutcome(before, KeyTaken: false, conflicts, tried.Count - 1);
@@ -390,56 +359,12 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
 
             // A real pause, not the injected clock's: it only spreads retries apart and measures nothing.
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + Math.Min(conflicts + unanswered, 10) * 10)), CancellationToken.None);
-            (head, state) = await ResolveAsync(async t =>
-            {
-                var heads = HeadRowAsync(pid, row.UnitCode, t);
-                var states = PeriodStateAsync(pid, t);
-                return (await heads, await states);
-            });
+            head = await ResolveAsync(t => HeadRowAsync(pid, row.UnitCode, t));
         }
     }
 
     /// <summary>
-    /// Shuts the period's gate (its row <c>p~state</c>, added or marked under its ETag; only finalization writes it), so
-    /// every write of the period that reads it from now on is refused. Writes that read it open are still in flight:
-    /// the fences that follow (<see cref="FenceAsync"/>, and the decisions' and figures' own) refuse them. Returns the
-    /// instant it was closed at: <paramref name="at"/>, or the earlier one if it was already closed.
-    /// </summary>
-    public async Task<(DateTimeOffset ClosedAt, bool Newly)> CloseAsync(string periodId, DateTimeOffset at, string actor, CancellationToken ct = default)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var state = await PeriodStateAsync(periodId, ct);
-            if (state?.FinalizedAt is { } closed)
-            {
-                // Our own write, if its reply was lost and the retry met it: same instant, same actor.
-                return (closed, attempt > 1 && closed == at && state.FinalizedBy == actor);
-            }
-
-            try
-            {
-                if (state is null)
-                {
-                    await store.Submissions.AddEntityAsync(new PeriodSubmissionsEntity { PartitionKey = periodId, FinalizedAt = at, FinalizedBy = actor }, ct);
-                }
-                else
-                {
-                    state.FinalizedAt = at;
-                    state.FinalizedBy = actor;
-                    await store.Submissions.UpdateEntityAsync(state, state.ETag, TableUpdateMode.Merge, ct);
-                }
-
-                return (at, true);
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < MaxConflicts)
-            {
-                // Another finalization wrote it meanwhile (or our own write, whose reply was lost): read again.
-            }
-        }
-    }
-
-    /// <summary>
-    /// After the gate is shut (<see cref="CloseAsync"/>): fences the head of every unit in <paramref name="units"/> and of
+    /// After the gate is shut (<see cref="PeriodGate.CloseAsync"/>): fences the head of every unit in <paramref name="units"/> and of
     /// every unit with a head, marking it closed (a merge, which changes its ETag; a head with version 0 where the unit has
     /// none), a transaction of up to 100 heads at a time. A version transaction that read the head before its fence fails
     /// on its ETag; one that committed before it is in what the final compile reads. Idempotent: a repeated finalize (or
@@ -514,8 +439,8 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     }
 }
 
-/// <summary>The unit's head row (null: none yet; version 0: a fence only) and the period's gate (null: never closed) an append starts from.</summary>
-public sealed record AppendBasis(SubmissionHeadEntity? Head, PeriodSubmissionsEntity? State, ChangeTicket Ticket);
+/// <summary>The unit's head row an append starts from (null: none yet; version 0: a fence only), and the change begun for it.</summary>
+public sealed record AppendBasis(SubmissionHeadEntity? Head, ChangeTicket Ticket);
 
 /// <summary>
 /// What <see cref="SubmissionStore.AppendVersionAsync"/> stored: this upload's version, or (KeyTaken) the one a concurrent

@@ -21,9 +21,6 @@ namespace DanVan.Uploads;
 /// <summary>An upload's answer; <c>Conflicts</c> and <c>Retries</c> are its version transaction's (<see cref="AppendOutcome"/>), for its event.</summary>
 public sealed record UploadOutcome(Receipt Receipt, bool Created, int Conflicts = 0, int Retries = 0);
 
-/// <summary>Who uploads, for which unit and period: decided by <see cref="UploadService.TargetAsync"/> before the body is read.</summary>
-public sealed record UploadTarget(Caller Caller, Unit Unit, Period Period);
-
 /// <summary>
 /// Receives one report file: checks who, which period and which unit before reading the body, then
 /// writes the blob while hashing and sniffing the body. A raw body of known length goes as one Put Blob
@@ -34,14 +31,11 @@ public sealed record UploadTarget(Caller Caller, Unit Unit, Period Period);
 /// blob and no row; a crash after the blob write leaves only an orphan blob.
 /// </summary>
 public sealed class UploadService(
-    PeriodCatalog periods,
-    UnitRegistry registry,
     DanVanStore store,
     SubmissionStore submissions,
     AuditLog audit,
     ReceiptEmails receiptEmails,
     PdfSignatureVerifier signatures,
-    DecisionStore decisions,
     TimeProvider clock,
     IOptions<DanVanOptions> options,
     ILogger<UploadService> logger)
@@ -56,51 +50,23 @@ public sealed class UploadService(
     private readonly long maxBytes = options.Value.MaxUploadBytes;
 
     /// <summary>
-    /// Who may upload what, decided before the body is read: the unit (a unit for itself; the admin names it
-    /// with <paramref name="unitParameter"/>), the period (known, open, not finalized), the unit required in it.
-    /// </summary>
-    public async Task<UploadTarget> TargetAsync(Caller caller, string periodId, string? unitParameter, CancellationToken ct)
-    {
-        var unitCode = UnitFor(caller, unitParameter ?? "");
-        var period = OpenPeriod(periodId);
-
-        // The period's finalization, the unit and its decisions are read at once; their problems keep this order.
-        var finalizedAt = periods.FinalizedAtAsync(period.Id.ToString(), ct);
-        var unitLookup = registry.FindAsync(unitCode, ct);
-        var decisionsLookup = decisions.GetAsync(period.Id.ToString(), unitCode, ct);
-        await Task.WhenAll(finalizedAt, unitLookup, decisionsLookup);
-        if (await finalizedAt is { } finalized)
-        {
-            throw UploadProblems.PeriodFinalized(period, finalized);
-        }
-
-        var unit = await unitLookup ?? throw Problems.UnknownUnit(unitCode);
-        if (!unit.IsRequiredFor(period))
-        {
-            throw UploadProblems.UnitInactive(unit, period);
-        }
-
-        // A unit whose deadline Sở Nội vụ extended is judged against its own deadline: its receipts say so.
-        var decided = await decisionsLookup;
-        return new UploadTarget(caller, unit, decided is null ? period : period with { Deadline = decided.Decisions.DeadlineFor(period) });
-    }
-
-    /// <summary>
     /// Stores one file for <paramref name="target"/>: <paramref name="body"/> is the file (raw) or the form
     /// (multipart) as <paramref name="form"/> says; <paramref name="contentLength"/> is the body's declared
     /// length, when known. Plain values in, a receipt or a problem out.
     /// </summary>
-    public async Task<UploadOutcome> UploadAsync(UploadTarget target, UploadRequest form, Stream body, long? contentLength, CancellationToken ct)
+    public async Task<UploadOutcome> UploadAsync(PeriodTarget target, UploadRequest form, Stream body, long? contentLength, CancellationToken ct)
     {
         var (caller, unit, period) = target;
         var unitCode = unit.Code;
         var pid = period.Id.ToString();
-        // A key used before answers with its version's receipt, for the same bytes only: compared through the
-        // declared Content-Digest of a raw body without reading it, otherwise once the body has been read.
-        var keyed = form.IdempotencyKeyHash is { } keyHash ? await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) : null;
-        if (keyed is not null && !form.IsMultipart && form.ExpectedSha256 is { } declared)
+        // A key used before answers with its version's receipt, for the same bytes only: compared through the declared
+        // Content-Digest of a raw body without reading it (the key is read first then); otherwise once the body has been
+        // read, by the version's transaction itself (its key row is added with it, so a used key fails it) or, for a copy
+        // of the latest version (no transaction), by reading the key then. No read of the key on every upload.
+        var declared = !form.IsMultipart && form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null;
+        if (declared is not null && form.IdempotencyKeyHash is { } keyHash && await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) is { } keyed)
         {
-            return await ReplayAsync(caller, period, keyed, Convert.ToHexStringLower(declared), ct);
+            return await ReplayAsync(caller, period, keyed, declared, ct);
         }
 
         var limit = form.IsMultipart ? maxBytes + MultipartAllowance : maxBytes;
@@ -142,14 +108,13 @@ public sealed class UploadService(
                 written = !form.IsMultipart && contentLength is { } length
                     ? await PutBlobAsync(body, length, form, HashFor(form.FileType!), blob, row, basis, ct)
                     : await StageAndCommitAsync(body, form, HashFor, blob, row, basis, ct);
-                if (keyed is not null)
-                {
-                    await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
-                    return await ReplayAsync(caller, period, keyed, written.Sha256Hex, ct);
-                }
-
                 if (written.Identical is { } latest)
                 {
+                    if (await KeyedAsync(pid, unitCode, form.IdempotencyKeyHash, ct) is { } replayed)
+                    {
+                        return await ReplayAsync(caller, period, replayed, written.Sha256Hex, ct);
+                    }
+
                     var duplicate = DuplicateOf.Compare(latest, row);
                     await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored{duplicate.Describe()}"), ct);
                     return new UploadOutcome(Receipt.From(latest, period) with { DuplicateOf = duplicate }, false);
@@ -295,6 +260,13 @@ public sealed class UploadService(
         catch (PeriodClosedException closed)
         {
             await StorageFailures.DeleteUnreferencedAsync(blob, logger);
+
+            // A replay whose first upload was stored before the period closed still gets its receipt.
+            if (await KeyedAsync(pid, unitCode, keyHash, ct) is { } replayed)
+            {
+                return await ReplayAsync(caller, period, replayed, row.Sha256, ct);
+            }
+
             throw UploadProblems.PeriodFinalized(period, closed.ClosedAt);
         }
         catch (AppendFailedException failed)
@@ -396,6 +368,10 @@ public sealed class UploadService(
         return new UploadOutcome(replay, false);
     }
 
+    /// <summary>The version an Idempotency-Key produced for this unit, when the request has a key and it was used.</summary>
+    private Task<SubmissionVersionEntity?> KeyedAsync(string pid, string unitCode, string? keyHash, CancellationToken ct) =>
+        keyHash is null ? Task.FromResult<SubmissionVersionEntity?>(null) : submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct);
+
     /// <summary>
     /// The unit's email receipt. The report is already stored, so a slow or failing mail service must not
     /// fail the upload: the send is bounded in time and its failure is logged, not thrown.
@@ -422,23 +398,6 @@ public sealed class UploadService(
         {
             logger.LogWarning(ex, "Receipt email for {Unit} v{Version} not sent", unit.Code, receipt.Version);
         }
-    }
-
-    /// <summary>A unit uploads for itself; the admin names the unit with <c>?unit=</c>.</summary>
-    private static string UnitFor(Caller caller, string requested)
-    {
-        if (caller.IsAdmin)
-        {
-            return string.IsNullOrWhiteSpace(requested) ? throw UploadProblems.UnitRequired() : requested.Trim();
-        }
-
-        return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw Problems.Forbidden();
-    }
-
-    private Period OpenPeriod(string periodId)
-    {
-        var period = periods.Get(periodId);
-        return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
     }
 
     private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BodyHash hash, BlockBlobClient blob, CancellationToken ct)

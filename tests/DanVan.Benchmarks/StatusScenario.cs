@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using DanVan.Changes;
 using DanVan.Functions;
 using DanVan.Periods;
 using DanVan.Registry;
