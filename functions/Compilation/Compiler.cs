@@ -348,6 +348,6 @@ public sealed class Compiler(
         StorageFailures.DeleteUnreferencedAsync(store.CompilationBlobs.GetBlockBlobClient(blobName), logger);
 
     /// <summary>One streamed Get Blob (a report's blob is written once and never changed, so no properties read or ETag check is needed first).</summary>
-    private async Task<Stream> OpenSourceAsync(SubmissionVersionEntity version, CancellationToken ct) =>
+    private async Task<Stream> OpenSourceAsync(SubmissionVersion version, CancellationToken ct) =>
         (await store.Reports.GetBlobClient(version.BlobName).DownloadStreamingAsync(cancellationToken: ct)).Value.Content;
 }

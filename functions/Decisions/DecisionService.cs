@@ -24,7 +24,7 @@ public sealed record DecisionView(
     Unit Unit,
     UnitDecisions Decisions,
     string? ETag,
-    SubmissionHeadEntity? Head,
+    SubmissionHead? Head,
     IReadOnlyList<DecisionEvent> History,
     string? Email = null,
     int Revision = 0);
@@ -129,7 +129,7 @@ public sealed class DecisionService(
                 : (d with { Exemption = null }, new DecisionEvent(0, DecisionActions.RevokeExemption, at, actor, why, null, null)), ct);
     }
 
-    private delegate (UnitDecisions After, DecisionEvent Change) Decide(Period period, Unit unit, SubmissionHeadEntity? head, UnitDecisions before, DateTimeOffset at);
+    private delegate (UnitDecisions After, DecisionEvent Change) Decide(Period period, Unit unit, SubmissionHead? head, UnitDecisions before, DateTimeOffset at);
 
     /// <summary>
     /// The steps every change shares: the period and unit exist, the period is not finalized, the caller saw the
