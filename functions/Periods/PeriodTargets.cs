@@ -4,7 +4,6 @@ using DanVan.Decisions;
 using DanVan.Domain;
 using DanVan.Http;
 using DanVan.Registry;
-using DanVan.Uploads;
 
 namespace DanVan.Periods;
 
@@ -39,17 +38,17 @@ public sealed class PeriodTargets(PeriodCatalog periods, PeriodGate gate, UnitRe
         await Task.WhenAll(finalizedAt, decisionsLookup);
         if (await finalizedAt is { } finalized)
         {
-            throw UploadProblems.PeriodFinalized(period, finalized);
+            throw PeriodRefusals.Finalized(period, finalized);
         }
 
         if (unit is null)
         {
-            throw Problems.UnknownUnit(unitCode);
+            throw PeriodRefusals.UnknownUnit(unitCode);
         }
 
         if (!unit.IsRequiredFor(period))
         {
-            throw UploadProblems.UnitInactive(unit, period);
+            throw PeriodRefusals.UnitInactive(unit, period);
         }
 
         // A unit whose deadline Sở Nội vụ extended is judged against its own deadline: its receipts say so.
@@ -62,7 +61,7 @@ public sealed class PeriodTargets(PeriodCatalog periods, PeriodGate gate, UnitRe
     {
         if (caller.IsAdmin)
         {
-            return string.IsNullOrWhiteSpace(requested) ? throw UploadProblems.UnitRequired() : requested.Trim();
+            return string.IsNullOrWhiteSpace(requested) ? throw PeriodRefusals.UnitRequired() : requested.Trim();
         }
 
         return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw Problems.Forbidden();
@@ -71,6 +70,6 @@ public sealed class PeriodTargets(PeriodCatalog periods, PeriodGate gate, UnitRe
     private Period OpenPeriod(string periodId)
     {
         var period = periods.Get(periodId);
-        return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
+        return period.IsOpenAt(clock.GetUtcNow()) ? period : throw PeriodRefusals.NotOpen(period);
     }
 }

@@ -3,6 +3,7 @@ using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Domain;
 using DanVan.Email;
+using DanVan.Periods;
 using DanVan.Storage;
 using DanVan.Submissions;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,7 @@ public sealed class UploadVersions(SubmissionStore submissions, AuditLog audit, 
                 return await ReplayAsync(caller, period, replayed, row.Sha256, ct);
             }
 
-            throw UploadProblems.PeriodFinalized(period, closed.ClosedAt);
+            throw PeriodRefusals.Finalized(period, closed.ClosedAt);
         }
         catch (AppendFailedException failed)
         {
