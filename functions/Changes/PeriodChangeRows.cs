@@ -14,7 +14,8 @@ namespace DanVan.Changes;
 /// <item>PartitionKey <c>periods</c>, RowKey <c>{period}~c~{changeId}</c> — one change of the period's inputs (an upload, a
 /// decision, a figures entry): added before its write is tried, marked committed once the write is known to be stored,
 /// deleted when it is known not to be. Every write of the submissions, decisions and figures tables that changes what a
-/// period shows adds, in its own transaction, a ticket row <c>t~{changeId}</c> in its partition (<see cref="ChangeTickets"/>).</item>
+/// period shows is one <see cref="ChangeScope"/>: begun here, its transaction adds a ticket row <c>t~{changeId}</c> in its
+/// partition (<see cref="ChangeTickets"/>; only the scope makes one), settled here after.</item>
 /// <item>PartitionKey <c>u~{unit}</c>, RowKey the period id — the unit's own head and decisions in the period as read at a
 /// count of the period's changes, so a unit's periods are one query.</item>
 /// <item>PartitionKey <c>blobs</c>, RowKey the period id — written (at most once an hour per instance) before a report or a

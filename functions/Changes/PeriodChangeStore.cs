@@ -65,7 +65,7 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
     /// row may exist all the same; it stays in flight until the timer settles it). Written with other requests' changes
     /// begun at the same moment (<see cref="GroupCommit"/>): under a rush, one call for many.
     /// </summary>
-    public async Task<ChangeTicket> BeginAsync(string periodId, string source, string unitCode, CancellationToken ct = default)
+    public async Task<ChangeScope> BeginAsync(string periodId, string source, string unitCode, CancellationToken ct = default)
     {
         var ticket = new ChangeTicket(periodId, Guid.NewGuid().ToString("N"), source);
         try
@@ -86,17 +86,17 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
             // The id is fresh: the row is this add's own, whose reply was lost and whose retry met it.
         }
 
-        return ticket;
+        return new ChangeScope(this, ticket);
     }
 
     /// <summary>
     /// The change's write is stored: its row counts from now on. Never throws: when this fails the row stays in flight
     /// (nothing is cached for the period) until the timer settles it. A row already settled and folded is left alone.
     /// </summary>
-    public Task CommittedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: true);
+    internal Task CommittedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: true);
 
     /// <summary>The change's write is known never to be stored: its row goes. Never throws (the timer settles what stays).</summary>
-    public Task AbandonedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: false);
+    internal Task AbandonedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: false);
 
     internal async Task SettleAsync(string periodId, string changeId, bool committed)
     {

@@ -208,13 +208,12 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
             Deadline = change.Deadline,
         };
         // The change is counted once it is known to be stored, dropped when refused; otherwise it stays in flight.
-        var ticket = await changes.BeginAsync(periodId, Source, after.UnitCode, ct);
-        List<TableTransactionAction> actions =
+        var scope = await changes.BeginAsync(periodId, Source, after.UnitCode, ct);
+        var actions = scope.Transaction(
         [
             before is null ? new(TableTransactionActionType.Add, current) : new(TableTransactionActionType.UpdateReplace, current, new ETag(before.ETag)),
             new(TableTransactionActionType.Add, evt),
-            ChangeTickets.Add(ticket),
-        ];
+        ]);
         try
         {
             await store.Decisions.SubmitTransactionAsync(actions, ct);
@@ -226,7 +225,7 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
             {
                 if (ex is RequestFailedException { Status: 409 or 412 })
                 {
-                    await changes.AbandonedAsync(ticket);
+                    await scope.NotStoredAsync();
                     var now = await store.Decisions.GetEntityIfExistsAsync<DecisionEntity>(periodId, current.RowKey, cancellationToken: ct);
                     if (now.HasValue && now.Value!.ClosedAt is { } closedAt)
                     {
@@ -240,7 +239,7 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
             }
         }
 
-        await changes.CommittedAsync(ticket);
+        await scope.StoredAsync();
 
         return await GetAsync(periodId, after.UnitCode, ct) ?? throw new InvalidOperationException("A stored decision row could not be read back.");
     }

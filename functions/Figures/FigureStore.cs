@@ -120,16 +120,16 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Pe
     public async Task<FigureEntry> AppendAsync(FigureEntry entry, CancellationToken ct = default)
     {
         // The change is counted once the entry is known to be stored, dropped when refused; otherwise it stays in flight.
-        var ticket = await changes.BeginAsync(entry.PeriodId, Source, entry.UnitCode, ct);
+        var change = await changes.BeginAsync(entry.PeriodId, Source, entry.UnitCode, ct);
         try
         {
-            var stored = await AppendAsync(entry, ticket, ct);
-            await changes.CommittedAsync(ticket);
+            var stored = await AppendAsync(entry, change, ct);
+            await change.StoredAsync();
             return stored;
         }
         catch (Exception ex) when (ex is PeriodClosedException or TableTransactionFailedException { Status: 409 or 412 })
         {
-            await changes.AbandonedAsync(ticket);
+            await change.NotStoredAsync();
             throw;
         }
     }
@@ -141,7 +141,7 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Pe
     public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
         UnitFences.PutAsync(store.Figures, periodId, units, "h~", "h~~", Head, closedAt, ct);
 
-    private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeTicket ticket, CancellationToken ct)
+    private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeScope change, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -156,12 +156,11 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Pe
             var stored = entry with { Version = version };
             var row = ToRow(stored, Version(entry.UnitCode, version));
             var newHead = ToRow(stored, Head(entry.UnitCode));
-            List<TableTransactionAction> actions =
+            var actions = change.Transaction(
             [
                 head.HasValue ? new(TableTransactionActionType.UpdateReplace, newHead, head.Value!.ETag) : new(TableTransactionActionType.Add, newHead),
                 new(TableTransactionActionType.Add, row),
-                ChangeTickets.Add(ticket),
-            ];
+            ]);
             try
             {
                 await store.Figures.SubmitTransactionAsync(actions, ct);

@@ -154,11 +154,12 @@ public sealed record SubmissionVersion
 /// <summary>What an append starts from: the unit's head row as read (null: none yet; version 0: a fence only), and the change begun for it.</summary>
 public sealed class AppendBasis
 {
-    internal AppendBasis(SubmissionHeadEntity? row, ChangeTicket ticket) => (Row, Ticket) = (row, ticket);
+    internal AppendBasis(SubmissionHeadEntity? row, ChangeScope change) => (Row, Change) = (row, change);
 
     internal SubmissionHeadEntity? Row { get; }
 
-    public ChangeTicket Ticket { get; }
+    /// <summary>The change the version will be, begun in the period's index.</summary>
+    public ChangeScope Change { get; }
 
     /// <summary>The unit's latest version as read, or null while it has none.</summary>
     public SubmissionHead? Head => Row is { LatestVersion: > 0 } row ? row.ToHead() : null;

@@ -105,22 +105,22 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     public async Task<AppendBasis> AppendBasisAsync(string periodId, string unitCode, CancellationToken ct = default)
     {
         var head = append.HeadRowAsync(periodId, unitCode, ct);
-        var ticket = changes.BeginAsync(periodId, Source, unitCode, ct);
+        var change = changes.BeginAsync(periodId, Source, unitCode, ct);
         try
         {
-            await Task.WhenAll(head, ticket);
+            await Task.WhenAll(head, change);
         }
-        catch when (ticket.IsCompletedSuccessfully)
+        catch when (change.IsCompletedSuccessfully)
         {
-            await changes.AbandonedAsync(ticket.Result); // nothing will be appended on a basis that could not be read
+            await change.Result.NotStoredAsync(); // nothing will be appended on a basis that could not be read
             throw;
         }
 
-        return new AppendBasis(await head, await ticket);
+        return new AppendBasis(await head, await change);
     }
 
     /// <summary>The basis will not be appended (the version was refused before its transaction): its change is dropped. Never throws.</summary>
-    public Task ForgoAsync(AppendBasis basis) => changes.AbandonedAsync(basis.Ticket);
+    public Task ForgoAsync(AppendBasis basis) => basis.Change.NotStoredAsync();
 
     /// <summary>The version an Idempotency-Key (its SHA-256, hex) produced for this unit, if any.</summary>
     public Task<SubmissionVersion?> VersionForKeyAsync(string periodId, string unitCode, string keyHash, CancellationToken ct = default) =>
@@ -147,7 +147,7 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
     /// <exception cref="AppendFailedException">Not stored as far as storage shows; <see cref="AppendFailedException.OutcomeKnown"/> says whether a late commit is ruled out.</exception>
     public async Task<AppendOutcome> AppendVersionAsync(SubmissionVersion row, string? keyHash, AppendBasis basis, Func<AppendOutcome, Task>? alongside = null, CancellationToken ct = default)
     {
-        var ticket = basis.Ticket;
+        var change = basis.Change;
 
         // The change is counted once the version is known to be stored, dropped once it is known never to be;
         // otherwise it stays in flight (the timer settles it by its ticket).
@@ -158,12 +158,12 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
         }
         catch (Exception ex) when (ex is PeriodClosedException or AppendFailedException { OutcomeKnown: true })
         {
-            await changes.AbandonedAsync(ticket);
+            await change.NotStoredAsync();
             throw;
         }
 
         // Settling never throws, so what the caller does with the outcome goes at the same time; its failure is the caller's.
-        var settled = outcome.KeyTaken ? changes.AbandonedAsync(ticket) : changes.CommittedAsync(ticket);
+        var settled = outcome.KeyTaken ? change.NotStoredAsync() : change.StoredAsync();
         try
         {
             if (alongside is not null)

@@ -44,7 +44,7 @@ internal sealed class VersionAppend(TableClient table, ILogger logger)
     public async Task<AppendOutcome> AppendAsync(SubmissionVersion row, string? keyHash, AppendBasis basis, CancellationToken ct)
     {
         var pid = row.PeriodId;
-        var ticket = basis.Ticket;
+        var change = basis.Change;
         var tried = new List<int>();
         var conflicts = 0;
         var unanswered = 0;
@@ -68,7 +68,7 @@ internal sealed class VersionAppend(TableClient table, ILogger logger)
             Exception failure;
             try
             {
-                await table.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, ticket), ct);
+                await table.SubmitTransactionAsync(VersionTransaction(row, version, keyHash, head, change), ct);
                 return new AppendOutcome(row, KeyTaken: false, conflicts, tried.Count - 1);
             }
             catch (Exception ex) when (StorageFailures.Is(ex, ct))
@@ -103,7 +103,7 @@ internal sealed class VersionAppend(TableClient table, ILogger logger)
         }
     }
 
-    private static List<TableTransactionAction> VersionTransaction(SubmissionVersion row, int version, string? keyHash, SubmissionHeadEntity? head, ChangeTicket ticket)
+    private static List<TableTransactionAction> VersionTransaction(SubmissionVersion row, int version, string? keyHash, SubmissionHeadEntity? head, ChangeScope change)
     {
         row.Version = version;
         var newHead = new SubmissionHeadEntity
@@ -121,7 +121,6 @@ internal sealed class VersionAppend(TableClient table, ILogger logger)
         {
             head is null ? new(TableTransactionActionType.Add, newHead) : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
             new(TableTransactionActionType.Add, SubmissionVersionEntity.From(row)),
-            ChangeTickets.Add(ticket),
         };
         if (keyHash is not null)
         {
@@ -133,7 +132,7 @@ internal sealed class VersionAppend(TableClient table, ILogger logger)
             }));
         }
 
-        return actions;
+        return change.Transaction(actions);
     }
 
     /// <summary>

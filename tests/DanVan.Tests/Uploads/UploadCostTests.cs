@@ -15,7 +15,7 @@ public sealed class UploadCostTests(ITestOutputHelper output)
     private const string Silent = "so-khong-thu";
 
     [Fact]
-    public async Task An_upload_with_an_Idempotency_Key_makes_at_most_five_storage_calls_of_its_own_beside_its_blob_and_its_transaction()
+    public async Task An_upload_with_an_Idempotency_Key_makes_at_most_ten_storage_calls_five_of_them_reads()
     {
         var faults = new StorageFaults();
         await using var bed = await UploadBed.StartAsync(faults: faults);
