@@ -41,6 +41,37 @@ public sealed class UploadCostTests(ITestOutputHelper output)
         Assert.True(calls.Where(c => c.Key == StorageCall.TableRead).Sum(c => c.Count) <= 5);
     }
 
+    [Fact]
+    public async Task Under_a_rush_the_change_and_audit_writes_of_uploads_at_once_share_transactions()
+    {
+        const int units = 32;
+        var faults = new StorageFaults();
+        await using var bed = await UploadBed.StartAsync(faults: faults);
+        var tokens = new string[units];
+        for (var i = 0; i < units; i++)
+        {
+            await bed.App.Get<UnitRegistry>().PutAsync(new Unit($"don-vi-{i:D2}", $"Đơn vị {i}", "UBND cấp xã", [], null, new DateOnly(2020, 1, 1), null));
+            tokens[i] = (await bed.App.Get<DanVan.Auth.CredentialStore>().IssueAsync($"don-vi-{i:D2}")).Token;
+        }
+
+        async Task<int[]> RoundAsync(int round) => await Task.WhenAll(Enumerable.Range(0, units).Select(async i =>
+            (await bed.SendAsync(Keyed(UploadBed.Raw(Samples.Pdf(seed: round * 100 + i), "a.pdf", tokens[i], query: null, contentType: "application/pdf"), $"k-{round}-{i}"))).Status));
+
+        Assert.All(await RoundAsync(1), s => Assert.Equal(201, s));
+        await bed.App.Get<DanVan.Auth.CredentialStore>().LastUsesWrittenAsync();
+        var before = Snapshot(faults);
+        Assert.All(await RoundAsync(2), s => Assert.Equal(201, s));
+        var after = Snapshot(faults);
+
+        var calls = after.Select(kv => (kv.Key, Count: kv.Value - before.GetValueOrDefault(kv.Key))).Where(c => c.Count > 0).ToList();
+        var perUpload = calls.Sum(c => c.Count) / (double)units;
+        output.WriteLine(string.Join(", ", calls.Select(c => $"{c.Key} {c.Count}")) + $"; {perUpload:F2} per upload ({units} at once)");
+
+        // Alone an upload makes 10 calls; at once, its three small writes (change begun, change stored, audit) share.
+        Assert.Equal(units, calls.Where(c => c.Key == StorageCall.PutBlob).Sum(c => c.Count));
+        Assert.True(perUpload < 10, $"{perUpload:F2} storage calls per upload, {units} at once");
+    }
+
     private static Dictionary<StorageCall, int> Snapshot(StorageFaults faults) =>
         Enum.GetValues<StorageCall>().ToDictionary(c => c, faults.Seen);
 
