@@ -171,7 +171,7 @@ public sealed class FiguresService(
         catch (DanVan.Submissions.PeriodClosedException closed)
         {
             // Finalized after the target was checked: the unit's figures were fenced before this entry could be stored.
-            throw UploadProblems.PeriodFinalized(target.Period, closed.ClosedAt);
+            throw PeriodRefusals.Finalized(target.Period, closed.ClosedAt);
         }
 
         await audit.RecordAsync(target.Caller, AuditActions.FiguresEntry, stored.PeriodId, stored.UnitCode, $"v{stored.Version} {source} ({values.Count} số liệu)", ct);
