@@ -89,6 +89,7 @@ public static class DanVanServiceCollectionExtensions
         services.AddSingleton<Authenticator>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<PeriodCatalog>();
+        services.AddSingleton<PeriodTargets>();
         services.AddSingleton<SubmissionStore>();
         services.AddChanges();
         services.AddSingleton<StatusService>();

@@ -69,11 +69,16 @@ public sealed class AuditLog(DanVanStore store, TimeProvider clock) : ITableOwne
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.AuditTable;
 
+    /// <summary>Events recorded at the same moment (a rush of uploads of one period) share one transaction per partition.</summary>
+    private readonly GroupCommit writes = new(store.Audit);
+
+    /// <summary>Records one event; completes once it is stored (with other requests' events of the moment, <see cref="GroupCommit"/>).</summary>
     public async Task RecordAsync(string actor, string action, string? periodId = null, string? unitCode = null, string? detail = null, CancellationToken ct = default)
     {
         // Upsert, not Add: the row key is this event's own, so when a reply is lost the SDK's retry
         // rewrites the same event instead of failing with 409 on what is already stored.
-        await store.Audit.UpsertEntityAsync(Entity(new AuditEvent(actor, action, periodId, unitCode, detail), clock.GetUtcNow()), TableUpdateMode.Replace, ct);
+        ct.ThrowIfCancellationRequested();
+        await writes.SubmitAsync(new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(new AuditEvent(actor, action, periodId, unitCode, detail), clock.GetUtcNow())));
     }
 
     /// <summary>

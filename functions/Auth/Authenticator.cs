@@ -50,7 +50,7 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
             throw Problems.Unauthorized();
         }
 
-        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw Problems.UnitEnded(unit) : Caller.ForUnit(unit.Code);
+        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw Problems.UnitEnded(unit) : Caller.ForUnit(unit);
     }
 
     /// <summary>The caller if <see cref="RouteRoles.Table"/> lets it call <paramref name="function"/> (the calling function), or 401/403.</summary>

@@ -74,6 +74,12 @@ public sealed record Caller
 
     public static Caller ForUnit(string unitCode) => new(CallerKind.Unit, unitCode, null, null, StaffRole.None);
 
+    /// <summary>A unit, with its registry record as read when its credential was checked, so the request need not read it again.</summary>
+    public static Caller ForUnit(DanVan.Domain.Unit unit) => ForUnit(unit.Code) with { Registered = unit };
+
+    /// <summary>The calling unit's registry record as this request read it (null for people and break-glass).</summary>
+    public DanVan.Domain.Unit? Registered { get; private init; }
+
     /// <summary>A person: <paramref name="subject"/> is the stable id (Entra <c>oid</c>, else <c>sub</c>).</summary>
     public static Caller Person(string subject, string name, StaffRole role) => new(CallerKind.Person, null, subject, name, role);
 

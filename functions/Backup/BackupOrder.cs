@@ -14,7 +14,7 @@ public static class BackupOrder
     [
         "audit",         // names everything it records, written after the act
         "periodchanges", // change rows name their tickets (submissions, decisions, figures); a period's row names its latest compilation
-        "periods",       // a finalized period was first closed in submissions (p~state)
+        "periods",       // a period's finalization record; its fences are in submissions, decisions and figures
         "compilations",  // names source versions (submissions) and its bundle blob
         "emailledger",   // the ledger names periods, units, versions and decisions its emails are about
         "decisions",     // names a unit's versions

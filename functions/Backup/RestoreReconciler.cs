@@ -52,7 +52,7 @@ public sealed class RestoreReconciler(PeriodCatalog periods, TimeProvider clock,
         {
             foreach (var id in ids)
             {
-                await changes.CommittedAsync(await changes.BeginAsync(id, Source, "", ct));
+                await (await changes.BeginAsync(id, Source, "", ct)).StoredAsync(); // a change with no write: the stamp moves, caches go
                 restamped++;
             }
         }

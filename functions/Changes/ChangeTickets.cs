@@ -40,8 +40,8 @@ public static class ChangeTickets
 
     public static string RowKey(string changeId) => $"t~{changeId}";
 
-    /// <summary>The action a change's transaction adds.</summary>
-    public static TableTransactionAction Add(ChangeTicket ticket) =>
+    /// <summary>The action a change's transaction adds (<see cref="ChangeScope.Transaction"/>, the only way to make one).</summary>
+    internal static TableTransactionAction Add(ChangeTicket ticket) =>
         new(TableTransactionActionType.Add, new ChangeTicketEntity { PartitionKey = ticket.PeriodId, RowKey = RowKey(ticket.ChangeId), Fate = Stored });
 
     /// <summary>Adds the ticket as refused unless the change's write added it first; true when it did (the change is stored).</summary>

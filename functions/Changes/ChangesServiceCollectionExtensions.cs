@@ -13,6 +13,7 @@ public static class ChangesServiceCollectionExtensions
     public static IServiceCollection AddChanges(this IServiceCollection services)
     {
         services.AddSingleton<PeriodChangeStore>();
+        services.AddSingleton<PeriodGate>();
         services.AddSingleton<PendingChanges>();
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<SubmissionStore>());
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<DecisionStore>());

@@ -5,129 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace DanVan.Changes;
 
-/// <summary>
-/// Table <c>periodchanges</c>, whose one owner is <see cref="PeriodChangeStore"/>: which periods changed, readable for
-/// every period in one query, and what was worked out from a period as it stood at a count of changes (the counts of
-/// <c>GET /api/periods</c>, "the timer has nothing to do", a unit's own row). Keys (period ids are [0-9A-Za-z-], so '~'
-/// never occurs inside one; unit codes are [a-z0-9-]):
-/// <list type="bullet">
-/// <item>PartitionKey <c>periods</c>, RowKey <c>{period}~</c> — the period's row: the changes folded into it and the
-/// results cached at a marker.</item>
-/// <item>PartitionKey <c>periods</c>, RowKey <c>{period}~c~{changeId}</c> — one change of the period's inputs (an upload, a
-/// decision, a figures entry): added before its write is tried, marked committed once the write is known to be stored,
-/// deleted when it is known not to be. Every write of the submissions, decisions and figures tables that changes what a
-/// period shows adds, in its own transaction, a ticket row <c>t~{changeId}</c> in its partition (<see cref="ChangeTickets"/>).</item>
-/// <item>PartitionKey <c>u~{unit}</c>, RowKey the period id — the unit's own head and decisions in the period as read at a
-/// count of the period's changes, so a unit's periods are one query.</item>
-/// <item>PartitionKey <c>blobs</c>, RowKey the period id — written (at most once an hour per instance) before a report or a
-/// bundle blob of the period is written; its Timestamp, storage's own clock, tells the orphan sweep which older periods
-/// may hold a blob young enough to judge.</item>
-/// </list>
-/// A period's count of changes (<see cref="PeriodChanges.Stamp"/>) is what its row folded plus its committed changes; it
-/// only grows, and it is known only while no change is in flight. Whatever is read at a stamp taken before the read stays
-/// true as long as the stamp is the same: a change that began after the stamp was taken is in flight or counted by then.
-/// </summary>
-public static class PeriodChangeKeys
-{
-    public const string PeriodsPartition = "periods";
-
-    public static string Period(string periodId) => $"{periodId}~";
-
-    public static string Change(string periodId, string changeId) => $"{periodId}~c~{changeId}";
-
-    public static string PeriodTo(string periodId) => $"{periodId}~~";
-
-    public static string UnitPartition(string unitCode) => $"u~{unitCode}";
-
-    public const string BlobsPartition = "blobs";
-}
-
-public sealed class PeriodChangesEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = PeriodChangeKeys.PeriodsPartition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    /// <summary>Committed changes folded into this row (their change rows deleted in the same transaction).</summary>
-    public long Changes { get; set; }
-
-    /// <summary>The marker <see cref="Counts"/> were read at (the caller's text, made from the stamp and what else they depend on).</summary>
-    public string? CountsMarker { get; set; }
-
-    public string? Counts { get; set; }
-
-    /// <summary>The marker at which the period's latest compilation was found current (or nothing needed compiling).</summary>
-    public string? CompiledMarker { get; set; }
-
-    /// <summary>That compilation's version; null when there was nothing to compile.</summary>
-    public int? CompiledVersion { get; set; }
-}
-
-public sealed class PeriodChangeEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = PeriodChangeKeys.PeriodsPartition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string PeriodId { get; set; } = "";
-    public string ChangeId { get; set; } = "";
-
-    /// <summary>Which table the change writes (<see cref="IChangeTickets.Source"/>).</summary>
-    public string Source { get; set; } = "";
-    public string UnitCode { get; set; } = "";
-
-    /// <summary>When it began, on the app's clock: a change still in flight long after is settled by the timer.</summary>
-    public DateTimeOffset StartedAt { get; set; }
-
-    public bool Committed { get; set; }
-}
-
-public sealed class UnitPeriodEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    /// <summary>The period's stamp the sources were read at.</summary>
-    public long Stamp { get; set; }
-
-    /// <summary>The caller's text (JSON) of what it read.</summary>
-    public string Sources { get; set; } = "";
-}
-
-/// <summary>A change begun: the period, a fresh id, and the table it writes.</summary>
-public sealed record ChangeTicket(string PeriodId, string ChangeId, string Source);
-
-/// <summary>A change whose write is not known to be stored or refused yet.</summary>
-public sealed record PendingChange(string PeriodId, string ChangeId, string Source, string UnitCode, DateTimeOffset StartedAt);
-
-/// <summary>One period as the index has it now.</summary>
-public sealed record PeriodChanges(
-    string PeriodId,
-    long Total,
-    IReadOnlyList<PendingChange> Pending,
-    string? CountsMarker,
-    string? Counts,
-    string? CompiledMarker,
-    int? CompiledVersion,
-    ETag? RowETag,
-    long Folded,
-    IReadOnlyList<string> CommittedKeys)
-{
-    /// <summary>The period's count of changes, or null while a change is in flight (then nothing read now may be cached).</summary>
-    public long? Stamp => Pending.Count == 0 ? Total : null;
-
-    public static PeriodChanges None(string periodId) => new(periodId, 0, [], null, null, null, null, null, 0, []);
-}
-
 /// <summary>The one owner of table <c>periodchanges</c> (<see cref="PeriodChangeKeys"/>).</summary>
 public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILogger<PeriodChangeStore> logger) : ITableOwner
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.PeriodChangesTable;
+
+    /// <summary>The change rows' writes (begun, committed, dropped), in one transaction with other requests' while one is out.</summary>
+    private readonly GroupCommit writes = new(store.PeriodChanges);
 
     /// <summary>A period's blob writes are noted at most this often by one instance (<see cref="NoteBlobWriteAsync"/>).</summary>
     public static readonly TimeSpan NoteBlobWritesEvery = TimeSpan.FromHours(1);
@@ -178,62 +63,53 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
     /// <summary>At most this many change rows are folded into the period's row by one write (a transaction holds 100).</summary>
     private const int MaxFold = 99;
 
-    /// <summary>How long the write that settles a change's row may take, whatever the caller's token.</summary>
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// Records a change as in flight, before its write is tried. A failure throws: the caller must not write then (the
-    /// row may exist all the same; it stays in flight until the timer settles it).
+    /// row may exist all the same; it stays in flight until the timer settles it). Written with other requests' changes
+    /// begun at the same moment (<see cref="GroupCommit"/>): under a rush, one call for many.
     /// </summary>
-    public async Task<ChangeTicket> BeginAsync(string periodId, string source, string unitCode, CancellationToken ct = default)
+    public async Task<ChangeScope> BeginAsync(string periodId, string source, string unitCode, CancellationToken ct = default)
     {
         var ticket = new ChangeTicket(periodId, Guid.NewGuid().ToString("N"), source);
         try
         {
-            await store.PeriodChanges.AddEntityAsync(
-                new PeriodChangeEntity
-                {
-                    RowKey = PeriodChangeKeys.Change(periodId, ticket.ChangeId),
-                    PeriodId = periodId,
-                    ChangeId = ticket.ChangeId,
-                    Source = source,
-                    UnitCode = unitCode,
-                    StartedAt = clock.GetUtcNow(),
-                },
-                ct);
+            ct.ThrowIfCancellationRequested();
+            await writes.SubmitAsync(new TableTransactionAction(TableTransactionActionType.Add, new PeriodChangeEntity
+            {
+                RowKey = PeriodChangeKeys.Change(periodId, ticket.ChangeId),
+                PeriodId = periodId,
+                ChangeId = ticket.ChangeId,
+                Source = source,
+                UnitCode = unitCode,
+                StartedAt = clock.GetUtcNow(),
+            }));
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // The id is fresh: the row is this add's own, whose reply was lost and whose retry met it.
         }
 
-        return ticket;
+        return new ChangeScope(this, ticket);
     }
 
     /// <summary>
     /// The change's write is stored: its row counts from now on. Never throws: when this fails the row stays in flight
     /// (nothing is cached for the period) until the timer settles it. A row already settled and folded is left alone.
     /// </summary>
-    public Task CommittedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: true);
+    internal Task CommittedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: true);
 
     /// <summary>The change's write is known never to be stored: its row goes. Never throws (the timer settles what stays).</summary>
-    public Task AbandonedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: false);
+    internal Task AbandonedAsync(ChangeTicket ticket) => SettleAsync(ticket.PeriodId, ticket.ChangeId, committed: false);
 
     internal async Task SettleAsync(string periodId, string changeId, bool committed)
     {
-        using var timeout = new CancellationTokenSource(SettleTimeout);
         var key = PeriodChangeKeys.Change(periodId, changeId);
         try
         {
-            if (committed)
-            {
-                await store.PeriodChanges.UpdateEntityAsync(
-                    new TableEntity(PeriodChangeKeys.PeriodsPartition, key) { [nameof(PeriodChangeEntity.Committed)] = true }, ETag.All, TableUpdateMode.Merge, timeout.Token);
-            }
-            else
-            {
-                await store.PeriodChanges.DeleteEntityAsync(PeriodChangeKeys.PeriodsPartition, key, ETag.All, timeout.Token);
-            }
+            // Bounded by the group commit's own timeout; with other requests' settled changes when they coincide.
+            await writes.SubmitAsync(committed
+                ? new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(PeriodChangeKeys.PeriodsPartition, key) { [nameof(PeriodChangeEntity.Committed)] = true }, ETag.All)
+                : new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PeriodChangeKeys.PeriodsPartition, key), ETag.All));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -39,7 +39,7 @@ public static class BundleWriter
     private static readonly JsonSerializerOptions ManifestJson = new(DanVan.Domain.Json.Options) { WriteIndented = true };
 
     /// <summary>Opens the stored file of one version for reading.</summary>
-    public delegate Task<Stream> SourceOpener(SubmissionVersionEntity version, CancellationToken ct);
+    public delegate Task<Stream> SourceOpener(SubmissionVersion version, CancellationToken ct);
 
     public static async Task<BundleManifest> WriteAsync(Stream destination, CompilationInputs inputs, SourceOpener open, CancellationToken ct)
     {
@@ -132,7 +132,7 @@ public static class BundleWriter
         public readonly MemoryStream Text = new();
     }
 
-    private static async Task<(long Size, string Sha256, ReportReading Reading)> CopyReportAsync(ZipArchiveEntry entry, SubmissionVersionEntity version, Stream source, CopyScratch scratch, CancellationToken ct)
+    private static async Task<(long Size, string Sha256, ReportReading Reading)> CopyReportAsync(ZipArchiveEntry entry, SubmissionVersion version, Stream source, CopyScratch scratch, CancellationToken ct)
     {
         await using var target = await entry.OpenAsync(ct);
         using var sha = new ContentHash();

@@ -9,7 +9,7 @@ using DanVan.Submissions;
 namespace DanVan.Compilation;
 
 /// <summary>One required unit in the bundle: its row number, its status and, if it submitted, its latest version.</summary>
-public sealed record BundleUnit(int Number, StatusRow Row, SubmissionVersionEntity? Latest);
+public sealed record BundleUnit(int Number, StatusRow Row, SubmissionVersion? Latest);
 
 /// <summary>
 /// Everything a bundle is made from. Nothing here comes from the clock, so the same inputs always
@@ -45,7 +45,7 @@ public sealed record CompilationInputs(Period Period, StatusCounts Counts, IRead
     public IReadOnlyList<SourceVersion> SourceVersions =>
         Units.Where(u => u.Latest is not null).Select(u => new SourceVersion(u.Row.UnitCode, u.Latest!.Version)).OrderBy(s => s.UnitCode, StringComparer.Ordinal).ToList();
 
-    public static CompilationInputs From(StatusReport report, IReadOnlyDictionary<string, SubmissionVersionEntity> latest, string provinceName, FigureTotals? figures = null, Outline.ReportOutline? outline = null)
+    public static CompilationInputs From(StatusReport report, IReadOnlyDictionary<string, SubmissionVersion> latest, string provinceName, FigureTotals? figures = null, Outline.ReportOutline? outline = null)
     {
         var units = report.Rows
             .Where(r => r.Status != SubmissionStatus.NotRequired)

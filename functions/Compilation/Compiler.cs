@@ -128,9 +128,9 @@ public sealed class Compiler(
     {
         var periodId = period.Id.ToString();
         var latestTask = compilations.LatestAsync(periodId, ct);
-        var state = await submissions.PeriodStateAsync(periodId, ct);
+        var finalized = await periods.FinalizedAtAsync(periodId, ct);
         var latest = await latestTask;
-        if (state?.FinalizedAt is not null)
+        if (finalized is not null)
         {
             return null;
         }
@@ -331,6 +331,6 @@ public sealed class Compiler(
         StorageFailures.DeleteUnreferencedAsync(store.CompilationBlobs.GetBlockBlobClient(blobName), logger);
 
     /// <summary>One streamed Get Blob (a report's blob is written once and never changed, so no properties read or ETag check is needed first).</summary>
-    private async Task<Stream> OpenSourceAsync(SubmissionVersionEntity version, CancellationToken ct) =>
+    private async Task<Stream> OpenSourceAsync(SubmissionVersion version, CancellationToken ct) =>
         (await store.Reports.GetBlobClient(version.BlobName).DownloadStreamingAsync(cancellationToken: ct)).Value.Content;
 }

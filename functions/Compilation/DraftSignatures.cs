@@ -9,7 +9,7 @@ public static class DraftSignatures
     public const string Heading = "Cơ quan, đơn vị có báo cáo chưa ký số hoặc chữ ký số không hợp lệ";
 
     /// <summary>Why a unit's latest file belongs in the list, or null when its signatures are intact (trusted or not).</summary>
-    public static string? Attention(SubmissionVersionEntity? latest)
+    public static string? Attention(SubmissionVersion? latest)
     {
         if (latest is null)
         {

@@ -144,7 +144,7 @@ public sealed class PeriodCounts(
         var decisionTask = decisions.GetAsync(periodId, unitCode, ct);
         var (h, d) = (await headTask, await decisionTask);
         var sources = new UnitPeriodSources(
-            h?.ToHead(),
+            h,
             d?.Decisions);
         if (stamp is { } s)
         {

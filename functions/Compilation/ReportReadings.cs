@@ -42,7 +42,7 @@ public sealed class ReportReadings(PeriodCatalog periods, SubmissionStore submis
     }
 
     /// <summary>The stored file, held in memory up to the readers' size cap, read by the DOCX or PDF reader.</summary>
-    private async Task<ReportReading> ReadAsync(SubmissionVersionEntity version, CancellationToken ct)
+    private async Task<ReportReading> ReadAsync(SubmissionVersion version, CancellationToken ct)
     {
         var isDocx = ReportText.IsDocx(version.FileName);
         if (!isDocx && !PdfReportText.IsPdf(version.FileName))

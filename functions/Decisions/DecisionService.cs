@@ -1,4 +1,5 @@
 using DanVan.Audit;
+using DanVan.Changes;
 using DanVan.Domain;
 using DanVan.Registry;
 using DanVan.Submissions;
@@ -23,7 +24,7 @@ public sealed record DecisionView(
     Unit Unit,
     UnitDecisions Decisions,
     string? ETag,
-    SubmissionHeadEntity? Head,
+    SubmissionHead? Head,
     IReadOnlyList<DecisionEvent> History,
     string? Email = null,
     int Revision = 0);
@@ -37,6 +38,7 @@ public sealed record DecisionView(
 /// </summary>
 public sealed class DecisionService(
     ReportingPlan plan,
+    PeriodGate gate,
     UnitRegistry registry,
     SubmissionStore submissions,
     DecisionStore store,
@@ -128,7 +130,7 @@ public sealed class DecisionService(
                 : (d with { Exemption = null }, new DecisionEvent(0, DecisionActions.RevokeExemption, at, actor, why, null, null)), ct);
     }
 
-    private delegate (UnitDecisions After, DecisionEvent Change) Decide(Period period, Unit unit, SubmissionHeadEntity? head, UnitDecisions before, DateTimeOffset at);
+    private delegate (UnitDecisions After, DecisionEvent Change) Decide(Period period, Unit unit, SubmissionHead? head, UnitDecisions before, DateTimeOffset at);
 
     /// <summary>
     /// The steps every change shares: the period and unit exist, the period is not finalized, the caller saw the
@@ -138,10 +140,10 @@ public sealed class DecisionService(
     {
         var period = plan.Get(periodId, clock);
         var unit = await UnitAsync(unitCode, ct);
-        var state = submissions.PeriodStateAsync(periodId, ct);
+        var state = gate.ClosedAtAsync(periodId, ct);
         var current = store.GetAsync(periodId, unitCode, ct);
         var head = submissions.HeadAsync(periodId, unitCode, ct);
-        if ((await state)?.FinalizedAt is { } finalizedAt)
+        if (await state is { } finalizedAt)
         {
             throw Finalized(period, finalizedAt);
         }

@@ -160,7 +160,7 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
 
     /// <summary>
     /// Fences the decisions row of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
-    /// is shut (<see cref="SubmissionStore.CloseAsync"/>): a change that read the row before its fence fails on the ETag.
+    /// is shut (<see cref="PeriodGate.CloseAsync"/>): a change that read the row before its fence fails on the ETag.
     /// </summary>
     public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
         UnitFences.PutAsync(store.Decisions, periodId, units, DecisionKeys.CurrentFrom, DecisionKeys.CurrentTo, DecisionKeys.Current, closedAt, ct);
@@ -211,13 +211,12 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
             Deadline = change.Deadline,
         };
         // The change is counted once it is known to be stored, dropped when refused; otherwise it stays in flight.
-        var ticket = await changes.BeginAsync(periodId, Source, after.UnitCode, ct);
-        List<TableTransactionAction> actions =
+        var scope = await changes.BeginAsync(periodId, Source, after.UnitCode, ct);
+        var actions = scope.Transaction(
         [
             before is null ? new(TableTransactionActionType.Add, current) : new(TableTransactionActionType.UpdateReplace, current, new ETag(before.ETag)),
             new(TableTransactionActionType.Add, evt),
-            ChangeTickets.Add(ticket),
-        ];
+        ]);
         try
         {
             await store.Decisions.SubmitTransactionAsync(actions, ct);
@@ -229,7 +228,7 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
             {
                 if (ex is RequestFailedException { Status: 409 or 412 })
                 {
-                    await changes.AbandonedAsync(ticket);
+                    await scope.NotStoredAsync();
                     var now = await store.Decisions.GetEntityIfExistsAsync<DecisionEntity>(periodId, current.RowKey, cancellationToken: ct);
                     if (now.HasValue && now.Value!.ClosedAt is { } closedAt)
                     {
@@ -243,7 +242,7 @@ public sealed class DecisionStore(DanVanStore store, PeriodChangeStore changes) 
             }
         }
 
-        await changes.CommittedAsync(ticket);
+        await scope.StoredAsync();
 
         return await GetAsync(periodId, after.UnitCode, ct) ?? throw new InvalidOperationException("A stored decision row could not be read back.");
     }

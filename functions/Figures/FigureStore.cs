@@ -62,7 +62,7 @@ public sealed record FigureEntry(
     string? Note);
 
 /// <summary>The one owner of the figures table: entries appended as versions, heads read for totals.</summary>
-public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, SubmissionStore submissions) : IChangeTickets, ITableOwner, IFencedTable
+public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, PeriodGate gate) : IChangeTickets, ITableOwner, IFencedTable
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.FiguresTable;
@@ -117,40 +117,40 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
     /// <summary>
     /// Appends the entry as the unit's next version: the head moves under its ETag and the version row is added
     /// in one transaction, so both appear or neither. A concurrent entry of the same unit takes the next number. Once
-    /// the period's gate (<see cref="SubmissionStore.PeriodStateAsync"/>) or the unit's head shows it closed, the entry is
+    /// the period's gate (<see cref="PeriodGate"/>) or the unit's head shows it closed, the entry is
     /// refused (<see cref="PeriodClosedException"/>); the head's fence makes an entry that read it before fail.
     /// </summary>
     public async Task<FigureEntry> AppendAsync(FigureEntry entry, CancellationToken ct = default)
     {
         // The change is counted once the entry is known to be stored, dropped when refused; otherwise it stays in flight.
-        var ticket = await changes.BeginAsync(entry.PeriodId, Source, entry.UnitCode, ct);
+        var change = await changes.BeginAsync(entry.PeriodId, Source, entry.UnitCode, ct);
         try
         {
-            var stored = await AppendAsync(entry, ticket, ct);
-            await changes.CommittedAsync(ticket);
+            var stored = await AppendAsync(entry, change, ct);
+            await change.StoredAsync();
             return stored;
         }
         catch (Exception ex) when (ex is PeriodClosedException or TableTransactionFailedException { Status: 409 or 412 })
         {
-            await changes.AbandonedAsync(ticket);
+            await change.NotStoredAsync();
             throw;
         }
     }
 
     /// <summary>
     /// Fences the figures head of every unit in <paramref name="units"/> and of every unit with one, once the period's gate
-    /// is shut (<see cref="SubmissionStore.CloseAsync"/>): an entry that read the head before its fence fails on the ETag.
+    /// is shut (<see cref="PeriodGate.CloseAsync"/>): an entry that read the head before its fence fails on the ETag.
     /// </summary>
     public Task FenceAsync(string periodId, IEnumerable<string> units, DateTimeOffset closedAt, CancellationToken ct = default) =>
         UnitFences.PutAsync(store.Figures, periodId, units, "h~", "h~~", Head, closedAt, ct);
 
-    private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeTicket ticket, CancellationToken ct)
+    private async Task<FigureEntry> AppendAsync(FigureEntry entry, ChangeScope change, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var gate = submissions.PeriodStateAsync(entry.PeriodId, ct);
+            var closed = gate.ClosedAtAsync(entry.PeriodId, ct);
             var head = await store.Figures.GetEntityIfExistsAsync<FigureEntryEntity>(entry.PeriodId, Head(entry.UnitCode), cancellationToken: ct);
-            if (((await gate)?.FinalizedAt ?? (head.HasValue ? head.Value!.ClosedAt : null)) is { } closedAt)
+            if ((await closed ?? (head.HasValue ? head.Value!.ClosedAt : null)) is { } closedAt)
             {
                 throw new PeriodClosedException(entry.PeriodId, closedAt);
             }
@@ -159,12 +159,11 @@ public sealed class FigureStore(DanVanStore store, PeriodChangeStore changes, Su
             var stored = entry with { Version = version };
             var row = ToRow(stored, Version(entry.UnitCode, version));
             var newHead = ToRow(stored, Head(entry.UnitCode));
-            List<TableTransactionAction> actions =
+            var actions = change.Transaction(
             [
                 head.HasValue ? new(TableTransactionActionType.UpdateReplace, newHead, head.Value!.ETag) : new(TableTransactionActionType.Add, newHead),
                 new(TableTransactionActionType.Add, row),
-                ChangeTickets.Add(ticket),
-            ];
+            ]);
             try
             {
                 await store.Figures.SubmitTransactionAsync(actions, ct);

@@ -48,14 +48,14 @@ public sealed class FiguresService(
         indicators.ForPeriodAsync(period.Id.ToString(), period.Id.Code, clock.GetUtcNow(), ct);
 
     /// <summary>Checks and stores one entry of figures as the unit's next version. Any bad figure refuses the whole entry.</summary>
-    public async Task<FigureReceipt> EnterAsync(UploadTarget target, IReadOnlyDictionary<string, RawFigure> raw, string source, string? note, CancellationToken ct = default)
+    public async Task<FigureReceipt> EnterAsync(PeriodTarget target, IReadOnlyDictionary<string, RawFigure> raw, string source, string? note, CancellationToken ct = default)
     {
         var set = await DefinitionsForAsync(target.Period, ct) ?? throw FiguresProblems.NoIndicators(target.Period);
         return await StoreAsync(target, set, FigureRules.Check(set, raw, numbersAnswerYesNo: source != SourceJson), source, note, ct);
     }
 
     /// <summary>Reads a filled-in template (bounded), checks it is this period's and this unit's, then stores its figures.</summary>
-    public async Task<FigureReceipt> EnterWorkbookAsync(UploadTarget target, byte[] workbook, CancellationToken ct = default)
+    public async Task<FigureReceipt> EnterWorkbookAsync(PeriodTarget target, byte[] workbook, CancellationToken ct = default)
     {
         var set = await DefinitionsForAsync(target.Period, ct) ?? throw FiguresProblems.NoIndicators(target.Period);
         var reading = FigureWorkbookReader.Read(workbook);
@@ -95,7 +95,7 @@ public sealed class FiguresService(
     }
 
     /// <summary>The template for the unit and period, pre-filled with its latest figures.</summary>
-    public async Task<(byte[] Content, string FileName)> TemplateAsync(UploadTarget target, CancellationToken ct = default)
+    public async Task<(byte[] Content, string FileName)> TemplateAsync(PeriodTarget target, CancellationToken ct = default)
     {
         var set = await DefinitionsForAsync(target.Period, ct) ?? throw FiguresProblems.NoIndicators(target.Period);
         var latest = (await figures.LatestAsync(target.Period.Id.ToString(), ct)).GetValueOrDefault(target.Unit.Code);
@@ -149,7 +149,7 @@ public sealed class FiguresService(
         return set is null ? null : FigureTotals.Build(report, set, await figures.LatestAsync(report.Period.Id.ToString(), ct));
     }
 
-    private async Task<FigureReceipt> StoreAsync(UploadTarget target, IndicatorSet set, IReadOnlyDictionary<string, decimal> values, string source, string? note, CancellationToken ct)
+    private async Task<FigureReceipt> StoreAsync(PeriodTarget target, IndicatorSet set, IReadOnlyDictionary<string, decimal> values, string source, string? note, CancellationToken ct)
     {
         note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
         if (note?.Length > MaxNoteLength)
@@ -181,7 +181,7 @@ public sealed class FiguresService(
         catch (DanVan.Submissions.PeriodClosedException closed)
         {
             // Finalized after the target was checked: the unit's figures were fenced before this entry could be stored.
-            throw UploadProblems.PeriodFinalized(target.Period, closed.ClosedAt);
+            throw PeriodRefusals.Finalized(target.Period, closed.ClosedAt);
         }
 
         await audit.RecordAsync(target.Caller, AuditActions.FiguresEntry, stored.PeriodId, stored.UnitCode, $"v{stored.Version} {source} ({values.Count} số liệu)", ct);

@@ -18,7 +18,7 @@ public sealed record FigureEntryRequest(Dictionary<string, JsonElement>? Values,
 public sealed record IndicatorsRequest(List<IndicatorRecord?>? Indicators);
 
 /// <summary>The plan's indicators (admin) and the figures units enter against them.</summary>
-public sealed class FiguresFunctions(Authenticator auth, FiguresService figures, UploadService uploads, PeriodCatalog periods)
+public sealed class FiguresFunctions(Authenticator auth, FiguresService figures, PeriodTargets targets, PeriodCatalog periods)
 {
     private const long MaxJsonBytes = 256 * 1024;
     private const int MaxValues = 500;
@@ -73,7 +73,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         CancellationToken ct)
     {
         var caller = await auth.RequireAsync(request, ct);
-        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         var mediaType = (request.ContentType ?? "").Split(';')[0].Trim();
         FigureReceipt receipt;
         if (string.Equals(mediaType, FigureTemplate.ContentType, StringComparison.OrdinalIgnoreCase))
@@ -132,7 +132,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         CancellationToken ct)
     {
         var caller = await auth.RequireAsync(request, ct);
-        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         var (content, fileName) = await figures.TemplateAsync(target, ct);
         return ApiResults.Bytes(content, FigureTemplate.ContentType, fileName);
     }

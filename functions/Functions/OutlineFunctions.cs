@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace DanVan.Functions;
 
 /// <summary>The outline of the province's report: read it, replace it with a new version (roles in Auth/RouteRoles.cs); the unit's đề cương to write in.</summary>
-public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines, DanVan.Uploads.UploadService uploads, DanVan.Compilation.ReportReadings readings)
+public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines, DanVan.Periods.PeriodTargets targets, DanVan.Compilation.ReportReadings readings)
 {
     private const long MaxJsonBytes = 256 * 1024;
 
@@ -49,7 +49,7 @@ public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines
         CancellationToken ct)
     {
         var caller = await auth.RequireAsync(request, ct);
-        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         var (content, fileName) = await outlines.TemplateAsync(target, ct);
         return ApiResults.Bytes(content, OutlineTemplate.ContentType, fileName);
     }

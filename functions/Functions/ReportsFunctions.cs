@@ -1,6 +1,7 @@
 using DanVan.Auth;
 using DanVan.Configuration;
 using DanVan.Http;
+using DanVan.Periods;
 using DanVan.Telemetry;
 using DanVan.Uploads;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace DanVan.Functions;
 
 /// <summary>Report files: a unit (or the admin on its behalf) uploads them; the unit and the admin read them back.</summary>
-public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, ReportReader reports, IOptions<DanVanOptions> options, DanVanTelemetry telemetry)
+public sealed class ReportsFunctions(Authenticator auth, PeriodTargets targets, UploadService uploads, ReportReader reports, IOptions<DanVanOptions> options, DanVanTelemetry telemetry)
 {
     /// <summary>
     /// The edge of an upload: the caller authenticated, the unit and period decided, then the headers read
@@ -25,7 +26,7 @@ public sealed class ReportsFunctions(Authenticator auth, UploadService uploads, 
         CancellationToken ct)
     {
         var caller = await auth.RequireAsync(request, ct);
-        var target = await uploads.TargetAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
         using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
         var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);

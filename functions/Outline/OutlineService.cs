@@ -41,7 +41,7 @@ public sealed class OutlineService(ReportingPlan plan, OutlineStore store, Audit
         await store.ForPeriodAsync(period.Id.ToString(), period.Id.Code, clock.GetUtcNow(), ct) ?? Sample(period.Id.Code);
 
     /// <summary>The đề cương (DOCX) the unit writes this period's report in: the period's outline, marked.</summary>
-    public async Task<(byte[] Content, string FileName)> TemplateAsync(Uploads.UploadTarget target, CancellationToken ct = default) =>
+    public async Task<(byte[] Content, string FileName)> TemplateAsync(Periods.PeriodTarget target, CancellationToken ct = default) =>
         (OutlineTemplate.Build(await ForPeriodAsync(target.Period, ct), target.Period, target.Unit), OutlineTemplate.FileName(target.Period, target.Unit));
 
     private void RequireReport(string reportCode)

@@ -116,7 +116,7 @@ public sealed class StatusService(PeriodCatalog periods, UnitRegistry registry, 
         var head = submissions.HeadAsync(pid, unitCode, ct);
         var decided = decisionStore.GetAsync(pid, unitCode, ct);
         await Task.WhenAll(unit, finalizedAt, head, decided);
-        return StatusReport.OfUnit(period, await finalizedAt, await unit, (await head)?.ToHead(), (await decided)?.Decisions);
+        return StatusReport.OfUnit(period, await finalizedAt, await unit, await head, (await decided)?.Decisions);
     }
 
     /// <summary>Several periods at once: the registry and the finalized periods are read once, each period's heads in parallel.</summary>

@@ -14,6 +14,7 @@ public static class SignaturesServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SignatureOptions>, SignatureOptionsValidator>();
         services.AddSingleton<PdfSignatureVerifier>();
+        services.AddSingleton<SignaturePolicyCheck>();
         return services;
     }
 }

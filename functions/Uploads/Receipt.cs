@@ -23,7 +23,7 @@ public sealed record Receipt(
     string? SignatureSummary = null,
     DuplicateOf? DuplicateOf = null)
 {
-    public static Receipt From(SubmissionVersionEntity row, Period period)
+    public static Receipt From(SubmissionVersion row, Period period)
     {
         var signatures = SignatureReport.FromJson(row.Signatures);
         return new(
@@ -52,7 +52,7 @@ public sealed record Receipt(
 /// </summary>
 public sealed record DuplicateOf(int Version, IReadOnlyList<string> Kept)
 {
-    public static DuplicateOf Compare(SubmissionVersionEntity latest, SubmissionVersionEntity sent)
+    public static DuplicateOf Compare(SubmissionVersion latest, SubmissionVersion sent)
     {
         var kept = new List<string>();
         if (!string.Equals(latest.FileName, sent.FileName, StringComparison.Ordinal))

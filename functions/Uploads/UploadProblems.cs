@@ -22,18 +22,6 @@ public static class UploadProblems
     public static DomainException DigestMismatch() =>
         RefusalCodes.DigestMismatch.Because("Mã băm SHA-256 của nội dung nhận được khác với giá trị trong Content-Digest: tệp có thể đã bị hỏng trên đường truyền.");
 
-    public static DomainException PeriodNotOpen(Period period) =>
-        RefusalCodes.PeriodNotOpen.Because($"{period.Title} bắt đầu nhận báo cáo từ {VietnamTime.FormatDateTime(period.OpensAt)}.");
-
-    public static DomainException PeriodFinalized(Period period, DateTimeOffset finalizedAt) =>
-        RefusalCodes.PeriodFinalized.Because($"{period.Title} đã được Sở Nội vụ khóa sổ lúc {VietnamTime.FormatDateTime(finalizedAt)}; không nhận thêm báo cáo.");
-
-    public static DomainException UnitInactive(Unit unit, Period period) =>
-        RefusalCodes.UnitInactive.Because($"Đơn vị \"{unit.Name}\" không thuộc diện phải nộp {period.Title} (không hoạt động vào ngày {VietnamTime.FormatDate(period.LastOnTimeDay)}).");
-
-    public static DomainException UnitRequired() =>
-        RefusalCodes.UnitRequired.Because("Quản trị viên nộp báo cáo thay đơn vị phải chỉ rõ đơn vị bằng tham số ?unit={mã đơn vị}.");
-
     public static DomainException MissingFilePart() =>
         RefusalCodes.MissingFilePart.Because("Biểu mẫu multipart/form-data phải có đúng một phần tên \"file\" chứa tệp báo cáo.");
 

@@ -1,13 +1,10 @@
 using System.Security.Cryptography;
 using Azure.Storage.Blobs.Specialized;
-using DanVan.Audit;
 using DanVan.Auth;
 using DanVan.Configuration;
-using DanVan.Decisions;
 using DanVan.Domain;
-using DanVan.Email;
+using DanVan.Http;
 using DanVan.Periods;
-using DanVan.Registry;
 using DanVan.Signatures;
 using DanVan.Storage;
 using DanVan.Submissions;
@@ -20,27 +17,20 @@ namespace DanVan.Uploads;
 /// <summary>An upload's answer; <c>Conflicts</c> and <c>Retries</c> are its version transaction's (<see cref="AppendOutcome"/>), for its event.</summary>
 public sealed record UploadOutcome(Receipt Receipt, bool Created, int Conflicts = 0, int Retries = 0);
 
-/// <summary>Who uploads, for which unit and period: decided by <see cref="UploadService.TargetAsync"/> before the body is read.</summary>
-public sealed record UploadTarget(Caller Caller, Unit Unit, Period Period);
-
 /// <summary>
 /// Receives one report file: checks who, which period and which unit before reading the body, then
 /// writes the blob while hashing and sniffing the body. A raw body of known length goes as one Put Blob
 /// (<see cref="PutBlobWriter"/>: the checks run before the body completes, so a refused one is never
 /// created); a multipart form or a body of unknown length is staged in blocks (<see cref="BlockStager"/>)
 /// and committed only when every check passed. Either way the same steps follow: the next version number
-/// in one entity-group transaction, the audit, the receipt email. Whatever is refused leaves no committed
+/// in one entity-group transaction, the audit, the receipt email (<see cref="UploadVersions"/>). Whatever is refused leaves no committed
 /// blob and no row; a crash after the blob write leaves only an orphan blob.
 /// </summary>
 public sealed class UploadService(
-    PeriodCatalog periods,
-    UnitRegistry registry,
     DanVanStore store,
     SubmissionStore submissions,
-    AuditLog audit,
-    ReceiptEmails receiptEmails,
-    PdfSignatureVerifier signatures,
-    DecisionStore decisions,
+    UploadVersions versions,
+    SignaturePolicyCheck signatures,
     TimeProvider clock,
     IOptions<DanVanOptions> options,
     ILogger<UploadService> logger)
@@ -50,56 +40,26 @@ public sealed class UploadService(
     /// <summary>Room for multipart boundaries, part headers and the note beside the file itself.</summary>
     public const long MultipartAllowance = 1024 * 1024;
 
-    private static readonly TimeSpan ReceiptEmailTimeout = TimeSpan.FromSeconds(20);
-
     private readonly long maxBytes = options.Value.MaxUploadBytes;
-
-    /// <summary>
-    /// Who may upload what, decided before the body is read: the unit (a unit for itself; the admin names it
-    /// with <paramref name="unitParameter"/>), the period (known, open, not finalized), the unit required in it.
-    /// </summary>
-    public async Task<UploadTarget> TargetAsync(Caller caller, string periodId, string? unitParameter, CancellationToken ct)
-    {
-        var unitCode = UnitFor(caller, unitParameter ?? "");
-        var period = OpenPeriod(periodId);
-
-        // The period's finalization, the unit and its decisions are read at once; their problems keep this order.
-        var finalizedAt = periods.FinalizedAtAsync(period.Id.ToString(), ct);
-        var unitLookup = registry.FindAsync(unitCode, ct);
-        var decisionsLookup = decisions.GetAsync(period.Id.ToString(), unitCode, ct);
-        await Task.WhenAll(finalizedAt, unitLookup, decisionsLookup);
-        if (await finalizedAt is { } finalized)
-        {
-            throw UploadProblems.PeriodFinalized(period, finalized);
-        }
-
-        var unit = await unitLookup ?? throw DomainException.UnknownUnit(unitCode);
-        if (!unit.IsRequiredFor(period))
-        {
-            throw UploadProblems.UnitInactive(unit, period);
-        }
-
-        // A unit whose deadline Sở Nội vụ extended is judged against its own deadline: its receipts say so.
-        var decided = await decisionsLookup;
-        return new UploadTarget(caller, unit, decided is null ? period : period with { Deadline = decided.Decisions.DeadlineFor(period) });
-    }
 
     /// <summary>
     /// Stores one file for <paramref name="target"/>: <paramref name="body"/> is the file (raw) or the form
     /// (multipart) as <paramref name="form"/> says; <paramref name="contentLength"/> is the body's declared
     /// length, when known. Plain values in, a receipt or a problem out.
     /// </summary>
-    public async Task<UploadOutcome> UploadAsync(UploadTarget target, UploadRequest form, Stream body, long? contentLength, CancellationToken ct)
+    public async Task<UploadOutcome> UploadAsync(PeriodTarget target, UploadRequest form, Stream body, long? contentLength, CancellationToken ct)
     {
         var (caller, unit, period) = target;
         var unitCode = unit.Code;
         var pid = period.Id.ToString();
-        // A key used before answers with its version's receipt, for the same bytes only: compared through the
-        // declared Content-Digest of a raw body without reading it, otherwise once the body has been read.
-        var keyed = form.IdempotencyKeyHash is { } keyHash ? await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) : null;
-        if (keyed is not null && !form.IsMultipart && form.ExpectedSha256 is { } declared)
+        // A key used before answers with its version's receipt, for the same bytes only: compared through the declared
+        // Content-Digest of a raw body without reading it (the key is read first then); otherwise once the body has been
+        // read, by the version's transaction itself (its key row is added with it, so a used key fails it) or, for a copy
+        // of the latest version (no transaction), by reading the key then. No read of the key on every upload.
+        var declared = !form.IsMultipart && form.ExpectedSha256 is { } sha ? Convert.ToHexStringLower(sha) : null;
+        if (declared is not null && form.IdempotencyKeyHash is { } keyHash && await submissions.VersionForKeyAsync(pid, unitCode, keyHash, ct) is { } keyed)
         {
-            return await ReplayAsync(caller, period, keyed, Convert.ToHexStringLower(declared), ct);
+            return await versions.ReplayAsync(caller, period, keyed, declared, ct);
         }
 
         var limit = form.IsMultipart ? maxBytes + MultipartAllowance : maxBytes;
@@ -117,14 +77,14 @@ public sealed class UploadService(
             // The file is hashed, and a PDF's signatures scanned, as its bytes go to storage: it is never read back for them.
             PdfSignatureScan? scan = null;
             BodyHash? hash = null;
-            BodyHash HashFor(FileType type) => hash = type.Family == FileFamily.Pdf ? BodyHash.Scanning(scan = signatures.Scan(SignatureLimits.Default)) : BodyHash.Plain();
+            BodyHash HashFor(FileType type) => hash = type.Family == FileFamily.Pdf ? BodyHash.Scanning(scan = signatures.Scan()) : BodyHash.Plain();
 
             var receiptId = NewReceiptId();
             var blobName = SubmissionKeys.BlobName(pid, unitCode, receiptId);
             var blob = store.Reports.GetBlockBlobClient(blobName);
-            var row = new SubmissionVersionEntity
+            var row = new SubmissionVersion
             {
-                PartitionKey = pid,
+                PeriodId = pid,
                 ReceiptId = receiptId,
                 UnitCode = unitCode,
                 BlobName = blobName,
@@ -141,17 +101,9 @@ public sealed class UploadService(
                 written = !form.IsMultipart && contentLength is { } length
                     ? await PutBlobAsync(body, length, form, HashFor(form.FileType!), blob, row, basis, ct)
                     : await StageAndCommitAsync(body, form, HashFor, blob, row, basis, ct);
-                if (keyed is not null)
-                {
-                    await StorageFailures.DeleteUnreferencedAsync(blob, logger); // no row was attempted for it
-                    return await ReplayAsync(caller, period, keyed, written.Sha256Hex, ct);
-                }
-
                 if (written.Identical is { } latest)
                 {
-                    var duplicate = DuplicateOf.Compare(latest, row);
-                    await audit.RecordAsync(caller, AuditActions.Upload, pid, unitCode, Describe(caller, unitCode, $"identical to v{latest.Version}, nothing stored{duplicate.Describe()}"), ct);
-                    return new UploadOutcome(Receipt.From(latest, period) with { DuplicateOf = duplicate }, false);
+                    return await versions.IdenticalAsync(caller, period, latest, row, written.Sha256Hex, form.IdempotencyKeyHash, ct);
                 }
 
                 // The leading bytes were checked while the body streamed; an OOXML or ODF package is checked whole
@@ -179,7 +131,7 @@ public sealed class UploadService(
             }
 
             appending = true;
-            return await RecordVersionAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Basis, ct);
+            return await versions.RecordAsync(caller, unit, period, row, blob, form.IdempotencyKeyHash, written.Basis, ct);
         }
         finally
         {
@@ -207,14 +159,14 @@ public sealed class UploadService(
     /// What a write path learnt: the latest version when the file is a byte-identical copy of it (nothing
     /// new is kept), and the unit's head and the period's row as read, which the version append tries first.
     /// </summary>
-    private sealed record Written(string Sha256Hex, SubmissionVersionEntity? Identical, AppendBasis Basis);
+    private sealed record Written(string Sha256Hex, SubmissionVersion? Identical, AppendBasis Basis);
 
     /// <summary>
     /// Writes the raw body with one Put Blob: checks (type, size, digest) happen while it streams, so a
     /// refused body never completes the write. The hash is known only once the blob exists, so a
     /// byte-identical copy of the latest version is deleted again and that version returned.
     /// </summary>
-    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BodyHash hash, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
+    private async Task<Written> PutBlobAsync(Stream body, long length, UploadRequest form, BodyHash hash, BlockBlobClient blob, SubmissionVersion row, Task<AppendBasis> basis, CancellationToken ct)
     {
         row.FileName = form.FileName!;
         row.ContentType = form.FileType!.ContentType;
@@ -224,7 +176,7 @@ public sealed class UploadService(
         row.ReceivedAt = clock.GetUtcNow();
         row.SizeBytes = file.SizeBytes;
         row.Sha256 = file.Sha256Hex;
-        var written = await LatestIfIdenticalAsync(basis, row.PartitionKey, row.UnitCode, row.Sha256, ct);
+        var written = await LatestIfIdenticalAsync(basis, row.PeriodId, row.UnitCode, row.Sha256, ct);
         if (written.Identical is not null)
         {
             await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
@@ -237,7 +189,7 @@ public sealed class UploadService(
     /// Stages the file in blocks, then commits them only when every check passed and the file is not a
     /// byte-identical copy of the latest version (returned instead, nothing committed).
     /// </summary>
-    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, Func<FileType, BodyHash> hashFor, BlockBlobClient blob, SubmissionVersionEntity row, Task<AppendBasis> basis, CancellationToken ct)
+    private async Task<Written> StageAndCommitAsync(Stream body, UploadRequest form, Func<FileType, BodyHash> hashFor, BlockBlobClient blob, SubmissionVersion row, Task<AppendBasis> basis, CancellationToken ct)
     {
         var file = form.IsMultipart
             ? await MultipartReceiver.ReceiveAsync(body, form, blob, maxBytes, hashFor, ct)
@@ -251,7 +203,7 @@ public sealed class UploadService(
         // What this upload says of itself, also when it turns out a copy of the latest version (its answer names what differs).
         row.FileName = file.FileName;
         row.Note = file.Note;
-        var written = await LatestIfIdenticalAsync(basis, row.PartitionKey, row.UnitCode, file.Staged.Sha256Hex, ct);
+        var written = await LatestIfIdenticalAsync(basis, row.PeriodId, row.UnitCode, file.Staged.Sha256Hex, ct);
         if (written.Identical is not null)
         {
             return written;
@@ -275,169 +227,21 @@ public sealed class UploadService(
     }
 
     /// <summary>
-    /// What follows once the blob exists, whichever path wrote it: the version row (or the receipt of a
-    /// concurrent upload with the same Idempotency-Key), the audit and the email. The blob is deleted only
-    /// when storage proved that no row points at it and none can later; when the outcome is unknown it is
-    /// left to the orphan sweep, and the client is told to send again (with its Idempotency-Key, it then
-    /// gets the receipt if the version was stored after all).
+    /// The signature policy's decision on the stored file (<see cref="SignaturePolicyCheck"/>), before any row points at
+    /// it: its signatures kept with the version, or its refusal (its blob deleted first).
     /// </summary>
-    private async Task<UploadOutcome> RecordVersionAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, string? keyHash, AppendBasis basis, CancellationToken ct)
+    private async Task CheckSignaturesAsync(FileType type, SubmissionVersion row, BlockBlobClient blob, PdfSignatureScan? scan, CancellationToken ct)
     {
-        var pid = row.PartitionKey;
-        var unitCode = row.UnitCode;
-        UploadOutcome? answer = null;
-        try
-        {
-            // What follows the stored outcome goes while the store marks its change settled.
-            await submissions.AppendVersionAsync(row, keyHash, basis, async appended => answer = await AnswerAsync(caller, unit, period, row, blob, appended, ct), ct);
-        }
-        catch (PeriodClosedException closed)
-        {
-            await StorageFailures.DeleteUnreferencedAsync(blob, logger);
-            throw UploadProblems.PeriodFinalized(period, closed.ClosedAt);
-        }
-        catch (AppendFailedException failed)
-        {
-            if (failed.OutcomeKnown)
-            {
-                await StorageFailures.DeleteUnreferencedAsync(blob, logger);
-            }
-
-            logger.LogWarning(failed, "Version of {Unit} for {Period} not stored (outcome {Outcome}); blob {Blob} {Fate}",
-                unitCode, pid, failed.OutcomeKnown ? "known" : "unknown", blob.Name, failed.OutcomeKnown ? "deleted" : "left to the orphan sweep");
-            throw failed.OutcomeKnown ? UploadProblems.Busy() : UploadProblems.StorageInterrupted();
-        }
-
-        return answer ?? throw new InvalidOperationException("The version was appended without an answer.");
-    }
-
-    /// <summary>The answer once the append's outcome is known: this upload's new version (audited, its receipt emailed) or the replay of a concurrent upload's.</summary>
-    private async Task<UploadOutcome> AnswerAsync(Caller caller, Unit unit, Period period, SubmissionVersionEntity row, BlockBlobClient blob, AppendOutcome appended, CancellationToken ct)
-    {
-        if (appended.KeyTaken)
-        {
-            // A concurrent upload with the same key stored its version first.
-            await StorageFailures.DeleteUnreferencedAsync(blob, logger);
-            return await ReplayAsync(caller, period, appended.Version, row.Sha256, ct);
-        }
-
-        var receipt = Receipt.From(appended.Version, period);
-        logger.LogInformation("Stored {Unit} v{Version} for {Period}: {SizeBytes} bytes", row.UnitCode, receipt.Version, row.PartitionKey, receipt.SizeBytes);
-
-        // The version is stored; its audit record and its email receipt are independent of each other and go at once.
-        await Task.WhenAll(RecordUploadAsync(caller, receipt, ct), SendReceiptEmailAsync(unit, period, receipt));
-        return new UploadOutcome(receipt, true, appended.Conflicts, appended.Retries);
-    }
-
-    private async Task RecordUploadAsync(Caller caller, Receipt receipt, CancellationToken ct)
-    {
-        try
-        {
-            await audit.RecordAsync(caller, AuditActions.Upload, receipt.PeriodId, receipt.UnitCode,
-                Describe(caller, receipt.UnitCode, $"v{receipt.Version} \"{receipt.FileName}\" {receipt.SizeBytes} bytes sha256={receipt.Sha256}{(receipt.OnTime ? "" : " late")}"), ct);
-        }
-        catch (Exception ex) when (StorageFailures.Is(ex, ct))
-        {
-            // The version is stored and is itself the record (who, when, what); the unit gets its receipt.
-            logger.LogError(ex, "Audit record of {Unit} v{Version} for {Period} not written", receipt.UnitCode, receipt.Version, receipt.PeriodId);
-        }
-    }
-
-    /// <summary>
-    /// A PDF's signatures, from the scan that saw its bytes on their way to storage (ranged reads of the stored blob
-    /// only for an unusual layout), checked before any row points at it and kept with the version. Under
-    /// <see cref="SignaturePolicy.Require"/> an unsigned, broken or later-changed PDF, and any file that is not a PDF,
-    /// is refused and its blob deleted.
-    /// </summary>
-    private async Task CheckSignaturesAsync(FileType type, SubmissionVersionEntity row, BlockBlobClient blob, PdfSignatureScan? scan, CancellationToken ct)
-    {
-        if (type.Family != FileFamily.Pdf)
-        {
-            if (signatures.Policy == SignaturePolicy.Require)
-            {
-                await StorageFailures.DeleteUnreferencedAsync(blob, logger);
-                throw SignatureProblems.SignedPdfRequired(row.FileName);
-            }
-
-            return;
-        }
-
-        var report = await signatures.VerifyScannedAsync(
-            scan ?? throw new InvalidOperationException("A PDF was stored without its signature scan."),
+        var decision = await signatures.DecideAsync(row.FileName, type.Family == FileFamily.Pdf, scan,
             async (offset, length, t) => (await blob.DownloadStreamingAsync(new Azure.Storage.Blobs.Models.BlobDownloadOptions { Range = new Azure.HttpRange(offset, length) }, t)).Value.Content,
-            row.ReceivedAt,
-            SignatureLimits.Default,
-            ct);
-        logger.LogInformation("Signatures of {Unit} upload {Receipt}: {Verdict} ({Count})", row.UnitCode, row.ReceiptId, report.Verdict, report.Signatures.Count);
-        if (signatures.Policy == SignaturePolicy.Require && report.NeedsAttention)
+            row.ReceivedAt, $"{row.UnitCode} upload {row.ReceiptId}", ct);
+        if (decision.Refusal is { } refusal)
         {
             await StorageFailures.DeleteUnreferencedAsync(blob, logger);
-            throw SignatureProblems.Refusal(report);
+            throw refusal;
         }
 
-        row.Signatures = report.ToJson();
-    }
-
-    /// <summary>
-    /// The answer to a request whose Idempotency-Key already produced <paramref name="keyed"/>: its receipt when
-    /// the bytes are the same (RFC-style replay, 200), 422 <c>idempotency_key_reused</c> when they differ.
-    /// </summary>
-    private async Task<UploadOutcome> ReplayAsync(Caller caller, Period period, SubmissionVersionEntity keyed, string sha256Hex, CancellationToken ct)
-    {
-        var pid = period.Id.ToString();
-        if (!string.Equals(keyed.Sha256, sha256Hex, StringComparison.OrdinalIgnoreCase))
-        {
-            throw UploadProblems.IdempotencyKeyReused(keyed.Version);
-        }
-
-        var replay = Receipt.From(keyed, period);
-        await audit.RecordAsync(caller, AuditActions.Upload, pid, keyed.UnitCode, Describe(caller, keyed.UnitCode, $"replay of v{replay.Version} (Idempotency-Key)"), ct);
-        return new UploadOutcome(replay, false);
-    }
-
-    /// <summary>
-    /// The unit's email receipt. The report is already stored, so a slow or failing mail service must not
-    /// fail the upload: the send is bounded in time and its failure is logged, not thrown.
-    /// </summary>
-    private async Task SendReceiptEmailAsync(Unit unit, Period period, Receipt receipt)
-    {
-        if (unit.Emails.Count == 0)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(ReceiptEmailTimeout);
-        try
-        {
-            var outcome = await receiptEmails.SendAsync(
-                new ReceiptEmail(unit.Code, unit.Name, unit.Emails, receipt.PeriodId, period.Title, period.Deadline, receipt.Version, receipt.FileName, receipt.SizeBytes, receipt.Sha256, receipt.ReceivedAt, receipt.OnTime),
-                timeout.Token);
-            if (!outcome.Sent)
-            {
-                logger.LogWarning("Receipt email for {Unit} v{Version} not sent: {Reason}", unit.Code, receipt.Version, outcome.Reason);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or Azure.RequestFailedException)
-        {
-            logger.LogWarning(ex, "Receipt email for {Unit} v{Version} not sent", unit.Code, receipt.Version);
-        }
-    }
-
-    /// <summary>A unit uploads for itself; the admin names the unit with <c>?unit=</c>.</summary>
-    private static string UnitFor(Caller caller, string requested)
-    {
-        if (caller.IsAdmin)
-        {
-            return string.IsNullOrWhiteSpace(requested) ? throw UploadProblems.UnitRequired() : requested.Trim();
-        }
-
-        return requested.Length == 0 || caller.MayActFor(requested) ? caller.UnitCode! : throw DomainException.Forbidden();
-    }
-
-    private Period OpenPeriod(string periodId)
-    {
-        var period = periods.Get(periodId);
-        return period.IsOpenAt(clock.GetUtcNow()) ? period : throw UploadProblems.PeriodNotOpen(period);
+        row.Signatures = decision.SignaturesJson;
     }
 
     private async Task<ReceivedFile> ReceiveRawAsync(Stream body, UploadRequest form, BodyHash hash, BlockBlobClient blob, CancellationToken ct)
@@ -459,11 +263,11 @@ public sealed class UploadService(
     /// row. A Put Blob sends it before the body is read, so there <c>receivedat</c> is when the write began
     /// and <c>sha256</c> is present only when the client declared it (Content-Digest).
     /// </summary>
-    private static Dictionary<string, string> Metadata(SubmissionVersionEntity row, string? sha256Hex)
+    private static Dictionary<string, string> Metadata(SubmissionVersion row, string? sha256Hex)
     {
         var metadata = new Dictionary<string, string>
         {
-            ["periodid"] = row.PartitionKey,
+            ["periodid"] = row.PeriodId,
             ["unitcode"] = row.UnitCode,
             ["receiptid"] = row.ReceiptId,
             ["filename"] = Uri.EscapeDataString(row.FileName),
@@ -477,9 +281,6 @@ public sealed class UploadService(
 
         return metadata;
     }
-
-    private static string Describe(Caller caller, string unitCode, string what) =>
-        caller.IsAdmin ? $"{what}; on behalf of {unitCode}" : what;
 
     /// <summary>Sorts by arrival (UTC to the millisecond), unique by its random tail.</summary>
     private string NewReceiptId() =>

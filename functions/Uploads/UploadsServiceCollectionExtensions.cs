@@ -14,6 +14,7 @@ public static class UploadsServiceCollectionExtensions
     {
         services.AddSignatures();
         services.AddSingleton<UploadService>();
+        services.AddSingleton<UploadVersions>();
         services.AddSingleton<ReportReader>();
         services.AddSingleton<OrphanSweeper>();
 

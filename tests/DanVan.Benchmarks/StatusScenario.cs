@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using DanVan.Changes;
 using DanVan.Functions;
 using DanVan.Periods;
 using DanVan.Registry;
@@ -27,9 +28,9 @@ public static class StatusScenario
         {
             for (var v = 1; v <= 1 + (i % 5 == 0 ? 1 : 0); v++)
             {
-                await submissions.AppendVersionAsync(new SubmissionVersionEntity
+                await submissions.AppendVersionAsync(new SubmissionVersion
                 {
-                    PartitionKey = "2026-H1", UnitCode = $"don-vi-{i:D4}", ReceiptId = $"r{i}-{v}", BlobName = $"2026-H1/don-vi-{i:D4}/r{i}-{v}",
+                    PeriodId = "2026-H1", UnitCode = $"don-vi-{i:D4}", ReceiptId = $"r{i}-{v}", BlobName = $"2026-H1/don-vi-{i:D4}/r{i}-{v}",
                     FileName = "Báo cáo.pdf", ContentType = "application/pdf", SizeBytes = 1, Sha256 = new string('a', 64), UploadedBy = "benchmark",
                     ReceivedAt = new DateTimeOffset(2026, 5, 10 + (i % 8), 8, 0, 0, TimeSpan.FromHours(7)),
                 }, keyHash: null, await submissions.AppendBasisAsync("2026-H1", $"don-vi-{i:D4}", ct), ct: ct);
@@ -48,7 +49,7 @@ public static class StatusScenario
             {
                 var unitRows = Drain(app.Store.Table<UnitRegistry>().QueryAsync<TableEntity>(e => e.PartitionKey == UnitEntity.Partition));
                 var heads = Drain(app.Store.Table<SubmissionStore>().QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"2026-H1"} and RowKey ge {SubmissionKeys.HeadsFrom} and RowKey lt {SubmissionKeys.HeadsTo}")));
-                var state = app.Store.Table<PeriodCatalog>().GetEntityIfExistsAsync<TableEntity>(PeriodStateEntity.Partition, "2026-H1");
+                var state = app.Store.Table<PeriodGate>().GetEntityIfExistsAsync<TableEntity>(PeriodStateEntity.Partition, "2026-H1");
                 await Task.WhenAll(unitRows, heads, state);
             },
             runs: 9,

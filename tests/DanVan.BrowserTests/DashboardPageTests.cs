@@ -307,9 +307,9 @@ public sealed class DashboardPageTests(BrowserApp app)
         // The worker's clock stands at the suite's instant; the change this version is, begins at it too.
         var changes = new DanVan.Changes.PeriodChangeStore(store, new DanVan.Configuration.SetClock(SuiteClock.Now, 0, TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DanVan.Changes.PeriodChangeStore>.Instance);
         var submissions = new SubmissionStore(store, changes, Microsoft.Extensions.Logging.Abstractions.NullLogger<SubmissionStore>.Instance);
-        await submissions.AppendVersionAsync(new SubmissionVersionEntity
+        await submissions.AppendVersionAsync(new SubmissionVersion
         {
-            PartitionKey = periodId, ReceiptId = receiptId, UnitCode = unit,
+            PeriodId = periodId, ReceiptId = receiptId, UnitCode = unit,
             FileName = $"Báo cáo {unit}.pdf", ContentType = "application/pdf", SizeBytes = content.Length,
             Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
             ReceivedAt = receivedAt, BlobName = blobName, UploadedBy = "unit:" + unit,

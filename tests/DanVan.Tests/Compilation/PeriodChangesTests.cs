@@ -103,7 +103,7 @@ public sealed class PeriodChangesTests
         var ticket = await changes.BeginAsync(PeriodId, "submissions", "ubnd-vinh-yen");
         Assert.Null((await changes.ReadAsync(PeriodId)).Stamp);
         Assert.Equal("4,3,2,1,1", Counts(await H1Async(app, TestApp.AdminToken)));
-        await changes.AbandonedAsync(ticket);
+        await ticket.NotStoredAsync();
 
         // Planted again, then a real upload: the stamp moved, the planted counts are never served again.
         read = await changes.ReadAsync(PeriodId);
@@ -196,7 +196,7 @@ public sealed class PeriodChangesTests
 
         // A writer that stopped after its write was stored, before marking its change: the write is in the period...
         var stored = await changes.BeginAsync(PeriodId, "figures", "so-tai-chinh");
-        await app.Store.Table<FigureStore>().SubmitTransactionAsync([ChangeTickets.Add(stored), new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~so-tai-chinh~000001"))]);
+        await app.Store.Table<FigureStore>().SubmitTransactionAsync(stored.Transaction([new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~so-tai-chinh~000001"))]));
 
         // ... and one that stopped before its write: nothing is.
         var lost = await changes.BeginAsync(PeriodId, "submissions", "ubnd-vinh-yen");
@@ -215,7 +215,7 @@ public sealed class PeriodChangesTests
         Assert.Equal(stamp + 1, read.Stamp);
         Assert.NotNull(read.CompiledMarker);
         var late = await Assert.ThrowsAsync<TableTransactionFailedException>(() => app.Store.Table<SubmissionStore>().SubmitTransactionAsync(
-            [ChangeTickets.Add(lost), new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~ubnd-vinh-yen~000001"))]));
+            lost.Transaction([new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(PeriodId, "v~ubnd-vinh-yen~000001"))])));
         Assert.Equal(409, late.Status);
         Assert.Null(await app.Get<SubmissionStore>().VersionAsync(PeriodId, "ubnd-vinh-yen", 1));
     }
@@ -293,7 +293,7 @@ public sealed class PeriodChangesTests
         await Task.WhenAll(Enumerable.Range(0, 250).Select(async i =>
         {
             var ticket = await changes.BeginAsync("2026-H1", "submissions", $"don-vi-{i}");
-            await changes.CommittedAsync(ticket);
+            await ticket.StoredAsync();
         }));
 
         var read = await changes.ReadAsync("2026-H1");

@@ -24,7 +24,7 @@ public sealed class SubmissionSeeder(SubmissionStore submissions, DanVanStore st
     public static Task AddUnitAsync(TestApp app, string code, string name, string group = "Sở, ban, ngành") =>
         app.Get<UnitRegistry>().PutAsync(new Unit(code, name, group, [$"{code}@example.org"], null, UnitsFrom, null));
 
-    public async Task<SubmissionVersionEntity> SeedAsync(string periodId, string unitCode, string fileName, byte[] content, DateTimeOffset receivedAt, string contentType = "application/octet-stream", string? signatures = null)
+    public async Task<SubmissionVersion> SeedAsync(string periodId, string unitCode, string fileName, byte[] content, DateTimeOffset receivedAt, string contentType = "application/octet-stream", string? signatures = null)
     {
         var receiptId = Guid.NewGuid().ToString("N");
         var blobName = SubmissionKeys.BlobName(periodId, unitCode, receiptId);
@@ -32,9 +32,9 @@ public sealed class SubmissionSeeder(SubmissionStore submissions, DanVanStore st
             new BinaryData(content),
             new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } });
 
-        var row = new SubmissionVersionEntity
+        var row = new SubmissionVersion
         {
-            PartitionKey = periodId,
+            PeriodId = periodId,
             ReceiptId = receiptId,
             UnitCode = unitCode,
             FileName = fileName,
