@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using DanVan.Configuration;
 using DanVan.Domain;
-using DanVan.Http;
 using DanVan.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
     /// <summary>The caller, whoever it is, or a 401 problem (503 when the sign-in provider cannot be asked).</summary>
     public async Task<Caller> AuthenticateAsync(HttpRequest request, CancellationToken ct = default)
     {
-        var token = BearerToken(request) ?? throw Problems.Unauthorized();
+        var token = BearerToken(request) ?? throw AuthRefusals.Unauthorized();
         if (StaffTokens.LooksLikeJwt(token))
         {
             return await staffTokens.ValidateAsync(token, ct);
@@ -31,7 +30,7 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
 
         if (token.Length > MaxOpaqueLength)
         {
-            throw Problems.Unauthorized();
+            throw AuthRefusals.Unauthorized();
         }
 
         if (breakGlassHash is not null && CredentialStore.HashesEqual(CredentialStore.Hash(token), breakGlassHash))
@@ -41,16 +40,16 @@ public sealed class Authenticator(CredentialStore credentials, UnitRegistry regi
 
         // A unit's credential works while the unit is in the registry and through its last day (activeTo, Vietnam
         // calendar); from the next day it is 403 unit_ended. Its registry row is read beside the credential's.
-        var claimed = CredentialStore.UnitCodeOf(token) ?? throw Problems.Unauthorized();
+        var claimed = CredentialStore.UnitCodeOf(token) ?? throw AuthRefusals.Unauthorized();
         var credential = credentials.FindUnitAsync(token, ct);
         var registered = registry.FindAsync(claimed, ct);
         await Task.WhenAll(credential, registered);
         if (await credential is null || await registered is not { } unit)
         {
-            throw Problems.Unauthorized();
+            throw AuthRefusals.Unauthorized();
         }
 
-        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw Problems.UnitEnded(unit) : Caller.ForUnit(unit);
+        return unit.ActiveTo is { } last && VietnamTime.Today(clock) > last ? throw AuthRefusals.UnitEnded(unit) : Caller.ForUnit(unit);
     }
 
     /// <summary>The caller if <see cref="RouteRoles.Table"/> lets it call <paramref name="function"/> (the calling function), or 401/403.</summary>

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using DanVan.Domain;
-using DanVan.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -60,7 +59,7 @@ public sealed class StaffTokens : IDisposable
     {
         if (metadata is null)
         {
-            throw Problems.Unauthorized();
+            throw AuthRefusals.Unauthorized();
         }
 
         var result = await ValidateWithAsync(token, await ConfigurationAsync(ct));
@@ -73,7 +72,7 @@ public sealed class StaffTokens : IDisposable
         if (!result.IsValid)
         {
             logger.LogInformation("Staff token refused: {Reason}", result.Exception?.GetType().Name);
-            throw Problems.Unauthorized();
+            throw AuthRefusals.Unauthorized();
         }
 
         return CallerOf(result.ClaimsIdentity, options);
@@ -137,7 +136,7 @@ public sealed class StaffTokens : IDisposable
         var subject = Clean(identity.FindFirst("oid")?.Value ?? identity.FindFirst("sub")?.Value, 128);
         if (subject.Length == 0)
         {
-            throw Problems.Unauthorized();
+            throw AuthRefusals.Unauthorized();
         }
 
         var name = Clean(identity.FindFirst("name")?.Value ?? identity.FindFirst("preferred_username")?.Value, 120);

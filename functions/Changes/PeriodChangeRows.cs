@@ -97,6 +97,9 @@ public sealed class UnitPeriodEntity : ITableEntity
     public string Sources { get; set; } = "";
 }
 
+/// <summary>What a unit's own row in a period was, as cached: the period's stamp it was read at and the caller's text (JSON).</summary>
+public sealed record UnitPeriodRow(long Stamp, string Sources);
+
 /// <summary>A change begun: the period, a fresh id, and the table it writes.</summary>
 public sealed record ChangeTicket(string PeriodId, string ChangeId, string Source);
 

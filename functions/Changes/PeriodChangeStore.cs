@@ -278,13 +278,13 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
     }
 
     /// <summary>The unit's own rows, by period id, in one query.</summary>
-    public async Task<IReadOnlyDictionary<string, UnitPeriodEntity>> UnitRowsAsync(string unitCode, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, UnitPeriodRow>> UnitRowsAsync(string unitCode, CancellationToken ct = default)
     {
-        var rows = new Dictionary<string, UnitPeriodEntity>(StringComparer.Ordinal);
+        var rows = new Dictionary<string, UnitPeriodRow>(StringComparer.Ordinal);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.UnitPartition(unitCode)}");
         await foreach (var e in store.PeriodChanges.QueryAsync<UnitPeriodEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
         {
-            rows[e.RowKey] = e;
+            rows[e.RowKey] = new UnitPeriodRow(e.Stamp, e.Sources);
         }
 
         return rows;

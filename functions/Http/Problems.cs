@@ -2,23 +2,15 @@ using DanVan.Domain;
 namespace DanVan.Http;
 
 /// <summary>
-/// The refusals the edge itself makes (credentials, parameters, request bodies), worded here; their codes are in
+/// The refusals the edge itself makes (parameters, request bodies, storage; a credential's are <c>Auth/AuthRefusals</c>), worded here; their codes are in
 /// <see cref="RefusalCodes"/>. Refusals shared with services (<see cref="DomainException.Forbidden"/>,
 /// <see cref="DomainException.UnknownUnit"/>, <see cref="DomainException.Invalid"/>) live on <see cref="DomainException"/>.
 /// </summary>
 public static class Problems
 {
-    public static DomainException Unauthorized() =>
-        RefusalCodes.Unauthorized.Because("Thiếu hoặc sai thông tin xác thực (Authorization: Bearer …).");
-
     /// <summary>Storage did not answer (after the SDK's retries): try again shortly.</summary>
     public static DomainException StorageUnavailable() =>
         new(RefusalCodes.StorageUnavailable, "Kho lưu trữ dữ liệu không phản hồi. Vui lòng thử lại sau ít phút.") { RetryAfter = DomainException.ShortWait };
-
-    /// <summary>A unit's credential after the unit's last day in the registry.</summary>
-    public static DomainException UnitEnded(Unit unit) =>
-        RefusalCodes.UnitEnded.Because(
-            $"Đơn vị \"{unit.Name}\" đã kết thúc hoạt động ngày {VietnamTime.FormatDate(unit.ActiveTo!.Value)}; mã truy cập của đơn vị không còn dùng được. Báo cáo đã nộp vẫn được lưu trong hồ sơ.");
 
     public static DomainException InvalidJson(string detail) => RefusalCodes.InvalidJson.Because(detail);
 

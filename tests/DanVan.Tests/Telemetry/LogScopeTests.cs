@@ -25,7 +25,7 @@ public sealed class LogScopeTests
             r => app.Get<ReportsFunctions>().UploadReport(r, "2026-H1", CancellationToken.None));
 
         Assert.Equal(201, response.Status);
-        var stored = Assert.Single(capture.Lines, l => l.Category == typeof(DanVan.Uploads.UploadService).FullName && l.Message.StartsWith("Stored ", StringComparison.Ordinal));
+        var stored = Assert.Single(capture.Lines, l => l.Category == typeof(DanVan.Uploads.UploadVersions).FullName && l.Message.StartsWith("Stored ", StringComparison.Ordinal));
         Assert.Equal(("2026-H1", "so-noi-vu"), (stored.Scope.GetValueOrDefault("PeriodId"), stored.Scope.GetValueOrDefault("UnitCode")));
         var accepted = Assert.Single(capture.Lines, l => l.Category == DanVan.Telemetry.DanVanTelemetry.Category);
         Assert.Equal("so-noi-vu", accepted.Scope.GetValueOrDefault("UnitCode"));
