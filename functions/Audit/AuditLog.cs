@@ -12,14 +12,11 @@ namespace DanVan.Audit;
 /// credential issue), so "the trail of 2026-H1" is one partition query. RowKey = inverted ticks + a
 /// random suffix: newest first, and two events in the same tick never collide.
 /// </summary>
-public sealed class AuditEntity : ITableEntity
+public sealed class AuditEntity : TableRow, ITableEntity
 {
     public const string NoPeriod = "-";
 
-    public string PartitionKey { get; set; } = NoPeriod;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public AuditEntity() => PartitionKey = NoPeriod;
 
     public DateTimeOffset At { get; set; }
     public string Actor { get; set; } = "";

@@ -17,14 +17,11 @@ namespace DanVan.Auth;
 /// token the unit had working beside the new one until the new one is first used, or <see cref="CredentialStore.PreviousBound"/>
 /// after the newest link was issued, so a link that never arrives cannot lock the unit out.
 /// </summary>
-public sealed class CredentialEntity : ITableEntity
+public sealed class CredentialEntity : TableRow, ITableEntity
 {
     public const string Partition = "unit";
 
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public CredentialEntity() => PartitionKey = Partition;
 
     /// <summary>Lowercase hex SHA-256 of the token.</summary>
     public string TokenHash { get; set; } = "";

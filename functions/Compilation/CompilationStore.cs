@@ -13,13 +13,8 @@ namespace DanVan.Compilation;
 /// as six digits (<see cref="LegacyRowKeyOf"/>); they are still read, after the newer ones.
 /// The bundle itself is in container <c>compilations</c> at <see cref="CompilationRecord.BlobName"/>.
 /// </summary>
-public sealed class CompilationEntity : ITableEntity
+public sealed class CompilationEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public int Version { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string CreatedBy { get; set; } = "";

@@ -36,13 +36,8 @@ public static class DecisionKeys
     public static string EventsTo(string unitCode) => $"e~{unitCode}~~";
 }
 
-public sealed class DecisionEntity : ITableEntity
+public sealed class DecisionEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string UnitCode { get; set; } = "";
 
     /// <summary>How many changes the unit's decisions have had in this period: the number of the latest event row.</summary>
@@ -95,13 +90,8 @@ public sealed class DecisionEntity : ITableEntity
     };
 }
 
-public sealed class DecisionEventEntity : ITableEntity
+public sealed class DecisionEventEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string UnitCode { get; set; } = "";
     public int Revision { get; set; }
 

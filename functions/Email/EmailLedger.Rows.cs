@@ -87,13 +87,8 @@ public sealed partial class EmailLedger
     }
 
     /// <summary>One ledger row as the table holds it.</summary>
-    private sealed class Entity : ITableEntity
+    private sealed class Entity : TableRow, ITableEntity
     {
-        public string PartitionKey { get; set; } = "";
-        public string RowKey { get; set; } = "";
-        public DateTimeOffset? Timestamp { get; set; }
-        public ETag ETag { get; set; }
-
         public string UnitCode { get; set; } = "";
         public string Stage { get; set; } = "";
         public string Status { get; set; } = "";

@@ -18,13 +18,8 @@ namespace DanVan.Figures;
 /// <item><c>t~{changeId}</c> — the ticket of the change an entry is (<see cref="ChangeTickets"/>), added with it.</item>
 /// </list>
 /// </summary>
-public sealed class FigureEntryEntity : ITableEntity
+public sealed class FigureEntryEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string ReceiptId { get; set; } = "";
     public string UnitCode { get; set; } = "";
     public int Version { get; set; }

@@ -47,8 +47,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (caller, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         var result = await compiler.CompileAsync(period, caller.Actor, ct: ct);
         return ApiResults.Json(CompilationView.From(result.Compilation), result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
@@ -59,8 +58,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (_, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         var (limit, continuation) = Paging.Read(request, defaultLimit: 100, CompilationStore.IsContinuation);
         var page = await compilations.PageAsync(period.Id.ToString(), limit, continuation, ct);
         Paging.Answer(request, page.Continuation);
@@ -73,8 +71,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (caller, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         var latest = await compilations.LatestAsync(period.Id.ToString(), ct) ?? throw CompilationProblems.NoCompilation(period.Id.ToString());
         var blob = store.CompilationBlobs.GetBlobClient(latest.BlobName);
         var content = await blob.OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false), ct);
@@ -89,8 +86,7 @@ public sealed class CompilationsFunctions(
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (caller, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         var id = period.Id.ToString();
         await backups.BeforeFinalizationAsync(id, caller.Actor, ct); // a backup that fails stops the finalization (BackupService)
         var newlyFinalized = await periods.MarkFinalizedAsync(id, caller.Actor, ct);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using DanVan.Auth;
 using DanVan.Decisions;
 using DanVan.Domain;
@@ -30,71 +31,75 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
     }
 
     [Function(nameof(ReviewReport))]
-    public async Task<IActionResult> ReviewReport(
+    public Task<IActionResult> ReviewReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/review")] HttpRequest request,
         string periodId,
         string unitCode,
-        CancellationToken ct)
-    {
-        var caller = await auth.RequireAsync(request, ct);
-        var body = await RequestJson.ReadAsync<ReviewBody>(request, MaxBodyBytes, ct);
-        var verdict = DecisionRules.ParseVerdict(body.Decision)
-            ?? throw DomainException.Invalid("Quyết định phải là \"accepted\" (tiếp nhận) hoặc \"returned\" (trả lại).", [new Violation(null, "decision", "invalid", "Giá trị hợp lệ: accepted, returned.")]);
-        if (body.Version is not { } version || version < 1)
+        CancellationToken ct) =>
+        ChangeAsync<ReviewBody>(request, ct, (actor, body, ifMatch) =>
         {
-            throw DomainException.Invalid("Cần ghi rõ phiên bản được xem xét (version).", [new Violation(null, "version", "required", "Số phiên bản (từ 1) mà quyết định áp dụng.")]);
-        }
+            var verdict = DecisionRules.ParseVerdict(body.Decision)
+                ?? throw DomainException.Invalid("Quyết định phải là \"accepted\" (tiếp nhận) hoặc \"returned\" (trả lại).", [new Violation(null, "decision", "invalid", "Giá trị hợp lệ: accepted, returned.")]);
+            if (body.Version is not { } version || version < 1)
+            {
+                throw DomainException.Invalid("Cần ghi rõ phiên bản được xem xét (version).", [new Violation(null, "version", "required", "Số phiên bản (từ 1) mà quyết định áp dụng.")]);
+            }
 
-        return Answer(request, await decisions.ReviewAsync(caller.Actor, periodId, unitCode, version, verdict, body.Reason, IfMatch(request), ct));
-    }
+            return decisions.ReviewAsync(actor, periodId, unitCode, version, verdict, body.Reason, ifMatch, ct);
+        });
 
     [Function(nameof(ExtendDeadline))]
-    public async Task<IActionResult> ExtendDeadline(
+    public Task<IActionResult> ExtendDeadline(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route + "/extension")] HttpRequest request,
         string periodId,
         string unitCode,
-        CancellationToken ct)
-    {
-        var caller = await auth.RequireAsync(request, ct);
-        var body = await RequestJson.ReadAsync<ExtensionBody>(request, MaxBodyBytes, ct);
-        var deadline = ParseDeadline(body.Deadline);
-        return Answer(request, await decisions.ExtendAsync(caller.Actor, periodId, unitCode, deadline, body.Reason, IfMatch(request), ct));
-    }
+        CancellationToken ct) =>
+        ChangeAsync<ExtensionBody>(request, ct, (actor, body, ifMatch) =>
+            decisions.ExtendAsync(actor, periodId, unitCode, ParseDeadline(body.Deadline), body.Reason, ifMatch, ct));
 
     [Function(nameof(RevokeExtension))]
-    public async Task<IActionResult> RevokeExtension(
+    public Task<IActionResult> RevokeExtension(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/extension")] HttpRequest request,
         string periodId,
         string unitCode,
-        CancellationToken ct)
-    {
-        var caller = await auth.RequireAsync(request, ct);
-        var reason = (await OptionalBodyAsync(request, ct))?.Reason;
-        return Answer(request, await decisions.RevokeExtensionAsync(caller.Actor, periodId, unitCode, reason, IfMatch(request), ct));
-    }
+        CancellationToken ct) =>
+        ChangeAsync(request, ct, (actor, body, ifMatch) =>
+            decisions.RevokeExtensionAsync(actor, periodId, unitCode, body.Reason, ifMatch, ct), withoutBody: NoReason);
 
     [Function(nameof(ExemptUnit))]
-    public async Task<IActionResult> ExemptUnit(
+    public Task<IActionResult> ExemptUnit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route + "/exemption")] HttpRequest request,
         string periodId,
         string unitCode,
-        CancellationToken ct)
-    {
-        var caller = await auth.RequireAsync(request, ct);
-        var body = await RequestJson.ReadAsync<ReasonBody>(request, MaxBodyBytes, ct);
-        return Answer(request, await decisions.ExemptAsync(caller.Actor, periodId, unitCode, body.Reason, IfMatch(request), ct));
-    }
+        CancellationToken ct) =>
+        ChangeAsync<ReasonBody>(request, ct, (actor, body, ifMatch) =>
+            decisions.ExemptAsync(actor, periodId, unitCode, body.Reason, ifMatch, ct));
 
     [Function(nameof(RevokeExemption))]
-    public async Task<IActionResult> RevokeExemption(
+    public Task<IActionResult> RevokeExemption(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/exemption")] HttpRequest request,
         string periodId,
         string unitCode,
-        CancellationToken ct)
+        CancellationToken ct) =>
+        ChangeAsync(request, ct, (actor, body, ifMatch) =>
+            decisions.RevokeExemptionAsync(actor, periodId, unitCode, body.Reason, ifMatch, ct), withoutBody: NoReason);
+
+    /// <summary>
+    /// Every change of a unit's decisions, in this order: the caller (the calling function's rule, Auth/RouteRoles.cs), its
+    /// JSON body, then <paramref name="change"/> with the caller's actor, the body and the ETag the caller saw (<c>If-Match</c>),
+    /// answered with the decisions and their new ETag. With <paramref name="withoutBody"/>, a request with no body stands for it.
+    /// </summary>
+    private async Task<IActionResult> ChangeAsync<TBody>(
+        HttpRequest request,
+        CancellationToken ct,
+        Func<string, TBody, string?, Task<DecisionView>> change,
+        TBody? withoutBody = null,
+        [CallerMemberName] string function = "")
+        where TBody : class
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var reason = (await OptionalBodyAsync(request, ct))?.Reason;
-        return Answer(request, await decisions.RevokeExemptionAsync(caller.Actor, periodId, unitCode, reason, IfMatch(request), ct));
+        var caller = await auth.RequireAsync(request, ct, function);
+        var body = withoutBody is not null && !HasBody(request) ? withoutBody : await RequestJson.ReadAsync<TBody>(request, MaxBodyBytes, ct);
+        return Answer(request, await change(caller.Actor, body, IfMatch(request)));
     }
 
     /// <summary>A reason of a few thousand characters, JSON-escaped, fits well within this.</summary>
@@ -106,14 +111,14 @@ public sealed class DecisionsFunctions(Authenticator auth, DecisionService decis
 
     private sealed record ReasonBody(string? Reason);
 
+    /// <summary>A revocation may say why (a JSON body with <c>reason</c>) or not (no body).</summary>
+    private static readonly ReasonBody NoReason = new(Reason: null);
+
     private static string? IfMatch(HttpRequest request) =>
         request.Headers.IfMatch.ToString() is { Length: > 0 } tag ? tag.Trim() : null;
 
-    /// <summary>A revocation may say why (a JSON body with <c>reason</c>) or not (no body).</summary>
-    private static async Task<ReasonBody?> OptionalBodyAsync(HttpRequest request, CancellationToken ct) =>
-        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0)
-            ? await RequestJson.ReadAsync<ReasonBody>(request, MaxBodyBytes, ct)
-            : null;
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     /// <summary>
     /// An instant with its offset ("2026-05-30T00:00:00+07:00", the first late instant), or a Vietnam calendar date

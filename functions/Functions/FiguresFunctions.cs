@@ -59,8 +59,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (_, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         var set = await figures.DefinitionsForAsync(period, ct);
         return ApiResults.Json(PeriodIndicatorsView.From(period, set));
     }
@@ -72,8 +71,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await auth.RequireTargetAsync(request, targets, periodId, ct);
         var mediaType = (request.ContentType ?? "").Split(';')[0].Trim();
         FigureReceipt receipt;
         if (string.Equals(mediaType, FigureTemplate.ContentType, StringComparison.OrdinalIgnoreCase))
@@ -108,8 +106,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (_, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         var totals = await figures.TotalsAsync(period, ct);
         return ApiResults.Json(FigureTotalsView.From(period, totals));
     }
@@ -131,8 +128,7 @@ public sealed class FiguresFunctions(Authenticator auth, FiguresService figures,
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await auth.RequireTargetAsync(request, targets, periodId, ct);
         var (content, fileName) = await figures.TemplateAsync(target, ct);
         return ApiResults.Bytes(content, FigureTemplate.ContentType, fileName);
     }

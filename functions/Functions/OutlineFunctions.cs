@@ -48,8 +48,7 @@ public sealed class OutlineFunctions(Authenticator auth, OutlineService outlines
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await auth.RequireTargetAsync(request, targets, periodId, ct);
         var (content, fileName) = await outlines.TemplateAsync(target, ct);
         return ApiResults.Bytes(content, OutlineTemplate.ContentType, fileName);
     }

@@ -29,8 +29,7 @@ public sealed class PeriodsFunctions(Authenticator auth, PeriodCatalog periods, 
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var period = periods.Get(periodId);
+        var (caller, period) = await auth.RequirePeriodAsync(request, periods, periodId, ct);
         // The admin sees every unit; a unit caller its own row, read without the period's other rows.
         var report = caller.IsAdmin ? await status.ForAsync(period, ct) : await status.ForUnitAsync(period, caller.UnitCode!, ct);
         var rows = report.Rows;

@@ -25,8 +25,7 @@ public sealed class ReportsFunctions(Authenticator auth, PeriodTargets targets, 
         string periodId,
         CancellationToken ct)
     {
-        var caller = await auth.RequireAsync(request, ct);
-        var target = await targets.ForAsync(caller, periodId, request.Query["unit"].ToString(), ct);
+        var target = await auth.RequireTargetAsync(request, targets, periodId, ct);
         using var scope = telemetry.UploadScope(request.HttpContext, target.Period.Id.ToString(), target.Unit.Code);
         var form = UploadRequestReader.Read(request);
         var outcome = await uploads.UploadAsync(target, form, UploadRequestReader.Body(request, options.Value.MaxUploadBytes), request.ContentLength, ct);

@@ -12,14 +12,11 @@ namespace DanVan.Registry;
 /// hundred rows), always read whole, and a single partition lets an import commit in entity-group
 /// transactions. RowKey = the unit code.
 /// </summary>
-public sealed class UnitEntity : ITableEntity
+public sealed class UnitEntity : TableRow, ITableEntity
 {
     public const string Partition = "unit";
 
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public UnitEntity() => PartitionKey = Partition;
 
     public string Name { get; set; } = "";
     public string Group { get; set; } = "";

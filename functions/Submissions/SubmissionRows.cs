@@ -49,13 +49,8 @@ public static class SubmissionKeys
 }
 
 /// <summary>Row <c>h~{unit}</c>: the store's own; it hands out <see cref="SubmissionHead"/>.</summary>
-internal sealed class SubmissionHeadEntity : ITableEntity
+internal sealed class SubmissionHeadEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string UnitCode { get; set; } = "";
     public int LatestVersion { get; set; }
     public DateTimeOffset LatestReceivedAt { get; set; }
@@ -71,53 +66,32 @@ internal sealed class SubmissionHeadEntity : ITableEntity
     public SubmissionHead ToHead() => new(UnitCode, LatestVersion, LatestReceivedAt, LatestSha256, LatestReceiptId, LatestSignatures);
 }
 
-/// <summary>Row <c>v~{unit}~{000001}</c>: the store's own; it takes and hands out <see cref="SubmissionVersion"/>.</summary>
-internal sealed class SubmissionVersionEntity : ITableEntity
+/// <summary>
+/// Row <c>v~{unit}~{000001}</c>: the store's own; it takes and hands out <see cref="SubmissionVersion"/>. Its columns are
+/// the version's fields (<see cref="SubmissionVersionFields"/>); its keys are the period and the version.
+/// </summary>
+internal sealed record SubmissionVersionEntity : SubmissionVersionFields, ITableEntity
 {
+    public SubmissionVersionEntity()
+    {
+    }
+
+    private SubmissionVersionEntity(SubmissionVersion v)
+        : base(v) => (PartitionKey, RowKey) = (v.PeriodId, SubmissionKeys.Version(v.UnitCode, v.Version));
+
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    public string ReceiptId { get; set; } = "";
-    public string UnitCode { get; set; } = "";
-    public int Version { get; set; }
-    public string FileName { get; set; } = "";
-    public string ContentType { get; set; } = "";
-    public long SizeBytes { get; set; }
-    public string Sha256 { get; set; } = "";
-    public DateTimeOffset ReceivedAt { get; set; }
-    public string? Note { get; set; }
-    public string BlobName { get; set; } = "";
+    public static SubmissionVersionEntity From(SubmissionVersion v) => new(v);
 
-    /// <summary>"unit:{code}" or "admin" (an upload on the unit's behalf).</summary>
-    public string UploadedBy { get; set; } = "";
-
-    /// <summary>A PDF's signatures as checked when it was accepted (<c>Signatures.SignatureReport</c> as JSON); null for other files.</summary>
-    public string? Signatures { get; set; }
-
-    public static SubmissionVersionEntity From(SubmissionVersion v) => new()
-    {
-        PartitionKey = v.PeriodId, RowKey = SubmissionKeys.Version(v.UnitCode, v.Version), ReceiptId = v.ReceiptId, UnitCode = v.UnitCode, Version = v.Version,
-        FileName = v.FileName, ContentType = v.ContentType, SizeBytes = v.SizeBytes, Sha256 = v.Sha256, ReceivedAt = v.ReceivedAt, Note = v.Note,
-        BlobName = v.BlobName, UploadedBy = v.UploadedBy, Signatures = v.Signatures,
-    };
-
-    public SubmissionVersion ToVersion() => new()
-    {
-        PeriodId = PartitionKey, ReceiptId = ReceiptId, UnitCode = UnitCode, Version = Version, FileName = FileName, ContentType = ContentType,
-        SizeBytes = SizeBytes, Sha256 = Sha256, ReceivedAt = ReceivedAt, Note = Note, BlobName = BlobName, UploadedBy = UploadedBy, Signatures = Signatures,
-    };
+    public SubmissionVersion ToVersion() => new(this) { PeriodId = PartitionKey };
 }
 
 /// <summary>Row <c>k~{unit}~{sha256(key)}</c>.</summary>
-internal sealed class IdempotencyKeyEntity : ITableEntity
+internal sealed class IdempotencyKeyEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public int Version { get; set; }
 }
 
@@ -125,12 +99,11 @@ internal sealed class IdempotencyKeyEntity : ITableEntity
 public sealed record SubmissionHead(string UnitCode, int LatestVersion, DateTimeOffset LatestReceivedAt, string LatestSha256, string LatestReceiptId, string? LatestSignatures = null);
 
 /// <summary>
-/// One version of a unit's report (its receipt), as <see cref="SubmissionStore"/> takes it in and hands it out: no table
-/// keys. An upload fills it in as it learns the file (name, size, hash, signatures); the store sets <see cref="Version"/>.
+/// What one version of a unit's report records (its receipt), written once: <see cref="SubmissionVersion"/> hands it out
+/// with its period, <see cref="SubmissionVersionEntity"/> stores it under the table's keys.
 /// </summary>
-public sealed record SubmissionVersion
+public abstract record SubmissionVersionFields
 {
-    public string PeriodId { get; set; } = "";
     public string ReceiptId { get; set; } = "";
     public string UnitCode { get; set; } = "";
     public int Version { get; set; }
@@ -149,6 +122,24 @@ public sealed record SubmissionVersion
 
     /// <summary>A PDF's signatures as checked when it was accepted (<c>Signatures.SignatureReport</c> as JSON); null for other files.</summary>
     public string? Signatures { get; set; }
+}
+
+/// <summary>
+/// One version of a unit's report (its receipt), as <see cref="SubmissionStore"/> takes it in and hands it out: no table
+/// keys. An upload fills it in as it learns the file (name, size, hash, signatures); the store sets <see cref="SubmissionVersionFields.Version"/>.
+/// </summary>
+public sealed record SubmissionVersion : SubmissionVersionFields
+{
+    public SubmissionVersion()
+    {
+    }
+
+    internal SubmissionVersion(SubmissionVersionFields fields)
+        : base(fields)
+    {
+    }
+
+    public string PeriodId { get; set; } = "";
 }
 
 /// <summary>What an append starts from: the unit's head row as read (null: none yet; version 0: a fence only), and the change begun for it.</summary>
