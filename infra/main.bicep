@@ -125,7 +125,7 @@ module storage 'modules/storage.bicep' = {
       compilations: finalRecordRetentionDays
       backups: backupRetentionDays
     }
-    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'emailledger', 'compilations', 'indicators', 'figures', 'decisions', 'periodchanges', 'outlines']
+    tables: ['units', 'credentials', 'periods', 'submissions', 'audit', 'emailledger', 'compilations', 'indicators', 'figures', 'decisions', 'periodchanges', 'unitperiods', 'blobwrites', 'outlines']
   }
 }
 

@@ -13,6 +13,8 @@ public static class BackupOrder
     public static readonly IReadOnlyList<string> Known =
     [
         "audit",         // names everything it records, written after the act
+        "unitperiods",   // a unit's rows cached at a period's stamp: before the stamps, so a restore's restamp misses every one
+        "blobwrites",    // the orphan sweep's notes: period ids only
         "periodchanges", // change rows name their tickets (submissions, decisions, figures); a period's row names its latest compilation
         "periods",       // a period's finalization record; its fences are in submissions, decisions and figures
         "compilations",  // names source versions (submissions) and its bundle blob

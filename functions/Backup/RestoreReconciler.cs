@@ -44,7 +44,7 @@ public sealed class RestoreReconciler(PeriodCatalog periods, TimeProvider clock,
     {
         bool Restored(string table) => restored.Contains(table[prefix.Length..]);
         var changes = new PeriodChangeStore(target, clock, loggers.CreateLogger<PeriodChangeStore>());
-        var submissions = new SubmissionStore(target, changes, loggers.CreateLogger<SubmissionStore>());
+        var submissions = new SubmissionStore(target, changes, new BlobWriteNotes(target, changes), loggers.CreateLogger<SubmissionStore>());
         var compilations = new CompilationStore(target);
         var ids = (await changes.ReadAsync(ct)).Keys.Concat(periods.Current().Select(p => p.Id.ToString())).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var restamped = 0;

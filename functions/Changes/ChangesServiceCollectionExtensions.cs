@@ -13,6 +13,8 @@ public static class ChangesServiceCollectionExtensions
     public static IServiceCollection AddChanges(this IServiceCollection services)
     {
         services.AddSingleton<PeriodChangeStore>();
+        services.AddSingleton<UnitPeriodCache>();
+        services.AddSingleton<BlobWriteNotes>();
         services.AddSingleton<PeriodGate>();
         services.AddSingleton<PendingChanges>();
         services.AddSingleton<IChangeTickets>(sp => sp.GetRequiredService<SubmissionStore>());

@@ -6,7 +6,7 @@ namespace DanVan.Changes;
 /// <summary>
 /// Table <c>periodchanges</c>, whose one owner is <see cref="PeriodChangeStore"/>: which periods changed, readable for
 /// every period in one query, and what was worked out from a period as it stood at a count of changes (the counts of
-/// <c>GET /api/periods</c>, "the timer has nothing to do", a unit's own row). Keys (period ids are [0-9A-Za-z-], so '~'
+/// <c>GET /api/periods</c>, "the timer has nothing to do"). Keys (period ids are [0-9A-Za-z-], so '~'
 /// never occurs inside one; unit codes are [a-z0-9-]):
 /// <list type="bullet">
 /// <item>PartitionKey <c>periods</c>, RowKey <c>{period}~</c> — the period's row: the changes folded into it and the
@@ -16,11 +16,9 @@ namespace DanVan.Changes;
 /// deleted when it is known not to be. Every write of the submissions, decisions and figures tables that changes what a
 /// period shows is one <see cref="ChangeScope"/>: begun here, its transaction adds a ticket row <c>t~{changeId}</c> in its
 /// partition (<see cref="ChangeTickets"/>; only the scope makes one), settled here after.</item>
-/// <item>PartitionKey <c>u~{unit}</c>, RowKey the period id — the unit's own head and decisions in the period as read at a
-/// count of the period's changes, so a unit's periods are one query.</item>
-/// <item>PartitionKey <c>blobs</c>, RowKey the period id — written (at most once an hour per instance) before a report or a
-/// bundle blob of the period is written; its Timestamp, storage's own clock, tells the orphan sweep which older periods
-/// may hold a blob young enough to judge.</item>
+/// <item>Earlier DanVan kept two other kinds here (partition <c>u~{unit}</c>, a unit's cached rows, now
+/// <see cref="UnitPeriodCache"/>; partition <c>blobs</c>, the orphan sweep's notes, now <see cref="BlobWriteNotes"/>):
+/// <see cref="PeriodChangeStore.RetiredRowsAsync"/> lists what is left of them, and the sweep carries them over.</item>
 /// </list>
 /// A period's count of changes (<see cref="PeriodChanges.Stamp"/>) is what its row folded plus its committed changes; it
 /// only grows, and it is known only while no change is in flight. Whatever is read at a stamp taken before the read stays
@@ -36,9 +34,8 @@ public static class PeriodChangeKeys
 
     public static string PeriodTo(string periodId) => $"{periodId}~~";
 
-    public static string UnitPartition(string unitCode) => $"u~{unitCode}";
-
-    public const string BlobsPartition = "blobs";
+    /// <summary>Where the orphan sweep's notes were kept before <see cref="BlobWriteNotes"/> (carried over, then deleted).</summary>
+    public const string RetiredBlobsPartition = "blobs";
 }
 
 public sealed class PeriodChangesEntity : ITableEntity
@@ -83,22 +80,12 @@ public sealed class PeriodChangeEntity : ITableEntity
     public bool Committed { get; set; }
 }
 
-public sealed class UnitPeriodEntity : ITableEntity
+/// <summary>A row of a kind <c>periodchanges</c> held before (<see cref="PeriodChangeStore.RetiredRowsAsync"/>).</summary>
+public sealed record RetiredRow(string PartitionKey, string RowKey)
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    /// <summary>The period's stamp the sources were read at.</summary>
-    public long Stamp { get; set; }
-
-    /// <summary>The caller's text (JSON) of what it read.</summary>
-    public string Sources { get; set; } = "";
+    /// <summary>The period of an old blob-write note, or null for another retired row (an old per-unit cache row).</summary>
+    public string? BlobNoteOf => PartitionKey == PeriodChangeKeys.RetiredBlobsPartition ? RowKey : null;
 }
-
-/// <summary>What a unit's own row in a period was, as cached: the period's stamp it was read at and the caller's text (JSON).</summary>
-public sealed record UnitPeriodRow(long Stamp, string Sources);
 
 /// <summary>A change begun: the period, a fresh id, and the table it writes.</summary>
 public sealed record ChangeTicket(string PeriodId, string ChangeId, string Source);

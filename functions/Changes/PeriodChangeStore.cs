@@ -14,52 +14,6 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
     /// <summary>The change rows' writes (begun, committed, dropped), in one transaction with other requests' while one is out.</summary>
     private readonly GroupCommit writes = new(store.PeriodChanges);
 
-    /// <summary>A period's blob writes are noted at most this often by one instance (<see cref="NoteBlobWriteAsync"/>).</summary>
-    public static readonly TimeSpan NoteBlobWritesEvery = TimeSpan.FromHours(1);
-
-    /// <summary>When this instance last noted each period's blob writes, on the machine's monotonic timer (real time, as storage's).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> noted = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// Notes, before a blob of the period is written, that one may be: the sweep judges an older period's blobs only when
-    /// it was noted within its window. Throws when the note cannot be written (the blob must not be written then).
-    /// </summary>
-    public async Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default)
-    {
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (noted.TryGetValue(periodId, out var last) && System.Diagnostics.Stopwatch.GetElapsedTime(last, now) < NoteBlobWritesEvery)
-        {
-            return;
-        }
-
-        await store.PeriodChanges.UpsertEntityAsync(new TableEntity(PeriodChangeKeys.BlobsPartition, periodId), TableUpdateMode.Replace, ct);
-        noted[periodId] = now;
-    }
-
-    /// <summary>
-    /// The periods whose blob writes were noted within <paramref name="window"/> (plus the noting interval) before storage's
-    /// own now, in one query.
-    /// </summary>
-    public async Task<IReadOnlySet<string>> BlobsWrittenWithinAsync(TimeSpan window, CancellationToken ct = default)
-    {
-        var periods = new HashSet<string>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.BlobsPartition}");
-        await foreach (var page in store.PeriodChanges.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct).AsPages())
-        {
-            var storageNow = page.GetRawResponse().Headers.Date;
-            foreach (var row in page.Values)
-            {
-                // Without storage's clock on the answer, every noted period counts (a visit too many, never one too few).
-                if (storageNow is not { } at || row.Timestamp is not { } written || written >= at - window - NoteBlobWritesEvery)
-                {
-                    periods.Add(row.RowKey);
-                }
-            }
-        }
-
-        return periods;
-    }
-
     /// <summary>At most this many change rows are folded into the period's row by one write (a transaction holds 100).</summary>
     private const int MaxFold = 99;
 
@@ -277,31 +231,31 @@ public sealed class PeriodChangeStore(DanVanStore store, TimeProvider clock, ILo
         return true;
     }
 
-    /// <summary>The unit's own rows, by period id, in one query.</summary>
-    public async Task<IReadOnlyDictionary<string, UnitPeriodRow>> UnitRowsAsync(string unitCode, CancellationToken ct = default)
+    /// <summary>
+    /// The rows of kinds this table no longer holds (the orphan sweep's blob-write notes, now <see cref="BlobWriteNotes"/>;
+    /// a unit's cached rows, now <see cref="UnitPeriodCache"/>), in one query: none once they were carried over.
+    /// </summary>
+    public async Task<IReadOnlyList<RetiredRow>> RetiredRowsAsync(CancellationToken ct = default)
     {
-        var rows = new Dictionary<string, UnitPeriodRow>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PeriodChangeKeys.UnitPartition(unitCode)}");
-        await foreach (var e in store.PeriodChanges.QueryAsync<UnitPeriodEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        var rows = new List<RetiredRow>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ne {PeriodChangeKeys.PeriodsPartition}");
+        await foreach (var e in store.PeriodChanges.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
         {
-            rows[e.RowKey] = new UnitPeriodRow(e.Stamp, e.Sources);
+            rows.Add(new RetiredRow(e.PartitionKey, e.RowKey));
         }
 
         return rows;
     }
 
-    /// <summary>Caches what the unit's row in the period was at <paramref name="stamp"/> (read before it). Never throws over storage.</summary>
-    public async Task RecordUnitAsync(string unitCode, string periodId, long stamp, string sources, CancellationToken ct = default)
+    /// <summary>Deletes a row <see cref="RetiredRowsAsync"/> listed (gone already is fine).</summary>
+    public async Task DropRetiredAsync(RetiredRow row, CancellationToken ct = default)
     {
-        try
+        if (row.PartitionKey == PeriodChangeKeys.PeriodsPartition)
         {
-            await store.PeriodChanges.UpsertEntityAsync(
-                new UnitPeriodEntity { PartitionKey = PeriodChangeKeys.UnitPartition(unitCode), RowKey = periodId, Stamp = stamp, Sources = sources }, TableUpdateMode.Replace, ct);
+            throw new ArgumentException("A period's row or change row is not retired.", nameof(row));
         }
-        catch (Exception ex) when (StorageFailures.Is(ex, ct))
-        {
-            logger.LogDebug(ex, "Row of {Unit} in {PeriodId} not recorded", unitCode, periodId);
-        }
+
+        await store.PeriodChanges.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
     }
 }
 

@@ -39,6 +39,7 @@ public sealed class Compiler(
     ILogger<Compiler> logger,
     FiguresService figures,
     PeriodChangeStore changes,
+    BlobWriteNotes blobWrites,
     PendingChanges pending,
     DanVan.Telemetry.DanVanTelemetry telemetry,
     Outline.OutlineService outlines)
@@ -227,7 +228,7 @@ public sealed class Compiler(
             var version = (latest?.Version ?? 0) + 1;
             var blobName = $"{periodId}/{version.ToString("D4", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..12]}.zip";
             var started = clock.GetTimestamp();
-            await changes.NoteBlobWriteAsync(periodId, ct);
+            await blobWrites.NoteAsync(periodId, ct);
             var (size, sha) = await WriteBundleAsync(blobName, inputs, ct);
             var entity = CompilationEntity.Of(periodId, version, clock.GetUtcNow(), actor, final, blobName, size, sha, inputs);
             if (await RecordAsync(entity, ct))

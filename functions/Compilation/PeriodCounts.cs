@@ -13,7 +13,7 @@ namespace DanVan.Compilation;
 /// <summary>One period's line in <c>GET /api/periods</c>: its figures and, for a unit caller, the unit's own row.</summary>
 public sealed record PeriodFigures(Period Period, DateTimeOffset? FinalizedAt, StatusCounts Counts, StatusRow? Mine);
 
-/// <summary>What a unit's own row in a period is made from, as cached in the period changes index.</summary>
+/// <summary>What a unit's own row in a period is made from, as cached (<see cref="UnitPeriodCache"/>).</summary>
 public sealed record UnitPeriodSources(SubmissionHead? Head, UnitDecisions? Decisions)
 {
     /// <summary>Bumped whenever this shape changes, so rows cached by an older DanVan are read again.</summary>
@@ -43,7 +43,7 @@ public sealed record UnitPeriodSources(SubmissionHead? Head, UnitDecisions? Deci
 /// The figures of every current period. Every period's stamp comes from the period changes index in one query
 /// (<see cref="PeriodChangeStore"/>), so a period unchanged since its figures were worked out costs no read of its own:
 /// for the admin, the counts cached at the period's <see cref="CompilationMarker"/> (by the compiler or an earlier call);
-/// for a unit caller, its own head and decisions cached at the period's stamp (its own rows, one query). Only a period
+/// for a unit caller, its own head and decisions cached at the period's stamp (<see cref="UnitPeriodCache"/>, one query). Only a period
 /// whose marker moved (or has a change in flight) is read (heads and decisions; for a unit, its own two rows), side by side
 /// up to <see cref="DanVanOptions.MaxParallelism"/>, and what was read is cached at the marker read before it.
 /// </summary>
@@ -53,6 +53,7 @@ public sealed class PeriodCounts(
     SubmissionStore submissions,
     DecisionStore decisions,
     PeriodChangeStore changes,
+    UnitPeriodCache unitRows,
     IOptions<CompilationOptions> compilation,
     IOptions<DanVanOptions> options)
 {
@@ -105,7 +106,7 @@ public sealed class PeriodCounts(
         var unitTask = registry.FindAsync(unitCode, ct);
         var finalizedTask = periods.FinalizedAsync(ct);
         var indexTask = changes.ReadAsync(ct);
-        var rowsTask = changes.UnitRowsAsync(unitCode, ct);
+        var rowsTask = unitRows.RowsAsync(unitCode, ct);
         var (unit, finalized, index, rows) = (await unitTask, await finalizedTask, await indexTask, await rowsTask);
 
         PeriodFigures Figures(Period period, UnitPeriodSources? sources)
@@ -148,7 +149,7 @@ public sealed class PeriodCounts(
             d?.Decisions);
         if (stamp is { } s)
         {
-            await changes.RecordUnitAsync(unitCode, periodId, s, sources.ToText(), ct);
+            await unitRows.RecordAsync(unitCode, periodId, s, sources.ToText(), ct);
         }
 
         return sources;

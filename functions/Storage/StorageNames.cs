@@ -40,6 +40,8 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public string FiguresTable => prefix + "figures";
     public string DecisionsTable => prefix + "decisions";
     public string PeriodChangesTable => prefix + "periodchanges";
+    public string UnitPeriodsTable => prefix + "unitperiods";
+    public string BlobWritesTable => prefix + "blobwrites";
     public string OutlinesTable => prefix + "outlines";
 
     public string ReportsContainer => prefix + "reports";
@@ -62,7 +64,7 @@ public sealed class StorageNames(IOptions<DanVanOptions> options)
     public IEnumerable<string> RetiredTables => [OldRemindersTable];
 
     public IEnumerable<string> Tables =>
-        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, EmailLedgerTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, OutlinesTable];
+        [UnitsTable, CredentialsTable, PeriodsTable, SubmissionsTable, AuditTable, EmailLedgerTable, CompilationsTable, IndicatorsTable, FiguresTable, DecisionsTable, PeriodChangesTable, UnitPeriodsTable, BlobWritesTable, OutlinesTable];
 
     public IEnumerable<string> Containers => [ReportsContainer, CompilationsContainer, OutboxContainer, EmailBodiesContainer, BackupsContainer];
 

@@ -9,7 +9,7 @@ namespace DanVan.Submissions;
 /// The one owner of the submissions table: the reads that status, reminders and compilation share, and
 /// the writes (a version appended, a period closed) with their concurrency rules.
 /// </summary>
-public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, ILogger<SubmissionStore> logger) : IChangeTickets, ITableOwner, IFencedTable
+public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes, BlobWriteNotes blobWrites, ILogger<SubmissionStore> logger) : IChangeTickets, ITableOwner, IFencedTable
 {
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.SubmissionsTable;
@@ -21,8 +21,8 @@ public sealed class SubmissionStore(DanVanStore store, PeriodChangeStore changes
 
     private readonly VersionAppend append = new(store.Submissions, logger);
 
-    /// <summary>Before a report blob of the period is written: see <see cref="PeriodChangeStore.NoteBlobWriteAsync"/>.</summary>
-    public Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default) => changes.NoteBlobWriteAsync(periodId, ct);
+    /// <summary>Before a report blob of the period is written: see <see cref="BlobWriteNotes.NoteAsync"/>.</summary>
+    public Task NoteBlobWriteAsync(string periodId, CancellationToken ct = default) => blobWrites.NoteAsync(periodId, ct);
 
     /// <summary>Every unit that has uploaded for the period, keyed by unit code.</summary>
     public async Task<IReadOnlyDictionary<string, SubmissionHead>> HeadsAsync(string periodId, CancellationToken ct = default)

@@ -21,12 +21,12 @@ namespace DanVan.Uploads;
 /// Its cost follows what can still change, not the years of history: each night it sweeps the periods in play
 /// (open, not finalized, deadline within <see cref="RecentDays"/>; or finalized in the last two days) and the older
 /// unfinalized ones whose blob writes were noted within <see cref="Window"/> (every report and bundle blob write is noted
-/// first in the period changes index, <see cref="Changes.PeriodChangeStore.NoteBlobWriteAsync"/>): an older period
+/// first, <see cref="Changes.BlobWriteNotes.NoteAsync"/>): an older period
 /// nobody wrote a blob for lately has no blob young enough to judge. Finalized periods take no uploads, so they are left
 /// alone. Only blobs committed within <see cref="Window"/> are judged, and a period's rows are read only when one is.
 /// </para>
 /// </summary>
-public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, Changes.PeriodChangeStore changes, TimeProvider clock, ILogger<OrphanSweeper> logger)
+public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions, CompilationStore compilations, PeriodCatalog periods, Changes.BlobWriteNotes blobWrites, TimeProvider clock, ILogger<OrphanSweeper> logger)
 {
     /// <summary>Far longer than any request may take (Azure's front end ends one after ~230 s).</summary>
     public TimeSpan MinimumAge { get; init; } = TimeSpan.FromHours(1);
@@ -41,7 +41,7 @@ public sealed class OrphanSweeper(DanVanStore store, SubmissionStore submissions
     public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken ct = default)
     {
         var finalized = periods.FinalizedAsync(ct);
-        var written = changes.BlobsWrittenWithinAsync(Window, ct);
+        var written = blobWrites.WrittenWithinAsync(Window, ct);
         var deleted = new List<string>();
         foreach (var periodId in Tonight(periods.Current(), await finalized, await written, clock.GetUtcNow()))
         {

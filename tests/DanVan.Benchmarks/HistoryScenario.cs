@@ -102,10 +102,9 @@ public static class HistoryScenario
 
         // Written minutes ago here, the history's blobs were written years ago there: their blob-write notes (the
         // compilations just made noted their periods) are outside the orphan sweep's window, as if they were that old.
-        await foreach (var note in app.Store.Table<PeriodChangeStore>().QueryAsync<Azure.Data.Tables.TableEntity>(
-            Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {DanVan.Changes.PeriodChangeKeys.BlobsPartition}")))
+        await foreach (var note in app.Store.Table<BlobWriteNotes>().QueryAsync<Azure.Data.Tables.TableEntity>())
         {
-            await app.Store.Table<PeriodChangeStore>().DeleteEntityAsync(note.PartitionKey, note.RowKey);
+            await app.Store.Table<BlobWriteNotes>().DeleteEntityAsync(note.PartitionKey, note.RowKey);
         }
 
         Console.WriteLine($"  seeded {due.Count} periods × {Units} units (first year {firstYear}); {compiled.Count} compiled");

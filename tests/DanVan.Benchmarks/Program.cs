@@ -26,6 +26,7 @@ await Run("compile", CompileScenario.RunAsync);
 await Run("compile-scale", CompileScaleScenario.RunAsync);
 await Run("history", HistoryScenario.RunAsync);
 await Run("status", async () => [await StatusScenario.RunAsync()]);
+await Run("counts", CountsScenario.RunAsync);
 await Run("reminders", ReminderScenario.RunAsync);
 await Run("sign-in", SignInScenario.RunAsync);
 await Run("rush", RushScenario.RunAsync);

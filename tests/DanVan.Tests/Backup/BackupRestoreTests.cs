@@ -184,6 +184,10 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
         Assert.Equal(201, (await CallAsync(TestHttp.Request("POST", "/x", TestApp.AdminToken), r => compilations.CreateCompilation(r, PeriodId, default))).Status);
         Assert.Equal(200, (await CallAsync(TestHttp.Request("POST", "/x", TestApp.AdminToken), r => compilations.FinalizePeriod(r, PeriodId, default))).Status);
         await EmailQueueDrain.DrainAsync(app);
+
+        // A unit's list of periods caches its own rows (table unitperiods).
+        Assert.Equal(200, (await CallAsync(TestHttp.Request("GET", "/api/periods", tokens["ubnd-vinh-yen"]), r => app.Get<PeriodsFunctions>().ListPeriods(r, default))).Status);
+        await app.Get<DanVan.Auth.CredentialStore>().LastUsesWrittenAsync();
         return tokens;
     }
 

@@ -160,7 +160,7 @@ public sealed class PeriodChangesTests
         var first = await H1Async(app, token);
         Assert.Equal("on_time", first.GetProperty("myStatus").GetString());
         Assert.Equal("pending", first.GetProperty("myReview").GetString());
-        var cached = await app.Get<PeriodChangeStore>().UnitRowsAsync("so-noi-vu");
+        var cached = await app.Get<UnitPeriodCache>().RowsAsync("so-noi-vu");
         Assert.Equal((await app.Get<PeriodChangeStore>().ReadAsync(PeriodId)).Stamp, cached[PeriodId].Stamp);
 
         // Sở Nội vụ returns the unit's latest version: the unit sees it at once.
@@ -314,16 +314,37 @@ public sealed class PeriodChangesTests
     public async Task An_upload_and_a_compilation_note_their_period_for_the_orphan_sweep_before_writing_a_blob()
     {
         await using var bed = await DanVan.Tests.Uploads.UploadBed.StartAsync(new DateTimeOffset(2026, 5, 20, 9, 0, 0, TimeSpan.FromHours(7)));
-        var changes = bed.App.Get<PeriodChangeStore>();
-        Assert.Empty(await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+        var changes = bed.App.Get<BlobWriteNotes>();
+        Assert.Empty(await changes.WrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
 
         var stored = await bed.SendAsync(DanVan.Tests.Uploads.UploadBed.Raw(DanVan.Tests.Uploads.Samples.Pdf(5_000), "Báo cáo.pdf", bed.UnitToken));
         Assert.Equal(201, stored.Status);
-        Assert.Equal([DanVan.Tests.Uploads.UploadBed.Period], await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+        Assert.Equal([DanVan.Tests.Uploads.UploadBed.Period], await changes.WrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
 
-        await bed.App.Store.Table<PeriodChangeStore>().DeleteEntityAsync(PeriodChangeKeys.BlobsPartition, DanVan.Tests.Uploads.UploadBed.Period);
+        await bed.App.Store.Table<BlobWriteNotes>().DeleteEntityAsync("blobs", DanVan.Tests.Uploads.UploadBed.Period);
         await bed.App.Get<Compiler>().CompileAsync(bed.App.Get<PeriodCatalog>().Get("2025-Y"), "admin");
-        Assert.Contains("2025-Y", await changes.BlobsWrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+        Assert.Contains("2025-Y", await changes.WrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+    }
+
+    [Fact]
+    public async Task Blob_write_notes_kept_in_the_period_changes_table_before_are_carried_over_and_the_old_rows_go()
+    {
+        await using var app = await TestApp.StartAsync();
+        var changes = app.Get<PeriodChangeStore>();
+        var ticket = await changes.BeginAsync("2026-H1", "submissions", "so-noi-vu");
+        await ticket.StoredAsync();
+        var old = app.Store.Table<PeriodChangeStore>();
+        await old.AddEntityAsync(new Azure.Data.Tables.TableEntity(PeriodChangeKeys.RetiredBlobsPartition, "2025-Y"));
+        await old.AddEntityAsync(new Azure.Data.Tables.TableEntity("u~so-noi-vu", "2026-H1") { ["Stamp"] = 1L, ["Sources"] = "1:{}" });
+        Assert.Equal(2, (await changes.RetiredRowsAsync()).Count);
+
+        // The sweep's read carries the old note over (written anew: younger, so a visit too many, never one too few).
+        Assert.Equal(["2025-Y"], await app.Get<BlobWriteNotes>().WrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+        Assert.Empty(await changes.RetiredRowsAsync());
+        Assert.Equal(["2025-Y"], await app.Get<BlobWriteNotes>().WrittenWithinAsync(DanVan.Uploads.OrphanSweeper.Window));
+
+        // The change log is left as it was.
+        Assert.Equal(1, (await changes.ReadAsync("2026-H1")).Stamp);
     }
 
     private static FigureEntry Entry(string unit, DateTimeOffset at) =>

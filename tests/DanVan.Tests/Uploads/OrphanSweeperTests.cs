@@ -24,7 +24,7 @@ public sealed class OrphanSweeperTests
         await bed.App.Store.CompilationBlobs.GetBlobClient(orphanBundle).UploadAsync(BinaryData.FromBytes([0x50, 0x4B, 0x05, 0x06]));
         // Storage's own clock ages blobs (seconds resolution): a short minimum age, then a real wait past it.
         var sweeper = new OrphanSweeper(bed.App.Store, bed.App.Get<SubmissionStore>(), bed.App.Get<CompilationStore>(), bed.App.Get<PeriodCatalog>(),
-            bed.App.Get<DanVan.Changes.PeriodChangeStore>(), bed.App.Clock, bed.App.Get<ILogger<OrphanSweeper>>()) { MinimumAge = TimeSpan.FromSeconds(2) };
+            bed.App.Get<DanVan.Changes.BlobWriteNotes>(), bed.App.Clock, bed.App.Get<ILogger<OrphanSweeper>>()) { MinimumAge = TimeSpan.FromSeconds(2) };
 
         var tooYoung = await sweeper.SweepAsync(UploadBed.Period);
         await Task.Delay(TimeSpan.FromSeconds(3.5));
