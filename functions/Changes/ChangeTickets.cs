@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DanVan.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DanVan.Changes;
@@ -18,12 +19,8 @@ public interface IChangeTickets
     Task<bool> SettleAsync(string periodId, string changeId, CancellationToken ct = default);
 }
 
-public sealed class ChangeTicketEntity : ITableEntity
+public sealed class ChangeTicketEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
 
     /// <summary><see cref="ChangeTickets.Stored"/> (added by the change's own write) or <see cref="ChangeTickets.Refused"/> (by the timer, first).</summary>
     public string Fate { get; set; } = "";

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DanVan.Storage;
 
 namespace DanVan.Changes;
 
@@ -38,12 +39,9 @@ public static class PeriodChangeKeys
     public const string RetiredBlobsPartition = "blobs";
 }
 
-public sealed class PeriodChangesEntity : ITableEntity
+public sealed class PeriodChangesEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = PeriodChangeKeys.PeriodsPartition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public PeriodChangesEntity() => PartitionKey = PeriodChangeKeys.PeriodsPartition;
 
     /// <summary>Committed changes folded into this row (their change rows deleted in the same transaction).</summary>
     public long Changes { get; set; }
@@ -60,12 +58,9 @@ public sealed class PeriodChangesEntity : ITableEntity
     public int? CompiledVersion { get; set; }
 }
 
-public sealed class PeriodChangeEntity : ITableEntity
+public sealed class PeriodChangeEntity : TableRow, ITableEntity
 {
-    public string PartitionKey { get; set; } = PeriodChangeKeys.PeriodsPartition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public PeriodChangeEntity() => PartitionKey = PeriodChangeKeys.PeriodsPartition;
 
     public string PeriodId { get; set; } = "";
     public string ChangeId { get; set; } = "";

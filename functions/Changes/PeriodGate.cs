@@ -11,14 +11,11 @@ namespace DanVan.Changes;
 /// still in flight when it closes: finalization then fences every unit's own rows (<see cref="UnitFences"/>), so each of
 /// them either was stored before its unit's fence or fails on it.
 /// </summary>
-public sealed class PeriodStateEntity : ITableEntity
+public sealed class PeriodStateEntity : TableRow, ITableEntity
 {
     public const string Partition = "period";
 
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
+    public PeriodStateEntity() => PartitionKey = Partition;
 
     public DateTimeOffset? FinalizedAt { get; set; }
     public string? FinalizedBy { get; set; }

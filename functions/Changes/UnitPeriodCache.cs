@@ -47,12 +47,8 @@ public sealed class UnitPeriodCache(DanVanStore store, ILogger<UnitPeriodCache> 
 
     private TableClient Table => store.Table<UnitPeriodCache>();
 
-    private sealed class UnitPeriodEntity : ITableEntity
+    private sealed class UnitPeriodEntity : TableRow, ITableEntity
     {
-        public string PartitionKey { get; set; } = "";
-        public string RowKey { get; set; } = "";
-        public DateTimeOffset? Timestamp { get; set; }
-        public ETag ETag { get; set; }
 
         /// <summary>The period's stamp the sources were read at.</summary>
         public long Stamp { get; set; }
