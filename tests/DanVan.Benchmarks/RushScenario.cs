@@ -17,7 +17,7 @@ namespace DanVan.Benchmarks;
 /// The deadline rush (issue 29), through the real worker (the test host forwards each request to the worker's Kestrel, as
 /// the Functions host does): 300 units, each with its own credential and address, each uploading one 256 KB PDF to one
 /// period, at 1, 8, 32 and 100 uploads at once; against an SDK baseline at the same concurrency on the same Azurite doing
-/// the least an upload must (one Put Blob and one entity insert). After each run every 201 is checked to be exactly one
+/// the least an upload must (one Put Blob and one entity insert). Receipt emails go to a SendGrid-shaped stub. After each run every 201 is checked to be exactly one
 /// listed version. The conflicts and retries per upload are the app's own counters (the <c>UploadAccepted</c> event's
 /// <c>conflicts</c> and <c>retries</c>, read from the worker's log). A last run at 100 at once has the dashboard's status
 /// and <c>GET /api/periods</c> polled, the reminder timer and a compile running at the same time.
@@ -34,7 +34,12 @@ public static class RushScenario
     {
         var appDir = Path.Combine(Azurite.RepositoryRoot, "functions", "bin", "Release", "net10.0");
         var prefix = "r" + Guid.NewGuid().ToString("N")[..10];
+        // Receipts go to a SendGrid-shaped stub, as they would go to SendGrid: without a key the worker would write each one
+        // to the outbox container instead, a Put Blob per upload on the same Azurite that production never makes.
+        await using var sendGrid = await DanVan.Tests.Email.SendGridStub.StartAsync();
         var settings = WorkerSettings.For(prefix, AdminToken);
+        settings["DanVan__Email__SendGridApiKey"] = DanVan.Tests.Email.SendGridStub.ApiKey;
+        settings["DanVan__Email__SendGridHost"] = sendGrid.Host;
         var counters = new UploadCounters();
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Warning)
