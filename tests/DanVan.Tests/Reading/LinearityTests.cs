@@ -28,7 +28,15 @@ public sealed class LinearityMeasurement
 [Collection(LinearityMeasurement.Name)]
 public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    /// <summary>What doubling the input may cost on average over the whole range (linear work: x2; quadratic: x4).</summary>
     private const double MaxGrowth = 2.5;
+
+    /// <summary>
+    /// What one doubling may cost: more than the average, as one step can cross a size of the core's caches (beside the
+    /// other test projects, whose processes share them, the PDF page's 1,500 to 3,000 operators measured x2.74) while a
+    /// quadratic reader still grows x4 at every step.
+    /// </summary>
+    private const double MaxStep = 3.0;
     private const long MiB = 1024 * 1024;
     private const long MemoryBudget = 256 * MiB;
 
@@ -152,7 +160,7 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
 
         for (var i = 1; i < sizes.Length; i++)
         {
-            for (var again = 0; again < 3 && times[i] > MaxGrowth * times[i - 1]; again++)
+            for (var again = 0; again < 3 && times[i] > MaxStep * times[i - 1]; again++)
             {
                 times[i - 1] = Math.Min(times[i - 1], Measure(files[i - 1], read, repeat, noGc).Ms);
                 times[i] = Math.Min(times[i], Measure(files[i], read, repeat, noGc).Ms);
@@ -166,8 +174,11 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
 
         for (var i = 1; i < sizes.Length; i++)
         {
-            Assert.True(times[i] <= MaxGrowth * times[i - 1], $"{reader}: {sizes[i]:N0} took {times[i]:N2} ms, {times[i] / times[i - 1]:N2} times {sizes[i - 1]:N0} ({times[i - 1]:N2} ms); linear work takes at most {MaxGrowth} times.");
+            Assert.True(times[i] <= MaxStep * times[i - 1], $"{reader}: {sizes[i]:N0} took {times[i]:N2} ms, {times[i] / times[i - 1]:N2} times {sizes[i - 1]:N0} ({times[i - 1]:N2} ms); one doubling of linear work takes at most {MaxStep} times.");
         }
+
+        var average = Math.Pow(times[^1] / times[0], 1.0 / (sizes.Length - 1));
+        Assert.True(average <= MaxGrowth, $"{reader}: from {sizes[0]:N0} to {sizes[^1]:N0} each doubling took {average:N2} times on average ({times[0]:N2} to {times[^1]:N2} ms); linear work takes at most {MaxGrowth} times.");
 
         Assert.True(allocated[^1] < MemoryBudget, $"{reader}: reading {sizes[^1]:N0} allocated {allocated[^1] / MiB} MiB (budget {MemoryBudget / MiB} MiB).");
     }
