@@ -14,7 +14,8 @@ namespace DanVan.Benchmarks;
 /// The baseline of an upload through the worker: the cheapest function behind the same host path. A front door
 /// (Kestrel) streams each request on to a second Kestrel over loopback, with <c>Expect: 100-continue</c> and a
 /// 64 KiB copy buffer as the test host forwards to the worker's; there the handler does nothing but one SDK
-/// Put Blob of the body as it arrives (no checks, no rows). The bytes make the same two HTTP hops DanVan's do.
+/// Put Blob of the body as it arrives (no checks, no rows; with a table given, one entity insert after it, the least an
+/// upload must record). The bytes make the same two HTTP hops DanVan's do.
 /// </summary>
 public sealed class ForwardedSdkUpload : IAsyncDisposable
 {
@@ -22,16 +23,22 @@ public sealed class ForwardedSdkUpload : IAsyncDisposable
     private readonly WebApplication sink;
     private readonly HttpMessageInvoker forward = new(new SocketsHttpHandler { UseProxy = false, Expect100ContinueTimeout = TimeSpan.FromMinutes(10) });
 
-    private ForwardedSdkUpload(BlobContainerClient container)
+    private ForwardedSdkUpload(BlobContainerClient container, Azure.Data.Tables.TableClient? table)
     {
         sink = Server(async context =>
         {
             var length = context.Request.ContentLength ?? throw new InvalidOperationException("The baseline needs a Content-Length.");
-            await container.GetBlockBlobClient($"baseline/{Guid.NewGuid():N}").UploadAsync(new KnownLengthBody(context.Request.Body, length), new BlobUploadOptions
+            var id = Guid.NewGuid().ToString("N");
+            await container.GetBlockBlobClient($"baseline/{id}").UploadAsync(new KnownLengthBody(context.Request.Body, length), new BlobUploadOptions
             {
                 TransferOptions = new StorageTransferOptions { InitialTransferSize = length + 1, MaximumConcurrency = 1 },
                 TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.None },
             });
+            if (table is not null)
+            {
+                await table.AddEntityAsync(new Azure.Data.Tables.TableEntity("baseline", id) { ["BlobName"] = id, ["SizeBytes"] = length });
+            }
+
             context.Response.StatusCode = StatusCodes.Status201Created;
         });
         front = Server(async context =>
@@ -49,9 +56,9 @@ public sealed class ForwardedSdkUpload : IAsyncDisposable
 
     public Uri BaseAddress => Address(front);
 
-    public static async Task<ForwardedSdkUpload> StartAsync(BlobContainerClient container)
+    public static async Task<ForwardedSdkUpload> StartAsync(BlobContainerClient container, Azure.Data.Tables.TableClient? table = null)
     {
-        var path = new ForwardedSdkUpload(container);
+        var path = new ForwardedSdkUpload(container, table);
         await path.sink.StartAsync();
         await path.front.StartAsync();
         return path;

@@ -58,16 +58,21 @@ public static class RushScenario
         var baseTable = new TableClient(Azurite.ConnectionString, prefix + "rushbaseline");
         await baseTable.CreateIfNotExistsAsync();
         var queue = new Azure.Storage.Queues.QueueClient(Azurite.ConnectionString, WorkerSettings.EmailQueue(prefix));
+        // The host path alone: the same two HTTP hops as an upload to the worker, behind them one Put Blob and one insert.
+        await using var hostPath = await ForwardedSdkUpload.StartAsync(baseBlobs, baseTable);
+        using var floorClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = hostPath.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         // Warm both paths (JIT, connections): 20 uploads each, untimed.
         var round = 0;
         await DanVanRunAsync(client, tokens, file, round++, 8, count: 20);
         await BaselineRunAsync(baseBlobs, baseTable, file, 8, count: 20);
+        await HostPathRunAsync(floorClient, file, round, 8, count: 20);
         await DrainAsync(queue);
 
         var cpu = new Cpu(WorkerProcess(host.WorkerProcessId ?? throw new InvalidOperationException("The worker is not running.")));
         var rows = new List<Row>();
         var results = new Dictionary<int, (Run DanVan, Run Baseline)>();
+        var floors = new Dictionary<int, Run>();
         foreach (var (c, index) in Concurrency.Select((c, i) => (c, i)))
         {
             var load = LoadAverage();
@@ -95,6 +100,9 @@ public static class RushScenario
                 danVanCpu = cpu.Since(at, Units);
             }
 
+            var floorAt = cpu.Read();
+            var floor = floors[c] = await HostPathRunAsync(floorClient, file, round, c);
+            var floorCpu = cpu.Since(floorAt, Units);
             var created = danVan.Created.Count;
             var (events, conflicts, retries) = await counters.AfterAsync(before, created);
             var problems = await CheckAsync(client, danVan);
@@ -113,7 +121,9 @@ public static class RushScenario
                 met,
                 $"answers {danVan.Statuses}; conflicts/upload {Per(conflicts, events)}, retries/upload {Per(retries, events)} ({events} UploadAccepted events); " +
                 $"{(problems.Count == 0 ? $"each of {created} × 201 is exactly one listed version" : "CHECK FAILED: " + string.Join("; ", problems.Take(3)))}; " +
-                $"CPU per upload: DanVan {danVanCpu} (receipt emails sent included), baseline {baselineCpu}; load average {load} → {LoadAverage()}"));
+                $"CPU per upload: DanVan {danVanCpu} (receipt emails sent included), baseline {baselineCpu}; " +
+                $"the host path alone (two HTTP hops, one Put Blob, one insert) {floor} = {floor.PerSecond / baseline.PerSecond:F2}× the baseline's uploads/s, p99 {floor.P(0.99) / baseline.P(0.99):F2}×, CPU {floorCpu}; " +
+                $"load average {load} → {LoadAverage()}"));
             Console.WriteLine(rows[^1]);
         }
 
@@ -125,6 +135,17 @@ public static class RushScenario
             "≥ 1× (no collapse)",
             results[100].DanVan.PerSecond >= results[8].DanVan.PerSecond,
             "DanVan's throughput at 100 uploads at once over its throughput at 8"));
+
+        rows.Add(new Row(
+            "rush: the host path alone at 100 at once (what any worker behind it can reach)",
+            floors[100].ToString(),
+            results[100].Baseline.ToString(),
+            $"{floors[100].PerSecond / results[100].Baseline.PerSecond:F2}× uploads/s; p99 {floors[100].P(0.99) / results[100].Baseline.P(0.99):F2}×",
+            "reported",
+            null,
+            "client → front Kestrel → second Kestrel (as the test host forwards to the worker) → one SDK Put Blob and one insert; no credential, no checks, no version, no receipt; " +
+            $"DanVan at 100 at once is {results[100].DanVan.PerSecond / floors[100].PerSecond:F2}× this uploads/s"));
+        Console.WriteLine(rows[^1]);
 
         // What the receipt emails cost: 300 other units with no address upload at 100 at once (no email queued or sent).
         var silent = await RegisterAsync(client, "ye", withAddress: false);
@@ -266,6 +287,23 @@ public static class RushScenario
             await table.AddEntityAsync(new TableEntity(Period, $"v~{Code(i)}~{id}") { ["BlobName"] = id, ["SizeBytes"] = (long)file.Length });
             times[i] = watch.Elapsed.TotalMilliseconds;
             statuses[i] = 201;
+        });
+        return new Run(times, count / wall.Elapsed.TotalSeconds, statuses, []);
+    }
+
+    /// <summary>The host path alone (<see cref="ForwardedSdkUpload"/>): one upload per unit's file, <paramref name="c"/> at once.</summary>
+    private static async Task<Run> HostPathRunAsync(HttpClient client, byte[] file, int round, int c, int count = Units)
+    {
+        var times = new double[count];
+        var statuses = new int[count];
+        var wall = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = c }, async (i, _) =>
+        {
+            var watch = Stopwatch.StartNew();
+            using var content = new ByteArrayContent(Stamped(file, round, i));
+            using var response = await client.PostAsync("upload", content);
+            times[i] = watch.Elapsed.TotalMilliseconds;
+            statuses[i] = (int)response.StatusCode;
         });
         return new Run(times, count / wall.Elapsed.TotalSeconds, statuses, []);
     }
