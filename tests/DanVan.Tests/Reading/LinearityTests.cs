@@ -20,23 +20,26 @@ public sealed class LinearityMeasurement
 
 /// <summary>
 /// Every reader of a unit's file is linear in what it reads: the same hostile shape at four sizes, each double the
-/// last, may take at most 2.5 times as long per doubling (quadratic work takes 4 times), and allocates less than the
-/// memory budget at the largest size. Each time is the process's CPU time (waiting for a core is not work), the best
+/// last, may take at most 2.5 times as long per doubling (quadratic work takes 4 times), as the line fitted through all
+/// four times says (log time against log size), and allocates less than the memory budget at the largest size. Each time is the process's CPU time (waiting for a core is not work), the best
 /// of five rounds that take every size in turn (of a few reads each when one read is short), so a busy stretch of a
 /// shared machine does not count; a ratio over the bound is measured again before it fails.
 /// </summary>
 [Collection(LinearityMeasurement.Name)]
 public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    /// <summary>What doubling the input may cost on average over the whole range (linear work: x2; quadratic: x4).</summary>
+    /// <summary>
+    /// What doubling the input may cost over the whole range (linear work: x2; quadratic: x4): the slope of the line fitted
+    /// through all four times, so that no one time, the first and shortest least of all, decides alone.
+    /// </summary>
     private const double MaxGrowth = 2.5;
 
     /// <summary>
-    /// What one doubling may cost: more than the average, as one step can cross a size of the core's caches (beside the
-    /// other test projects, whose processes share them, the PDF page's 1,500 to 3,000 operators measured x2.74) while a
-    /// quadratic reader still grows x4 at every step.
+    /// What one doubling may cost: more than the fitted growth, as one step can cross a size of the core's caches (beside
+    /// the other test projects, whose processes share them, the PDF page's first step measured x2.74 and x3.16 in clean
+    /// runs, its next two x2.21 and x1.81) while a quadratic reader still grows x4 at every step.
     /// </summary>
-    private const double MaxStep = 3.0;
+    private const double MaxStep = 3.5;
     private const long MiB = 1024 * 1024;
     private const long MemoryBudget = 256 * MiB;
 
@@ -138,6 +141,17 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
             });
     }
 
+    [Fact]
+    public void The_fitted_growth_passes_linear_times_with_one_slow_step_and_fails_quadratic_times_with_one_fast_step()
+    {
+        Assert.Equal(2.0, FittedGrowth([1, 2, 4, 8]), 6);
+        Assert.Equal(4.0, FittedGrowth([1, 4, 16, 64]), 6);
+        // The clean run where the PDF page's first step took x3.16: linear all the same.
+        Assert.InRange(FittedGrowth([2.45, 7.74, 17.11, 30.92]), 2.0, MaxGrowth);
+        // Quadratic work whose first step happened to measure x3.2: still over the bound.
+        Assert.True(FittedGrowth([1, 3.2, 12.8, 51.2]) > MaxGrowth);
+    }
+
     private void AssertLinear(string reader, int[] sizes, Func<int, byte[]> make, Action<byte[]> read, int repeat = 1, int rounds = 5, bool noGc = true)
     {
         var files = sizes.Select(make).ToList();
@@ -177,10 +191,32 @@ public sealed class LinearityTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.True(times[i] <= MaxStep * times[i - 1], $"{reader}: {sizes[i]:N0} took {times[i]:N2} ms, {times[i] / times[i - 1]:N2} times {sizes[i - 1]:N0} ({times[i - 1]:N2} ms); one doubling of linear work takes at most {MaxStep} times.");
         }
 
-        var average = Math.Pow(times[^1] / times[0], 1.0 / (sizes.Length - 1));
-        Assert.True(average <= MaxGrowth, $"{reader}: from {sizes[0]:N0} to {sizes[^1]:N0} each doubling took {average:N2} times on average ({times[0]:N2} to {times[^1]:N2} ms); linear work takes at most {MaxGrowth} times.");
+        var growth = FittedGrowth(times);
+        for (var again = 0; again < 3 && growth > MaxGrowth; again++)
+        {
+            for (var i = 0; i < sizes.Length; i++)
+            {
+                times[i] = Math.Min(times[i], Measure(files[i], read, repeat, noGc).Ms);
+            }
+
+            growth = FittedGrowth(times);
+        }
+
+        Assert.True(growth <= MaxGrowth, $"{reader}: from {sizes[0]:N0} to {sizes[^1]:N0} each doubling took {growth:N2} times by the fitted line ({string.Join(", ", times.Select(t => $"{t:N2}"))} ms); linear work takes at most {MaxGrowth} times.");
 
         Assert.True(allocated[^1] < MemoryBudget, $"{reader}: reading {sizes[^1]:N0} allocated {allocated[^1] / MiB} MiB (budget {MemoryBudget / MiB} MiB).");
+    }
+
+    /// <summary>
+    /// What one doubling costs by the least-squares line through (doubling i, log2 of time i): 2 to the power of its slope.
+    /// </summary>
+    internal static double FittedGrowth(IReadOnlyList<double> times)
+    {
+        var meanX = (times.Count - 1) / 2.0;
+        var meanY = times.Average(Math.Log2);
+        var covariance = times.Select((t, i) => (i - meanX) * (Math.Log2(t) - meanY)).Sum();
+        var variance = times.Select((_, i) => (i - meanX) * (i - meanX)).Sum();
+        return Math.Pow(2, covariance / variance);
     }
 
     /// <summary>
