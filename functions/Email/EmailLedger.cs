@@ -154,15 +154,26 @@ public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, I
     /// same claim id, so a row our lost transaction did claim is read back as ours, never guessed.
     /// Answers a claim per request, in their order.
     /// </summary>
-    public async Task<IReadOnlyList<EmailClaim>> ClaimBatchAsync(string periodId, IReadOnlyList<EmailClaimRequest> requests, string actor, CancellationToken ct)
+    public Task<IReadOnlyList<EmailClaim>> ClaimBatchAsync(string periodId, IReadOnlyList<EmailClaimRequest> requests, string actor, CancellationToken ct) =>
+        ClaimRowsAsync([.. requests.Select(r => NewRow(periodId, RowKey(r.UnitCode, r.Stage), r.UnitCode, r.Stage, r.To, r.Cc, actor, NewClaimId()))], ct);
+
+    /// <summary>
+    /// <see cref="ClaimOnDeliveryAsync"/> for the items of a batch message put before any claim (receipts of uploads at the
+    /// same moment), each under its own claim id, in one transaction as <see cref="ClaimBatchAsync"/> claims: every delivery
+    /// of the message, and a lost reply's retry, finds each row claimed under its item's id and takes it as its own.
+    /// Answers a claim per item, in their order.
+    /// </summary>
+    public Task<IReadOnlyList<EmailClaim>> ClaimOnDeliveryBatchAsync(string partitionKey, IReadOnlyList<EmailQueueItem> items, CancellationToken ct) =>
+        ClaimRowsAsync([.. items.Select(i => NewRow(partitionKey, i.RowKey, i.UnitCode ?? "", i.Stage ?? "", i.To ?? "", i.Cc, i.Actor ?? "", i.ClaimId, i.ClaimedAt))], ct);
+
+    /// <summary>Fresh claims of rows of one partition, in transactions of up to 100; when one does not certainly succeed, each of its rows alone.</summary>
+    private async Task<IReadOnlyList<EmailClaim>> ClaimRowsAsync(IReadOnlyList<Entity> all, CancellationToken ct)
     {
         await MigrateAsync(ct);
-        var claims = new EmailClaim[requests.Count];
-        for (var start = 0; start < requests.Count; start += MaxTransaction)
+        var claims = new EmailClaim[all.Count];
+        for (var start = 0; start < all.Count; start += MaxTransaction)
         {
-            var rows = requests.Skip(start).Take(MaxTransaction)
-                .Select(r => NewRow(periodId, RowKey(r.UnitCode, r.Stage), r.UnitCode, r.Stage, r.To, r.Cc, actor, NewClaimId()))
-                .ToList();
+            var rows = all.Skip(start).Take(MaxTransaction).ToList();
             try
             {
                 var responses = (await Table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), ct)).Value;

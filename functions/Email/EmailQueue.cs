@@ -104,20 +104,42 @@ public sealed class EmailQueue(DanVanStore store, EmailLedger ledger)
         }
 
         var partitionKey = batch[0].Claimed.PartitionKey;
-        if (batch.Count > MaxBatch || batch.Any(b => b.Claimed.PartitionKey != partitionKey))
+        if (batch.Any(b => b.Claimed.PartitionKey != partitionKey))
         {
-            throw new ArgumentException($"A batch message holds at most {MaxBatch} rows of one partition.", nameof(batch));
+            throw new ArgumentException("A batch message holds rows of one partition.", nameof(batch));
+        }
+
+        return await EnqueueItemsAsync(kind, partitionKey, [.. batch.Select(b => (EmailQueueItem.Of(b.Claimed), b.Email))], claimedOnDelivery: false, ct);
+    }
+
+    /// <summary>
+    /// Puts emails whose rows are not claimed yet (receipts) on the queue as one message: the sender claims each row under
+    /// its item's claim id when the message is delivered (one email: the single shape with <see cref="EmailQueueMessage.ClaimOnDelivery"/>).
+    /// Answers the queue's message id.
+    /// </summary>
+    public Task<string> EnqueueToClaimAsync(string kind, string partitionKey, IReadOnlyList<(EmailQueueItem ToClaim, EmailMessage Email)> batch, CancellationToken ct) =>
+        batch.Count == 1
+            ? EnqueueAsync(new EmailQueueMessage(kind, partitionKey, batch[0].ToClaim.RowKey, batch[0].ToClaim.ClaimId, batch[0].Email, null) { ClaimOnDelivery = batch[0].ToClaim }, ct)
+            : EnqueueItemsAsync(kind, partitionKey, batch, claimedOnDelivery: true, ct);
+
+    /// <summary>One batch message of rows of one partition, its emails in a blob when too large for the message.</summary>
+    private async Task<string> EnqueueItemsAsync(string kind, string partitionKey, IReadOnlyList<(EmailQueueItem Item, EmailMessage Email)> batch, bool claimedOnDelivery, CancellationToken ct)
+    {
+        if (batch.Count > MaxBatch)
+        {
+            throw new ArgumentException($"A batch message holds at most {MaxBatch} rows.", nameof(batch));
         }
 
         var message = new EmailQueueMessage(kind, partitionKey, "", "", null, null)
         {
-            Items = batch.Select(b => EmailQueueItem.Of(b.Claimed)).ToList(),
-            Emails = batch.Select(b => b.Email).ToList(),
+            Items = [.. batch.Select(b => b.Item)],
+            Emails = [.. batch.Select(b => b.Email)],
+            ItemsClaimedOnDelivery = claimedOnDelivery,
         };
         var text = JsonSerializer.Serialize(message, Json);
         if (Encoding.UTF8.GetByteCount(text) > MaxInlineBytes)
         {
-            var blobName = $"{kind}/{batch[0].Claimed.ClaimId}-batch.json";
+            var blobName = $"{kind}/{batch[0].Item.ClaimId}-batch.json";
             await store.EmailBodies.GetBlobClient(blobName).UploadAsync(
                 BinaryData.FromObjectAsJson(message.Emails, Json),
                 new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },

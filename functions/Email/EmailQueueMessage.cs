@@ -29,7 +29,8 @@ public static class EmailKinds
 /// A batch (a reminder run's emails of one stage) is one message for several rows of one partition: <see cref="Items"/>
 /// names the rows and <see cref="Emails"/> (or the blob, a JSON array) holds their emails in the same order;
 /// <see cref="RowKey"/>, <see cref="ClaimId"/> and <see cref="Email"/> are then empty. Each queue message costs
-/// a put, a receive and a delete, so a batch of n costs what one email did.
+/// a put, a receive and a delete, so a batch of n costs what one email did. The receipts of uploads at the same moment are
+/// batched too, their rows claimed when the batch is delivered (<see cref="ItemsClaimedOnDelivery"/>).
 /// </summary>
 public sealed record EmailQueueMessage(string Kind, string PartitionKey, string RowKey, string ClaimId, EmailMessage? Email, string? BodyBlob)
 {
@@ -49,6 +50,14 @@ public sealed record EmailQueueMessage(string Kind, string PartitionKey, string 
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EmailQueueItem? ClaimOnDelivery { get; init; }
+
+    /// <summary>
+    /// A batch of messages put before any claim (the receipts of uploads at the same moment, <see cref="ReceiptEmails"/>): the
+    /// sender claims its <see cref="Items"/> under their claim ids before sending, as it does a single message's
+    /// <see cref="ClaimOnDelivery"/> (<see cref="EmailLedger.ClaimOnDeliveryBatchAsync"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ItemsClaimedOnDelivery { get; init; }
 
     [JsonIgnore]
     public bool IsBatch => Items is { Count: > 0 };

@@ -42,7 +42,7 @@ public sealed class EmailNotSentException(string message) : Exception(message);
 /// <c>maxDequeueCount</c> attempts (host.json), the Functions host moves it to the poison queue.
 /// An unknown outcome is not retried: SendGrid may have accepted it. A message put before its row was claimed (a
 /// receipt, <see cref="EmailQueueMessage.ClaimOnDelivery"/>) first claims it under the message's claim id.
-/// A batch message does the same for each of its rows, with one read, one transaction to mark them <c>sending</c>,
+/// A batch message does the same for each of its rows (a batch of receipts first claims them, in one transaction), with one read, one transaction to mark them <c>sending</c>,
 /// one to record the outcomes and one for the audit; it throws when any of its emails failed, and its next
 /// delivery sends only those (the others are <c>sent</c> or <c>unknown</c>). Every email is sent within one of the
 /// instance's <see cref="SendSlots"/>, so the instance never makes more SendGrid calls at once than configured.
@@ -115,7 +115,9 @@ public sealed class EmailSender(EmailQueue queue, EmailLedger ledger, Mailer mai
     {
         var emails = await queue.EmailsOfAsync(message, ct);
         var items = message.Items!;
-        var permits = await ledger.BeginSendBatchAsync(message.PartitionKey, items, ct);
+        var permits = message.ItemsClaimedOnDelivery
+            ? await ClaimAndBeginBatchAsync(message.PartitionKey, items, ct)
+            : await ledger.BeginSendBatchAsync(message.PartitionKey, items, ct);
         var granted = new List<(EmailLedgerRow Row, int Index)>();
         for (var i = 0; i < items.Count; i++)
         {
@@ -222,6 +224,33 @@ public sealed class EmailSender(EmailQueue queue, EmailLedger ledger, Mailer mai
     {
         var claim = await ledger.ClaimOnDeliveryAsync(message.PartitionKey, message.RowKey, message.ClaimId, toClaim, ct);
         return claim.Won ? await ledger.BeginSendAsync(claim.Row!, ct) : new SendPermit(null, claim.ExistingStatus);
+    }
+
+    /// <summary>
+    /// <see cref="ClaimAndBeginAsync"/> for the items of a batch put before any claim: the rows claimed together under their
+    /// items' claim ids, then those this message holds and that are still <c>queued</c> as a claim wrote them taken for
+    /// sending together. A row of ours in another state (an earlier delivery got further) goes the single way, as it is.
+    /// </summary>
+    private async Task<IReadOnlyList<SendPermit>> ClaimAndBeginBatchAsync(string partitionKey, IReadOnlyList<EmailQueueItem> items, CancellationToken ct)
+    {
+        var claims = await ledger.ClaimOnDeliveryBatchAsync(partitionKey, items, ct);
+        var permits = claims.Select(c => new SendPermit(null, c.ExistingStatus)).ToArray();
+        var queued = Enumerable.Range(0, claims.Count).Where(i => claims[i].Row?.Status == EmailStatus.Queued).ToList();
+        if (queued.Count > 0)
+        {
+            var begun = await ledger.BeginSendBatchAsync(partitionKey, [.. queued.Select(i => EmailQueueItem.Of(claims[i].Row!))], ct);
+            for (var k = 0; k < queued.Count; k++)
+            {
+                permits[queued[k]] = begun[k];
+            }
+        }
+
+        foreach (var i in Enumerable.Range(0, claims.Count).Where(i => claims[i].Row is { } row && row.Status != EmailStatus.Queued))
+        {
+            permits[i] = await ledger.BeginSendAsync(claims[i].Row!, ct);
+        }
+
+        return permits;
     }
 
     /// <summary>The outcome as an operations event, in plain values.</summary>

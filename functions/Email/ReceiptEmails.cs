@@ -23,16 +23,43 @@ public sealed record ReceiptEmail(
 
 /// <summary>
 /// The email receipt a unit gets for each accepted upload, from the same sender and templates as reminders.
-/// The upload does not wait on SendGrid, and its request makes one storage call for the receipt: <see cref="SendAsync"/>
+/// The upload does not wait on SendGrid, and its request makes at most one storage call for the receipt: <see cref="SendAsync"/>
 /// puts the email on the queue with a fresh claim id and the ledger row to claim (at most one email per period, unit and
 /// version); the queue-triggered <see cref="EmailSender"/> claims that row under the message's claim id
 /// (<see cref="EmailLedger.ClaimOnDeliveryAsync"/>: every copy and delivery of the message finds the same claim), sends
-/// once and records the outcome on it.
+/// once and records the outcome on it. The receipts of uploads at the same moment share their message
+/// (<see cref="Gathering{T}"/>: those that arrive while one put is out go together in the next, up to
+/// <see cref="PerMessage"/> of a period), so under a rush a dozen receipts cost one put, one receive, one delete and one
+/// transaction per step of the ledger, where each alone cost them all.
 /// </summary>
-public sealed class ReceiptEmails(EmailLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options, TimeProvider clock)
+public sealed class ReceiptEmails
 {
     /// <summary>Who the ledger says asked for a receipt.</summary>
     public const string Actor = "upload";
+
+    /// <summary>The most receipts one message carries: a receipt's email is about 3 KB of JSON, and a message holds 45 KB inline.</summary>
+    public const int PerMessage = 12;
+
+    /// <summary>How long one put may take, whatever its callers' tokens (each caller waits as long as its own allows).</summary>
+    private static readonly TimeSpan PutTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly EmailLedger ledger;
+    private readonly EmailQueue queue;
+    private readonly IOptions<DanVanOptions> options;
+    private readonly TimeProvider clock;
+    private readonly Gathering<Queued> gathering;
+
+    public ReceiptEmails(EmailLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options, TimeProvider clock)
+    {
+        (this.ledger, this.queue, this.options, this.clock) = (ledger, queue, options, clock);
+        gathering = new Gathering<Queued>(PutAsync, static (batch, ex) =>
+        {
+            foreach (var receipt in batch)
+            {
+                receipt.Put.TrySetException(ex);
+            }
+        });
+    }
 
     /// <summary>
     /// Queued (with the queue's message id); failed when the message could not be put (its row is then recorded failed
@@ -50,19 +77,47 @@ public sealed class ReceiptEmails(EmailLedger ledger, EmailQueue queue, IOptions
             ClaimedAt = clock.GetUtcNow(),
             Runs = 1,
         };
-        var message = new EmailQueueMessage(EmailKinds.Receipt, EmailLedger.ReceiptPartitionKey(receipt.PeriodId), toClaim.RowKey, claimId, email, null) { ClaimOnDelivery = toClaim };
+        var queued = new Queued(EmailLedger.ReceiptPartitionKey(receipt.PeriodId), toClaim, email, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        gathering.Add(queued);
         try
         {
-            return EmailOutcome.Enqueued(await queue.EnqueueAsync(message, ct));
+            return EmailOutcome.Enqueued(await queued.Put.Task.WaitAsync(ct));
         }
         catch (Exception ex) when (StorageFailures.Is(ex, ct))
         {
             var failed = EmailOutcome.Failed("not queued: " + ex.Message, 0);
             using var recording = new CancellationTokenSource(EmailLedger.RecordTimeout);
-            await ledger.RecordNotQueuedAsync(message.PartitionKey, message.RowKey, claimId, toClaim, failed.Reason!, recording.Token);
+            await ledger.RecordNotQueuedAsync(queued.PartitionKey, toClaim.RowKey, claimId, toClaim, failed.Reason!, recording.Token);
             return failed;
         }
     }
+
+    /// <summary>What gathered while the last put was out: a message per period and <see cref="PerMessage"/> receipts, side by side.</summary>
+    private Task PutAsync(IReadOnlyList<Queued> batch) =>
+        Task.WhenAll(batch.GroupBy(q => q.PartitionKey, StringComparer.Ordinal).SelectMany(period => period.Chunk(PerMessage)).Select(PutOneAsync));
+
+    private async Task PutOneAsync(Queued[] receipts)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(PutTimeout);
+            var id = await queue.EnqueueToClaimAsync(EmailKinds.Receipt, receipts[0].PartitionKey, [.. receipts.Select(r => (r.ToClaim, r.Email))], timeout.Token);
+            foreach (var receipt in receipts)
+            {
+                receipt.Put.TrySetResult(id);
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var receipt in receipts)
+            {
+                receipt.Put.TrySetException(ex);
+            }
+        }
+    }
+
+    /// <summary>One receipt waiting for its message to be put: the row to claim, its email, and the put's message id.</summary>
+    private sealed record Queued(string PartitionKey, EmailQueueItem ToClaim, EmailMessage Email, TaskCompletionSource<string> Put);
 
     public static EmailMessage Compose(ReceiptEmail r, string publicBaseUrl)
     {

@@ -18,53 +18,30 @@ public sealed class GroupCommit(TableClient table)
     /// <summary>How long one transaction may take, whatever its callers' tokens (a write under way is not abandoned).</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly Lock gate = new();
-    private List<Pending> queued = [];
-    private bool flushing;
+    private readonly Gathering<Pending> gathering = new(batch => FlushAsync(table, batch), FailAll);
 
     /// <summary>Writes <paramref name="action"/> (alone or with others); completes when it is stored, or throws its own failure.</summary>
     public Task SubmitAsync(TableTransactionAction action)
     {
         var pending = new Pending(action, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        bool start;
-        lock (gate)
-        {
-            queued.Add(pending);
-            start = !flushing;
-            flushing = true;
-        }
-
-        if (start)
-        {
-            _ = Task.Run(FlushAsync);
-        }
-
+        gathering.Add(pending);
         return pending.Done.Task;
     }
 
-    /// <summary>Sends what is queued, again and again, until nothing is: one flush at a time, so writes gather while one is out.</summary>
-    private async Task FlushAsync()
+    /// <summary>What gathered while the last transaction was out: a transaction per partition (and per 100 rows), side by side.</summary>
+    private static Task FlushAsync(TableClient table, IReadOnlyList<Pending> batch) =>
+        Task.WhenAll(Transactions(batch).Select(transaction => SendAsync(table, transaction)));
+
+    private static void FailAll(IReadOnlyList<Pending> batch, Exception ex)
     {
-        while (true)
+        foreach (var pending in batch)
         {
-            List<Pending> batch;
-            lock (gate)
-            {
-                if (queued.Count == 0)
-                {
-                    flushing = false;
-                    return;
-                }
-
-                (batch, queued) = (queued, []);
-            }
-
-            await Task.WhenAll(Transactions(batch).Select(SendAsync));
+            pending.Done.TrySetException(ex);
         }
     }
 
     /// <summary>The batch by partition, in transactions of at most 100 distinct rows.</summary>
-    private static IEnumerable<List<Pending>> Transactions(List<Pending> batch)
+    private static IEnumerable<List<Pending>> Transactions(IReadOnlyList<Pending> batch)
     {
         foreach (var partition in batch.GroupBy(p => p.Action.Entity.PartitionKey, StringComparer.Ordinal))
         {
@@ -90,11 +67,11 @@ public sealed class GroupCommit(TableClient table)
         }
     }
 
-    private async Task SendAsync(List<Pending> transaction)
+    private static async Task SendAsync(TableClient table, List<Pending> transaction)
     {
         if (transaction.Count == 1)
         {
-            await AloneAsync(transaction[0]);
+            await AloneAsync(table, transaction[0]);
             return;
         }
 
@@ -110,11 +87,11 @@ public sealed class GroupCommit(TableClient table)
             // One action failed the whole transaction (or its answer was lost): each goes again alone, for its own answer.
         }
 
-        await Task.WhenAll(transaction.Select(AloneAsync));
+        await Task.WhenAll(transaction.Select(p => AloneAsync(table, p)));
     }
 
     /// <summary>One write as its own call (its failure is the storage answer its caller would get writing it alone).</summary>
-    private async Task AloneAsync(Pending pending)
+    private static async Task AloneAsync(TableClient table, Pending pending)
     {
         var (action, entity) = (pending.Action, pending.Action.Entity);
         try
