@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using DanVan.Storage;
@@ -21,19 +22,57 @@ public sealed class PeriodStateEntity : TableRow, ITableEntity
     public string? FinalizedBy { get; set; }
 }
 
-/// <summary>The one owner of table <c>periods</c> (<see cref="PeriodStateEntity"/>): whether, when and by whom a period was finalized.</summary>
+/// <summary>
+/// The one owner of table <c>periods</c> (<see cref="PeriodStateEntity"/>): whether, when and by whom a period was finalized.
+/// Every write of a period reads its gate, so under a rush the reads of one period are gathered (<see cref="Gathering{T}"/>):
+/// those asked for while one read is out share the next, which starts after each of them asked, so each answer is as fresh
+/// as a read of its own would be; a hundred uploads at once cost a few reads of the row, not a hundred.
+/// </summary>
 public sealed class PeriodGate(DanVanStore store) : ITableOwner
 {
+    /// <summary>How long one gathered read may take, whatever its askers' tokens (each waits as long as its own allows).</summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, Gathering<TaskCompletionSource<DateTimeOffset?>>> reads = new(StringComparer.Ordinal);
+
     /// <summary>The table this class owns, and no other class touches (<see cref="ITableOwner"/>).</summary>
     public static string TableName(StorageNames names) => names.PeriodsTable;
 
     private TableClient Table => store.Table<PeriodGate>();
 
-    /// <summary>When the period was closed (finalized), or null while it is open.</summary>
-    public async Task<DateTimeOffset?> ClosedAtAsync(string periodId, CancellationToken ct = default)
+    /// <summary>When the period was closed (finalized), or null while it is open: read after this call began.</summary>
+    public Task<DateTimeOffset?> ClosedAtAsync(string periodId, CancellationToken ct = default)
     {
-        var row = await Table.GetEntityIfExistsAsync<PeriodStateEntity>(PeriodStateEntity.Partition, periodId, cancellationToken: ct);
-        return row.HasValue ? row.Value!.FinalizedAt : null;
+        var answer = new TaskCompletionSource<DateTimeOffset?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        reads.GetOrAdd(periodId, id => new Gathering<TaskCompletionSource<DateTimeOffset?>>(askers => ReadAsync(id, askers), FailAll)).Add(answer);
+        return answer.Task.WaitAsync(ct);
+    }
+
+    /// <summary>One read of the period's row, for everyone who asked while the last one was out.</summary>
+    private async Task ReadAsync(string periodId, IReadOnlyList<TaskCompletionSource<DateTimeOffset?>> askers)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(ReadTimeout);
+            var row = await Table.GetEntityIfExistsAsync<PeriodStateEntity>(PeriodStateEntity.Partition, periodId, cancellationToken: timeout.Token);
+            var closedAt = row.HasValue ? row.Value!.FinalizedAt : null;
+            foreach (var asker in askers)
+            {
+                asker.TrySetResult(closedAt);
+            }
+        }
+        catch (Exception ex)
+        {
+            FailAll(askers, ex);
+        }
+    }
+
+    private static void FailAll(IReadOnlyList<TaskCompletionSource<DateTimeOffset?>> askers, Exception ex)
+    {
+        foreach (var asker in askers)
+        {
+            asker.TrySetException(ex);
+        }
     }
 
     /// <summary>Every closed period with the instant it was closed at, in one query.</summary>

@@ -190,7 +190,7 @@ public sealed class AccessLinkTests : IAsyncLifetime
         var writesAtStart = faults.Seen(StorageCall.TableWrite);
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writeSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        faults.BeforeSend = async call =>
+        faults.BeforeSend = async (call, _) =>
         {
             if (call == StorageCall.TableWrite && !writeSent.Task.IsCompleted)
             {

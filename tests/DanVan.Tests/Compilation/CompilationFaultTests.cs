@@ -70,7 +70,7 @@ public sealed class CompilationFaultTests
 
         var commits = faults.Seen(StorageCall.PutBlockList);
         using var cancel = new CancellationTokenSource();
-        faults.BeforeSend = call =>
+        faults.BeforeSend = (call, _) =>
         {
             if (call == StorageCall.PutBlock)
             {

@@ -61,8 +61,8 @@ public sealed class StorageFaults
     private readonly ConcurrentQueue<(StorageCall Call, StorageFault Fault)> injected = new();
     private readonly ConcurrentDictionary<StorageCall, int> seen = new();
 
-    /// <summary>Called before a request of this kind is sent (after the rule decided it goes through): lets a test act at that very moment.</summary>
-    public Func<StorageCall, Task>? BeforeSend { get; set; }
+    /// <summary>Called with the request's kind and path before it is sent (after the rule decided it goes through): lets a test act at that very moment.</summary>
+    public Func<StorageCall, string, Task>? BeforeSend { get; set; }
 
     public IReadOnlyCollection<(StorageCall Call, StorageFault Fault)> Injected => injected;
 
@@ -190,7 +190,7 @@ public sealed class StorageFaults
 
             if (faults.BeforeSend is { } before)
             {
-                await before(call);
+                await before(call, message.Request.Uri.Path);
             }
 
             await inner.ProcessAsync(message);

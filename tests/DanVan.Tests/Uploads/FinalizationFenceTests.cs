@@ -36,7 +36,7 @@ public sealed class FinalizationFenceTests(ITestOutputHelper output)
         async Task<TestResponse> FinalizedBeforeItsTransactionAsync(Func<Task<TestResponse>> write)
         {
             var finalized = 0;
-            faults.BeforeSend = async call =>
+            faults.BeforeSend = async (call, _) =>
             {
                 if (call == StorageCall.TableTransaction && Interlocked.Exchange(ref finalized, 1) == 0)
                 {

@@ -112,7 +112,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         var catalog = bed.App.Get<PeriodCatalog>();
         var finalized = 0;
         // The upload checked the period at its start; Sở Nội vụ finalizes just before its version transaction is sent.
-        faults.BeforeSend = async call =>
+        faults.BeforeSend = async (call, _) =>
         {
             if (call == StorageCall.TableTransaction && Interlocked.Exchange(ref finalized, 1) == 0)
             {
