@@ -44,34 +44,19 @@ public sealed class PeriodGate(DanVanStore store) : ITableOwner
     public Task<DateTimeOffset?> ClosedAtAsync(string periodId, CancellationToken ct = default)
     {
         var answer = new TaskCompletionSource<DateTimeOffset?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        reads.GetOrAdd(periodId, id => new Gathering<TaskCompletionSource<DateTimeOffset?>>(askers => ReadAsync(id, askers), FailAll)).Add(answer);
+        reads.GetOrAdd(periodId, id => new Gathering<TaskCompletionSource<DateTimeOffset?>>(askers => ReadAsync(id, askers), (asker, ex) => asker.TrySetException(ex))).Add(answer);
         return answer.Task.WaitAsync(ct);
     }
 
-    /// <summary>One read of the period's row, for everyone who asked while the last one was out.</summary>
+    /// <summary>One read of the period's row, for everyone who asked while the last one was out (its failure is theirs).</summary>
     private async Task ReadAsync(string periodId, IReadOnlyList<TaskCompletionSource<DateTimeOffset?>> askers)
     {
-        try
-        {
-            using var timeout = new CancellationTokenSource(ReadTimeout);
-            var row = await Table.GetEntityIfExistsAsync<PeriodStateEntity>(PeriodStateEntity.Partition, periodId, cancellationToken: timeout.Token);
-            var closedAt = row.HasValue ? row.Value!.FinalizedAt : null;
-            foreach (var asker in askers)
-            {
-                asker.TrySetResult(closedAt);
-            }
-        }
-        catch (Exception ex)
-        {
-            FailAll(askers, ex);
-        }
-    }
-
-    private static void FailAll(IReadOnlyList<TaskCompletionSource<DateTimeOffset?>> askers, Exception ex)
-    {
+        using var timeout = new CancellationTokenSource(ReadTimeout);
+        var row = await Table.GetEntityIfExistsAsync<PeriodStateEntity>(PeriodStateEntity.Partition, periodId, cancellationToken: timeout.Token);
+        var closedAt = row.HasValue ? row.Value!.FinalizedAt : null;
         foreach (var asker in askers)
         {
-            asker.TrySetException(ex);
+            asker.TrySetResult(closedAt);
         }
     }
 

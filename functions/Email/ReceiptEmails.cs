@@ -52,13 +52,7 @@ public sealed class ReceiptEmails
     public ReceiptEmails(EmailLedger ledger, EmailQueue queue, IOptions<DanVanOptions> options, TimeProvider clock)
     {
         (this.ledger, this.queue, this.options, this.clock) = (ledger, queue, options, clock);
-        gathering = new Gathering<Queued>(PutAsync, static (batch, ex) =>
-        {
-            foreach (var receipt in batch)
-            {
-                receipt.Put.TrySetException(ex);
-            }
-        });
+        gathering = new Gathering<Queued>(PutAsync, static (receipt, ex) => receipt.Put.TrySetException(ex));
     }
 
     /// <summary>
@@ -92,27 +86,20 @@ public sealed class ReceiptEmails
         }
     }
 
-    /// <summary>What gathered while the last put was out: a message per period and <see cref="PerMessage"/> receipts, side by side.</summary>
+    /// <summary>
+    /// What gathered while the last put was out: a message per period and <see cref="PerMessage"/> receipts, side by side.
+    /// A put that fails throws once every put is done: the gathering then answers each receipt not answered yet with the failure.
+    /// </summary>
     private Task PutAsync(IReadOnlyList<Queued> batch) =>
         Task.WhenAll(batch.GroupBy(q => q.PartitionKey, StringComparer.Ordinal).SelectMany(period => period.Chunk(PerMessage)).Select(PutOneAsync));
 
     private async Task PutOneAsync(Queued[] receipts)
     {
-        try
+        using var timeout = new CancellationTokenSource(PutTimeout);
+        var id = await queue.EnqueueToClaimAsync(EmailKinds.Receipt, receipts[0].PartitionKey, [.. receipts.Select(r => (r.ToClaim, r.Email))], timeout.Token);
+        foreach (var receipt in receipts)
         {
-            using var timeout = new CancellationTokenSource(PutTimeout);
-            var id = await queue.EnqueueToClaimAsync(EmailKinds.Receipt, receipts[0].PartitionKey, [.. receipts.Select(r => (r.ToClaim, r.Email))], timeout.Token);
-            foreach (var receipt in receipts)
-            {
-                receipt.Put.TrySetResult(id);
-            }
-        }
-        catch (Exception ex)
-        {
-            foreach (var receipt in receipts)
-            {
-                receipt.Put.TrySetException(ex);
-            }
+            receipt.Put.TrySetResult(id);
         }
     }
 

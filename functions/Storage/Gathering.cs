@@ -2,11 +2,12 @@ namespace DanVan.Storage;
 
 /// <summary>
 /// Gathers what callers hand in while one flush is out, for the next flush to take together: idle, an item goes at once on
-/// its own; under a rush, everything that arrived meanwhile goes as one. One flush at a time. The flush answers each of its
-/// items itself; should it throw all the same, <c>fail</c> answers them with what it threw, and gathering goes on.
+/// its own; under a rush, everything that arrived meanwhile goes as one. One flush at a time. The flush answers its items;
+/// when it throws, <c>fail</c> answers each of them (one already answered keeps its answer) with what it threw, and
+/// gathering goes on.
 /// <see cref="GroupCommit"/> gathers a table's small writes this way, <c>Email.ReceiptEmails</c> the receipts' queue messages.
 /// </summary>
-public sealed class Gathering<T>(Func<IReadOnlyList<T>, Task> flush, Action<IReadOnlyList<T>, Exception> fail)
+public sealed class Gathering<T>(Func<IReadOnlyList<T>, Task> flush, Action<T, Exception> fail)
 {
     private readonly Lock gate = new();
     private List<T> queued = [];
@@ -52,7 +53,10 @@ public sealed class Gathering<T>(Func<IReadOnlyList<T>, Task> flush, Action<IRea
             }
             catch (Exception ex)
             {
-                fail(batch, ex);
+                foreach (var item in batch)
+                {
+                    fail(item, ex);
+                }
             }
         }
     }

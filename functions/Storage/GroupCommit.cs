@@ -18,7 +18,7 @@ public sealed class GroupCommit(TableClient table)
     /// <summary>How long one transaction may take, whatever its callers' tokens (a write under way is not abandoned).</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly Gathering<Pending> gathering = new(batch => FlushAsync(table, batch), FailAll);
+    private readonly Gathering<Pending> gathering = new(batch => FlushAsync(table, batch), (pending, ex) => pending.Done.TrySetException(ex));
 
     /// <summary>Writes <paramref name="action"/> (alone or with others); completes when it is stored, or throws its own failure.</summary>
     public Task SubmitAsync(TableTransactionAction action)
@@ -31,14 +31,6 @@ public sealed class GroupCommit(TableClient table)
     /// <summary>What gathered while the last transaction was out: a transaction per partition (and per 100 rows), side by side.</summary>
     private static Task FlushAsync(TableClient table, IReadOnlyList<Pending> batch) =>
         Task.WhenAll(Transactions(batch).Select(transaction => SendAsync(table, transaction)));
-
-    private static void FailAll(IReadOnlyList<Pending> batch, Exception ex)
-    {
-        foreach (var pending in batch)
-        {
-            pending.Done.TrySetException(ex);
-        }
-    }
 
     /// <summary>The batch by partition, in transactions of at most 100 distinct rows.</summary>
     private static IEnumerable<List<Pending>> Transactions(IReadOnlyList<Pending> batch)
