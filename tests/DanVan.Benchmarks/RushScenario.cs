@@ -246,15 +246,10 @@ public static class RushScenario
     /// <summary>One upload per unit (the first <paramref name="count"/> units), <paramref name="c"/> at once; each file differs (round and unit stamped in it).</summary>
     private static async Task<Run> DanVanRunAsync(HttpClient client, string[] tokens, byte[] file, int round, int c, int count = Units, string prefix = Prefix)
     {
-        var times = new double[count];
-        var statuses = new int[count];
         var created = new ConcurrentBag<(string Unit, string ReceiptId, int Version)>();
-        var wall = Stopwatch.StartNew();
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = c }, async (i, _) =>
+        return await TimedAsync(count, c, created, async i =>
         {
-            var body = Stamped(file, round, i);
-            var watch = Stopwatch.StartNew();
-            using var content = new ByteArrayContent(body);
+            using var content = new ByteArrayContent(Stamped(file, round, i));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
             using var request = new HttpRequestMessage(HttpMethod.Post, $"api/periods/{Period}/reports") { Content = content };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[i]);
@@ -262,37 +257,37 @@ public static class RushScenario
             request.Headers.Add("Idempotency-Key", $"rush-{round}-{i}");
             using var response = await client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-            statuses[i] = (int)response.StatusCode;
-            if (statuses[i] == 201)
+            if (response.StatusCode == System.Net.HttpStatusCode.Created)
             {
                 var json = JsonDocument.Parse(text).RootElement;
                 created.Add((Code(i, prefix), json.GetProperty("receiptId").GetString()!, json.GetProperty("version").GetInt32()));
             }
+
+            return (int)response.StatusCode;
         });
-        return new Run(times, count / wall.Elapsed.TotalSeconds, statuses, [.. created]);
     }
 
     /// <summary>The least an upload must do: one Put Blob of the file and one entity insert, on the same Azurite.</summary>
-    private static async Task<Run> BaselineRunAsync(BlobContainerClient blobs, TableClient table, byte[] file, int c, int count = Units)
-    {
-        var times = new double[count];
-        var statuses = new int[count];
-        var wall = Stopwatch.StartNew();
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = c }, async (i, _) =>
+    private static Task<Run> BaselineRunAsync(BlobContainerClient blobs, TableClient table, byte[] file, int c, int count = Units) =>
+        TimedAsync(count, c, [], async i =>
         {
             var id = Guid.NewGuid().ToString("N");
-            var watch = Stopwatch.StartNew();
             await blobs.GetBlobClient($"{Period}/{Code(i)}/{id}").UploadAsync(BinaryData.FromBytes(file));
             await table.AddEntityAsync(new TableEntity(Period, $"v~{Code(i)}~{id}") { ["BlobName"] = id, ["SizeBytes"] = (long)file.Length });
-            times[i] = watch.Elapsed.TotalMilliseconds;
-            statuses[i] = 201;
+            return 201;
         });
-        return new Run(times, count / wall.Elapsed.TotalSeconds, statuses, []);
-    }
 
     /// <summary>The host path alone (<see cref="ForwardedSdkUpload"/>): one upload per unit's file, <paramref name="c"/> at once.</summary>
-    private static async Task<Run> HostPathRunAsync(HttpClient client, byte[] file, int round, int c, int count = Units)
+    private static Task<Run> HostPathRunAsync(HttpClient client, byte[] file, int round, int c, int count = Units) =>
+        TimedAsync(count, c, [], async i =>
+        {
+            using var content = new ByteArrayContent(Stamped(file, round, i));
+            using var response = await client.PostAsync("upload", content);
+            return (int)response.StatusCode;
+        });
+
+    /// <summary>Uploads 0 to <paramref name="count"/> - 1, <paramref name="c"/> at once, each timed from its start to its answer's status.</summary>
+    private static async Task<Run> TimedAsync(int count, int c, ConcurrentBag<(string Unit, string ReceiptId, int Version)> created, Func<int, Task<int>> upload)
     {
         var times = new double[count];
         var statuses = new int[count];
@@ -300,12 +295,10 @@ public static class RushScenario
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = c }, async (i, _) =>
         {
             var watch = Stopwatch.StartNew();
-            using var content = new ByteArrayContent(Stamped(file, round, i));
-            using var response = await client.PostAsync("upload", content);
+            statuses[i] = await upload(i);
             times[i] = watch.Elapsed.TotalMilliseconds;
-            statuses[i] = (int)response.StatusCode;
         });
-        return new Run(times, count / wall.Elapsed.TotalSeconds, statuses, []);
+        return new Run(times, count / wall.Elapsed.TotalSeconds, statuses, [.. created]);
     }
 
     /// <summary>Every 201 is exactly one version in the unit's list, under the number and receipt it was given.</summary>
