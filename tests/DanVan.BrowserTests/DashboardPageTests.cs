@@ -305,7 +305,7 @@ public sealed class DashboardPageTests(BrowserApp app)
         var store = app.Store;
         await store.Reports.GetBlobClient(blobName).UploadAsync(new BinaryData(content));
         // The worker's clock stands at the suite's instant; the change this version is, begins at it too.
-        var changes = new DanVan.Changes.PeriodChangeStore(store, new DanVan.Configuration.SetClock(SuiteClock.Now, 0, TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DanVan.Changes.PeriodChangeStore>.Instance);
+        var changes = new DanVan.Changes.PeriodChangeStore(store, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(SuiteClock.Now), Microsoft.Extensions.Logging.Abstractions.NullLogger<DanVan.Changes.PeriodChangeStore>.Instance);
         var submissions = new SubmissionStore(store, changes, new DanVan.Changes.BlobWriteNotes(store, changes), Microsoft.Extensions.Logging.Abstractions.NullLogger<SubmissionStore>.Instance);
         await submissions.AppendVersionAsync(new SubmissionVersion
         {
