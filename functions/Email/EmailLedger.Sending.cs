@@ -46,7 +46,7 @@ public sealed partial class EmailLedger
         try
         {
             var updated = await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
-            row.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            row.WrittenAs(updated);
             return new SendPermit(row.ToRecord(), null);
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
@@ -134,7 +134,7 @@ public sealed partial class EmailLedger
             var responses = (await Table.SubmitTransactionAsync(marked.Select(r => new TableTransactionAction(TableTransactionActionType.UpdateReplace, r, r.ETag)), ct)).Value;
             for (var k = 0; k < marked.Count; k++)
             {
-                marked[k].ETag = responses[k].Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+                marked[k].WrittenAs(responses[k]);
                 permits[sending[k]] = new SendPermit(marked[k].ToRecord(), null);
             }
         }
@@ -162,7 +162,7 @@ public sealed partial class EmailLedger
         try
         {
             var updated = await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
-            row.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            row.WrittenAs(updated);
             return row.ToRecord();
         }
         catch (RequestFailedException ex) when (ex.Status == 412)

@@ -179,7 +179,7 @@ public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, I
                 var responses = (await Table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), ct)).Value;
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    rows[i].ETag = responses[i].Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+                    rows[i].WrittenAs(responses[i]);
                     claims[start + i] = new EmailClaim(rows[i].ToRecord(), null);
                 }
             }
@@ -217,7 +217,7 @@ public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, I
         try
         {
             var added = await Table.AddEntityAsync(row, ct);
-            row.ETag = added.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            row.WrittenAs(added);
             return new EmailClaim(row.ToRecord(), null);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -252,7 +252,7 @@ public sealed partial class EmailLedger(DanVanStore store, TimeProvider clock, I
         try
         {
             var updated = await Table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, ct);
-            existing.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+            existing.WrittenAs(updated);
             return new EmailClaim(existing.ToRecord(), null);
         }
         catch (RequestFailedException ex) when (ex.Status == 412)

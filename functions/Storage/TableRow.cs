@@ -13,4 +13,8 @@ public abstract class TableRow
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
+
+    /// <summary>The row is now the version <paramref name="written"/> (the answer to its add or conditional write) made.</summary>
+    public void WrittenAs(Response written) =>
+        ETag = written.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
 }
