@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
+using DanVan.Reading;
 
 namespace DanVan.Uploads;
 
@@ -13,7 +14,7 @@ namespace DanVan.Uploads;
 /// rewinding) fails the upload. Any failure is remembered in <see cref="Failure"/> and cancels <c>abort</c>,
 /// so the pipeline does not retry a body that cannot be replayed.
 /// </summary>
-internal sealed class VerifiedBody : Stream
+internal sealed class VerifiedBody : ForwardOnlyStream
 {
     /// <summary>What the pipe may hold ahead of the send: memory stays flat whatever the file's size.</summary>
     public const int PipeBytes = 1024 * 1024;
@@ -21,20 +22,18 @@ internal sealed class VerifiedBody : Stream
     private const int ChunkBytes = 64 * 1024;
 
     private readonly Stream source;
-    private readonly long length;
     private readonly byte[]? expectedSha256;
     private readonly BodyHash hash;
     private readonly CancellationTokenSource abort;
     private readonly Pipe pipe = new(new PipeOptions(pauseWriterThreshold: PipeBytes, resumeWriterThreshold: PipeBytes / 2, useSynchronizationContext: false));
     private Task pump = Task.CompletedTask;
     private volatile bool stopping;
-    private long position;
     private bool disposed;
 
     private VerifiedBody(Stream source, long length, BodyHash hash, byte[]? expectedSha256, CancellationTokenSource abort)
+        : base(length)
     {
         this.source = source;
-        this.length = length;
         this.hash = hash;
         this.expectedSha256 = expectedSha256;
         this.abort = abort;
@@ -93,12 +92,12 @@ internal sealed class VerifiedBody : Stream
             {
                 if (pending.IsEmpty)
                 {
-                    var memory = writer.GetMemory((int)Math.Min(ChunkBytes, Math.Max(1, length - pumped)));
-                    var want = (int)Math.Min(memory.Length, length - pumped);
+                    var memory = writer.GetMemory((int)Math.Min(ChunkBytes, Math.Max(1, Length - pumped)));
+                    var want = (int)Math.Min(memory.Length, Length - pumped);
                     var n = await source.ReadAsync(memory[..want], abort.Token);
                     if (n == 0)
                     {
-                        throw UploadProblems.ContentLengthMismatch(length);
+                        throw UploadProblems.ContentLengthMismatch(Length);
                     }
 
                     pending = memory[..n];
@@ -112,7 +111,7 @@ internal sealed class VerifiedBody : Stream
                 pumped += pending.Length;
                 writer.Advance(pending.Length);
                 pending = ReadOnlyMemory<byte>.Empty;
-                if (pumped == length)
+                if (pumped == Length)
                 {
                     // These bytes complete the body: verify everything before they reach the send.
                     await VerifyEndAsync(abort.Token);
@@ -139,17 +138,6 @@ internal sealed class VerifiedBody : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => true;
-    public override bool CanWrite => false;
-    public override long Length => length;
-
-    public override long Position
-    {
-        get => position;
-        set => Seek(value, SeekOrigin.Begin);
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (Failure is not null)
@@ -157,7 +145,7 @@ internal sealed class VerifiedBody : Stream
             throw Failure;
         }
 
-        if (position == length || buffer.Length == 0)
+        if (Position == Length || buffer.Length == 0)
         {
             return 0;
         }
@@ -185,7 +173,7 @@ internal sealed class VerifiedBody : Stream
     {
         try
         {
-            while (position < length)
+            while (Position < Length)
             {
                 var available = await ReleasedAsync(cancellationToken);
                 foreach (var segment in available)
@@ -212,14 +200,14 @@ internal sealed class VerifiedBody : Stream
         }
 
         var available = (await pipe.Reader.ReadAsync(cancellationToken)).Buffer;
-        return available.IsEmpty ? throw UploadProblems.ContentLengthMismatch(length) : available;
+        return available.IsEmpty ? throw UploadProblems.ContentLengthMismatch(Length) : available;
     }
 
     /// <summary>The send took the first <paramref name="n"/> of the <paramref name="available"/> bytes.</summary>
     private void Taken(ReadOnlySequence<byte> available, long n)
     {
         pipe.Reader.AdvanceTo(available.GetPosition(n));
-        position += n;
+        Advance(n);
     }
 
     private async Task VerifyEndAsync(CancellationToken cancellationToken)
@@ -227,7 +215,7 @@ internal sealed class VerifiedBody : Stream
         var probe = new byte[1];
         if (await source.ReadAsync(probe, cancellationToken) > 0)
         {
-            throw UploadProblems.ContentLengthMismatch(length);
+            throw UploadProblems.ContentLengthMismatch(Length);
         }
 
         var sha256 = hash.Sha256();
@@ -236,7 +224,7 @@ internal sealed class VerifiedBody : Stream
             throw UploadProblems.DigestMismatch();
         }
 
-        Result = new WrittenFile(length, sha256);
+        Result = new WrittenFile(Length, sha256);
     }
 
     /// <summary>
@@ -261,28 +249,12 @@ internal sealed class VerifiedBody : Stream
         await pump;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <summary>The body comes from the request, which is read asynchronously only.</summary>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The upload body is read asynchronously.");
-
-    public override long Seek(long offset, SeekOrigin origin)
+    /// <summary>A rewind (the SDK retrying) fails the upload: the body cannot be read again.</summary>
+    protected override Exception Replayed(long target)
     {
-        var target = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => position + offset,
-            _ => length + offset,
-        };
-        if (target != position)
-        {
-            var ex = new NotSupportedException($"The upload body cannot be replayed (seek to {target} at {position}).");
-            Fail(UploadProblems.StorageInterrupted());
-            throw ex;
-        }
-
-        return position;
+        var ex = base.Replayed(target);
+        Fail(UploadProblems.StorageInterrupted());
+        return ex;
     }
 
     private void Fail(Exception ex)
@@ -296,13 +268,6 @@ internal sealed class VerifiedBody : Stream
         {
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

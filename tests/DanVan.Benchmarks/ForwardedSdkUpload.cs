@@ -89,42 +89,14 @@ public sealed class ForwardedSdkUpload : IAsyncDisposable
         return app;
     }
 
-    /// <summary>What the SDK's single-shot upload needs of a request body, and nothing more: its length, and a position that only moves forward.</summary>
-    private sealed class KnownLengthBody(Stream inner, long length) : Stream
+    /// <summary>The request body as the SDK's single-shot upload takes it (<see cref="DanVan.Reading.ForwardOnlyStream"/>), with no checks.</summary>
+    private sealed class KnownLengthBody(Stream inner, long length) : DanVan.Reading.ForwardOnlyStream(length)
     {
-        private long position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => position;
-            set => Seek(value, SeekOrigin.Begin);
-        }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var n = await inner.ReadAsync(buffer, cancellationToken);
-            position += n;
+            Advance(n);
             return n;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) =>
-            (origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? position + offset : length + offset) == position ? position : throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
